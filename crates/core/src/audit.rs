@@ -1,0 +1,144 @@
+//! One audit trail of every write in every domain: who, what, when, outcome.
+//!
+//! MATTR's START/SUCCESS/FAIL analytic events, generalised: [`audited_write`] runs a write and
+//! records `SUCCESS` in the same transaction, or `FAIL` (with the error code) in a separate one.
+//! Audit rows never hold secret values.
+
+use crate::context::RequestContext;
+use crate::db::{Database, DbConnection, DbError};
+use crate::error::DomainError;
+use crate::time::{Clock, Timestamp};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+diesel::table! {
+    /// The audit trail.
+    audit_events (id) {
+        /// Sequence.
+        id -> BigInt,
+        /// Realm the write acted in.
+        realm_id -> Text,
+        /// When.
+        at -> Timestamp,
+        /// Request id (also in the logs).
+        request_id -> Text,
+        /// Who: user e-mail or client id.
+        actor -> Text,
+        /// What, e.g. `credential.update`.
+        action -> Text,
+        /// Resource kind.
+        resource -> Text,
+        /// Resource id (empty when a create failed).
+        resource_id -> Text,
+        /// `SUCCESS` or `FAIL`.
+        outcome -> Text,
+        /// Error code of a failure.
+        detail -> Nullable<Text>,
+    }
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct AuditEvent {
+    /// Sequence.
+    pub id: i64,
+    /// Realm id.
+    pub realm_id: String,
+    /// When.
+    pub at: time::PrimitiveDateTime,
+    /// Request id.
+    pub request_id: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Resource kind.
+    pub resource: String,
+    /// Resource id.
+    pub resource_id: String,
+    /// `SUCCESS` or `FAIL`.
+    pub outcome: String,
+    /// Error code of a failure.
+    pub detail: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditEventRow<'a> {
+    realm_id: String,
+    at: time::PrimitiveDateTime,
+    request_id: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    resource: &'a str,
+    resource_id: &'a str,
+    outcome: &'a str,
+    detail: Option<&'a str>,
+}
+
+/// Records one event on `conn`.
+#[expect(clippy::too_many_arguments, reason = "one flat record; a builder would only move the same fields")]
+pub fn record(
+    conn: &mut DbConnection,
+    ctx: &RequestContext,
+    at: Timestamp,
+    action: &str,
+    resource: &str,
+    resource_id: &str,
+    outcome: &str,
+    detail: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEventRow {
+            realm_id: ctx.realm.id.to_string(),
+            at: at.as_primitive(),
+            request_id: &ctx.request_id,
+            actor: ctx.actor(),
+            action,
+            resource,
+            resource_id,
+            outcome,
+            detail,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Runs `work` as an audited write. `work` returns its value and the id of the resource it
+/// wrote; `SUCCESS` is recorded in the same transaction, `FAIL` afterwards on its own.
+pub fn audited_write<T, E>(
+    db: &Database,
+    clock: &dyn Clock,
+    ctx: &RequestContext,
+    action: &str,
+    resource: &str,
+    work: impl FnOnce(&mut DbConnection) -> Result<(T, String), E>,
+) -> Result<T, E>
+where
+    E: From<DbError> + DomainError,
+{
+    let result: Result<T, E> = db.write(|conn| {
+        let (value, resource_id) = work(conn)?;
+        record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None).map_err(DbError::from)?;
+        Ok(value)
+    });
+    if let Err(err) = &result {
+        let code = err.code();
+        let failure: Result<(), DbError> = db.write(|conn| {
+            record(conn, ctx, clock.now(), action, resource, "", "FAIL", Some(code)).map_err(DbError::from)
+        });
+        if let Err(audit_err) = failure {
+            tracing::warn!(error = %audit_err, action, "could not record a failed write in the audit trail");
+        }
+    }
+    result
+}
+
+/// The newest `limit` events of `realm`, newest first.
+pub fn recent(conn: &mut DbConnection, realm: Uuid, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::realm_id.eq(realm.to_string()))
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .load(conn)
+}

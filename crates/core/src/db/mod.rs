@@ -1,0 +1,363 @@
+//! One diesel code path over SQLite (the embedded default) and PostgreSQL (production).
+//!
+//! - [`DbConnection`] is a diesel `MultiConnection`: one `table!` schema and one set of queries
+//!   serve both backends. Only the SQL types both share are used (text UUIDs, text JSON, naive
+//!   UTC `TIMESTAMP`), see `docs/architecture.md`.
+//! - [`Database`] wraps an r2d2 pool. SQLite connections get `foreign_keys`, `busy_timeout`, WAL
+//!   and `synchronous=NORMAL` on every pooled connection.
+//! - [`Database::write`] runs a closure in a write transaction; on SQLite that is
+//!   `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing with
+//!   "database is locked" when a read lock would have to be upgraded.
+//! - Blocking: call these from [`crate::run_blocking`], never on the async executor.
+
+pub mod counters;
+mod migrate;
+
+pub use migrate::Migrations;
+
+use crate::error::ErrorKind;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::result::DatabaseErrorKind;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use connection::DbConnection;
+
+mod connection {
+    use diesel::pg::PgConnection;
+    use diesel::sqlite::SqliteConnection;
+
+    /// A connection to either backend.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// PostgreSQL (first: its URL is recognisable, SQLite accepts any string as a path).
+        Postgres(PgConnection),
+        /// SQLite.
+        Sqlite(SqliteConnection),
+    }
+}
+
+/// Which backend a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A database failure. Unique and foreign-key violations keep their meaning for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection could be taken from the pool in time.
+    #[error("database unavailable: {0}")]
+    Pool(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// Migrations could not be applied.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// The URL is not `sqlite://PATH` or `postgres://...`.
+    #[error("unsupported database URL: {0}")]
+    Url(String),
+    /// A blocking task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Background(String),
+}
+
+impl DbError {
+    /// How this failure should be reported.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            DbError::Pool(_) => ErrorKind::Unavailable,
+            DbError::Query(diesel::result::Error::NotFound) => ErrorKind::NotFound,
+            DbError::Query(diesel::result::Error::DatabaseError(kind, _)) => match kind {
+                DatabaseErrorKind::UniqueViolation => ErrorKind::AlreadyExists,
+                DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::SerializationFailure => ErrorKind::Conflict,
+                DatabaseErrorKind::ClosedConnection => ErrorKind::Unavailable,
+                _ => ErrorKind::Internal,
+            },
+            _ => ErrorKind::Internal,
+        }
+    }
+
+    /// Whether this is a unique-constraint violation (a concurrent create of the same key).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Query(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)))
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Largest number of open connections (SQLite is capped at 8: one writer at a time anyway).
+    pub max_connections: u32,
+    /// How long to wait for a free connection.
+    pub acquire_timeout: Duration,
+    /// SQLite `busy_timeout`: how long a writer waits for the write lock.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10), sqlite_busy_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Opens connections for the pool, applying SQLite's per-connection settings.
+#[derive(Debug, Clone)]
+pub struct ConnectionFactory {
+    target: Target,
+    busy_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl ManageConnection for ConnectionFactory {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.target {
+            Target::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
+            Target::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout.as_millis()
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        matches!(
+            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
+            Err(_)
+        )
+    }
+}
+
+/// A pooled connection.
+pub type PooledDb = PooledConnection<ConnectionFactory>;
+
+/// The database: a pool over one backend.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionFactory>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Opens `url`: `sqlite://PATH` (the parent directory is created) or `postgres://...`.
+    pub fn open(url: &str, options: &PoolOptions) -> Result<Database, DbError> {
+        let (target, backend) = parse_url(url)?;
+        if let Target::Sqlite(path) = &target
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Url(format!("{}: {e}", dir.display())))?;
+        }
+        let max = match backend {
+            Backend::Sqlite => options.max_connections.clamp(1, 8),
+            Backend::Postgres => options.max_connections.max(1),
+        };
+        let factory = ConnectionFactory { target, busy_timeout: options.sqlite_busy_timeout };
+        let pool = Pool::builder()
+            .max_size(max)
+            .min_idle(Some(1))
+            .connection_timeout(options.acquire_timeout)
+            .build(factory)
+            .map_err(|e| DbError::Pool(e.to_string()))?;
+        Ok(Database { pool, backend })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection from the pool.
+    pub fn conn(&self) -> Result<PooledDb, DbError> {
+        self.pool.get().map_err(|e| DbError::Pool(e.to_string()))
+    }
+
+    /// Runs read-only work on a pooled connection.
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.conn()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in a write transaction: committed if it returns `Ok`, rolled back otherwise.
+    pub fn write<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.conn()?;
+        write_transaction(&mut conn, work)
+    }
+
+    /// Checks that the database answers (readiness probe).
+    pub fn ping(&self) -> Result<(), DbError> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+
+    /// Applies every pending migration of each set, in order. Returns the versions applied.
+    pub fn migrate(&self, sets: &[&Migrations]) -> Result<Vec<String>, DbError> {
+        let mut conn = self.conn()?;
+        let mut applied = Vec::new();
+        for set in sets {
+            applied.extend(set.run_pending(&mut conn)?);
+        }
+        Ok(applied)
+    }
+}
+
+/// Runs `work` in a write transaction on `conn` (see [`Database::write`]).
+pub fn write_transaction<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    let begun = match conn {
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner),
+    };
+    begun.map_err(DbError::from)?;
+    match work(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn).map_err(DbError::from)?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+fn parse_url(url: &str) -> Result<(Target, Backend), DbError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Target::Postgres(url.to_owned()), Backend::Postgres));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| DbError::Url(redact_url(url)))?;
+    if path.is_empty() || path.contains(":memory:") {
+        return Err(DbError::Url(format!("{url} (an SQLite file path is required)")));
+    }
+    Ok((Target::Sqlite(PathBuf::from(path)), Backend::Sqlite))
+}
+
+/// The URL with any password replaced by `***`, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Declares a domain's [`Migrations`] from its two folders (paths relative to the crate).
+///
+/// The calling crate needs `diesel_migrations` as a dependency (the embedding macro names it).
+#[macro_export]
+macro_rules! domain_migrations {
+    ($domain:literal, sqlite: $sqlite:literal, postgres: $postgres:literal $(,)?) => {
+        $crate::db::Migrations {
+            domain: $domain,
+            sqlite: || {
+                const SET: diesel_migrations::EmbeddedMigrations = diesel_migrations::embed_migrations!($sqlite);
+                SET
+            },
+            postgres: || {
+                const SET: diesel_migrations::EmbeddedMigrations = diesel_migrations::embed_migrations!($postgres);
+                SET
+            },
+        }
+    };
+}
+
+/// portico-core's own tables: resource counters and the audit trail.
+pub const MIGRATIONS: Migrations = crate::domain_migrations!(
+    "core",
+    sqlite: "../../migrations/core/sqlite",
+    postgres: "../../migrations/core/postgres",
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_select_the_backend() {
+        assert!(matches!(parse_url("sqlite://data/portico.db"), Ok((Target::Sqlite(_), Backend::Sqlite))));
+        assert!(matches!(parse_url("sqlite:///tmp/x.db"), Ok((Target::Sqlite(p), _)) if p == PathBuf::from("/tmp/x.db")));
+        assert!(matches!(parse_url("postgres://u@h/db"), Ok((_, Backend::Postgres))));
+        assert!(parse_url("mysql://x").is_err());
+        assert!(parse_url("sqlite://:memory:").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/portico"), "postgres://app:***@db:5432/portico");
+        assert_eq!(redact_url("postgres://app@db/portico"), "postgres://app@db/portico");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn write_transactions_commit_or_roll_back() -> Result<(), DbError> {
+        let dir = tempfile::tempdir().map_err(|e| DbError::Url(e.to_string()))?;
+        let db = Database::open(&format!("sqlite://{}/t.db", dir.path().display()), &PoolOptions::default())?;
+        db.write(|c| c.batch_execute("CREATE TABLE t (v INTEGER)").map_err(DbError::from))?;
+        let failed: Result<(), DbError> = db.write(|c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Err(DbError::Migration("boom".into()))
+        });
+        assert!(failed.is_err());
+        db.write(|c| c.batch_execute("INSERT INTO t VALUES (2)").map_err(DbError::from))?;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let rows: Vec<Row> = db.read(|c| diesel::sql_query("SELECT COUNT(*) AS n FROM t").load(c).map_err(DbError::from))?;
+        assert_eq!(rows.first().map(|r| r.n), Some(1));
+        db.ping()
+    }
+}

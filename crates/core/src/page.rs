@@ -1,0 +1,219 @@
+//! Axual-style paging: `page` (0-based), `size` (default 20, at most 1000) and repeated
+//! `sort=field[,asc|desc]` parameters.
+//!
+//! Stores order by indexed columns (the sort keys, then the primary key as a tie-breaker) and
+//! read one page with `LIMIT`/`OFFSET` over that index. Totals of unfiltered listings come from
+//! per-realm counters ([`crate::db::counters`]), so no request scans a whole table to count it.
+
+use crate::error::{DomainError, ErrorKind};
+
+/// The default page size of Axual collections.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// Larger requested sizes are clamped to this (the Spring Data REST cap).
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// One `sort` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// The property name as the API spells it (validated against the resource's sortable fields).
+    pub field: String,
+    /// `desc` was given.
+    pub descending: bool,
+}
+
+/// A parsed page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 0-based page number.
+    pub page: u32,
+    /// Entries per page.
+    pub size: u32,
+    /// Sort keys in priority order; empty means insertion order.
+    pub sort: Vec<SortKey>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { page: 0, size: DEFAULT_PAGE_SIZE, sort: Vec::new() }
+    }
+}
+
+/// A paging parameter that cannot be honoured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid '{parameter}': {reason}")]
+pub struct InvalidPaging {
+    /// `page`, `size`, `sort`, `limit` or `cursor`.
+    pub parameter: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl DomainError for InvalidPaging {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Invalid
+    }
+    fn code(&self) -> &'static str {
+        "invalid_paging"
+    }
+    fn field(&self) -> Option<&str> {
+        Some(self.parameter)
+    }
+}
+
+impl PageRequest {
+    /// Reads `page`, `size` and every `sort` from query pairs; `sortable` lists the allowed fields.
+    pub fn from_query(pairs: &[(String, String)], sortable: &[&str]) -> Result<PageRequest, InvalidPaging> {
+        let mut request = PageRequest::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "page" => request.page = parse_number("page", value)?,
+                "size" => {
+                    let size: u32 = parse_number("size", value)?;
+                    if size == 0 {
+                        return Err(InvalidPaging { parameter: "size", reason: "must be at least 1".into() });
+                    }
+                    request.size = size.min(MAX_PAGE_SIZE);
+                }
+                "sort" => request.sort.extend(parse_sort(value, sortable)?),
+                _ => {}
+            }
+        }
+        Ok(request)
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page) * i64::from(self.size)
+    }
+
+    /// Rows to read.
+    pub fn limit(&self) -> i64 {
+        i64::from(self.size)
+    }
+}
+
+fn parse_number(parameter: &'static str, value: &str) -> Result<u32, InvalidPaging> {
+    value.trim().parse::<u32>().map_err(|_| InvalidPaging {
+        parameter,
+        reason: format!("'{value}' is not a non-negative integer"),
+    })
+}
+
+/// `sort=a,desc` or `sort=a,b,asc` (Spring: the direction applies to the properties before it).
+fn parse_sort(value: &str, sortable: &[&str]) -> Result<Vec<SortKey>, InvalidPaging> {
+    let parts: Vec<&str> = value.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let (fields, descending) = match parts.last().map(|p| p.to_ascii_lowercase()) {
+        Some(dir) if dir == "desc" => (&parts[..parts.len() - 1], true),
+        Some(dir) if dir == "asc" => (&parts[..parts.len() - 1], false),
+        _ => (&parts[..], false),
+    };
+    fields
+        .iter()
+        .map(|field| {
+            if sortable.contains(field) {
+                Ok(SortKey { field: (*field).to_owned(), descending })
+            } else {
+                Err(InvalidPaging {
+                    parameter: "sort",
+                    reason: format!("cannot sort by '{field}'; sortable fields are {}", sortable.join(", ")),
+                })
+            }
+        })
+        .collect()
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The entries of this page.
+    pub items: Vec<T>,
+    /// The page number requested (0-based).
+    pub number: u32,
+    /// The page size requested (or defaulted).
+    pub size: u32,
+    /// Matching entries on all pages.
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from a request, its entries and the total.
+    pub fn new(request: &PageRequest, items: Vec<T>, total: u64) -> Page<T> {
+        Page { items, number: request.page, size: request.size, total }
+    }
+
+    /// Number of pages (0 when there are no entries).
+    pub fn total_pages(&self) -> u64 {
+        self.total.div_ceil(u64::from(self.size.max(1)))
+    }
+
+    /// Whether a later page exists.
+    pub fn has_next(&self) -> bool {
+        u64::from(self.number) + 1 < self.total_pages()
+    }
+
+    /// Whether an earlier page exists.
+    pub fn has_prev(&self) -> bool {
+        self.number > 0
+    }
+
+    /// Converts the entries, keeping the paging numbers.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), number: self.number, size: self.size, total: self.total }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(query: &[(&str, &str)]) -> Vec<(String, String)> {
+        query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_page_zero_size_twenty_unsorted() {
+        assert_eq!(PageRequest::from_query(&[], &["name"]), Ok(PageRequest::default()));
+    }
+
+    #[test]
+    fn repeated_sort_keys_keep_their_order_and_direction() {
+        let request = PageRequest::from_query(
+            &pairs(&[("sort", "name"), ("sort", "shortName,desc"), ("page", "2"), ("size", "5")]),
+            &["name", "shortName"],
+        )
+        .unwrap_or_default();
+        assert_eq!(request.page, 2);
+        assert_eq!(request.size, 5);
+        assert_eq!(request.offset(), 10);
+        assert_eq!(
+            request.sort,
+            vec![
+                SortKey { field: "name".into(), descending: false },
+                SortKey { field: "shortName".into(), descending: true }
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_parameter_and_big_sizes_are_clamped() {
+        let err = PageRequest::from_query(&pairs(&[("page", "-1")]), &[]).err();
+        assert_eq!(err.map(|e| e.parameter), Some("page"));
+        let err = PageRequest::from_query(&pairs(&[("size", "0")]), &[]).err();
+        assert_eq!(err.map(|e| e.parameter), Some("size"));
+        let err = PageRequest::from_query(&pairs(&[("sort", "password,asc")]), &["name"]).err();
+        assert_eq!(err.map(|e| e.parameter), Some("sort"));
+        let request = PageRequest::from_query(&pairs(&[("size", "5000")]), &[]);
+        assert_eq!(request.map(|r| r.size), Ok(MAX_PAGE_SIZE));
+    }
+
+    #[test]
+    fn page_arithmetic_follows_spring_hateoas() {
+        let request = PageRequest { page: 1, size: 5, sort: vec![] };
+        let page = Page::new(&request, vec![1, 2, 3, 4, 5], 12);
+        assert_eq!(page.total_pages(), 3);
+        assert!(page.has_prev() && page.has_next());
+        let empty: Page<u8> = Page::new(&PageRequest::default(), vec![], 0);
+        assert_eq!(empty.total_pages(), 0);
+        assert!(!empty.has_next() && !empty.has_prev());
+    }
+}
