@@ -1,1 +1,5 @@
-fn main() {}
+//! The `portico` binary.
+
+fn main() -> std::process::ExitCode {
+    portico_gateway::cli::main()
+}

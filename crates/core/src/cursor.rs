@@ -25,6 +25,34 @@ pub struct Keyset {
     pub id: String,
 }
 
+impl Keyset {
+    /// The position as `(created_at, id)` column values, for a keyset `WHERE` clause.
+    pub fn position(&self) -> Option<(time::PrimitiveDateTime, String)> {
+        crate::time::Timestamp::from_unix_micros(self.at_micros).map(|at| (at.as_primitive(), self.id.clone()))
+    }
+
+    /// The position of an entry created at `at` with `id`.
+    pub fn of(at: crate::time::Timestamp, id: impl ToString) -> Keyset {
+        Keyset { at_micros: at.unix_micros(), id: id.to_string() }
+    }
+}
+
+/// Restricts a boxed diesel query to rows after a keyset position:
+/// `(at, id) > (after.at, after.id)`, for `ORDER BY at, id`.
+///
+/// ```ignore
+/// let query = portico_core::keyset_after!(table.into_boxed(), table::created_at, table::id, request.after);
+/// ```
+#[macro_export]
+macro_rules! keyset_after {
+    ($query:expr, $at:expr, $id:expr, $after:expr) => {{
+        match $after.as_ref().and_then(|keyset: &$crate::cursor::Keyset| keyset.position()) {
+            Some((at, id)) => $query.filter($at.gt(at).or($at.eq(at).and($id.gt(id)))),
+            None => $query,
+        }
+    }};
+}
+
 /// A parsed cursor request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CursorRequest {

@@ -223,6 +223,11 @@ impl Database {
         write_transaction(&mut conn, work)
     }
 
+    /// Connection counts of the pool (metrics).
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
     /// Checks that the database answers (readiness probe).
     pub fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.conn()?;

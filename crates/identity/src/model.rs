@@ -1,0 +1,232 @@
+//! Identity domain types and their validation rules.
+
+use crate::error::IdentityError;
+use portico_core::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// A platform-level deployment that holds realms (MATTR's environment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// Identifier.
+    pub id: Uuid,
+    /// Name, e.g. `local`.
+    pub name: String,
+    /// The DNS domain tenants of this environment live under (`<subdomain>.<domain>`).
+    pub domain: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// Who created and last changed something, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditStamp {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Creator (e-mail or client id); `None` for seeded rows.
+    pub created_by: Option<String>,
+    /// Last change, `None` if never changed (groups).
+    pub modified_at: Option<Timestamp>,
+    /// Last changer.
+    pub modified_by: Option<String>,
+}
+
+/// A realm (tenant): the isolation boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Realm {
+    /// Identifier (MATTR tenant id; Axual uid without dashes).
+    pub id: Uuid,
+    /// Short name: Axual `shortName`, MATTR subdomain, `realm` header value.
+    pub name: String,
+    /// Full name (Axual `name`, MATTR `name`).
+    pub display_name: String,
+    /// The MATTR environment holding it.
+    pub environment_id: Uuid,
+    /// Axual `domain` (request-only in the API, kept anyway).
+    pub domain: Option<String>,
+    /// Axual `logo`.
+    pub logo: Option<String>,
+    /// Axual `issuerUrl`.
+    pub issuer_url: Option<String>,
+    /// Axual `dataClassificationEnabled`.
+    pub data_classification_enabled: bool,
+    /// Axual `featureConfig` (JSON text inside a string).
+    pub feature_config: Option<String>,
+    /// Axual `retentionTime` in milliseconds.
+    pub retention_time: i64,
+    /// Axual `partitions`.
+    pub partitions: i64,
+    /// Axual `properties`.
+    pub properties: BTreeMap<String, String>,
+    /// Axual `contact`: a user of this realm.
+    pub contact_user_id: Option<Uuid>,
+    /// Audit fields.
+    pub audit: AuditStamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+impl Realm {
+    /// The reference services pass around.
+    pub fn reference(&self) -> portico_core::RealmRef {
+        portico_core::RealmRef { id: self.id, name: self.name.clone() }
+    }
+}
+
+/// Axual tenant defaults after create (seed: tenant create example).
+pub mod realm_defaults {
+    use std::collections::BTreeMap;
+
+    /// `retentionTime`: 7 days.
+    pub const RETENTION_TIME: i64 = 604_800_000;
+    /// `partitions`.
+    pub const PARTITIONS: i64 = 12;
+
+    /// `properties`.
+    pub fn properties() -> BTreeMap<String, String> {
+        [("replication.factor", "1"), ("cleanup.policy", "delete"), ("min.insync.replicas", "1"), ("segment.ms", "86400000")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+}
+
+/// A person who logs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Identifier (Axual uid without dashes).
+    pub id: Uuid,
+    /// Home realm.
+    pub realm_id: Uuid,
+    /// E-mail address: the login name, unique per realm.
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Middle name ("tussenvoegsel").
+    pub middle_name: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// Role strings.
+    pub roles: BTreeSet<String>,
+    /// Audit fields.
+    pub audit: AuditStamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// An OAuth client (machine identity) of a realm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// Row identifier.
+    pub id: Uuid,
+    /// Realm.
+    pub realm_id: Uuid,
+    /// The 32-character public client id.
+    pub client_id: String,
+    /// Name.
+    pub name: String,
+    /// Roles granted to tokens of this client.
+    pub roles: Vec<String>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A freshly created client with its secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedClient {
+    /// The client.
+    pub client: Client,
+    /// The clear secret; only its keyed hash is stored.
+    pub secret: String,
+}
+
+/// Length of generated client ids (MATTR: "string = 32 characters").
+pub const CLIENT_ID_LEN: usize = 32;
+/// Length of generated client secrets (62^64 ≈ 2^381).
+pub const CLIENT_SECRET_LEN: usize = 64;
+
+/// Checks a realm short name: 1–63 lower-case letters, digits and inner hyphens (a DNS label,
+/// so every realm can also be a MATTR subdomain).
+pub fn validate_realm_name(field: &str, name: &str) -> Result<(), IdentityError> {
+    let valid_chars = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if name.is_empty() || name.len() > 63 || !valid_chars || name.starts_with('-') || name.ends_with('-') {
+        return Err(IdentityError::invalid(
+            field,
+            format!("'{name}' is not valid: use 1-63 lower case letters (a-z), digits (0-9) and hyphens, not at the start or end"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an e-mail address: one `@`, non-empty local part and domain, no spaces
+/// (`admin@localhost` is allowed: it is the default bootstrap admin).
+pub fn validate_email(field: &str, email: &str) -> Result<(), IdentityError> {
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && email.len() <= 254
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if valid { Ok(()) } else { Err(IdentityError::invalid(field, format!("'{email}' is not a complete e-mail address"))) }
+}
+
+/// Checks the length of a text field in characters.
+pub fn validate_length(field: &str, value: &str, min: usize, max: usize) -> Result<(), IdentityError> {
+    let len = value.chars().count();
+    if len < min || len > max {
+        return Err(IdentityError::invalid(field, format!("'{field}' must be between {min} and {max} characters long")));
+    }
+    Ok(())
+}
+
+/// Checks a role string: 1–100 characters of letters, digits, `_`, `-`, `.` and `:`.
+pub fn validate_role(field: &str, role: &str) -> Result<(), IdentityError> {
+    let valid = !role.is_empty()
+        && role.len() <= 100
+        && role.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+    if valid { Ok(()) } else { Err(IdentityError::invalid(field, format!("'{role}' is not a valid role name"))) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realm_names_are_dns_labels() {
+        for good in ["acme", "my-tenant", "a", "rabo", "t1"] {
+            assert!(validate_realm_name("subdomain", good).is_ok(), "{good}");
+        }
+        for bad in ["", "-acme", "acme-", "Acme", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(validate_realm_name("subdomain", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_domain() {
+        assert!(validate_email("email", "jeroen.van.disseldorp@rabobank.nl").is_ok());
+        assert!(validate_email("email", "admin@localhost").is_ok());
+        for bad in ["", "a", "a@", "@b.nl", "a@.nl", "a@b.nl.", "a b@c.nl", "a@b@c.nl"] {
+            assert!(validate_email("email", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lengths_and_roles() {
+        assert!(validate_length("firstName", "Jo", 2, 50).is_ok());
+        assert!(validate_length("firstName", "J", 2, 50).is_err());
+        assert!(validate_role("roles", "TENANT_ADMIN").is_ok());
+        assert!(validate_role("roles", "bad role").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! Builds the actix application: shared state, middleware, and every crate's routes.
+//!
+//! The gateway is thin: it mounts each crate's `http::configure` and adds health, metrics,
+//! OpenAPI, error rendering and request observation. No domain logic lives here.
+
+use crate::failures::{RouteTable, no_route, render_failures};
+use crate::observe::{Metrics, observe};
+use crate::routes::health;
+use crate::settings::Settings;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+use portico_core::http::PublicBaseUrl;
+use portico_core::seal::Sealer;
+use portico_core::{Clock, Database};
+use std::sync::Arc;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Everything the application shares across workers.
+#[derive(Clone)]
+pub struct AppState {
+    /// Configuration.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Database,
+    /// Sealing of secrets at rest.
+    pub sealer: Sealer,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+    /// Request metrics.
+    pub metrics: web::Data<Metrics>,
+    /// The OpenAPI document.
+    pub openapi: Arc<OpenApi>,
+    /// Documented routes, for 404 vs 405.
+    pub routes: web::Data<RouteTable>,
+}
+
+impl AppState {
+    /// Shared state over an open, migrated database.
+    pub fn new(settings: Settings, db: Database, sealer: Sealer, clock: Arc<dyn Clock>) -> AppState {
+        let openapi = openapi();
+        AppState {
+            routes: web::Data::new(RouteTable::from_openapi(&openapi)),
+            openapi: Arc::new(openapi),
+            settings: Arc::new(settings),
+            db,
+            sealer,
+            clock,
+            metrics: web::Data::new(Metrics::default()),
+        }
+    }
+}
+
+/// Registers every documented route (the same list feeds the app and the OpenAPI document).
+fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(health::healthz).service(health::readyz).service(health::info).service(health::metrics)
+}
+
+/// The whole-surface OpenAPI document.
+pub fn openapi() -> OpenApi {
+    let (_, api) = routes(App::new().into_utoipa_app().openapi(crate::openapi::base())).split_for_parts();
+    crate::openapi::finish(api)
+}
+
+/// The application for one worker.
+pub fn app(
+    state: AppState,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>>
+{
+    let public_url = Some(state.settings.http.public_url.clone()).filter(|u| !u.trim().is_empty());
+    routes(App::new().into_utoipa_app())
+        .into_app()
+        .app_data(web::PayloadConfig::new(state.settings.http.body_limit))
+        .app_data(web::Data::new(state.db.clone()))
+        .app_data(PublicBaseUrl(public_url))
+        .app_data(state.metrics.clone())
+        .app_data(state.routes.clone())
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(no_route))
+        .wrap(from_fn(render_failures))
+        .wrap(from_fn(observe))
+}

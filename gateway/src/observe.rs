@@ -1,0 +1,160 @@
+//! Request ids, structured request logs and Prometheus metrics — the outermost middleware.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The request id, in request extensions and in the `X-Request-Id` response header.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+
+/// Request counters and latency histograms per route pattern.
+#[derive(Debug)]
+pub struct Metrics {
+    started: Instant,
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, Histogram>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics { started: Instant::now(), requests: Mutex::default(), latency: Mutex::default() }
+    }
+}
+
+impl Metrics {
+    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        if let Ok(mut requests) = self.requests.lock() {
+            *requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+        }
+        if let Ok(mut latency) = self.latency.lock() {
+            let histogram = latency.entry(route.to_owned()).or_default();
+            histogram.count += 1;
+            histogram.sum += seconds;
+            for (slot, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
+                if seconds <= bound {
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    /// The Prometheus text exposition, with extra gauges appended by the caller.
+    pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP portico_http_requests_total HTTP requests by method, route pattern and status.\n");
+        out.push_str("# TYPE portico_http_requests_total counter\n");
+        if let Ok(requests) = self.requests.lock() {
+            for ((method, route, status), count) in requests.iter() {
+                out.push_str(&format!(
+                    "portico_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}\n",
+                    escape(route)
+                ));
+            }
+        }
+        out.push_str("# HELP portico_http_request_duration_seconds Request latency by route pattern.\n");
+        out.push_str("# TYPE portico_http_request_duration_seconds histogram\n");
+        if let Ok(latency) = self.latency.lock() {
+            for (route, histogram) in latency.iter() {
+                let route = escape(route);
+                for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
+                    out.push_str(&format!("portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"));
+                }
+                out.push_str(&format!(
+                    "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n",
+                    histogram.count
+                ));
+                out.push_str(&format!("portico_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n", histogram.sum));
+                out.push_str(&format!("portico_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n", histogram.count));
+            }
+        }
+        out.push_str("# HELP portico_uptime_seconds Seconds since the process started.\n# TYPE portico_uptime_seconds gauge\n");
+        out.push_str(&format!("portico_uptime_seconds {}\n", self.started.elapsed().as_secs_f64()));
+        for (name, help, value) in extra {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+}
+
+/// Tags the request with an id, logs it when done, and records metrics.
+pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+    let result = next.call(req).instrument(span.clone()).await;
+    let _entered = span.enter();
+    match result {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+            let elapsed = started.elapsed();
+            if let Some(metrics) = metrics {
+                metrics.record(&method, &route, status, elapsed.as_secs_f64());
+            }
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert(REQUEST_ID, value);
+            }
+            if status >= 500 {
+                tracing::error!(status, elapsed_ms = elapsed.as_millis() as u64, "request failed");
+            } else {
+                tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request");
+            }
+            Ok(response)
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "request failed before a response");
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_render_counters_and_histograms() {
+        let metrics = Metrics::default();
+        metrics.record("GET", "/healthz", 200, 0.003);
+        metrics.record("GET", "/healthz", 200, 0.2);
+        let text = metrics.render(&[("portico_db_connections", "Pooled connections.", 2.0)]);
+        assert!(text.contains("portico_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
+        assert!(text.contains("portico_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1"));
+        assert!(text.contains("portico_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 2"));
+        assert!(text.contains("portico_db_connections 2"));
+    }
+}

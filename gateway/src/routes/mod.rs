@@ -1,0 +1,3 @@
+//! The gateway's own routes: health, readiness, information and metrics.
+
+pub mod health;

@@ -1,0 +1,122 @@
+//! Start-up: open the database, migrate, load the sealing key, bootstrap the first realm, serve.
+
+use crate::app::{AppState, app};
+use crate::settings::Settings;
+use actix_web::HttpServer;
+use portico_core::db::{Migrations, PoolOptions};
+use portico_core::seal::{SecretString, Sealer};
+use portico_core::time::SystemClock;
+use portico_core::{Clock, Database};
+use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
+use portico_identity::password::{PasswordCost, PasswordHasher};
+use std::sync::Arc;
+
+/// Every domain's migrations, in dependency order.
+pub const MIGRATIONS: [&Migrations; 2] = [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS];
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    /// The sealing key could not be loaded.
+    #[error(transparent)]
+    Seal(#[from] portico_core::seal::SealError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] portico_core::DbError),
+    /// First-start bootstrap failed.
+    #[error("bootstrap: {0}")]
+    Bootstrap(#[from] portico_identity::IdentityError),
+    /// The listener could not be bound or the server failed.
+    #[error("http server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the database named by `settings` (no migrations).
+pub fn open_database(settings: &Settings) -> Result<Database, StartError> {
+    let options = PoolOptions { max_connections: settings.database.max_connections, ..PoolOptions::default() };
+    Ok(Database::open(&settings.database_url(), &options)?)
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub fn migrate(db: &Database) -> Result<Vec<String>, StartError> {
+    Ok(db.migrate(&MIGRATIONS)?)
+}
+
+/// Loads (or creates) the sealing key.
+pub fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
+    Ok(Sealer::load(Some(&settings.secrets.key), &settings.secrets.previous_keys, &settings.data_dir)?)
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Creates realm `master` and the bootstrap principals on an empty database; prints generated
+/// credentials once, to standard output (never to the log).
+pub fn run_bootstrap(settings: &Settings, db: &Database, sealer: &Sealer, clock: &dyn Clock) -> Result<(), StartError> {
+    let config = BootstrapConfig {
+        admin_email: settings.bootstrap.admin_email.trim().to_owned(),
+        admin_password: non_empty(&settings.bootstrap.admin_password).map(SecretString::new),
+        client_id: non_empty(&settings.bootstrap.client_id),
+        client_secret: non_empty(&settings.bootstrap.client_secret).map(SecretString::new),
+        environment: settings.bootstrap.environment.trim().to_owned(),
+    };
+    let hasher = PasswordHasher::new(PasswordCost::Standard);
+    match bootstrap(db, clock, &hasher, sealer, &config)? {
+        BootstrapOutcome::AlreadyInitialised => tracing::info!("realm 'master' exists; bootstrap skipped"),
+        BootstrapOutcome::Created { admin_email, generated_password, client_id, generated_client_secret } => {
+            tracing::info!(admin = %admin_email, client = ?client_id, "first start: created realm 'master' and the bootstrap admin");
+            if let Some(password) = generated_password {
+                println!("portico: bootstrap admin {admin_email} has the generated password: {password}");
+                println!("portico: it is shown only this once; store it now.");
+            }
+            if let (Some(client_id), Some(secret)) = (client_id, generated_client_secret) {
+                println!("portico: bootstrap client {client_id} has the generated secret: {secret}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the server until SIGTERM/SIGINT, then drains in-flight requests.
+pub async fn serve(settings: Settings) -> Result<(), StartError> {
+    let sealer = load_sealer(&settings)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let db = {
+        let settings = settings.clone();
+        let sealer = sealer.clone();
+        let clock = clock.clone();
+        tokio::task::spawn_blocking(move || -> Result<Database, StartError> {
+            let db = open_database(&settings)?;
+            let applied = migrate(&db)?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+            run_bootstrap(&settings, &db, &sealer, clock.as_ref())?;
+            Ok(db)
+        })
+        .await
+        .map_err(|e| StartError::Io(std::io::Error::other(e)))??
+    };
+    let workers = settings.http.workers;
+    let shutdown = settings.http.shutdown_timeout;
+    let bind = settings.http.bind.clone();
+    tracing::info!(backend = ?db.backend(), database = %portico_core::db::redact_url(&settings.database_url()), "database ready");
+    let state = AppState::new(settings, db, sealer, clock);
+    let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(shutdown);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    let server = server.bind(&bind)?;
+    for addr in server.addrs() {
+        tracing::info!(%addr, "listening");
+        println!("portico: listening on http://{addr}");
+    }
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Gateway integration tests: the whole app in-process over a real database per test
+//! (SQLite, or PostgreSQL when PORTICO_TEST_POSTGRES_URL is set).
+
+mod gateway;
+mod support;

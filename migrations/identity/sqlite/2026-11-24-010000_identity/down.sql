@@ -1,0 +1,11 @@
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE revoked_tokens;
+DROP TABLE signing_keys;
+DROP TABLE clients;
+DROP TABLE group_members;
+DROP TABLE user_groups;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE realms;
+DROP TABLE environments;
