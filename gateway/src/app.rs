@@ -59,7 +59,14 @@ fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.service(health::healthz).service(health::readyz).service(health::info).service(health::metrics)
+    app.service(health::healthz)
+        .service(health::readyz)
+        .service(health::info)
+        .service(health::metrics)
+        .configure(portico_catalog::http::configure)
+        .configure(portico_gitsync::http::configure)
+        .configure(portico_flows::http::configure)
+        .configure(portico_credentials::http::configure)
 }
 
 /// The whole-surface OpenAPI document.
@@ -71,8 +78,15 @@ pub fn openapi() -> OpenApi {
 /// The application for one worker.
 pub fn app(
     state: AppState,
-) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>>
-{
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     let public_url = Some(state.settings.http.public_url.clone()).filter(|u| !u.trim().is_empty());
     routes(App::new().into_utoipa_app())
         .into_app()

@@ -4,6 +4,7 @@
 //! portico [--config FILE] [serve]     run the server (default)
 //! portico [--config FILE] migrate     apply pending database migrations and exit
 //! portico [--config FILE] configtest  check the configuration, sealing key and database, then exit
+//! portico openapi                     print the OpenAPI document and exit
 //! portico --help | --version
 //! ```
 
@@ -11,11 +12,12 @@ use crate::settings::Settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: portico [--config FILE] [serve | migrate | configtest]\n\
+const USAGE: &str = "usage: portico [--config FILE] [serve | migrate | configtest | openapi]\n\
 \n\
   serve       run the server (default)\n\
   migrate     apply pending database migrations and exit\n\
   configtest  check configuration, sealing key and database connectivity, then exit\n\
+  openapi     print the OpenAPI 3.1 document and exit\n\
 \n\
 Configuration: defaults < --config FILE (TOML) < PORTICO_* environment variables.\n\
 See portico.example.toml for every setting.";
@@ -25,6 +27,7 @@ enum Command {
     Serve,
     Migrate,
     ConfigTest,
+    OpenApi,
     Help,
     Version,
 }
@@ -44,10 +47,11 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--config" | "-c" => config = Some(PathBuf::from(args.next().ok_or("--config needs a file")?)),
             "--help" | "-h" | "help" => command = Some(Command::Help),
             "--version" | "-V" => command = Some(Command::Version),
-            "serve" | "migrate" | "configtest" if command.is_none() => {
+            "serve" | "migrate" | "configtest" | "openapi" if command.is_none() => {
                 command = Some(match arg.as_str() {
                     "serve" => Command::Serve,
                     "migrate" => Command::Migrate,
+                    "openapi" => Command::OpenApi,
                     _ => Command::ConfigTest,
                 })
             }
@@ -77,6 +81,18 @@ pub fn main() -> ExitCode {
         Command::Version => {
             println!("portico {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
+        }
+        Command::OpenApi => {
+            return match crate::app::openapi().to_pretty_json() {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("portico: {err}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         _ => {}
     }
@@ -136,10 +152,14 @@ mod tests {
     fn commands_and_config_file_are_parsed() {
         assert_eq!(args(&[]), Ok(Args { config: None, command: Command::Serve }));
         assert_eq!(args(&["migrate"]), Ok(Args { config: None, command: Command::Migrate }));
-        assert_eq!(args(&["--config", "p.toml", "configtest"]), Ok(Args { config: Some("p.toml".into()), command: Command::ConfigTest }));
+        assert_eq!(
+            args(&["--config", "p.toml", "configtest"]),
+            Ok(Args { config: Some("p.toml".into()), command: Command::ConfigTest })
+        );
         assert_eq!(args(&["--config=p.toml"]).map(|a| a.config), Ok(Some("p.toml".into())));
         assert!(args(&["--config"]).is_err());
         assert!(args(&["frobnicate"]).is_err());
         assert_eq!(args(&["--version"]).map(|a| a.command), Ok(Command::Version));
+        assert_eq!(args(&["openapi"]).map(|a| a.command), Ok(Command::OpenApi));
     }
 }

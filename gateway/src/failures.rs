@@ -25,7 +25,10 @@ pub fn format_for_path(path: &str) -> Format {
 }
 
 /// Re-renders failures with the request's path and the path's format.
-pub async fn render_failures(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn render_failures(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     // The request must not be cloned before routing (actix needs sole ownership to fill in
     // path parameters), so it is read back from the response.
     let response = next.call(req).await?.map_into_boxed_body();
@@ -46,7 +49,8 @@ pub async fn render_failures(req: ServiceRequest, next: Next<impl MessageBody + 
     let (req, old) = response.into_parts();
     let mut new = failure_response(Some(format), failure, &path);
     for (name, value) in old.headers() {
-        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH && !new.headers().contains_key(name) {
+        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH && !new.headers().contains_key(name)
+        {
             new.headers_mut().insert(name.clone(), value.clone());
         }
     }
@@ -54,11 +58,7 @@ pub async fn render_failures(req: ServiceRequest, next: Next<impl MessageBody + 
 }
 
 fn is_json(response: &ServiceResponse<BoxBody>) -> bool {
-    response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"))
+    response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"))
 }
 
 fn status_code(kind: ErrorKind) -> &'static str {
@@ -146,7 +146,11 @@ pub async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRes
             }
             response
         }
-        _ => failure_response(None, Failure::new(ErrorKind::NotFound, "not_found", format!("No resource at '{}'", req.path())), req.path()),
+        _ => failure_response(
+            None,
+            Failure::new(ErrorKind::NotFound, "not_found", format!("No resource at '{}'", req.path())),
+            req.path(),
+        ),
     }
 }
 

@@ -74,17 +74,27 @@ impl Metrics {
             for (route, histogram) in latency.iter() {
                 let route = escape(route);
                 for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
-                    out.push_str(&format!("portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"));
+                    out.push_str(&format!(
+                        "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"
+                    ));
                 }
                 out.push_str(&format!(
                     "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n",
                     histogram.count
                 ));
-                out.push_str(&format!("portico_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n", histogram.sum));
-                out.push_str(&format!("portico_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n", histogram.count));
+                out.push_str(&format!(
+                    "portico_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n",
+                    histogram.sum
+                ));
+                out.push_str(&format!(
+                    "portico_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n",
+                    histogram.count
+                ));
             }
         }
-        out.push_str("# HELP portico_uptime_seconds Seconds since the process started.\n# TYPE portico_uptime_seconds gauge\n");
+        out.push_str(
+            "# HELP portico_uptime_seconds Seconds since the process started.\n# TYPE portico_uptime_seconds gauge\n",
+        );
         out.push_str(&format!("portico_uptime_seconds {}\n", self.started.elapsed().as_secs_f64()));
         for (name, help, value) in extra {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
@@ -107,7 +117,10 @@ fn request_id(req: &ServiceRequest) -> String {
 }
 
 /// Tags the request with an id, logs it when done, and records metrics.
-pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));

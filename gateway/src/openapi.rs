@@ -23,7 +23,10 @@ pub fn base() -> OpenApi {
 /// public operations declare `security(())` themselves.
 pub fn finish(mut api: OpenApi) -> OpenApi {
     let components = api.components.get_or_insert_with(Default::default);
-    components.add_security_scheme("bearerAuth", SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
+    components.add_security_scheme(
+        "bearerAuth",
+        SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+    );
     components.add_security_scheme("basicAuth", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
     api.security = Some(vec![
         utoipa::openapi::security::SecurityRequirement::new("bearerAuth", Vec::<String>::new()),

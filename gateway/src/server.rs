@@ -4,12 +4,13 @@ use crate::app::{AppState, app};
 use crate::settings::Settings;
 use actix_web::HttpServer;
 use portico_core::db::{Migrations, PoolOptions};
-use portico_core::seal::{SecretString, Sealer};
+use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
 use portico_identity::password::{PasswordCost, PasswordHasher};
 use std::sync::Arc;
+use tokio::signal::unix::{SignalKind, signal};
 
 /// Every domain's migrations, in dependency order.
 pub const MIGRATIONS: [&Migrations; 2] = [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS];
@@ -47,7 +48,8 @@ pub fn migrate(db: &Database) -> Result<Vec<String>, StartError> {
 
 /// Loads (or creates) the sealing key.
 pub fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| StartError::DataDir(settings.data_dir.display().to_string(), e))?;
     Ok(Sealer::load(Some(&settings.secrets.key), &settings.secrets.previous_keys, &settings.data_dir)?)
 }
 
@@ -112,11 +114,25 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         server = server.workers(workers);
     }
     let server = server.bind(&bind)?;
-    for addr in server.addrs() {
+    let addrs = server.addrs();
+    // Our own signal handling, registered before the address is announced: a SIGTERM that
+    // arrives right after start-up still drains gracefully instead of killing the process.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let running = server.disable_signals().run();
+    let handle = running.handle();
+    actix_web::rt::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM: draining in-flight requests"),
+            _ = interrupt.recv() => tracing::info!("SIGINT: draining in-flight requests"),
+        }
+        handle.stop(true).await;
+    });
+    for addr in addrs {
         tracing::info!(%addr, "listening");
         println!("portico: listening on http://{addr}");
     }
-    server.run().await?;
+    running.await?;
     tracing::info!("stopped");
     Ok(())
 }

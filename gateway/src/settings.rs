@@ -80,7 +80,7 @@ pub struct IdentitySettings {
 }
 
 /// `[secrets]`
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecretSettings {
     /// Key-encryption key: base64 of 32 random bytes. Empty: `<data_dir>/sealing.key`,
@@ -133,7 +133,13 @@ impl Default for Settings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { bind: "127.0.0.1:8080".into(), public_url: String::new(), body_limit: 1024 * 1024, workers: 0, shutdown_timeout: 30 }
+        HttpSettings {
+            bind: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            body_limit: 1024 * 1024,
+            workers: 0,
+            shutdown_timeout: 30,
+        }
     }
 }
 
@@ -161,12 +167,6 @@ impl Default for IdentitySettings {
     }
 }
 
-impl Default for SecretSettings {
-    fn default() -> Self {
-        SecretSettings { key: String::new(), previous_keys: Vec::new() }
-    }
-}
-
 impl Default for LogSettings {
     fn default() -> Self {
         LogSettings { format: "text".into(), level: "info".into() }
@@ -191,18 +191,17 @@ pub enum SettingsError {
 
 impl Settings {
     /// Loads defaults, then `file` (if given), then the `PORTICO_*` variables of `env`.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Settings, SettingsError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
         let mut builder = Config::builder().add_source(Config::try_from(&Settings::default())?);
         if let Some(path) = file {
             builder = builder.add_source(File::from(path).format(FileFormat::Toml).required(true));
         }
         let vars: config::Map<String, String> = env.into_iter().filter(|(k, _)| k.starts_with("PORTICO_")).collect();
-        builder = builder.add_source(
-            Environment::with_prefix("PORTICO")
-                .prefix_separator("_")
-                .separator("__")
-                .source(Some(vars)),
-        );
+        builder = builder
+            .add_source(Environment::with_prefix("PORTICO").prefix_separator("_").separator("__").source(Some(vars)));
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.validate()?;
         Ok(settings)
@@ -221,17 +220,26 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         if self.http.bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(SettingsError::Invalid { field: "http.bind", reason: format!("'{}' is not an address:port", self.http.bind) });
+            return Err(SettingsError::Invalid {
+                field: "http.bind",
+                reason: format!("'{}' is not an address:port", self.http.bind),
+            });
         }
         if self.http.body_limit < 1024 {
-            return Err(SettingsError::Invalid { field: "http.body_limit", reason: "must be at least 1024 bytes".into() });
+            return Err(SettingsError::Invalid {
+                field: "http.body_limit",
+                reason: "must be at least 1024 bytes".into(),
+            });
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
             return Err(SettingsError::Invalid { field: "log.format", reason: "must be 'text' or 'json'".into() });
         }
         let url = self.database_url();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(SettingsError::Invalid { field: "database.url", reason: "must start with sqlite:// or postgres://".into() });
+            return Err(SettingsError::Invalid {
+                field: "database.url",
+                reason: "must start with sqlite:// or postgres://".into(),
+            });
         }
         if self.bootstrap.environment.trim().is_empty() {
             return Err(SettingsError::Invalid { field: "bootstrap.environment", reason: "must not be empty".into() });

@@ -105,19 +105,12 @@ impl DomainError for AccessDenied {
 }
 
 /// The one authorization check: may `principal` do something requiring `requirement` in `realm`?
-pub fn authorize(
-    principal: &Principal,
-    realm: &RealmRef,
-    requirement: Requirement<'_>,
-) -> Result<(), AccessDenied> {
+pub fn authorize(principal: &Principal, realm: &RealmRef, requirement: Requirement<'_>) -> Result<(), AccessDenied> {
     if principal.is_platform_admin() {
         return Ok(());
     }
     if principal.realm.id != realm.id {
-        return Err(AccessDenied::Forbidden(format!(
-            "access to realm '{}' is not allowed",
-            realm.name
-        )));
+        return Err(AccessDenied::Forbidden(format!("access to realm '{}' is not allowed", realm.name)));
     }
     let allowed = match requirement {
         Requirement::Authenticated => true,
@@ -169,7 +162,10 @@ mod tests {
     use super::*;
 
     fn realm(name: &str) -> RealmRef {
-        RealmRef { id: Uuid::from_u128(name.bytes().fold(0u128, |acc, b| acc * 31 + u128::from(b))), name: name.to_owned() }
+        RealmRef {
+            id: Uuid::from_u128(name.bytes().fold(0u128, |acc, b| acc * 31 + u128::from(b))),
+            name: name.to_owned(),
+        }
     }
 
     fn principal(realm_name: &str, roles: &[&str], scopes: &[&str]) -> Principal {

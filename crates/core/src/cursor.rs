@@ -115,7 +115,12 @@ impl CursorCodec {
     }
 
     /// Parses `limit` and `cursor` query values.
-    pub fn request(&self, scope: &str, limit: Option<&str>, cursor: Option<&str>) -> Result<CursorRequest, InvalidPaging> {
+    pub fn request(
+        &self,
+        scope: &str,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<CursorRequest, InvalidPaging> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(value) => match value.trim().parse::<u32>() {
@@ -129,8 +134,7 @@ impl CursorCodec {
             },
         };
         let after = match cursor {
-            None => None,
-            Some(value) if value.is_empty() => None,
+            None | Some("") => None,
             Some(value) => Some(self.decode(scope, value)?),
         };
         Ok(CursorRequest { limit, after })

@@ -108,7 +108,12 @@ pub struct PageMetadata {
 
 impl<T> From<&Page<T>> for PageMetadata {
     fn from(page: &Page<T>) -> Self {
-        PageMetadata { size: page.size, total_elements: page.total, total_pages: page.total_pages(), number: page.number }
+        PageMetadata {
+            size: page.size,
+            total_elements: page.total,
+            total_pages: page.total_pages(),
+            number: page.number,
+        }
     }
 }
 

@@ -27,9 +27,7 @@ impl AxualUid {
 
     /// Accepts what Axual clients may send: 1–64 ASCII letters and digits.
     pub fn parse(value: &str) -> Option<AxualUid> {
-        let valid = !value.is_empty()
-            && value.len() <= 64
-            && value.bytes().all(|b| b.is_ascii_alphanumeric());
+        let valid = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric());
         valid.then(|| AxualUid(value.to_owned()))
     }
 

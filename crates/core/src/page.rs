@@ -93,10 +93,10 @@ impl PageRequest {
 }
 
 fn parse_number(parameter: &'static str, value: &str) -> Result<u32, InvalidPaging> {
-    value.trim().parse::<u32>().map_err(|_| InvalidPaging {
-        parameter,
-        reason: format!("'{value}' is not a non-negative integer"),
-    })
+    value
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| InvalidPaging { parameter, reason: format!("'{value}' is not a non-negative integer") })
 }
 
 /// `sort=a,desc` or `sort=a,b,asc` (Spring: the direction applies to the properties before it).

@@ -59,12 +59,9 @@ impl SealingKey {
     }
 
     fn parse(text: &str) -> Result<SealingKey, SealError> {
-        let bytes = STANDARD
-            .decode(text.trim())
-            .map_err(|e| SealError::InvalidKey(format!("not base64: {e}")))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|b: Vec<u8>| SealError::InvalidKey(format!("{} bytes, expected 32", b.len())))?;
+        let bytes = STANDARD.decode(text.trim()).map_err(|e| SealError::InvalidKey(format!("not base64: {e}")))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|b: Vec<u8>| SealError::InvalidKey(format!("{} bytes, expected 32", b.len())))?;
         Ok(SealingKey::new(key))
     }
 }
@@ -178,7 +175,8 @@ fn cipher(key: &[u8; 32]) -> Aes256Gcm {
 }
 
 fn derive(key: &[u8; 32], purpose: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(b"portico/derive/");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().into()

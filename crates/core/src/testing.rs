@@ -39,7 +39,11 @@ impl TestDatabase {
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
-                TestDatabase { url: with_database(&admin_url, &name), database: None, cleanup: Cleanup::Postgres { admin_url, name } }
+                TestDatabase {
+                    url: with_database(&admin_url, &name),
+                    database: None,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
             }
             None => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
@@ -90,6 +94,51 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Runs `sets` up, down (newest first) and up again on a fresh database, and asserts that the
+/// schema after the second `up` equals the schema after the first, and that `down` left no
+/// table behind: every migration is reversible on this backend.
+pub fn assert_migrations_reversible(sets: &[&Migrations]) {
+    let test_db = TestDatabase::migrated(sets);
+    let db = test_db.database();
+    let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
+    let first = schema_dump(&mut conn);
+    assert!(!first.is_empty(), "migrations created no schema");
+    for set in sets.iter().rev() {
+        set.revert_all(&mut conn).unwrap_or_else(|e| panic!("reverting {}: {e}", set.domain));
+    }
+    let left = schema_dump(&mut conn);
+    assert!(left.is_empty(), "down migrations left schema objects behind: {left:#?}");
+    for set in sets {
+        set.run_pending(&mut conn).unwrap_or_else(|e| panic!("re-applying {}: {e}", set.domain));
+    }
+    assert_eq!(first, schema_dump(&mut conn), "schema differs after up, down, up");
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq)]
+struct SchemaObject {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    description: String,
+}
+
+/// Tables, columns and indexes of the current database (diesel's own table excluded).
+fn schema_dump(conn: &mut crate::db::DbConnection) -> Vec<String> {
+    let sql = match conn {
+        crate::db::DbConnection::Sqlite(_) => {
+            "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') AS description FROM sqlite_master \
+             WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '__diesel%' ORDER BY type, name"
+        }
+        crate::db::DbConnection::Postgres(_) => {
+            "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' \
+             || COALESCE(column_default, '') AS description FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%' \
+             UNION ALL SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes \
+             WHERE schemaname = 'public' AND tablename NOT LIKE '__diesel%' ORDER BY 1"
+        }
+    };
+    let rows: Vec<SchemaObject> = diesel::sql_query(sql).load(conn).unwrap_or_else(|e| panic!("schema dump: {e}"));
+    rows.into_iter().map(|r| r.description).collect()
+}
+
 /// `url` with its database name replaced by `name` (query parameters kept).
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -113,7 +162,10 @@ mod tests {
 
     #[test]
     fn database_names_are_swapped_in_urls() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
         assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "t2"), "postgres://u:p@h/t2?sslmode=disable");
         assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
     }

@@ -11,7 +11,7 @@ use crate::secrets::hash_client_secret;
 use crate::store::{clients, environments, realms, users};
 use portico_core::context::{MASTER_REALM, PLATFORM_ADMIN_ROLE};
 use portico_core::ids::{new_uuid, random_alphanumeric};
-use portico_core::seal::{SecretString, Sealer};
+use portico_core::seal::{Sealer, SecretString};
 use portico_core::{Clock, Database};
 
 /// What to create on first start (`PORTICO_BOOTSTRAP__*`).
@@ -65,11 +65,17 @@ pub fn bootstrap(
         return Ok(BootstrapOutcome::AlreadyInitialised);
     }
     let generated_password = config.admin_password.is_none().then(|| random_alphanumeric(24));
-    let password = config.admin_password.as_ref().map(|p| p.expose().to_owned()).or(generated_password.clone()).unwrap_or_default();
+    let password = config
+        .admin_password
+        .as_ref()
+        .map(|p| p.expose().to_owned())
+        .or(generated_password.clone())
+        .unwrap_or_default();
     let password_hash = hasher.hash(&password);
-    let generated_client_secret =
-        (config.client_id.is_some() && config.client_secret.is_none()).then(|| random_alphanumeric(crate::model::CLIENT_SECRET_LEN));
-    let client_secret = config.client_secret.as_ref().map(|s| s.expose().to_owned()).or(generated_client_secret.clone());
+    let generated_client_secret = (config.client_id.is_some() && config.client_secret.is_none())
+        .then(|| random_alphanumeric(crate::model::CLIENT_SECRET_LEN));
+    let client_secret =
+        config.client_secret.as_ref().map(|s| s.expose().to_owned()).or(generated_client_secret.clone());
 
     let now = clock.now();
     let created = db.write(|conn| {

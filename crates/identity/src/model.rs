@@ -84,10 +84,15 @@ pub mod realm_defaults {
 
     /// `properties`.
     pub fn properties() -> BTreeMap<String, String> {
-        [("replication.factor", "1"), ("cleanup.policy", "delete"), ("min.insync.replicas", "1"), ("segment.ms", "86400000")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
+        [
+            ("replication.factor", "1"),
+            ("cleanup.policy", "delete"),
+            ("min.insync.replicas", "1"),
+            ("segment.ms", "86400000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
     }
 }
 
@@ -158,7 +163,9 @@ pub fn validate_realm_name(field: &str, name: &str) -> Result<(), IdentityError>
     if name.is_empty() || name.len() > 63 || !valid_chars || name.starts_with('-') || name.ends_with('-') {
         return Err(IdentityError::invalid(
             field,
-            format!("'{name}' is not valid: use 1-63 lower case letters (a-z), digits (0-9) and hyphens, not at the start or end"),
+            format!(
+                "'{name}' is not valid: use 1-63 lower case letters (a-z), digits (0-9) and hyphens, not at the start or end"
+            ),
         ));
     }
     Ok(())
@@ -179,14 +186,21 @@ pub fn validate_email(field: &str, email: &str) -> Result<(), IdentityError> {
         }
         None => false,
     };
-    if valid { Ok(()) } else { Err(IdentityError::invalid(field, format!("'{email}' is not a complete e-mail address"))) }
+    if valid {
+        Ok(())
+    } else {
+        Err(IdentityError::invalid(field, format!("'{email}' is not a complete e-mail address")))
+    }
 }
 
 /// Checks the length of a text field in characters.
 pub fn validate_length(field: &str, value: &str, min: usize, max: usize) -> Result<(), IdentityError> {
     let len = value.chars().count();
     if len < min || len > max {
-        return Err(IdentityError::invalid(field, format!("'{field}' must be between {min} and {max} characters long")));
+        return Err(IdentityError::invalid(
+            field,
+            format!("'{field}' must be between {min} and {max} characters long"),
+        ));
     }
     Ok(())
 }

@@ -63,6 +63,9 @@ mod tests {
         assert!(!hasher.verify("NotSecret", &hash));
         assert_ne!(hash, hasher.hash("notsecret"));
         assert!(!hasher.verify("x", "not a hash"));
-        assert!(PasswordHasher::new(PasswordCost::Standard).verify("notsecret", &hash), "parameters travel in the hash");
+        assert!(
+            PasswordHasher::new(PasswordCost::Standard).verify("notsecret", &hash),
+            "parameters travel in the hash"
+        );
     }
 }

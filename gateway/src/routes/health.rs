@@ -26,14 +26,14 @@ pub struct Info {
 }
 
 /// Liveness: the process is up.
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "the process is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, body = Health), (status = 503, description = "database unreachable")))]
+#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "the database answers", body = Health), (status = 503, description = "database unreachable")))]
 #[get("/readyz")]
 pub async fn readyz(db: web::Data<Database>) -> Result<web::Json<Health>, ApiError<Problem>> {
     let db = db.get_ref().clone();
@@ -42,21 +42,26 @@ pub async fn readyz(db: web::Data<Database>) -> Result<web::Json<Health>, ApiErr
         Ok(()) => Ok(web::Json(Health { status: "ready" })),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
-            Err(ApiError::new(Failure::new(ErrorKind::Unavailable, "database_unavailable", "The database is not reachable")))
+            Err(ApiError::new(Failure::new(
+                ErrorKind::Unavailable,
+                "database_unavailable",
+                "The database is not reachable",
+            )))
         }
     }
 }
 
 /// Axual "application information" (GET /info).
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, body = Info)))]
+#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "application information", body = Info)))]
 #[get("/info")]
 pub async fn info() -> HttpResponse {
-    let info = Info { name: "portico", description: Some("Portico management plane"), version: env!("CARGO_PKG_VERSION") };
+    let info =
+        Info { name: "portico", description: Some("Portico management plane"), version: env!("CARGO_PKG_VERSION") };
     HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(info)
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
     let pool = db.pool_state();

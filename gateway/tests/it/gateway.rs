@@ -26,7 +26,10 @@ async fn info_has_axuals_shape() {
     let body = info.json();
     assert_eq!(body["name"], "portico");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(body.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), Some(vec!["name".into(), "description".into(), "version".into()]));
+    assert_eq!(
+        body.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["name".into(), "description".into(), "version".into()])
+    );
 }
 
 #[actix_web::test]

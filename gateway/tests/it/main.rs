@@ -2,4 +2,5 @@
 //! (SQLite, or PostgreSQL when PORTICO_TEST_POSTGRES_URL is set).
 
 mod gateway;
+mod migrations;
 mod support;

@@ -32,8 +32,12 @@ impl Migrations {
     /// Applies pending migrations; returns the versions applied.
     pub fn run_pending(&self, conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         let applied = match conn {
-            DbConnection::Sqlite(c) => c.run_pending_migrations((self.sqlite)()).map_err(failed)?.iter().map(|v| v.to_string()).collect(),
-            DbConnection::Postgres(c) => c.run_pending_migrations((self.postgres)()).map_err(failed)?.iter().map(|v| v.to_string()).collect(),
+            DbConnection::Sqlite(c) => {
+                c.run_pending_migrations((self.sqlite)()).map_err(failed)?.iter().map(|v| v.to_string()).collect()
+            }
+            DbConnection::Postgres(c) => {
+                c.run_pending_migrations((self.postgres)()).map_err(failed)?.iter().map(|v| v.to_string()).collect()
+            }
         };
         Ok(applied)
     }
@@ -57,9 +61,17 @@ impl Migrations {
     /// Names of this domain's migrations for `backend` (`sqlite` or `postgres`), oldest first.
     pub fn names(&self, postgres: bool) -> Result<Vec<String>, DbError> {
         let mut names: Vec<String> = if postgres {
-            MigrationSource::<Pg>::migrations(&(self.postgres)()).map_err(failed)?.iter().map(|m| m.name().to_string()).collect()
+            MigrationSource::<Pg>::migrations(&(self.postgres)())
+                .map_err(failed)?
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect()
         } else {
-            MigrationSource::<Sqlite>::migrations(&(self.sqlite)()).map_err(failed)?.iter().map(|m| m.name().to_string()).collect()
+            MigrationSource::<Sqlite>::migrations(&(self.sqlite)())
+                .map_err(failed)?
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect()
         };
         names.sort();
         Ok(names)

@@ -105,7 +105,11 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10), sqlite_busy_timeout: Duration::from_secs(10) }
+        PoolOptions {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_busy_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -149,10 +153,9 @@ impl ManageConnection for ConnectionFactory {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        matches!(
-            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
-            Err(_)
-        )
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .is_err()
     }
 }
 
@@ -247,7 +250,10 @@ impl Database {
 }
 
 /// Runs `work` in a write transaction on `conn` (see [`Database::write`]).
-pub fn write_transaction<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<DbError>,
 {
@@ -332,7 +338,9 @@ mod tests {
     #[test]
     fn urls_select_the_backend() {
         assert!(matches!(parse_url("sqlite://data/portico.db"), Ok((Target::Sqlite(_), Backend::Sqlite))));
-        assert!(matches!(parse_url("sqlite:///tmp/x.db"), Ok((Target::Sqlite(p), _)) if p == PathBuf::from("/tmp/x.db")));
+        assert!(
+            matches!(parse_url("sqlite:///tmp/x.db"), Ok((Target::Sqlite(p), _)) if p == std::path::Path::new("/tmp/x.db"))
+        );
         assert!(matches!(parse_url("postgres://u@h/db"), Ok((_, Backend::Postgres))));
         assert!(parse_url("mysql://x").is_err());
         assert!(parse_url("sqlite://:memory:").is_err());
@@ -361,7 +369,8 @@ mod tests {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let rows: Vec<Row> = db.read(|c| diesel::sql_query("SELECT COUNT(*) AS n FROM t").load(c).map_err(DbError::from))?;
+        let rows: Vec<Row> =
+            db.read(|c| diesel::sql_query("SELECT COUNT(*) AS n FROM t").load(c).map_err(DbError::from))?;
         assert_eq!(rows.first().map(|r| r.n), Some(1));
         db.ping()
     }

@@ -22,20 +22,26 @@ impl FromRequest for RequestContext {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(req.extensions().get::<RequestContext>().cloned().ok_or_else(|| {
-            by_path(Failure::new(ErrorKind::Unauthenticated, "unauthenticated", "Full authentication is required to access this resource"))
+            by_path(Failure::new(
+                ErrorKind::Unauthenticated,
+                "unauthenticated",
+                "Full authentication is required to access this resource",
+            ))
         }))
     }
 }
 
 fn read_failure(err: actix_web::Error) -> actix_web::Error {
-    let overflow = err
-        .as_error::<PayloadError>()
-        .is_some_and(|e| matches!(e, PayloadError::Overflow))
+    let overflow = err.as_error::<PayloadError>().is_some_and(|e| matches!(e, PayloadError::Overflow))
         || err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
     if overflow {
         by_path(Failure::new(ErrorKind::TooLarge, "payload_too_large", "The request body is larger than allowed"))
     } else {
-        by_path(Failure::new(ErrorKind::Invalid, "unreadable_body", format!("The request body could not be read: {err}")))
+        by_path(Failure::new(
+            ErrorKind::Invalid,
+            "unreadable_body",
+            format!("The request body could not be read: {err}"),
+        ))
     }
 }
 
@@ -125,9 +131,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(read_failure)?;
-            serde_urlencoded::from_bytes(&bytes)
-                .map(Form)
-                .map_err(|e| by_path(Failure::new(ErrorKind::Invalid, "invalid_request", format!("Invalid form body: {e}"))))
+            serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| {
+                by_path(Failure::new(ErrorKind::Invalid, "invalid_request", format!("Invalid form body: {e}")))
+            })
         })
     }
 }
@@ -145,7 +151,8 @@ impl QueryPairs {
     /// The first value of `name`, which must be present.
     pub fn require(&self, name: &str) -> Result<&str, Failure> {
         self.get(name).ok_or_else(|| {
-            Failure::new(ErrorKind::Invalid, "missing_parameter", format!("Required parameter '{name}' is missing")).with_field(name)
+            Failure::new(ErrorKind::Invalid, "missing_parameter", format!("Required parameter '{name}' is missing"))
+                .with_field(name)
         })
     }
 
@@ -154,8 +161,12 @@ impl QueryPairs {
         self.get(name)
             .map(|value| {
                 value.trim().parse::<N>().map_err(|_| {
-                    Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("Parameter '{name}' must be a number, got '{value}'"))
-                        .with_field(name)
+                    Failure::new(
+                        ErrorKind::Invalid,
+                        "invalid_parameter",
+                        format!("Parameter '{name}' must be a number, got '{value}'"),
+                    )
+                    .with_field(name)
                 })
             })
             .transpose()
@@ -247,8 +258,14 @@ mod tests {
     fn json_errors_name_the_field() {
         let err = parse_json::<Body>(br#"{"credentialInputs": []}"#).err();
         assert_eq!(err.as_ref().and_then(|f| f.field.as_deref()), Some("credentialName"));
-        let err = parse_json::<Body>(br#"{"credentialName": "x", "credentialInputs": [{"credentialStoreInputDefId": "abc"}]}"#).err();
-        assert_eq!(err.as_ref().and_then(|f| f.field.as_deref()), Some("credentialInputs[0].credentialStoreInputDefId"));
+        let err = parse_json::<Body>(
+            br#"{"credentialName": "x", "credentialInputs": [{"credentialStoreInputDefId": "abc"}]}"#,
+        )
+        .err();
+        assert_eq!(
+            err.as_ref().and_then(|f| f.field.as_deref()),
+            Some("credentialInputs[0].credentialStoreInputDefId")
+        );
         let err = parse_json::<Body>(b"{not json").err();
         assert_eq!(err.map(|f| f.kind), Some(ErrorKind::Invalid));
         assert!(parse_json::<Body>(b"").is_err());

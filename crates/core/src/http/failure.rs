@@ -7,6 +7,7 @@
 //! that owns the path.
 
 use crate::error::{DomainError, ErrorKind};
+use crate::time::Clock;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
@@ -57,7 +58,13 @@ impl Failure {
         } else {
             err.to_string()
         };
-        Failure { kind, code: Cow::Borrowed(err.code()), message, field: err.field().map(str::to_owned), challenge: None }
+        Failure {
+            kind,
+            code: Cow::Borrowed(err.code()),
+            message,
+            field: err.field().map(str::to_owned),
+            challenge: None,
+        }
     }
 
     /// The HTTP status.
@@ -149,12 +156,13 @@ pub struct FailureInfo {
 
 /// Builds the error response for `failure` (the body is rendered for `path`).
 pub fn failure_response(format: Option<Format>, failure: Failure, path: &str) -> HttpResponse {
-    let now_millis = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now_millis = crate::time::SystemClock.now().unix_millis();
     let (content_type, body) = format.unwrap_or(Format::Problem).render(&failure, path, now_millis);
     let mut response = HttpResponse::build(failure.status());
     response.insert_header((CONTENT_TYPE, content_type));
     if failure.kind == ErrorKind::Unauthenticated {
-        let challenge = failure.challenge.clone().unwrap_or_else(|| r#"Bearer realm="portico", Basic realm="portico""#.to_owned());
+        let challenge =
+            failure.challenge.clone().unwrap_or_else(|| r#"Bearer realm="portico", Basic realm="portico""#.to_owned());
         if let Ok(value) = HeaderValue::from_str(&challenge) {
             response.insert_header((WWW_AUTHENTICATE, value));
         }
@@ -289,7 +297,11 @@ mod tests {
 
     #[test]
     fn unauthenticated_responses_carry_a_challenge() {
-        let response = failure_response(Some(Format::Problem), Failure::new(ErrorKind::Unauthenticated, "unauthenticated", "no"), "/");
+        let response = failure_response(
+            Some(Format::Problem),
+            Failure::new(ErrorKind::Unauthenticated, "unauthenticated", "no"),
+            "/",
+        );
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.headers().get(WWW_AUTHENTICATE).is_some());
         assert!(response.extensions().get::<FailureInfo>().is_some());

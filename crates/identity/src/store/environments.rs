@@ -42,12 +42,21 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Environment>
 
 /// The environment named `name`.
 pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Environment>> {
-    environments::table.filter(environments::name.eq(name)).first::<EnvironmentRow>(conn).optional().map(|r| r.map(Into::into))
+    environments::table
+        .filter(environments::name.eq(name))
+        .first::<EnvironmentRow>(conn)
+        .optional()
+        .map(|r| r.map(Into::into))
 }
 
 /// One cursor slice of environments, oldest first.
 pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<CursorPage<Environment>> {
-    let query = portico_core::keyset_after!(environments::table.into_boxed(), environments::created_at, environments::id, request.after);
+    let query = portico_core::keyset_after!(
+        environments::table.into_boxed(),
+        environments::created_at,
+        environments::id,
+        request.after
+    );
     let rows: Vec<EnvironmentRow> = query
         .order((environments::created_at.asc(), environments::id.asc()))
         .limit(i64::from(request.limit))

@@ -84,14 +84,19 @@ pub fn set_roles(conn: &mut DbConnection, realm: Uuid, user: Uuid, roles: &BTree
     // One statement per role: MultiConnection has no batch insert (roles are few).
     for role in roles {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user.to_string()), user_roles::realm_id.eq(realm.to_string()), user_roles::role.eq(role)))
+            .values((
+                user_roles::user_id.eq(user.to_string()),
+                user_roles::realm_id.eq(realm.to_string()),
+                user_roles::role.eq(role),
+            ))
             .execute(conn)?;
     }
     Ok(())
 }
 
 fn roles_of(conn: &mut DbConnection, user: &str) -> QueryResult<BTreeSet<String>> {
-    let roles: Vec<String> = user_roles::table.filter(user_roles::user_id.eq(user)).select(user_roles::role).load(conn)?;
+    let roles: Vec<String> =
+        user_roles::table.filter(user_roles::user_id.eq(user)).select(user_roles::role).load(conn)?;
     Ok(roles.into_iter().collect())
 }
 

@@ -1,0 +1,1 @@
+//! Domain types of the credentials domain (none yet).

@@ -1,0 +1,1 @@
+//! Domain types of the flows domain (none yet).

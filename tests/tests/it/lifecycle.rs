@@ -1,0 +1,75 @@
+//! Start-up on the embedded default, first-start bootstrap, restart, graceful shutdown,
+//! the `migrate` and `configtest` subcommands, and the JSON error behaviour.
+
+use portico_e2e::{ADMIN_EMAIL, Portico, Storage, http_client, run_command, standard_env};
+
+#[tokio::test]
+async fn the_server_runs_on_its_embedded_default_and_serves_healthz() {
+    let storage = Storage::new();
+    let sqlite = portico_core::testing::TestDatabase::backend() == portico_core::db::Backend::Sqlite;
+    let portico = Portico::start_on(storage, &standard_env());
+    let response = http_client().get(portico.url("/healthz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body["status"], "ok");
+    let ready = http_client().get(portico.url("/readyz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ready.status(), 200);
+    let (status, storage) = portico.stop();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    if sqlite {
+        assert!(storage.data_dir().join("portico.db").exists(), "the default database is <data_dir>/portico.db");
+    }
+    assert!(storage.data_dir().join("sealing.key").exists(), "the sealing key is generated into the data dir");
+}
+
+#[tokio::test]
+async fn a_generated_admin_password_is_printed_once_and_restarts_change_nothing() {
+    let env = [("PORTICO_BOOTSTRAP__ADMIN_EMAIL", ADMIN_EMAIL)];
+    let first = Portico::start_on(Storage::new(), &env);
+    let printed: Vec<String> = first.output().into_iter().filter(|l| l.contains("generated password")).collect();
+    assert_eq!(printed.len(), 1, "{:?}", first.output());
+    assert!(printed[0].contains(ADMIN_EMAIL));
+    let (status, storage) = first.stop();
+    assert!(status.success());
+
+    let second = Portico::start_on(storage, &env);
+    assert!(second.output().iter().all(|l| !l.contains("generated password")), "{:?}", second.output());
+    let response = http_client().get(second.url("/healthz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_routes_get_json_errors_not_html() {
+    let portico = Portico::start();
+    let response =
+        http_client().get(portico.url("/definitely/not/here")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 404);
+    assert!(response.headers()["content-type"].to_str().unwrap_or_default().contains("json"));
+    let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body["status"], 404);
+}
+
+#[test]
+fn migrate_applies_everything_once_and_configtest_checks_the_setup() {
+    let storage = Storage::new();
+    let (status, output) = run_command(&storage, &["migrate"], &[]);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("applied"), "{output}");
+    let (status, output) = run_command(&storage, &["migrate"], &[]);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("up to date"), "{output}");
+
+    let (status, output) =
+        run_command(&storage, &["configtest"], &[("PORTICO_BOOTSTRAP__ADMIN_PASSWORD", "hunter2hunter2")]);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("configuration OK"), "{output}");
+    assert!(!output.contains("hunter2hunter2"), "secrets are masked: {output}");
+
+    let (status, output) = run_command(&storage, &["configtest"], &[("PORTICO_HTTP__BIND", "not-an-address")]);
+    assert_eq!(status.code(), Some(2), "{output}");
+    assert!(output.contains("http.bind"), "{output}");
+
+    let (status, output) = run_command(&storage, &["bogus"], &[]);
+    assert_eq!(status.code(), Some(2), "{output}");
+    assert!(output.contains("usage"), "{output}");
+}

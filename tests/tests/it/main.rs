@@ -1,0 +1,3 @@
+//! End-to-end tests: the real `portico` binary over HTTP.
+
+mod lifecycle;
