@@ -40,7 +40,7 @@ impl Keyset {
 /// Restricts a boxed diesel query to rows after a keyset position:
 /// `(at, id) > (after.at, after.id)`, for `ORDER BY at, id`.
 ///
-/// ```ignore
+/// ```text
 /// let query = portico_core::keyset_after!(table.into_boxed(), table::created_at, table::id, request.after);
 /// ```
 #[macro_export]
