@@ -3,6 +3,7 @@
 //! The gateway is thin: it mounts each crate's `http::configure` and adds health, metrics,
 //! OpenAPI, error rendering and request observation. No domain logic lives here.
 
+use crate::auth::authenticate;
 use crate::failures::{RouteTable, no_route, render_failures};
 use crate::observe::{Metrics, observe};
 use crate::routes::health;
@@ -11,9 +12,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
+use portico_core::cursor::CursorCodec;
 use portico_core::http::PublicBaseUrl;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
+use portico_identity::service::{Authenticator, TenantService, TokenService};
+use portico_identity::store::IdentityStore;
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
@@ -36,13 +40,26 @@ pub struct AppState {
     pub openapi: Arc<OpenApi>,
     /// Documented routes, for 404 vs 405.
     pub routes: web::Data<RouteTable>,
+    /// The identity domain.
+    pub identity: Arc<IdentityStore>,
+    /// MATTR cursors (keyed from the sealing key, so every replica agrees).
+    pub cursors: web::Data<CursorCodec>,
 }
 
 impl AppState {
-    /// Shared state over an open, migrated database.
-    pub fn new(settings: Settings, db: Database, sealer: Sealer, clock: Arc<dyn Clock>) -> AppState {
+    /// Shared state over an open, migrated database and the domain services.
+    pub fn new(
+        settings: Settings,
+        db: Database,
+        sealer: Sealer,
+        clock: Arc<dyn Clock>,
+        identity: Arc<IdentityStore>,
+    ) -> AppState {
         let openapi = openapi();
+        let (cursor_key, _) = sealer.derive("core/cursor");
         AppState {
+            identity,
+            cursors: web::Data::new(CursorCodec::new(cursor_key)),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
             settings: Arc::new(settings),
@@ -63,6 +80,7 @@ where
         .service(health::readyz)
         .service(health::info)
         .service(health::metrics)
+        .configure(portico_identity::http::configure)
         .configure(portico_catalog::http::configure)
         .configure(portico_gitsync::http::configure)
         .configure(portico_flows::http::configure)
@@ -95,9 +113,14 @@ pub fn app(
         .app_data(PublicBaseUrl(public_url))
         .app_data(state.metrics.clone())
         .app_data(state.routes.clone())
+        .app_data(state.cursors.clone())
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn Authenticator>))
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn TokenService>))
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn TenantService>))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))
+        .wrap(from_fn(authenticate))
         .wrap(from_fn(render_failures))
         .wrap(from_fn(observe))
 }

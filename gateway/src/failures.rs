@@ -10,6 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use portico_core::ErrorKind;
 use portico_core::http::failure::{Failure, FailureInfo, Format, failure_response};
+use utoipa::openapi::security::SecurityRequirement;
 
 /// The error format of the API that owns `path` (DESIGN.md, URL map).
 pub fn format_for_path(path: &str) -> Format {
@@ -71,9 +72,10 @@ fn status_code(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// The documented routes (from the OpenAPI document): path templates and their methods.
+/// The documented routes (from the OpenAPI document): path templates, their methods, and
+/// whether each operation is public by decision (`security: [{}]`).
 #[derive(Debug, Clone, Default)]
-pub struct RouteTable(Vec<(Vec<Segment>, Vec<Method>)>);
+pub struct RouteTable(Vec<(Vec<Segment>, Vec<(Method, bool)>)>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -94,28 +96,28 @@ impl RouteTable {
                     .split('/')
                     .map(|s| if s.starts_with('{') { Segment::Variable } else { Segment::Literal(s.to_owned()) })
                     .collect();
-                let mut methods = Vec::new();
-                for (method, present) in [
-                    (Method::GET, item.get.is_some()),
-                    (Method::POST, item.post.is_some()),
-                    (Method::PUT, item.put.is_some()),
-                    (Method::PATCH, item.patch.is_some()),
-                    (Method::DELETE, item.delete.is_some()),
-                ] {
-                    if present {
-                        methods.push(method);
-                    }
-                }
+                let public = |op: &utoipa::openapi::path::Operation| {
+                    op.security.as_ref().is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()))
+                };
+                let methods = [
+                    (Method::GET, &item.get),
+                    (Method::POST, &item.post),
+                    (Method::PUT, &item.put),
+                    (Method::PATCH, &item.patch),
+                    (Method::DELETE, &item.delete),
+                ]
+                .into_iter()
+                .filter_map(|(method, op)| op.as_ref().map(|op| (method, public(op))))
+                .collect();
                 (segments, methods)
             })
             .collect();
         RouteTable(routes)
     }
 
-    /// Methods allowed on `path`, if any route matches it.
-    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+    fn operations(&self, path: &str) -> Vec<(Method, bool)> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let mut allowed: Vec<Method> = Vec::new();
+        let mut operations = Vec::new();
         for (segments, methods) in &self.0 {
             let matches = segments.len() == parts.len()
                 && segments.iter().zip(&parts).all(|(segment, part)| match segment {
@@ -123,10 +125,22 @@ impl RouteTable {
                     Segment::Variable => !part.is_empty(),
                 });
             if matches {
-                allowed.extend(methods.iter().cloned());
+                operations.extend(methods.iter().cloned());
             }
         }
+        operations
+    }
+
+    /// Methods allowed on `path`, if any route matches it.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let allowed: Vec<Method> = self.operations(path).into_iter().map(|(method, _)| method).collect();
         (!allowed.is_empty()).then_some(allowed)
+    }
+
+    /// Whether `method path` is a public operation (it authenticates its callers itself, or
+    /// needs no caller), so the gateway must not interpret its `Authorization` header.
+    pub fn is_public(&self, method: &Method, path: &str) -> bool {
+        self.operations(path).iter().any(|(m, public)| m == method && *public)
     }
 }
 

@@ -5,6 +5,7 @@
 //! `docs/architecture.md` for the request path.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod failures;
 pub mod observe;

@@ -8,7 +8,9 @@ use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
+use portico_identity::config::IdentityConfig;
 use portico_identity::password::{PasswordCost, PasswordHasher};
+use portico_identity::store::IdentityStore;
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -59,7 +61,13 @@ fn non_empty(value: &str) -> Option<String> {
 
 /// Creates realm `master` and the bootstrap principals on an empty database; prints generated
 /// credentials once, to standard output (never to the log).
-pub fn run_bootstrap(settings: &Settings, db: &Database, sealer: &Sealer, clock: &dyn Clock) -> Result<(), StartError> {
+pub fn run_bootstrap(
+    settings: &Settings,
+    db: &Database,
+    sealer: &Sealer,
+    clock: &dyn Clock,
+    cost: PasswordCost,
+) -> Result<(), StartError> {
     let config = BootstrapConfig {
         admin_email: settings.bootstrap.admin_email.trim().to_owned(),
         admin_password: non_empty(&settings.bootstrap.admin_password).map(SecretString::new),
@@ -67,7 +75,7 @@ pub fn run_bootstrap(settings: &Settings, db: &Database, sealer: &Sealer, clock:
         client_secret: non_empty(&settings.bootstrap.client_secret).map(SecretString::new),
         environment: settings.bootstrap.environment.trim().to_owned(),
     };
-    let hasher = PasswordHasher::new(PasswordCost::Standard);
+    let hasher = PasswordHasher::new(cost);
     match bootstrap(db, clock, &hasher, sealer, &config)? {
         BootstrapOutcome::AlreadyInitialised => tracing::info!("realm 'master' exists; bootstrap skipped"),
         BootstrapOutcome::Created { admin_email, generated_password, client_id, generated_client_secret } => {
@@ -84,22 +92,45 @@ pub fn run_bootstrap(settings: &Settings, db: &Database, sealer: &Sealer, clock:
     Ok(())
 }
 
+/// The identity configuration from the settings.
+pub fn identity_config(settings: &Settings) -> IdentityConfig {
+    IdentityConfig {
+        management_audience: settings.identity.management_audience.clone(),
+        access_token_ttl: settings.identity.access_token_ttl,
+        refresh_token_ttl: settings.identity.refresh_token_ttl,
+        key_overlap: settings.identity.access_token_ttl * 2,
+        ..IdentityConfig::default()
+    }
+}
+
+/// Opens the domain services over a migrated, bootstrapped database.
+pub fn open_services(
+    settings: &Settings,
+    db: &Database,
+    sealer: &Sealer,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<IdentityStore>, StartError> {
+    let identity = IdentityStore::open(db.clone(), sealer.clone(), clock, identity_config(settings))?;
+    Ok(Arc::new(identity))
+}
+
 /// Runs the server until SIGTERM/SIGINT, then drains in-flight requests.
 pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let sealer = load_sealer(&settings)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let db = {
+    let (db, identity) = {
         let settings = settings.clone();
         let sealer = sealer.clone();
         let clock = clock.clone();
-        tokio::task::spawn_blocking(move || -> Result<Database, StartError> {
+        tokio::task::spawn_blocking(move || -> Result<(Database, Arc<IdentityStore>), StartError> {
             let db = open_database(&settings)?;
             let applied = migrate(&db)?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
-            run_bootstrap(&settings, &db, &sealer, clock.as_ref())?;
-            Ok(db)
+            run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
+            let identity = open_services(&settings, &db, &sealer, clock)?;
+            Ok((db, identity))
         })
         .await
         .map_err(|e| StartError::Io(std::io::Error::other(e)))??
@@ -108,7 +139,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let shutdown = settings.http.shutdown_timeout;
     let bind = settings.http.bind.clone();
     tracing::info!(backend = ?db.backend(), database = %portico_core::db::redact_url(&settings.database_url()), "database ready");
-    let state = AppState::new(settings, db, sealer, clock);
+    let state = AppState::new(settings, db, sealer, clock, identity);
     let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(shutdown);
     if workers > 0 {
         server = server.workers(workers);

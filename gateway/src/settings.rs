@@ -77,6 +77,10 @@ pub struct BootstrapSettings {
 pub struct IdentitySettings {
     /// The `audience` that `POST /oauth/token` requires.
     pub management_audience: String,
+    /// Access-token lifetime in seconds.
+    pub access_token_ttl: i64,
+    /// Refresh-token lifetime in seconds.
+    pub refresh_token_ttl: i64,
 }
 
 /// `[secrets]`
@@ -163,7 +167,11 @@ impl Default for BootstrapSettings {
 
 impl Default for IdentitySettings {
     fn default() -> Self {
-        IdentitySettings { management_audience: "portico-management".into() }
+        IdentitySettings {
+            management_audience: "portico-management".into(),
+            access_token_ttl: 3600,
+            refresh_token_ttl: 28_800,
+        }
     }
 }
 
@@ -239,6 +247,18 @@ impl Settings {
             return Err(SettingsError::Invalid {
                 field: "database.url",
                 reason: "must start with sqlite:// or postgres://".into(),
+            });
+        }
+        if !(60..=86_400).contains(&self.identity.access_token_ttl) {
+            return Err(SettingsError::Invalid {
+                field: "identity.access_token_ttl",
+                reason: "must be 60..=86400 seconds".into(),
+            });
+        }
+        if !(60..=2_592_000).contains(&self.identity.refresh_token_ttl) {
+            return Err(SettingsError::Invalid {
+                field: "identity.refresh_token_ttl",
+                reason: "must be 60..=2592000 seconds".into(),
             });
         }
         if self.bootstrap.environment.trim().is_empty() {

@@ -129,11 +129,12 @@ pub fn bootstrap(
                 client_id: client_id.clone(),
                 name: "Bootstrap management client".to_owned(),
                 roles: vec![PLATFORM_ADMIN_ROLE.to_owned()],
+                public: false,
                 created_at: now,
                 modified_at: now,
                 version: 0,
             };
-            clients::insert(conn, &client, &hash_client_secret(sealer, secret))?;
+            clients::insert(conn, &client, Some(&hash_client_secret(sealer, secret)))?;
             portico_core::db::counters::adjust(conn, realm.id, "clients", 1)?;
         }
         Ok::<bool, IdentityError>(true)

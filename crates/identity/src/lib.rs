@@ -12,11 +12,18 @@
 //! [`MIGRATIONS`], then call the functions and services of this crate directly.
 
 pub mod bootstrap;
+pub mod config;
 pub mod error;
 pub mod model;
+pub mod oauth;
 pub mod password;
 pub mod secrets;
+pub mod service;
 pub mod store;
+pub mod tokens;
+
+#[cfg(feature = "http")]
+pub mod http;
 
 pub use error::IdentityError;
 

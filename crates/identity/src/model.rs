@@ -134,6 +134,9 @@ pub struct Client {
     pub name: String,
     /// Roles granted to tokens of this client.
     pub roles: Vec<String>,
+    /// A public client has no secret: it may only front the password grant (Axual's
+    /// `self-service`), never `client_credentials`.
+    pub public: bool,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -149,6 +152,53 @@ pub struct IssuedClient {
     pub client: Client,
     /// The clear secret; only its keyed hash is stored.
     pub secret: String,
+}
+
+/// A group of users in a realm (an Axual DevOps team).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Identifier.
+    pub id: Uuid,
+    /// Realm.
+    pub realm_id: Uuid,
+    /// Name, unique in the realm.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Contact phone.
+    pub phone_number: Option<String>,
+    /// Audit fields (`modified_at` is `None` until the first change).
+    pub audit: AuditStamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// The public client every realm has, for Axual's password grant (`client_id=self-service`).
+pub const PUBLIC_CLIENT_ID: &str = "self-service";
+
+/// OAuth scopes and the roles that grant them.
+pub mod scopes {
+    use std::collections::BTreeSet;
+
+    /// Utilihive management APIs (roles `Admin`, `Deployer`).
+    pub const MANAGEMENT: &str = "management";
+    /// Onegini configuration APIs (role `css_configuration`).
+    pub const CSS_CONFIGURATION: &str = "css_configuration";
+    /// OpenID Connect (every user token).
+    pub const OPENID: &str = "openid";
+
+    /// Scopes a principal with `roles` may hold.
+    pub fn allowed(roles: &BTreeSet<String>, platform_admin: bool) -> BTreeSet<String> {
+        let mut scopes = BTreeSet::new();
+        scopes.insert(OPENID.to_owned());
+        if platform_admin || roles.contains("Admin") || roles.contains("Deployer") {
+            scopes.insert(MANAGEMENT.to_owned());
+        }
+        if platform_admin || roles.contains(CSS_CONFIGURATION) {
+            scopes.insert(CSS_CONFIGURATION.to_owned());
+        }
+        scopes
+    }
 }
 
 /// Length of generated client ids (MATTR: "string = 32 characters").

@@ -4,3 +4,4 @@
 mod gateway;
 mod migrations;
 mod support;
+mod tokens;

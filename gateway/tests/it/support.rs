@@ -6,13 +6,18 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
+use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 use portico_core::seal::Sealer;
 use portico_core::testing::TestDatabase;
-use portico_core::time::SystemClock;
+use portico_core::time::ManualClock;
+use portico_core::{Clock, Timestamp};
 use portico_gateway::app::{AppState, app};
 use portico_gateway::settings::Settings;
-use serde_json::Value;
+use portico_identity::config::IdentityConfig;
+use portico_identity::password::PasswordCost;
+use portico_identity::store::IdentityStore;
+use serde_json::{Value, json};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -20,6 +25,10 @@ use std::sync::Arc;
 pub const ADMIN_EMAIL: &str = "admin@portico.test";
 /// The bootstrap admin's password.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+/// The bootstrap management client.
+pub const CLIENT_ID: &str = "platform-client";
+/// Its secret (with characters that need form-encoding in HTTP Basic).
+pub const CLIENT_SECRET: &str = "s3cret+with/special:chars%";
 
 type Call = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, ServiceResponse<BoxBody>>>;
 
@@ -27,6 +36,8 @@ type Call = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, ServiceRes
 pub struct TestApp {
     /// Shared state (database, sealer, settings).
     pub state: AppState,
+    /// The app's clock (tests move it).
+    pub clock: Arc<ManualClock>,
     call: Call,
     _db: TestDatabase,
 }
@@ -71,22 +82,33 @@ impl TestApp {
         settings.database.url = test_db.url().to_owned();
         settings.bootstrap.admin_email = ADMIN_EMAIL.to_owned();
         settings.bootstrap.admin_password = ADMIN_PASSWORD.to_owned();
+        settings.bootstrap.client_id = CLIENT_ID.to_owned();
+        settings.bootstrap.client_secret = CLIENT_SECRET.to_owned();
         let db = test_db.database();
         let sealer = Sealer::generate();
-        portico_gateway::server::run_bootstrap(&settings, &db, &sealer, &SystemClock)
+        let clock = Arc::new(ManualClock::new(portico_core::time::SystemClock.now()));
+        portico_gateway::server::run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Minimal)
             .unwrap_or_else(|e| panic!("bootstrap failed: {e}"));
-        let state = AppState::new(settings, db, sealer, Arc::new(SystemClock));
+        let config = IdentityConfig {
+            password_cost: PasswordCost::Minimal,
+            ..portico_gateway::server::identity_config(&settings)
+        };
+        let identity = IdentityStore::open(db.clone(), sealer.clone(), clock.clone(), config)
+            .unwrap_or_else(|e| panic!("identity: {e}"));
+        let state = AppState::new(settings, db, sealer, clock.clone(), Arc::new(identity));
         let service = Rc::new(test::init_service(app(state.clone())).await);
         let call: Call = Rc::new(move |req| {
             let service = service.clone();
             Box::pin(async move { test::call_service(&*service, req).await.map_into_boxed_body() })
         });
-        TestApp { state, call, _db: test_db }
+        TestApp { state, clock, call, _db: test_db }
     }
 
     /// Sends a request and reads the whole response.
     pub async fn send(&self, request: TestRequest) -> TestResponse {
-        let response = (self.call)(request.to_request()).await;
+        let response =
+            (self.call)(request.peer_addr("10.0.0.1:5000".parse().unwrap_or_else(|e| panic!("{e}"))).to_request())
+                .await;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().try_into_bytes().unwrap_or_default().to_vec();
@@ -97,4 +119,127 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(TestRequest::get().uri(path)).await
     }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> TestResponse {
+        self.send(TestRequest::get().uri(path).insert_header(bearer(token))).await
+    }
+
+    /// A form POST.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(form).unwrap_or_default();
+        self.send(
+            TestRequest::post()
+                .uri(path)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn json_as(&self, method: &str, token: &str, path: &str, body: &Value) -> TestResponse {
+        let request = match method {
+            "POST" => TestRequest::post(),
+            "PUT" => TestRequest::put(),
+            "PATCH" => TestRequest::patch(),
+            "DELETE" => TestRequest::delete(),
+            _ => TestRequest::get(),
+        };
+        self.send(
+            request
+                .uri(path)
+                .insert_header(bearer(token))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body.to_string()),
+        )
+        .await
+    }
+
+    /// A password-grant access token.
+    pub async fn password_token(&self, realm: &str, email: &str, password: &str) -> String {
+        let response = self
+            .post_form(
+                &format!("/auth/realms/{realm}/protocol/openid-connect/token"),
+                &[("grant_type", "password"), ("username", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        access_token(&response)
+    }
+
+    /// The bootstrap platform admin's access token.
+    pub async fn admin_token(&self) -> String {
+        self.password_token("master", ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// A `client_credentials` token of a client in `realm`.
+    pub async fn client_token(&self, realm: &str, client_id: &str, secret: &str) -> String {
+        let response = self
+            .post_form(
+                &format!("/auth/realms/{realm}/protocol/openid-connect/token"),
+                &[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        access_token(&response)
+    }
+
+    /// Creates a tenant through MATTR; returns `(tenant id, first client id, its secret)`.
+    pub async fn create_tenant(&self, subdomain: &str) -> (String, String, String) {
+        let admin = self.admin_token().await;
+        let environments = self.get_as(&admin, "/v1/environments").await.json();
+        let environment = environments["data"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let created = self
+            .json_as(
+                "POST",
+                &admin,
+                "/v1/tenants",
+                &json!({"name": format!("{subdomain} tenant"), "subdomain": subdomain, "environmentId": environment}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let body = created.json();
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        (text(&body["id"]), text(&body["client"]["clientId"]), text(&body["client"]["clientSecret"]))
+    }
+
+    /// Moves the app's clock.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(time::Duration::seconds(seconds));
+    }
+
+    /// Now, on the app's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+/// The `access_token` of a token response.
+pub fn access_token(response: &TestResponse) -> String {
+    response.json()["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no access_token in {}", response.text()))
+        .to_owned()
+}
+
+/// An `Authorization: Bearer` header.
+pub fn bearer(token: &str) -> (&'static str, String) {
+    ("authorization", format!("Bearer {token}"))
+}
+
+/// An `Authorization: Basic` header (id and secret form-encoded first, RFC 6749 §2.3.1).
+pub fn basic(id: &str, secret: &str) -> (&'static str, String) {
+    let encode =
+        |s: &str| serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_owned();
+    let pair = format!("{}:{}", encode(id), encode(secret));
+    ("authorization", format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+}
+
+/// HTTP Basic with a realm user's plain credentials (FlexDeploy style, not form-encoded).
+pub fn basic_user(email: &str, password: &str) -> (&'static str, String) {
+    (
+        "authorization",
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{password}"))),
+    )
 }

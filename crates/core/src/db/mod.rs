@@ -12,6 +12,7 @@
 
 pub mod counters;
 mod migrate;
+pub mod text;
 
 pub use migrate::Migrations;
 
@@ -25,8 +26,9 @@ use diesel::{Connection, RunQueryDsl};
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use connection::DbConnection;
+pub use connection::{DbConnection, MultiBackend as DbBackend};
 
+#[expect(missing_docs, reason = "the MultiConnection derive generates undocumented items (MultiBackend, ...)")]
 mod connection {
     use diesel::pg::PgConnection;
     use diesel::sqlite::SqliteConnection;
@@ -89,6 +91,21 @@ impl DbError {
     /// Whether this is a unique-constraint violation (a concurrent create of the same key).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, DbError::Query(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)))
+    }
+}
+
+impl crate::error::DomainError for DbError {
+    fn kind(&self) -> ErrorKind {
+        DbError::kind(self)
+    }
+
+    fn code(&self) -> &'static str {
+        match DbError::kind(self) {
+            ErrorKind::AlreadyExists => "already_exists",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unavailable => "database_unavailable",
+            _ => "database",
+        }
     }
 }
 

@@ -3,8 +3,10 @@
 use super::schema::clients;
 use crate::model::Client;
 use diesel::prelude::*;
-use portico_core::DbConnection;
+use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
+use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
+use uuid::Uuid;
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = clients)]
@@ -14,20 +16,21 @@ pub(crate) struct ClientRow {
     client_id: String,
     name: String,
     roles: String,
-    secret_hash: String,
+    secret_hash: Option<String>,
     created_at: PrimitiveDateTime,
     modified_at: PrimitiveDateTime,
     version: i64,
 }
 
 impl ClientRow {
-    fn into_client(self) -> (Client, String) {
+    fn into_client(self) -> (Client, Option<String>) {
         let client = Client {
             id: super::uuid(&self.id),
             realm_id: super::uuid(&self.realm_id),
             client_id: self.client_id,
             name: self.name,
             roles: serde_json::from_str(&self.roles).unwrap_or_default(),
+            public: self.secret_hash.is_none(),
             created_at: self.created_at.into(),
             modified_at: self.modified_at.into(),
             version: self.version,
@@ -36,8 +39,8 @@ impl ClientRow {
     }
 }
 
-/// Creates a client whose secret hashes to `secret_hash`.
-pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: &str) -> QueryResult<()> {
+/// Creates a client whose secret hashes to `secret_hash` (`None`: a public client).
+pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: Option<&str>) -> QueryResult<()> {
     diesel::insert_into(clients::table)
         .values(ClientRow {
             id: client.id.to_string(),
@@ -45,7 +48,7 @@ pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: &str) -> Qu
             client_id: client.client_id.clone(),
             name: client.name.clone(),
             roles: serde_json::to_string(&client.roles).unwrap_or_else(|_| "[]".into()),
-            secret_hash: secret_hash.to_owned(),
+            secret_hash: secret_hash.map(str::to_owned),
             created_at: client.created_at.as_primitive(),
             modified_at: client.modified_at.as_primitive(),
             version: client.version,
@@ -55,10 +58,70 @@ pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: &str) -> Qu
 }
 
 /// The client with public id `client_id` (any realm) and its secret hash.
-pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<(Client, String)>> {
+pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<(Client, Option<String>)>> {
     clients::table
         .filter(clients::client_id.eq(client_id))
         .first::<ClientRow>(conn)
         .optional()
         .map(|row| row.map(ClientRow::into_client))
+}
+
+/// The client `client_id` of `realm`, with its secret hash.
+pub fn in_realm(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    client_id: &str,
+) -> QueryResult<Option<(Client, Option<String>)>> {
+    clients::table
+        .filter(clients::realm_id.eq(realm.to_string()))
+        .filter(clients::client_id.eq(client_id))
+        .first::<ClientRow>(conn)
+        .optional()
+        .map(|row| row.map(ClientRow::into_client))
+}
+
+/// One cursor slice of the clients of `realm`, oldest first.
+pub fn list(conn: &mut DbConnection, realm: Uuid, request: &CursorRequest) -> QueryResult<CursorPage<Client>> {
+    let query = clients::table.filter(clients::realm_id.eq(realm.to_string())).into_boxed();
+    let query = portico_core::keyset_after!(query, clients::created_at, clients::id, request.after);
+    let rows: Vec<ClientRow> =
+        query.order((clients::created_at.asc(), clients::id.asc())).limit(i64::from(request.limit)).load(conn)?;
+    let items: Vec<Client> = rows.into_iter().map(|row| row.into_client().0).collect();
+    let last = items.last().map(|c| Keyset::of(c.created_at, c.id));
+    Ok(CursorPage { items, last })
+}
+
+/// Renames a client and replaces its roles when its version is `expected`; returns whether it changed.
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    client_id: &str,
+    expected: i64,
+    name: &str,
+    roles: &[String],
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        clients::table
+            .filter(clients::realm_id.eq(realm.to_string()))
+            .filter(clients::client_id.eq(client_id))
+            .filter(clients::version.eq(expected)),
+    )
+    .set((
+        clients::name.eq(name),
+        clients::roles.eq(serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())),
+        clients::modified_at.eq(now.as_primitive()),
+        clients::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Deletes the client `client_id` of `realm`; returns whether it existed.
+pub fn delete(conn: &mut DbConnection, realm: Uuid, client_id: &str) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        clients::table.filter(clients::realm_id.eq(realm.to_string())).filter(clients::client_id.eq(client_id)),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
 }

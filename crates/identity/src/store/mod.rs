@@ -5,8 +5,13 @@
 
 pub mod clients;
 pub mod environments;
+pub mod groups;
+pub mod keys;
 pub mod realms;
 pub(crate) mod schema;
+mod service;
+pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 use uuid::Uuid;
@@ -18,3 +23,6 @@ pub(crate) fn uuid(text: &str) -> Uuid {
         Uuid::nil()
     })
 }
+
+pub use service::grants_issuer as issuer;
+pub use service::{IdentityStore, RealmPurger};

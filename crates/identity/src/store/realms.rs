@@ -4,6 +4,11 @@ use super::schema::realms;
 use crate::model::{AuditStamp, Realm};
 use diesel::prelude::*;
 use portico_core::DbConnection;
+use portico_core::context::MASTER_REALM;
+use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
+use portico_core::db::DbBackend;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::page::{Page, PageRequest};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
@@ -102,4 +107,92 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Realm>
 pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
     let first: Option<String> = realms::table.select(realms::id).first(conn).optional()?;
     Ok(first.is_some())
+}
+
+/// Fields realms can be sorted by (Axual tenant property names).
+pub const SORTABLE: &[&str] = &["name", "shortName", "uid", "created_at", "modified_at", "retentionTime", "partitions"];
+
+/// Which realms a listing returns. `master` is the platform's own realm and is never listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RealmFilter {
+    /// Every tenant realm.
+    All,
+    /// Exactly this full name.
+    DisplayName(String),
+    /// Full name contains the text (case-insensitive).
+    DisplayNameContains(String),
+    /// Exactly this short name.
+    Name(String),
+    /// Only this realm (`GET /tenant`).
+    Id(Uuid),
+}
+
+fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
+    let query = realms::table.into_boxed();
+    match filter {
+        RealmFilter::All => query.filter(realms::name.ne(MASTER_REALM)),
+        RealmFilter::DisplayName(name) => {
+            query.filter(realms::name.ne(MASTER_REALM)).filter(realms::display_name.eq(name))
+        }
+        RealmFilter::DisplayNameContains(text) => query
+            .filter(realms::name.ne(MASTER_REALM))
+            .filter(lower(realms::display_name).like(contains_pattern(text)).escape(ESCAPE)),
+        RealmFilter::Name(name) => query.filter(realms::name.ne(MASTER_REALM)).filter(realms::name.eq(name)),
+        RealmFilter::Id(id) => query.filter(realms::id.eq(id.to_string())),
+    }
+}
+
+/// One page of realms matching `filter`.
+pub fn page(conn: &mut DbConnection, filter: &RealmFilter, request: &PageRequest) -> QueryResult<Page<Realm>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64;
+    let mut query = filtered(filter);
+    for key in &request.sort {
+        query = match (key.field.as_str(), key.descending) {
+            ("name", false) => query.then_order_by(realms::display_name.asc()),
+            ("name", true) => query.then_order_by(realms::display_name.desc()),
+            ("shortName", false) => query.then_order_by(realms::name.asc()),
+            ("shortName", true) => query.then_order_by(realms::name.desc()),
+            ("retentionTime", false) => query.then_order_by(realms::retention_time.asc()),
+            ("retentionTime", true) => query.then_order_by(realms::retention_time.desc()),
+            ("partitions", false) => query.then_order_by(realms::partitions.asc()),
+            ("partitions", true) => query.then_order_by(realms::partitions.desc()),
+            ("modified_at", false) => query.then_order_by(realms::modified_at.asc()),
+            ("modified_at", true) => query.then_order_by(realms::modified_at.desc()),
+            ("uid", true) => query.then_order_by(realms::id.desc()),
+            ("created_at", true) => query.then_order_by(realms::created_at.desc()),
+            _ => query.then_order_by(realms::created_at.asc()),
+        };
+    }
+    let rows: Vec<RealmRow> = query
+        .then_order_by(realms::created_at.asc())
+        .then_order_by(realms::id.asc())
+        .offset(request.offset())
+        .limit(request.limit())
+        .load(conn)?;
+    Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
+}
+
+/// One cursor slice of tenant realms (not `master`), oldest first.
+pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<CursorPage<Realm>> {
+    let query = realms::table.filter(realms::name.ne(MASTER_REALM)).into_boxed();
+    let query = portico_core::keyset_after!(query, realms::created_at, realms::id, request.after);
+    let rows: Vec<RealmRow> =
+        query.order((realms::created_at.asc(), realms::id.asc())).limit(i64::from(request.limit)).load(conn)?;
+    let items: Vec<Realm> = rows.into_iter().map(Into::into).collect();
+    let last = items.last().map(|r| Keyset::of(r.audit.created_at, r.id));
+    Ok(CursorPage { items, last })
+}
+
+/// Writes every field of `realm` when its stored version is `expected` (the caller bumps
+/// `realm.version`); returns whether it was written.
+pub fn update(conn: &mut DbConnection, realm: &Realm, expected: i64) -> QueryResult<bool> {
+    let updated = diesel::update(realms::table.find(realm.id.to_string()).filter(realms::version.eq(expected)))
+        .set(RealmRow::from(realm))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Deletes the realm row (identity rows cascade); returns whether it existed.
+pub fn delete(conn: &mut DbConnection, id: Uuid) -> QueryResult<bool> {
+    Ok(diesel::delete(realms::table.find(id.to_string())).execute(conn)? == 1)
 }

@@ -90,7 +90,7 @@ diesel::table! {
         client_id -> Text,
         name -> Text,
         roles -> Text,
-        secret_hash -> Text,
+        secret_hash -> Nullable<Text>,
         created_at -> Timestamp,
         modified_at -> Timestamp,
         version -> BigInt,
@@ -132,8 +132,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (user_id) {
+    login_failures (user_id, source) {
         user_id -> Text,
+        source -> Text,
         failures -> BigInt,
         last_failure_at -> Timestamp,
         blocked_until -> Nullable<Timestamp>,

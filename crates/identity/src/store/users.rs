@@ -1,12 +1,23 @@
 //! Users and their roles.
 
-use super::schema::{user_roles, users};
+use super::schema::{group_members, user_roles, users};
 use crate::model::{AuditStamp, User};
 use diesel::prelude::*;
-use portico_core::DbConnection;
-use std::collections::BTreeSet;
+use portico_core::db::DbBackend;
+use portico_core::db::counters;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable};
+use portico_core::page::{Page, PageRequest};
+use portico_core::{DbConnection, Timestamp};
+use std::collections::{BTreeMap, BTreeSet};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
+
+/// Counter name of users per realm.
+pub const COUNTER: &str = "users";
+
+/// Fields users can be sorted by (Axual property names).
+pub const SORTABLE: &[&str] =
+    &["firstName", "lastName", "middleName", "emailAddress", "phoneNumber", "uid", "created_at", "modified_at"];
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = users)]
@@ -48,7 +59,7 @@ impl UserRow {
     }
 }
 
-/// A user row together with its password hash (for authentication only).
+/// A user together with its password hash (for authentication only).
 pub struct UserWithSecret {
     /// The user.
     pub user: User,
@@ -56,7 +67,26 @@ pub struct UserWithSecret {
     pub password_hash: Option<String>,
 }
 
-/// Creates a user with `roles` and an optional password hash.
+/// Which users a listing returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserFilter {
+    /// Every user of the realm.
+    All,
+    /// First name contains the text (case-insensitive).
+    FirstNameContains(String),
+    /// Last name contains the text (case-insensitive).
+    LastNameContains(String),
+    /// Holds this exact role.
+    Role(String),
+    /// First, middle or last name, or the e-mail address, contains the text (case-insensitive).
+    Search(String),
+    /// Exactly this e-mail address.
+    Email(String),
+    /// Members of this group.
+    MemberOf(Uuid),
+}
+
+/// Creates a user with its roles and an optional password hash, and counts it.
 pub fn insert(conn: &mut DbConnection, user: &User, password_hash: Option<&str>) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(UserRow {
@@ -75,7 +105,8 @@ pub fn insert(conn: &mut DbConnection, user: &User, password_hash: Option<&str>)
             version: user.version,
         })
         .execute(conn)?;
-    set_roles(conn, user.realm_id, user.id, &user.roles)
+    set_roles(conn, user.realm_id, user.id, &user.roles)?;
+    counters::adjust(conn, user.realm_id, COUNTER, 1)
 }
 
 /// Replaces the roles of a user.
@@ -94,10 +125,31 @@ pub fn set_roles(conn: &mut DbConnection, realm: Uuid, user: Uuid, roles: &BTree
     Ok(())
 }
 
-fn roles_of(conn: &mut DbConnection, user: &str) -> QueryResult<BTreeSet<String>> {
-    let roles: Vec<String> =
-        user_roles::table.filter(user_roles::user_id.eq(user)).select(user_roles::role).load(conn)?;
-    Ok(roles.into_iter().collect())
+fn roles_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<BTreeMap<String, BTreeSet<String>>> {
+    let mut by_user: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(by_user);
+    }
+    let rows: Vec<(String, String)> = user_roles::table
+        .filter(user_roles::user_id.eq_any(ids))
+        .select((user_roles::user_id, user_roles::role))
+        .load(conn)?;
+    for (user, role) in rows {
+        by_user.entry(user).or_default().insert(role);
+    }
+    Ok(by_user)
+}
+
+fn with_roles(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<Vec<User>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut roles = roles_of_many(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let user_roles = roles.remove(&row.id).unwrap_or_default();
+            row.into_user(user_roles)
+        })
+        .collect())
 }
 
 /// The user `id` of `realm`.
@@ -107,11 +159,15 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<Option
         .filter(users::id.eq(id.to_string()))
         .first(conn)
         .optional()?;
-    row.map(|row| {
-        let roles = roles_of(conn, &row.id)?;
-        Ok(row.into_user(roles))
-    })
-    .transpose()
+    Ok(with_roles(conn, row.into_iter().collect())?.pop())
+}
+
+/// The users of `realm` with these ids (unknown ids are skipped).
+pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[Uuid]) -> QueryResult<Vec<User>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let rows: Vec<UserRow> =
+        users::table.filter(users::realm_id.eq(realm.to_string())).filter(users::id.eq_any(&ids)).load(conn)?;
+    with_roles(conn, rows)
 }
 
 /// The user with `email` in `realm`, with the password hash (authentication).
@@ -121,10 +177,153 @@ pub fn by_email_with_secret(conn: &mut DbConnection, realm: Uuid, email: &str) -
         .filter(users::email.eq(email))
         .first(conn)
         .optional()?;
-    row.map(|mut row| {
-        let roles = roles_of(conn, &row.id)?;
-        let password_hash = row.password_hash.take();
-        Ok(UserWithSecret { user: row.into_user(roles), password_hash })
-    })
-    .transpose()
+    secrets(conn, row.into_iter().collect()).map(|mut found| found.pop())
+}
+
+/// Every user with `email`, in any realm, with password hashes (a login that names no realm).
+pub fn by_email_anywhere(conn: &mut DbConnection, email: &str) -> QueryResult<Vec<UserWithSecret>> {
+    let rows: Vec<UserRow> = users::table.filter(users::email.eq(email)).limit(10).load(conn)?;
+    secrets(conn, rows)
+}
+
+fn secrets(conn: &mut DbConnection, mut rows: Vec<UserRow>) -> QueryResult<Vec<UserWithSecret>> {
+    let hashes: Vec<Option<String>> = rows.iter_mut().map(|r| r.password_hash.take()).collect();
+    let users = with_roles(conn, rows)?;
+    Ok(users.into_iter().zip(hashes).map(|(user, password_hash)| UserWithSecret { user, password_hash }).collect())
+}
+
+/// One page of the users of `realm` matching `filter`.
+pub fn page(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    filter: &UserFilter,
+    request: &PageRequest,
+) -> QueryResult<Page<User>> {
+    let total = match filter {
+        UserFilter::All => counters::get(conn, realm, COUNTER)?,
+        _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
+    };
+    let mut query = filtered(realm, filter);
+    for key in &request.sort {
+        query = match (key.field.as_str(), key.descending) {
+            ("firstName", false) => query.then_order_by(users::first_name.asc()),
+            ("firstName", true) => query.then_order_by(users::first_name.desc()),
+            ("lastName", false) => query.then_order_by(users::last_name.asc()),
+            ("lastName", true) => query.then_order_by(users::last_name.desc()),
+            ("middleName", false) => query.then_order_by(users::middle_name.asc()),
+            ("middleName", true) => query.then_order_by(users::middle_name.desc()),
+            ("emailAddress", false) => query.then_order_by(users::email.asc()),
+            ("emailAddress", true) => query.then_order_by(users::email.desc()),
+            ("phoneNumber", false) => query.then_order_by(users::phone_number.asc()),
+            ("phoneNumber", true) => query.then_order_by(users::phone_number.desc()),
+            ("modified_at", false) => query.then_order_by(users::modified_at.asc()),
+            ("modified_at", true) => query.then_order_by(users::modified_at.desc()),
+            ("uid", true) => query.then_order_by(users::id.desc()),
+            ("created_at", true) => query.then_order_by(users::created_at.desc()),
+            _ => query.then_order_by(users::created_at.asc()),
+        };
+    }
+    let rows: Vec<UserRow> = query
+        .then_order_by(users::created_at.asc())
+        .then_order_by(users::id.asc())
+        .offset(request.offset())
+        .limit(request.limit())
+        .load(conn)?;
+    Ok(Page::new(request, with_roles(conn, rows)?, total))
+}
+
+fn filtered<'a>(realm: Uuid, filter: &'a UserFilter) -> users::BoxedQuery<'a, DbBackend> {
+    let query = users::table.filter(users::realm_id.eq(realm.to_string())).into_boxed();
+    match filter {
+        UserFilter::All => query,
+        UserFilter::FirstNameContains(text) => {
+            query.filter(lower(users::first_name).like(contains_pattern(text)).escape(ESCAPE))
+        }
+        UserFilter::LastNameContains(text) => {
+            query.filter(lower(users::last_name).like(contains_pattern(text)).escape(ESCAPE))
+        }
+        UserFilter::Role(role) => query.filter(
+            users::id.eq_any(
+                user_roles::table
+                    .filter(user_roles::realm_id.eq(realm.to_string()))
+                    .filter(user_roles::role.eq(role))
+                    .select(user_roles::user_id),
+            ),
+        ),
+        UserFilter::Search(text) => {
+            let pattern = contains_pattern(text);
+            query.filter(
+                lower(users::first_name)
+                    .like(pattern.clone())
+                    .escape(ESCAPE)
+                    .or(lower(users::last_name).like(pattern.clone()).escape(ESCAPE))
+                    .or(lower_nullable(users::middle_name).like(pattern.clone()).escape(ESCAPE).assume_not_null())
+                    .or(lower(users::email).like(pattern).escape(ESCAPE)),
+            )
+        }
+        UserFilter::Email(email) => query.filter(users::email.eq(email)),
+        UserFilter::MemberOf(group) => query.filter(
+            users::id.eq_any(
+                group_members::table
+                    .filter(group_members::realm_id.eq(realm.to_string()))
+                    .filter(group_members::group_id.eq(group.to_string()))
+                    .select(group_members::user_id),
+            ),
+        ),
+    }
+}
+
+/// Fields a PATCH may change (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<Option<String>>,
+    /// Phone number.
+    pub phone_number: Option<Option<String>>,
+    /// New password hash.
+    pub password_hash: Option<String>,
+}
+
+/// Applies `changes` to the user when its version is `expected`; returns whether it changed.
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: Uuid,
+    expected: i64,
+    changes: &UserChanges,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let target = users::table
+        .filter(users::realm_id.eq(realm.to_string()))
+        .filter(users::id.eq(id.to_string()))
+        .filter(users::version.eq(expected));
+    let updated = diesel::update(target)
+        .set((
+            changes.first_name.as_ref().map(|v| users::first_name.eq(v)),
+            changes.last_name.as_ref().map(|v| users::last_name.eq(v)),
+            changes.middle_name.as_ref().map(|v| users::middle_name.eq(v)),
+            changes.phone_number.as_ref().map(|v| users::phone_number.eq(v)),
+            changes.password_hash.as_ref().map(|v| users::password_hash.eq(v)),
+            users::modified_at.eq(now.as_primitive()),
+            users::modified_by.eq(actor),
+            users::version.eq(expected + 1),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Deletes the user (roles, memberships and refresh tokens cascade); returns whether it existed.
+pub fn delete(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<bool> {
+    let deleted =
+        diesel::delete(users::table.filter(users::realm_id.eq(realm.to_string())).filter(users::id.eq(id.to_string())))
+            .execute(conn)?;
+    if deleted == 1 {
+        counters::adjust(conn, realm, COUNTER, -1)?;
+    }
+    Ok(deleted == 1)
 }

@@ -91,7 +91,7 @@ CREATE TABLE clients (
     client_id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     roles TEXT NOT NULL,
-    secret_hash TEXT NOT NULL,
+    secret_hash TEXT,
     created_at TIMESTAMP NOT NULL,
     modified_at TIMESTAMP NOT NULL,
     version BIGINT NOT NULL DEFAULT 0
@@ -132,9 +132,13 @@ CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
 CREATE INDEX refresh_tokens_realm ON refresh_tokens (realm_id);
 
+-- Failed logins per account and source address: a bounded back-off that an attacker at one
+-- address cannot turn into a lock-out of the account everywhere.
 CREATE TABLE login_failures (
-    user_id TEXT PRIMARY KEY NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
     failures BIGINT NOT NULL,
     last_failure_at TIMESTAMP NOT NULL,
-    blocked_until TIMESTAMP
+    blocked_until TIMESTAMP,
+    PRIMARY KEY (user_id, source)
 );

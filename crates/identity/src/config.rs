@@ -1,0 +1,34 @@
+//! Configuration of the identity domain, passed to its constructor (never read from the
+//! environment by this crate).
+
+use crate::password::PasswordCost;
+
+/// Identity settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityConfig {
+    /// The `audience` that MATTR's `POST /oauth/token` requires.
+    pub management_audience: String,
+    /// Access-token lifetime in seconds.
+    pub access_token_ttl: i64,
+    /// Refresh-token lifetime in seconds.
+    pub refresh_token_ttl: i64,
+    /// How long a rotated-out signing key stays published (must exceed the access-token TTL).
+    pub key_overlap: i64,
+    /// Cost of new password hashes (tests use `Minimal`; not settable from the file).
+    pub password_cost: PasswordCost,
+    /// How long a successful Basic-authentication check is remembered, in seconds.
+    pub basic_cache_ttl: i64,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        IdentityConfig {
+            management_audience: "portico-management".into(),
+            access_token_ttl: 3600,
+            refresh_token_ttl: 8 * 3600,
+            key_overlap: 2 * 3600,
+            password_cost: PasswordCost::Standard,
+            basic_cache_ttl: 60,
+        }
+    }
+}

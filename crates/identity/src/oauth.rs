@@ -1,0 +1,188 @@
+//! OAuth 2.0 protocol errors (RFC 6749 §5.2) and the inputs and outputs of the token service.
+
+use portico_core::error::{DomainError, ErrorKind};
+
+/// An RFC 6749 error: `error` code plus description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{description}")]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type`, `invalid_scope`, `invalid_target`, `server_error`.
+    pub code: &'static str,
+    /// Human-readable description.
+    pub description: String,
+    /// The client authenticated with HTTP Basic (a 401 then carries `WWW-Authenticate: Basic`).
+    pub basic: bool,
+}
+
+impl OAuthError {
+    /// An error with `code`.
+    pub fn new(code: &'static str, description: impl Into<String>) -> OAuthError {
+        OAuthError { code, description: description.into(), basic: false }
+    }
+
+    /// `invalid_request`.
+    pub fn invalid_request(description: impl Into<String>) -> OAuthError {
+        OAuthError::new("invalid_request", description)
+    }
+
+    /// `invalid_client` (401).
+    pub fn invalid_client(basic: bool) -> OAuthError {
+        OAuthError { code: "invalid_client", description: "Client authentication failed".into(), basic }
+    }
+
+    /// `invalid_grant`.
+    pub fn invalid_grant(description: impl Into<String>) -> OAuthError {
+        OAuthError::new("invalid_grant", description)
+    }
+
+    /// `invalid_scope`.
+    pub fn invalid_scope(description: impl Into<String>) -> OAuthError {
+        OAuthError::new("invalid_scope", description)
+    }
+}
+
+impl DomainError for OAuthError {
+    fn kind(&self) -> ErrorKind {
+        match self.code {
+            "invalid_client" => ErrorKind::Unauthenticated,
+            "server_error" => ErrorKind::Internal,
+            "temporarily_unavailable" => ErrorKind::Unavailable,
+            _ => ErrorKind::Invalid,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl From<crate::IdentityError> for OAuthError {
+    fn from(err: crate::IdentityError) -> Self {
+        match err.kind() {
+            ErrorKind::Unavailable => {
+                OAuthError::new("temporarily_unavailable", "The service is temporarily unavailable")
+            }
+            _ => {
+                tracing::error!(error = %err, "token endpoint failure");
+                OAuthError::new("server_error", "The token could not be issued")
+            }
+        }
+    }
+}
+
+impl From<portico_core::DbError> for OAuthError {
+    fn from(err: portico_core::DbError) -> Self {
+        OAuthError::from(crate::IdentityError::from(err))
+    }
+}
+
+/// How a client authenticated at a token endpoint.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientAuth {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`, if one was sent.
+    pub secret: Option<String>,
+    /// Sent with HTTP Basic (RFC 6749 §2.3.1) rather than in the body.
+    pub via_basic: bool,
+}
+
+impl std::fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAuth")
+            .field("client_id", &self.client_id)
+            .field("via_basic", &self.via_basic)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which token endpoint a grant came through; it decides realm, grants and response shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenEndpoint {
+    /// `POST /auth/realms/{realm}/protocol/openid-connect/token`.
+    Realm(String),
+    /// `POST /authentication/token` (Utilihive): the realm is found from the user, or named.
+    Utilihive {
+        /// The `realm` field or header, when given.
+        realm: Option<String>,
+    },
+    /// `POST /oauth/token` (MATTR management): `client_credentials` with an `audience`.
+    Management,
+}
+
+/// A token request after form or JSON decoding.
+#[derive(Clone)]
+pub struct GrantRequest {
+    /// Where it came in.
+    pub endpoint: TokenEndpoint,
+    /// `grant_type`.
+    pub grant_type: String,
+    /// `username` (password grant).
+    pub username: Option<String>,
+    /// `password` (password grant).
+    pub password: Option<String>,
+    /// `refresh_token` (refresh grant).
+    pub refresh_token: Option<String>,
+    /// Requested `scope`.
+    pub scope: Option<String>,
+    /// `audience` (MATTR).
+    pub audience: Option<String>,
+    /// Client authentication, if any.
+    pub client: Option<ClientAuth>,
+    /// The issuer base URL (`{scheme}://{host}`).
+    pub base_url: String,
+    /// The caller's address (login throttling).
+    pub source: String,
+}
+
+impl std::fmt::Debug for GrantRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantRequest")
+            .field("endpoint", &self.endpoint)
+            .field("grant_type", &self.grant_type)
+            .field("username", &self.username)
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens issued by a grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedTokens {
+    /// The JWT.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    /// A rotating refresh token (password and refresh grants only).
+    pub refresh_token: Option<String>,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+}
+
+/// RFC 7662 introspection answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Introspection {
+    /// Whether the token is currently active.
+    pub active: bool,
+    /// Scopes.
+    pub scope: Option<String>,
+    /// Client the token was issued to.
+    pub client_id: Option<String>,
+    /// The user's e-mail.
+    pub username: Option<String>,
+    /// `Bearer` or `refresh_token`.
+    pub token_type: Option<String>,
+    /// Expiry.
+    pub exp: Option<i64>,
+    /// Issued at.
+    pub iat: Option<i64>,
+    /// Subject.
+    pub sub: Option<String>,
+    /// Issuer.
+    pub iss: Option<String>,
+    /// Token id.
+    pub jti: Option<String>,
+    /// Realm.
+    pub realm: Option<String>,
+}

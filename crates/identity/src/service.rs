@@ -1,0 +1,284 @@
+//! The identity domain's public API: four small traits, all implemented by
+//! [`crate::store::IdentityStore`]. Every method that acts for a caller takes the
+//! [`RequestContext`] first and checks authorization itself.
+
+use crate::error::IdentityError;
+use crate::model::{Client, Environment, Group, IssuedClient, Realm, User};
+use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError};
+use crate::store::groups::GroupFilter;
+use crate::store::realms::RealmFilter;
+use crate::store::users::UserFilter;
+use jsonwebtoken::jwk::JwkSet;
+use portico_core::cursor::{CursorPage, CursorRequest};
+use portico_core::etag::IfMatch;
+use portico_core::page::{Page, PageRequest};
+use portico_core::{Principal, RealmRef, RequestContext};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Authenticates API calls (used by the gateway's middleware).
+pub trait Authenticator: Send + Sync + 'static {
+    /// The caller behind a Bearer token.
+    fn authenticate_bearer(&self, token: &str) -> Result<Principal, IdentityError>;
+    /// The realm user behind Basic credentials (`realm` disambiguates an e-mail in several realms).
+    fn authenticate_basic(
+        &self,
+        realm: Option<&str>,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<Principal, IdentityError>;
+    /// The realm named `name`.
+    fn realm_by_name(&self, name: &str) -> Result<Option<RealmRef>, IdentityError>;
+}
+
+/// The OAuth 2.0 token service.
+pub trait TokenService: Send + Sync + 'static {
+    /// Runs a grant.
+    fn grant(&self, request: &GrantRequest) -> Result<IssuedTokens, OAuthError>;
+    /// RFC 7662 introspection by a client of `realm`.
+    fn introspect(&self, realm: &str, client: &ClientAuth, token: &str) -> Result<Introspection, OAuthError>;
+    /// RFC 7009 revocation by a client of `realm`.
+    fn revoke(&self, realm: &str, client: &ClientAuth, token: &str) -> Result<(), OAuthError>;
+    /// Axual logout: revokes an access token.
+    fn logout(&self, token: &str) -> Result<(), IdentityError>;
+    /// The published signing keys.
+    fn jwks(&self) -> JwkSet;
+    /// Whether realm `name` exists (discovery answers 404 otherwise).
+    fn realm_exists(&self, name: &str) -> Result<bool, IdentityError>;
+}
+
+/// A tenant as MATTR shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// The realm.
+    pub realm: Realm,
+    /// Its environment.
+    pub environment: Environment,
+}
+
+/// A created tenant with its first client (secret shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTenant {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// The tenant's first client.
+    pub client: IssuedClient,
+}
+
+/// MATTR management: environments, tenants and their clients (platform admins only).
+pub trait TenantService: Send + Sync + 'static {
+    /// Environments, oldest first.
+    fn environments(
+        &self,
+        ctx: &RequestContext,
+        page: &CursorRequest,
+    ) -> Result<CursorPage<Environment>, IdentityError>;
+    /// Tenants (every realm except `master`), oldest first.
+    fn tenants(&self, ctx: &RequestContext, page: &CursorRequest) -> Result<CursorPage<Tenant>, IdentityError>;
+    /// One tenant.
+    fn tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<Tenant, IdentityError>;
+    /// Creates a tenant (a realm named by its subdomain) with a first client.
+    fn create_tenant(
+        &self,
+        ctx: &RequestContext,
+        name: Option<String>,
+        subdomain: &str,
+        environment: Uuid,
+    ) -> Result<CreatedTenant, IdentityError>;
+    /// Deletes a tenant and its data in every domain.
+    fn delete_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+    /// The clients of a tenant.
+    fn clients(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        page: &CursorRequest,
+    ) -> Result<CursorPage<Client>, IdentityError>;
+    /// Creates a client; its secret is returned this once.
+    fn create_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        name: &str,
+        roles: Vec<String>,
+    ) -> Result<IssuedClient, IdentityError>;
+    /// Renames a client and/or replaces its roles.
+    fn update_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        client_id: &str,
+        name: Option<String>,
+        roles: Option<Vec<String>>,
+    ) -> Result<Client, IdentityError>;
+    /// Deletes a client.
+    fn delete_client(&self, ctx: &RequestContext, tenant: Uuid, client_id: &str) -> Result<(), IdentityError>;
+}
+
+/// A new user (Axual `POST /users`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewUser {
+    /// First name (2–50).
+    pub first_name: String,
+    /// Last name (2–50).
+    pub last_name: String,
+    /// Middle name (0–16).
+    pub middle_name: Option<String>,
+    /// E-mail address.
+    pub email: String,
+    /// Password (0–72).
+    pub password: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+}
+
+/// A user PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<Option<String>>,
+    /// Phone number.
+    pub phone_number: Option<Option<String>>,
+    /// New password.
+    pub password: Option<String>,
+}
+
+/// A new group or a group PATCH (`None`: unchanged / not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupInput {
+    /// Name (3–80, `[a-z0-9.-_ ]`).
+    pub name: Option<String>,
+    /// Contact e-mail (`Some(None)`: cleared).
+    pub email: Option<Option<String>>,
+    /// Contact phone (`Some(None)`: cleared).
+    pub phone_number: Option<Option<String>>,
+    /// Member user ids (create only).
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// A tenant as Axual creates or patches it (`None`: default / unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantInput {
+    /// Full name.
+    pub name: Option<String>,
+    /// Short name (create only).
+    pub short_name: Option<String>,
+    /// Supported domain.
+    pub domain: Option<Option<String>>,
+    /// Variables.
+    pub properties: Option<BTreeMap<String, String>>,
+    /// Retention in ms.
+    pub retention_time: Option<i64>,
+    /// Partitions.
+    pub partitions: Option<i64>,
+    /// Logo.
+    pub logo: Option<Option<String>>,
+    /// Issuer URL.
+    pub issuer_url: Option<Option<String>>,
+    /// Data classification.
+    pub data_classification_enabled: Option<bool>,
+    /// Feature configuration (JSON text).
+    pub feature_config: Option<Option<String>>,
+    /// Business contact (a user of the tenant).
+    pub contact: Option<Option<Uuid>>,
+}
+
+/// What stands in the way of deleting a group (Axual deletion constraints).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupUsage {
+    /// Environments the group owns.
+    pub environments: u64,
+    /// Applications the group owns.
+    pub applications: u64,
+    /// Streams the group owns.
+    pub streams: u64,
+}
+
+impl GroupUsage {
+    /// Whether nothing is owned.
+    pub fn can_delete(&self) -> bool {
+        self.environments == 0 && self.applications == 0 && self.streams == 0
+    }
+}
+
+/// Axual users of the caller's realm.
+pub trait UserService: Send + Sync + 'static {
+    /// The calling user.
+    fn current_user(&self, ctx: &RequestContext) -> Result<User, IdentityError>;
+    /// A page of users.
+    fn users(&self, ctx: &RequestContext, filter: &UserFilter, page: &PageRequest)
+    -> Result<Page<User>, IdentityError>;
+    /// One user.
+    fn user(&self, ctx: &RequestContext, id: Uuid) -> Result<User, IdentityError>;
+    /// Creates a user (TENANT_ADMIN).
+    fn create_user(&self, ctx: &RequestContext, user: NewUser) -> Result<User, IdentityError>;
+    /// Patches a user (TENANT_ADMIN, or the user themself).
+    fn update_user(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        patch: UserPatch,
+        precondition: &IfMatch,
+    ) -> Result<User, IdentityError>;
+    /// Deletes a user (TENANT_ADMIN).
+    fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+}
+
+/// Axual groups of the caller's realm.
+pub trait GroupService: Send + Sync + 'static {
+    /// A page of groups.
+    fn groups(
+        &self,
+        ctx: &RequestContext,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Group>, IdentityError>;
+    /// One group with its members.
+    fn group(&self, ctx: &RequestContext, id: Uuid) -> Result<(Group, Vec<User>), IdentityError>;
+    /// Creates a group (GROUP_ADMIN or TENANT_ADMIN).
+    fn create_group(&self, ctx: &RequestContext, group: GroupInput) -> Result<(Group, Vec<User>), IdentityError>;
+    /// Patches a group (GROUP_ADMIN, TENANT_ADMIN, or a member).
+    fn update_group(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        patch: GroupInput,
+        precondition: &IfMatch,
+    ) -> Result<(Group, Vec<User>), IdentityError>;
+    /// What the group owns.
+    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<GroupUsage, IdentityError>;
+    /// Deletes a group that owns nothing.
+    fn delete_group(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+    /// Adds members (`replace`: the members become exactly `users`).
+    fn set_members(&self, ctx: &RequestContext, id: Uuid, users: &[Uuid], replace: bool) -> Result<(), IdentityError>;
+    /// Removes one member.
+    fn remove_member(&self, ctx: &RequestContext, id: Uuid, user: Uuid) -> Result<(), IdentityError>;
+}
+
+/// Axual tenants (realms).
+pub trait RealmService: Send + Sync + 'static {
+    /// A page of tenants (platform admins), or only the caller's (`RealmFilter::Id`).
+    fn realms(
+        &self,
+        ctx: &RequestContext,
+        filter: &RealmFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Realm>, IdentityError>;
+    /// One tenant (platform admins, or the caller's own).
+    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<Realm, IdentityError>;
+    /// Creates a tenant (platform admins).
+    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError>;
+    /// Patches a tenant (platform admins).
+    fn update_realm(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: TenantInput,
+        precondition: &IfMatch,
+    ) -> Result<Realm, IdentityError>;
+}

@@ -1,0 +1,262 @@
+//! Groups and their members.
+
+use super::schema::{group_members, user_groups, users};
+use crate::model::{AuditStamp, Group};
+use diesel::prelude::*;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::db::{DbBackend, counters};
+use portico_core::page::{Page, PageRequest};
+use portico_core::{DbConnection, Timestamp};
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+/// Counter name of groups per realm.
+pub const COUNTER: &str = "groups";
+
+/// Fields groups can be sorted by (Axual property names).
+pub const SORTABLE: &[&str] = &["name", "emailAddress", "phoneNumber", "uid", "created_at", "modified_at"];
+
+#[derive(Queryable, Insertable)]
+#[diesel(table_name = user_groups)]
+pub(crate) struct GroupRow {
+    id: String,
+    realm_id: String,
+    name: String,
+    email: Option<String>,
+    phone_number: Option<String>,
+    created_at: PrimitiveDateTime,
+    created_by: Option<String>,
+    modified_at: Option<PrimitiveDateTime>,
+    modified_by: Option<String>,
+    version: i64,
+}
+
+impl From<GroupRow> for Group {
+    fn from(row: GroupRow) -> Self {
+        Group {
+            id: super::uuid(&row.id),
+            realm_id: super::uuid(&row.realm_id),
+            name: row.name,
+            email: row.email,
+            phone_number: row.phone_number,
+            audit: AuditStamp {
+                created_at: row.created_at.into(),
+                created_by: row.created_by,
+                modified_at: row.modified_at.map(Into::into),
+                modified_by: row.modified_by,
+            },
+            version: row.version,
+        }
+    }
+}
+
+/// Which groups a listing returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupFilter {
+    /// Every group of the realm.
+    All,
+    /// Exactly this name.
+    Name(String),
+    /// Name contains the text (case-insensitive).
+    NameContains(String),
+    /// Groups this user is a member of.
+    HasMember(Uuid),
+}
+
+/// Creates a group (without members) and counts it.
+pub fn insert(conn: &mut DbConnection, group: &Group) -> QueryResult<()> {
+    diesel::insert_into(user_groups::table)
+        .values(GroupRow {
+            id: group.id.to_string(),
+            realm_id: group.realm_id.to_string(),
+            name: group.name.clone(),
+            email: group.email.clone(),
+            phone_number: group.phone_number.clone(),
+            created_at: group.audit.created_at.as_primitive(),
+            created_by: group.audit.created_by.clone(),
+            modified_at: group.audit.modified_at.map(Timestamp::as_primitive),
+            modified_by: group.audit.modified_by.clone(),
+            version: group.version,
+        })
+        .execute(conn)?;
+    counters::adjust(conn, group.realm_id, COUNTER, 1)
+}
+
+/// The group `id` of `realm`.
+pub fn get(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<Option<Group>> {
+    user_groups::table
+        .filter(user_groups::realm_id.eq(realm.to_string()))
+        .filter(user_groups::id.eq(id.to_string()))
+        .first::<GroupRow>(conn)
+        .optional()
+        .map(|row| row.map(Into::into))
+}
+
+/// Whether `realm` has a group named `name` other than `except`.
+pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
+    let found: Vec<String> = user_groups::table
+        .filter(user_groups::realm_id.eq(realm.to_string()))
+        .filter(user_groups::name.eq(name))
+        .select(user_groups::id)
+        .load(conn)?;
+    Ok(found.iter().any(|id| Some(super::uuid(id)) != except))
+}
+
+/// One page of the groups of `realm` matching `filter`.
+pub fn page(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    filter: &GroupFilter,
+    request: &PageRequest,
+) -> QueryResult<Page<Group>> {
+    let total = match filter {
+        GroupFilter::All => counters::get(conn, realm, COUNTER)?,
+        _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
+    };
+    let mut query = filtered(realm, filter);
+    for key in &request.sort {
+        query = match (key.field.as_str(), key.descending) {
+            ("name", false) => query.then_order_by(user_groups::name.asc()),
+            ("name", true) => query.then_order_by(user_groups::name.desc()),
+            ("emailAddress", false) => query.then_order_by(user_groups::email.asc()),
+            ("emailAddress", true) => query.then_order_by(user_groups::email.desc()),
+            ("phoneNumber", false) => query.then_order_by(user_groups::phone_number.asc()),
+            ("phoneNumber", true) => query.then_order_by(user_groups::phone_number.desc()),
+            ("modified_at", false) => query.then_order_by(user_groups::modified_at.asc()),
+            ("modified_at", true) => query.then_order_by(user_groups::modified_at.desc()),
+            ("uid", true) => query.then_order_by(user_groups::id.desc()),
+            ("created_at", true) => query.then_order_by(user_groups::created_at.desc()),
+            _ => query.then_order_by(user_groups::created_at.asc()),
+        };
+    }
+    let rows: Vec<GroupRow> = query
+        .then_order_by(user_groups::created_at.asc())
+        .then_order_by(user_groups::id.asc())
+        .offset(request.offset())
+        .limit(request.limit())
+        .load(conn)?;
+    Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
+}
+
+fn filtered<'a>(realm: Uuid, filter: &'a GroupFilter) -> user_groups::BoxedQuery<'a, DbBackend> {
+    let query = user_groups::table.filter(user_groups::realm_id.eq(realm.to_string())).into_boxed();
+    match filter {
+        GroupFilter::All => query,
+        GroupFilter::Name(name) => query.filter(user_groups::name.eq(name)),
+        GroupFilter::NameContains(text) => {
+            query.filter(lower(user_groups::name).like(contains_pattern(text)).escape(ESCAPE))
+        }
+        GroupFilter::HasMember(user) => query.filter(
+            user_groups::id.eq_any(
+                group_members::table
+                    .filter(group_members::realm_id.eq(realm.to_string()))
+                    .filter(group_members::user_id.eq(user.to_string()))
+                    .select(group_members::group_id),
+            ),
+        ),
+    }
+}
+
+/// Fields a PATCH may change (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<Option<String>>,
+    /// Contact phone.
+    pub phone_number: Option<Option<String>>,
+}
+
+/// Applies `changes` when the group's version is `expected`; returns whether it changed.
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: Uuid,
+    expected: i64,
+    changes: &GroupChanges,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        user_groups::table
+            .filter(user_groups::realm_id.eq(realm.to_string()))
+            .filter(user_groups::id.eq(id.to_string()))
+            .filter(user_groups::version.eq(expected)),
+    )
+    .set((
+        changes.name.as_ref().map(|v| user_groups::name.eq(v)),
+        changes.email.as_ref().map(|v| user_groups::email.eq(v)),
+        changes.phone_number.as_ref().map(|v| user_groups::phone_number.eq(v)),
+        user_groups::modified_at.eq(Some(now.as_primitive())),
+        user_groups::modified_by.eq(actor),
+        user_groups::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Marks the group changed (membership changes) when its version is `expected`.
+pub fn touch(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: Uuid,
+    expected: i64,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    update(conn, realm, id, expected, &GroupChanges::default(), actor, now)
+}
+
+/// Deletes the group (memberships cascade); returns whether it existed.
+pub fn delete(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        user_groups::table
+            .filter(user_groups::realm_id.eq(realm.to_string()))
+            .filter(user_groups::id.eq(id.to_string())),
+    )
+    .execute(conn)?;
+    if deleted == 1 {
+        counters::adjust(conn, realm, COUNTER, -1)?;
+    }
+    Ok(deleted == 1)
+}
+
+/// Ids of the members of a group.
+pub fn member_ids(conn: &mut DbConnection, realm: Uuid, group: Uuid) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<String> = group_members::table
+        .inner_join(users::table)
+        .filter(group_members::realm_id.eq(realm.to_string()))
+        .filter(group_members::group_id.eq(group.to_string()))
+        .order((users::created_at.asc(), users::id.asc()))
+        .select(group_members::user_id)
+        .load(conn)?;
+    Ok(ids.iter().map(|id| super::uuid(id)).collect())
+}
+
+/// Adds users to a group (already-present members are kept once).
+pub fn add_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<()> {
+    let existing = member_ids(conn, realm, group)?;
+    for user in users.iter().filter(|u| !existing.contains(u)) {
+        diesel::insert_into(group_members::table)
+            .values((
+                group_members::group_id.eq(group.to_string()),
+                group_members::user_id.eq(user.to_string()),
+                group_members::realm_id.eq(realm.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Removes users from a group; returns how many were members.
+pub fn remove_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
+    let ids: Vec<String> = users.iter().map(Uuid::to_string).collect();
+    diesel::delete(
+        group_members::table
+            .filter(group_members::realm_id.eq(realm.to_string()))
+            .filter(group_members::group_id.eq(group.to_string()))
+            .filter(group_members::user_id.eq_any(ids)),
+    )
+    .execute(conn)
+}

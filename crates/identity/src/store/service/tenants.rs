@@ -1,0 +1,267 @@
+//! MATTR management: environments, tenants (realms) and their clients. Platform admins only.
+
+use super::IdentityStore;
+use crate::error::IdentityError;
+use crate::model::{
+    AuditStamp, CLIENT_ID_LEN, CLIENT_SECRET_LEN, Client, Environment, IssuedClient, Realm, realm_defaults,
+    validate_length, validate_realm_name, validate_role,
+};
+use crate::secrets::hash_client_secret;
+use crate::service::{CreatedTenant, Tenant, TenantService};
+use crate::store::{clients, environments, realms};
+use portico_core::audit::audited_write;
+use portico_core::context::{MASTER_REALM, Requirement};
+use portico_core::cursor::{CursorPage, CursorRequest};
+use portico_core::db::counters;
+use portico_core::ids::{new_uuid, random_alphanumeric};
+use portico_core::{DbConnection, RequestContext, Timestamp};
+use uuid::Uuid;
+
+/// Counter name of clients per realm.
+pub const CLIENTS: &str = "clients";
+
+/// Roles of the client created with a tenant.
+pub const FIRST_CLIENT_ROLES: &[&str] = &["TENANT_ADMIN"];
+
+impl IdentityStore {
+    fn tenant_of(&self, conn: &mut DbConnection, realm: Realm) -> Result<Tenant, IdentityError> {
+        let environment = environments::get(conn, realm.environment_id)?
+            .ok_or_else(|| IdentityError::Internal(format!("environment of realm {} is missing", realm.name)))?;
+        Ok(Tenant { realm, environment })
+    }
+
+    fn tenant_realm(&self, conn: &mut DbConnection, id: Uuid) -> Result<Realm, IdentityError> {
+        realms::get(conn, id)?.filter(|r| r.name != MASTER_REALM).ok_or_else(|| IdentityError::not_found("tenant", id))
+    }
+
+    /// A new realm with Axual's defaults (not yet stored).
+    pub(crate) fn new_realm(
+        &self,
+        name: &str,
+        display_name: &str,
+        environment: Uuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Realm {
+        Realm {
+            id: new_uuid(),
+            name: name.to_owned(),
+            display_name: display_name.to_owned(),
+            environment_id: environment,
+            domain: None,
+            logo: None,
+            issuer_url: None,
+            data_classification_enabled: false,
+            feature_config: None,
+            retention_time: realm_defaults::RETENTION_TIME,
+            partitions: realm_defaults::PARTITIONS,
+            properties: realm_defaults::properties(),
+            contact_user_id: None,
+            audit: AuditStamp {
+                created_at: now,
+                created_by: Some(actor.to_owned()),
+                modified_at: Some(now),
+                modified_by: Some(actor.to_owned()),
+            },
+            version: 0,
+        }
+    }
+
+    /// Stores a realm, refusing a taken name.
+    pub(crate) fn insert_realm(
+        &self,
+        conn: &mut DbConnection,
+        realm: &Realm,
+        field: &str,
+    ) -> Result<(), IdentityError> {
+        if realms::by_name(conn, &realm.name)?.is_some() {
+            return Err(IdentityError::AlreadyExists(format!("{field} '{}' is already in use", realm.name)));
+        }
+        realms::insert(conn, realm)?;
+        Ok(())
+    }
+
+    fn new_client(
+        &self,
+        conn: &mut DbConnection,
+        realm: Uuid,
+        name: &str,
+        roles: Vec<String>,
+        now: Timestamp,
+    ) -> Result<IssuedClient, IdentityError> {
+        let client = Client {
+            id: new_uuid(),
+            realm_id: realm,
+            client_id: random_alphanumeric(CLIENT_ID_LEN),
+            name: name.to_owned(),
+            roles,
+            public: false,
+            created_at: now,
+            modified_at: now,
+            version: 0,
+        };
+        let secret = random_alphanumeric(CLIENT_SECRET_LEN);
+        clients::insert(conn, &client, Some(&hash_client_secret(&self.sealer, &secret)))?;
+        counters::adjust(conn, realm, CLIENTS, 1)?;
+        Ok(IssuedClient { client, secret })
+    }
+}
+
+fn validate_client(name: Option<&str>, roles: Option<&[String]>) -> Result<(), IdentityError> {
+    if let Some(name) = name {
+        if name.trim().is_empty() {
+            return Err(IdentityError::invalid("name", "name must not be empty"));
+        }
+        validate_length("name", name, 1, 100)?;
+    }
+    for role in roles.unwrap_or_default() {
+        validate_role("roles", role)?;
+    }
+    Ok(())
+}
+
+impl TenantService for IdentityStore {
+    fn environments(
+        &self,
+        ctx: &RequestContext,
+        page: &CursorRequest,
+    ) -> Result<CursorPage<Environment>, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        self.db.read(|conn| Ok(environments::list(conn, page)?))
+    }
+
+    fn tenants(&self, ctx: &RequestContext, page: &CursorRequest) -> Result<CursorPage<Tenant>, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        self.db.read(|conn| {
+            let slice = realms::list(conn, page)?;
+            let items =
+                slice.items.into_iter().map(|realm| self.tenant_of(conn, realm)).collect::<Result<Vec<_>, _>>()?;
+            Ok(CursorPage { items, last: slice.last })
+        })
+    }
+
+    fn tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<Tenant, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        self.db.read(|conn| {
+            let realm = self.tenant_realm(conn, id)?;
+            self.tenant_of(conn, realm)
+        })
+    }
+
+    fn create_tenant(
+        &self,
+        ctx: &RequestContext,
+        name: Option<String>,
+        subdomain: &str,
+        environment: Uuid,
+    ) -> Result<CreatedTenant, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        validate_realm_name("subdomain", subdomain)?;
+        if let Some(name) = &name {
+            validate_length("name", name, 1, 100)?;
+        }
+        let now = self.clock.now();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.create", "tenant", |conn| {
+            let environment = environments::get(conn, environment)?.ok_or_else(|| {
+                IdentityError::invalid("environmentId", format!("environment '{environment}' does not exist"))
+            })?;
+            let display_name = name.clone().unwrap_or_else(|| subdomain.to_owned());
+            let realm = self.new_realm(subdomain, &display_name, environment.id, ctx.actor(), now);
+            self.insert_realm(conn, &realm, "subdomain")?;
+            let roles = FIRST_CLIENT_ROLES.iter().map(|r| (*r).to_owned()).collect();
+            let client = self.new_client(conn, realm.id, &format!("{display_name} client"), roles, now)?;
+            let id = realm.id.to_string();
+            Ok((CreatedTenant { tenant: Tenant { realm, environment }, client }, id))
+        })
+    }
+
+    fn delete_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        let name: String = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
+            let realm = self.tenant_realm(conn, id)?;
+            for purger in &self.purgers {
+                purger.purge_realm(conn, realm.id).map_err(|err| {
+                    IdentityError::Conflict(format!(
+                        "the tenant's {} data could not be removed: {err}",
+                        purger.domain()
+                    ))
+                })?;
+            }
+            counters::clear_realm(conn, realm.id)?;
+            realms::delete(conn, realm.id)?;
+            Ok::<_, IdentityError>((realm.name, id.to_string()))
+        })?;
+        self.forget_realm(&name);
+        Ok(())
+    }
+
+    fn clients(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        page: &CursorRequest,
+    ) -> Result<CursorPage<Client>, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        self.db.read(|conn| {
+            let realm = self.tenant_realm(conn, tenant)?;
+            Ok(clients::list(conn, realm.id, page)?)
+        })
+    }
+
+    fn create_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        name: &str,
+        roles: Vec<String>,
+    ) -> Result<IssuedClient, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        validate_client(Some(name), Some(&roles))?;
+        let now = self.clock.now();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "client.create", "client", |conn| {
+            let realm = self.tenant_realm(conn, tenant)?;
+            let issued = self.new_client(conn, realm.id, name, roles.clone(), now)?;
+            let id = issued.client.client_id.clone();
+            Ok((issued, id))
+        })
+    }
+
+    fn update_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: Uuid,
+        client_id: &str,
+        name: Option<String>,
+        roles: Option<Vec<String>>,
+    ) -> Result<Client, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        validate_client(name.as_deref(), roles.as_deref())?;
+        let now = self.clock.now();
+        let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "client.update", "client", |conn| {
+            let realm = self.tenant_realm(conn, tenant)?;
+            let (client, _) = clients::in_realm(conn, realm.id, client_id)?
+                .ok_or_else(|| IdentityError::not_found("client", client_id))?;
+            let name = name.clone().unwrap_or(client.name.clone());
+            let roles = roles.clone().unwrap_or(client.roles.clone());
+            if !clients::update(conn, realm.id, client_id, client.version, &name, &roles, now)? {
+                return Err(IdentityError::Conflict("the client was changed concurrently; retry".into()));
+            }
+            let updated = Client { name, roles, modified_at: now, version: client.version + 1, ..client };
+            Ok((updated, client_id.to_owned()))
+        })?;
+        self.forget_credentials();
+        Ok(updated)
+    }
+
+    fn delete_client(&self, ctx: &RequestContext, tenant: Uuid, client_id: &str) -> Result<(), IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "client.delete", "client", |conn| {
+            let realm = self.tenant_realm(conn, tenant)?;
+            if !clients::delete(conn, realm.id, client_id)? {
+                return Err(IdentityError::not_found("client", client_id));
+            }
+            counters::adjust(conn, realm.id, CLIENTS, -1)?;
+            Ok(((), client_id.to_owned()))
+        })
+    }
+}

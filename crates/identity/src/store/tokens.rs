@@ -1,0 +1,82 @@
+//! Revoked access tokens and rotating refresh tokens.
+
+use super::schema::{refresh_tokens, revoked_tokens};
+use diesel::prelude::*;
+use portico_core::{DbConnection, Timestamp};
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+/// Records that the access token `jti` is revoked until it would have expired.
+pub fn revoke_access(conn: &mut DbConnection, jti: &str, realm: Uuid, expires_at: Timestamp) -> QueryResult<()> {
+    let exists: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;
+    if exists.is_none() {
+        diesel::insert_into(revoked_tokens::table)
+            .values((
+                revoked_tokens::jti.eq(jti),
+                revoked_tokens::realm_id.eq(realm.to_string()),
+                revoked_tokens::expires_at.eq(expires_at.as_primitive()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether the access token `jti` is revoked.
+pub fn is_revoked(conn: &mut DbConnection, jti: &str) -> QueryResult<bool> {
+    let found: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;
+    Ok(found.is_some())
+}
+
+/// Forgets revocations of tokens that have expired anyway.
+pub fn purge_expired(conn: &mut DbConnection, now: Timestamp) -> QueryResult<usize> {
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now.as_primitive()))).execute(conn)?;
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now.as_primitive()))).execute(conn)
+}
+
+/// A stored refresh token (only its hash).
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Realm.
+    pub realm_id: String,
+    /// All tokens rotated from one login share a family; reuse of a spent token ends the family.
+    pub family_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The client the token was issued to.
+    pub client_id: Option<String>,
+    /// Granted scope.
+    pub scope: String,
+    /// Issued at.
+    pub created_at: PrimitiveDateTime,
+    /// Expires at.
+    pub expires_at: PrimitiveDateTime,
+    /// When it was exchanged for a new one.
+    pub used_at: Option<PrimitiveDateTime>,
+}
+
+/// Stores a refresh token.
+pub fn insert_refresh(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table).values(row.clone()).execute(conn)?;
+    Ok(())
+}
+
+/// The refresh token with `hash`.
+pub fn refresh_by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<RefreshTokenRow>> {
+    refresh_tokens::table.find(hash).first(conn).optional()
+}
+
+/// Marks a refresh token spent if it was not yet; returns whether this call spent it.
+pub fn spend_refresh(conn: &mut DbConnection, hash: &str, now: Timestamp) -> QueryResult<bool> {
+    let updated = diesel::update(refresh_tokens::table.find(hash).filter(refresh_tokens::used_at.is_null()))
+        .set(refresh_tokens::used_at.eq(now.as_primitive()))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Ends a whole refresh-token family (logout, revocation, or reuse of a spent token).
+pub fn revoke_family(conn: &mut DbConnection, family: &str) -> QueryResult<usize> {
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::family_id.eq(family))).execute(conn)
+}

@@ -1,0 +1,182 @@
+//! Authentication and realm resolution, for every route.
+//!
+//! - Operations documented as public (`security: [{}]` in the OpenAPI document: token
+//!   endpoints, JWKS, discovery, health, docs) pass through untouched.
+//! - No `Authorization` header: the request goes on without a caller; routes that need one
+//!   (their handlers take a `RequestContext`) answer 401.
+//! - A present but invalid credential is a 401 with `WWW-Authenticate`, never ignored.
+//! - The target realm comes from the path owner (`/{ownerId}/management/...`), else the `realm`
+//!   header, else the caller's own realm. A caller of another realm gets 403 unless it is a
+//!   platform admin (the same 403 whether or not the realm exists, so existence does not leak);
+//!   a platform admin naming an unknown realm gets 404.
+
+use crate::failures::RouteTable;
+use crate::observe::RequestId;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use portico_core::http::failure::{Failure, failure_response};
+use portico_core::{ErrorKind, Principal, RealmRef, RequestContext, run_blocking};
+use portico_identity::IdentityError;
+use portico_identity::service::Authenticator;
+
+enum Credentials {
+    Bearer(String),
+    Basic { username: String, password: String },
+}
+
+fn credentials(req: &ServiceRequest) -> Result<Option<Credentials>, Failure> {
+    let Some(header) = req.headers().get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let invalid = || Failure::new(ErrorKind::Unauthenticated, "invalid_token", "The Authorization header is malformed");
+    let header = header.to_str().map_err(|_| invalid())?.trim();
+    let (scheme, value) = header.split_once(' ').ok_or_else(invalid)?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => Ok(Some(Credentials::Bearer(value.trim().to_owned()))),
+        "basic" => {
+            let decoded = STANDARD.decode(value.trim()).map_err(|_| invalid())?;
+            let text = String::from_utf8(decoded).map_err(|_| invalid())?;
+            let (username, password) = text.split_once(':').ok_or_else(invalid)?;
+            Ok(Some(Credentials::Basic { username: username.to_owned(), password: password.to_owned() }))
+        }
+        _ => Err(Failure::new(
+            ErrorKind::Unauthenticated,
+            "invalid_token",
+            format!("Unsupported authorization scheme '{scheme}'"),
+        )),
+    }
+}
+
+/// The realm named by the request: the Utilihive path owner or the `realm` header.
+fn requested_realm(req: &ServiceRequest) -> Option<String> {
+    let mut segments = req.path().trim_start_matches('/').split('/');
+    if let (Some(owner), Some("management")) = (segments.next(), segments.next())
+        && !owner.is_empty()
+    {
+        return Some(owner.to_owned());
+    }
+    // A duplicated header: the first value counts (Axual examples repeat `realm`).
+    req.headers().get("realm").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+fn unauthenticated(message: &str, challenge: &str) -> Failure {
+    Failure::new(ErrorKind::Unauthenticated, "invalid_token", message).with_challenge(challenge)
+}
+
+/// Why a request is refused before it reaches its handler.
+struct Rejection {
+    failure: Failure,
+    /// Seconds to wait (`Retry-After`) after too many failed logins.
+    retry_after: Option<i64>,
+}
+
+impl From<Failure> for Rejection {
+    fn from(failure: Failure) -> Self {
+        Rejection { failure, retry_after: None }
+    }
+}
+
+/// Resolves the caller and the realm; see the module documentation.
+async fn resolve(
+    req: &ServiceRequest,
+    auth: web::Data<dyn Authenticator>,
+) -> Result<Option<RequestContext>, Rejection> {
+    let Some(credentials) = credentials(req).map_err(Rejection::from)? else {
+        return Ok(None);
+    };
+    let target = requested_realm(req);
+    let source = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let lookup = auth.clone();
+    let hint = target.clone();
+    let principal: Result<Principal, IdentityError> = run_blocking(move || match credentials {
+        Credentials::Bearer(token) => lookup.authenticate_bearer(&token),
+        Credentials::Basic { username, password } => {
+            lookup.authenticate_basic(hint.as_deref(), &username, &password, &source)
+        }
+    })
+    .await;
+    let principal = match principal {
+        Ok(principal) => principal,
+        Err(IdentityError::InvalidCredentials) => {
+            return Err(unauthenticated(
+                "The credentials are invalid, expired or revoked",
+                r#"Bearer realm="portico", error="invalid_token", Basic realm="portico""#,
+            )
+            .into());
+        }
+        Err(IdentityError::Throttled { retry_after }) => {
+            let message = format!("Too many failed logins; retry in {retry_after} seconds");
+            return Err(Rejection {
+                failure: Failure::new(ErrorKind::TooManyRequests, "throttled", message),
+                retry_after: Some(retry_after),
+            });
+        }
+        Err(err) => return Err(Failure::from_domain(&err).into()),
+    };
+    let realms = auth.clone();
+    let home = principal.realm.name.clone();
+    let target_name = target.clone().unwrap_or_else(|| home.clone());
+    let (home_realm, target_realm) =
+        run_blocking(move || -> Result<(Option<RealmRef>, Option<RealmRef>), IdentityError> {
+            let home_realm = realms.realm_by_name(&home)?;
+            let target_realm =
+                if target_name == home { home_realm.clone() } else { realms.realm_by_name(&target_name)? };
+            Ok((home_realm, target_realm))
+        })
+        .await
+        .map_err(|e| Rejection::from(Failure::from_domain(&e)))?;
+    // A token of a deleted realm (or one re-created under the same name) is no longer valid.
+    if home_realm.as_ref().map(|r| r.id) != Some(principal.realm.id) {
+        return Err(unauthenticated(
+            "The caller's realm no longer exists",
+            r#"Bearer realm="portico", error="invalid_token""#,
+        )
+        .into());
+    }
+    let realm = match target_realm {
+        Some(realm) if realm.id == principal.realm.id || principal.is_platform_admin() => realm,
+        None if principal.is_platform_admin() => {
+            let message = format!("Realm '{}' does not exist", target.unwrap_or_default());
+            return Err(Failure::new(ErrorKind::NotFound, "realm_not_found", message).into());
+        }
+        _ => return Err(Failure::new(ErrorKind::Forbidden, "forbidden", "Access to this realm is not allowed").into()),
+    };
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+    Ok(Some(RequestContext { realm, principal, request_id }))
+}
+
+/// The middleware: on success the [`RequestContext`] is in the request extensions.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, actix_web::body::BoxBody>>, actix_web::Error> {
+    let Some(auth) = req.app_data::<web::Data<dyn Authenticator>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    // Public operations (token endpoints, JWKS, health, ...) authenticate their callers
+    // themselves: a client's HTTP Basic credentials there are not a realm user's.
+    let public =
+        req.app_data::<web::Data<RouteTable>>().is_some_and(|routes| routes.is_public(req.method(), req.path()));
+    if public {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    match resolve(&req, auth).await {
+        Ok(Some(ctx)) => {
+            req.extensions_mut().insert(ctx);
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        Ok(None) => Ok(next.call(req).await?.map_into_left_body()),
+        Err(Rejection { failure, retry_after }) => {
+            let mut response: HttpResponse = failure_response(None, failure, req.path());
+            if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+                response.headers_mut().insert(RETRY_AFTER, seconds);
+            }
+            Ok(req.into_response(response).map_into_right_body())
+        }
+    }
+}
