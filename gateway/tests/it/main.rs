@@ -1,7 +1,9 @@
 //! Gateway integration tests: the whole app in-process over a real database per test
 //! (SQLite, or PostgreSQL when PORTICO_TEST_POSTGRES_URL is set).
 
+mod authorization;
 mod gateway;
+mod mattr;
 mod migrations;
 mod support;
 mod tokens;

@@ -161,7 +161,7 @@ impl TenantService for IdentityStore {
             validate_length("name", name, 1, 100)?;
         }
         let now = self.clock.now();
-        audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.create", "tenant", |conn| {
+        let created = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.create", "tenant", |conn| {
             let environment = environments::get(conn, environment)?.ok_or_else(|| {
                 IdentityError::invalid("environmentId", format!("environment '{environment}' does not exist"))
             })?;
@@ -171,8 +171,10 @@ impl TenantService for IdentityStore {
             let roles = FIRST_CLIENT_ROLES.iter().map(|r| (*r).to_owned()).collect();
             let client = self.new_client(conn, realm.id, &format!("{display_name} client"), roles, now)?;
             let id = realm.id.to_string();
-            Ok((CreatedTenant { tenant: Tenant { realm, environment }, client }, id))
-        })
+            Ok::<_, IdentityError>((CreatedTenant { tenant: Tenant { realm, environment }, client }, id))
+        })?;
+        self.forget_realm(subdomain);
+        Ok(created)
     }
 
     fn delete_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
