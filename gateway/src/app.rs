@@ -16,7 +16,7 @@ use portico_core::cursor::CursorCodec;
 use portico_core::http::PublicBaseUrl;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
-use portico_identity::service::{Authenticator, TenantService, TokenService};
+use portico_identity::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
 use portico_identity::store::IdentityStore;
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
@@ -117,6 +117,9 @@ pub fn app(
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn Authenticator>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn TokenService>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn TenantService>))
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn UserService>))
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn GroupService>))
+        .app_data(web::Data::from(state.identity.clone() as Arc<dyn RealmService>))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))

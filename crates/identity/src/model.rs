@@ -255,6 +255,35 @@ pub fn validate_length(field: &str, value: &str, min: usize, max: usize) -> Resu
     Ok(())
 }
 
+/// Checks a phone number: `+` and 10–14 digits, or `0` and 9 digits (Axual: `+31612345678`,
+/// `0612345678`).
+pub fn validate_phone(field: &str, phone: &str) -> Result<(), IdentityError> {
+    let digits =
+        |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let valid = match phone.strip_prefix('+') {
+        Some(rest) => digits(rest, 10, 14),
+        None => phone.starts_with('0') && digits(phone, 10, 10),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(IdentityError::invalid(
+            field,
+            format!("'{phone}' is not a valid phone number, e.g. +31612345678 or 0612345678"),
+        ))
+    }
+}
+
+/// Checks text against a character class: every character is an ASCII letter or digit, or one of `extra`.
+pub fn validate_chars(field: &str, value: &str, extra: &[char]) -> Result<(), IdentityError> {
+    if value.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c)) {
+        Ok(())
+    } else {
+        let allowed: String = extra.iter().collect();
+        Err(IdentityError::invalid(field, format!("'{field}' may contain only letters, digits and '{allowed}'")))
+    }
+}
+
 /// Checks a role string: 1–100 characters of letters, digits, `_`, `-`, `.` and `:`.
 pub fn validate_role(field: &str, role: &str) -> Result<(), IdentityError> {
     let valid = !role.is_empty()
@@ -283,6 +312,16 @@ mod tests {
         assert!(validate_email("email", "admin@localhost").is_ok());
         for bad in ["", "a", "a@", "@b.nl", "a@.nl", "a@b.nl.", "a b@c.nl", "a@b@c.nl"] {
             assert!(validate_email("email", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_follow_the_seed_examples() {
+        for good in ["+31612345678", "0612345678", "+31063433333"] {
+            assert!(validate_phone("phoneNumber", good).is_ok(), "{good}");
+        }
+        for bad in ["", "12345", "+3161", "061234567", "+31 6123 45678", "abc"] {
+            assert!(validate_phone("phoneNumber", bad).is_err(), "{bad}");
         }
     }
 

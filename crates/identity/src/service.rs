@@ -199,11 +199,34 @@ pub struct GroupUsage {
     pub streams: u64,
 }
 
+impl std::ops::Add for GroupUsage {
+    type Output = GroupUsage;
+    fn add(self, other: GroupUsage) -> GroupUsage {
+        GroupUsage {
+            environments: self.environments + other.environments,
+            applications: self.applications + other.applications,
+            streams: self.streams + other.streams,
+        }
+    }
+}
+
 impl GroupUsage {
     /// Whether nothing is owned.
     pub fn can_delete(&self) -> bool {
         self.environments == 0 && self.applications == 0 && self.streams == 0
     }
+}
+
+/// Counts what a group owns in another domain (the catalog's environments, applications and
+/// streams); registered by the gateway, consulted before a group is deleted.
+pub trait GroupOwnership: Send + Sync + 'static {
+    /// What `group` of `realm` owns.
+    fn usage(
+        &self,
+        conn: &mut portico_core::DbConnection,
+        realm: Uuid,
+        group: Uuid,
+    ) -> Result<GroupUsage, portico_core::DbError>;
 }
 
 /// Axual users of the caller's realm.
@@ -227,6 +250,13 @@ pub trait UserService: Send + Sync + 'static {
     ) -> Result<User, IdentityError>;
     /// Deletes a user (TENANT_ADMIN).
     fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+    /// Replaces a user's roles (TENANT_ADMIN; `PLATFORM_ADMIN` only by platform admins in `master`).
+    fn assign_roles(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        roles: std::collections::BTreeSet<String>,
+    ) -> Result<User, IdentityError>;
 }
 
 /// Axual groups of the caller's realm.

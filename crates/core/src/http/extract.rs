@@ -113,6 +113,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     }
 }
 
+/// For PATCH bodies: `#[serde(default, deserialize_with = "nullable")] field: Option<Option<T>>`
+/// tells an absent field (`None`: unchanged) from an explicit `null` (`Some(None)`: cleared).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 /// serde reports a missing field at its parent's path; the field name is in the message.
 fn missing_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("missing field `")?;

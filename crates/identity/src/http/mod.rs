@@ -1,6 +1,7 @@
 //! The identity APIs' wire formats (feature `http`): token endpoints (`tokens`), MATTR
 //! management (`mattr`) and Axual identity (`axual`).
 
+pub mod axual;
 pub mod mattr;
 pub mod tokens;
 
@@ -26,5 +27,47 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(mattr::list_clients)
         .service(mattr::create_client)
         .service(mattr::update_client)
-        .service(mattr::delete_client);
+        .service(mattr::delete_client)
+        .service(axual::index::index)
+        .service(axual::index::profile)
+        .service(axual::index::collection_profile)
+        .service(axual::current::get_current_user)
+        .service(axual::current::get_current_groups)
+        .service(axual::current::get_current_tenant)
+        // Search routes before `/{uid}`: actix matches in registration order.
+        .service(axual::users::user_searches)
+        .service(axual::users::find_by_first_name)
+        .service(axual::users::find_by_last_name)
+        .service(axual::users::search_user)
+        .service(axual::users::find_by_role)
+        .service(axual::users::find_by_email)
+        .service(axual::users::list_users)
+        .service(axual::users::create_user)
+        .service(axual::users::get_user)
+        .service(axual::users::patch_user)
+        .service(axual::users::delete_user)
+        .service(axual::users::assign_roles)
+        .service(axual::groups::group_searches)
+        .service(axual::groups::find_by_name)
+        .service(axual::groups::find_by_name_containing)
+        .service(axual::groups::find_by_members_contains)
+        .service(axual::groups::list_groups)
+        .service(axual::groups::create_group)
+        .service(axual::groups::get_group)
+        .service(axual::groups::patch_group)
+        .service(axual::groups::deletion_constraints)
+        .service(axual::groups::delete_group)
+        .service(axual::groups::list_members)
+        .service(axual::groups::add_members)
+        .service(axual::groups::replace_members)
+        .service(axual::groups::remove_member)
+        .service(axual::tenants::tenant_searches)
+        .service(axual::tenants::find_by_name)
+        .service(axual::tenants::find_by_short_name)
+        .service(axual::tenants::find_by_name_containing)
+        .service(axual::tenants::list_tenants)
+        .service(axual::tenants::create_tenant)
+        .service(axual::tenants::get_tenant)
+        .service(axual::tenants::patch_tenant)
+        .service(axual::tenants::get_contact);
 }

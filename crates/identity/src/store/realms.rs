@@ -196,3 +196,11 @@ pub fn update(conn: &mut DbConnection, realm: &Realm, expected: i64) -> QueryRes
 pub fn delete(conn: &mut DbConnection, id: Uuid) -> QueryResult<bool> {
     Ok(diesel::delete(realms::table.find(id.to_string())).execute(conn)? == 1)
 }
+
+/// Removes `user` as the business contact of `realm` (the user is being deleted).
+pub fn clear_contact(conn: &mut DbConnection, realm: Uuid, user: Uuid) -> QueryResult<()> {
+    diesel::update(realms::table.find(realm.to_string()).filter(realms::contact_user_id.eq(user.to_string())))
+        .set(realms::contact_user_id.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
+}

@@ -2,7 +2,10 @@
 
 mod authenticate;
 mod grants;
+mod groups;
+mod realms;
 mod tenants;
+mod users;
 
 pub use grants::issuer as grants_issuer;
 
@@ -38,6 +41,7 @@ pub struct IdentityStore {
     pub(crate) keys: KeyRing,
     pub(crate) config: IdentityConfig,
     pub(crate) purgers: Vec<Arc<dyn RealmPurger>>,
+    pub(crate) ownership: Vec<Arc<dyn crate::service::GroupOwnership>>,
     basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
     realm_cache: Mutex<HashMap<String, (Option<RealmRef>, Instant)>>,
 }
@@ -68,6 +72,7 @@ impl IdentityStore {
             keys,
             config,
             purgers: Vec::new(),
+            ownership: Vec::new(),
             basic_cache: Mutex::new(HashMap::new()),
             realm_cache: Mutex::new(HashMap::new()),
         })
@@ -76,6 +81,12 @@ impl IdentityStore {
     /// Registers another domain's realm purger (tenant deletion removes its rows too).
     pub fn with_purger(mut self, purger: Arc<dyn RealmPurger>) -> IdentityStore {
         self.purgers.push(purger);
+        self
+    }
+
+    /// Registers another domain's count of what groups own (consulted before deleting a group).
+    pub fn with_group_ownership(mut self, ownership: Arc<dyn crate::service::GroupOwnership>) -> IdentityStore {
+        self.ownership.push(ownership);
         self
     }
 
@@ -111,8 +122,11 @@ impl IdentityStore {
         }
     }
 
-    /// The realm named `name`, from a five-second cache.
+    /// The realm named `name` (case-insensitive: realm names are DNS labels), from a
+    /// five-second cache.
     pub fn realm_by_name(&self, name: &str) -> Result<Option<RealmRef>, IdentityError> {
+        let lowered = name.to_ascii_lowercase();
+        let name = lowered.as_str();
         if let Ok(cache) = self.realm_cache.lock()
             && let Some((realm, at)) = cache.get(name)
             && at.elapsed() < REALM_CACHE_TTL
@@ -134,7 +148,7 @@ impl IdentityStore {
 
     pub(crate) fn forget_realm(&self, name: &str) {
         if let Ok(mut cache) = self.realm_cache.lock() {
-            cache.remove(name);
+            cache.remove(&name.to_ascii_lowercase());
         }
         self.forget_credentials();
     }

@@ -1,0 +1,239 @@
+//! Axual groups of the caller's realm.
+
+use super::IdentityStore;
+use crate::error::IdentityError;
+use crate::model::{AuditStamp, Group, User, validate_chars, validate_email, validate_length, validate_phone};
+use crate::service::{GroupInput, GroupService, GroupUsage};
+use crate::store::groups::{self, GroupChanges, GroupFilter};
+use crate::store::users;
+use portico_core::audit::audited_write;
+use portico_core::context::{PrincipalKind, Requirement};
+use portico_core::etag::{IfMatch, PreconditionFailed};
+use portico_core::ids::new_uuid;
+use portico_core::page::{Page, PageRequest};
+use portico_core::{DbConnection, RequestContext};
+use uuid::Uuid;
+
+/// Roles that administer every group of a realm.
+pub const GROUP_ADMINS: &[&str] = &["GROUP_ADMIN", "TENANT_ADMIN"];
+
+fn validate_group(input: &GroupInput) -> Result<(), IdentityError> {
+    if let Some(name) = &input.name {
+        validate_length("name", name, 3, 80)?;
+        validate_chars("name", name, &['.', '-', '_', ' '])?;
+    }
+    if let Some(Some(email)) = &input.email {
+        validate_email("emailAddress", email)?;
+    }
+    if let Some(Some(phone)) = &input.phone_number {
+        validate_phone("phoneNumber", phone)?;
+    }
+    Ok(())
+}
+
+impl IdentityStore {
+    fn existing_group(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Group, IdentityError> {
+        groups::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("group", id.simple()))
+    }
+
+    fn members(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Vec<User>, IdentityError> {
+        let ids = groups::member_ids(conn, realm, id)?;
+        let mut members = users::get_many(conn, realm, &ids)?;
+        members.sort_by_key(|u| ids.iter().position(|id| *id == u.id));
+        Ok(members)
+    }
+
+    /// Group admins may manage any group; members may manage their own group.
+    fn require_group_manager(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        group: Uuid,
+    ) -> Result<(), IdentityError> {
+        if ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok() {
+            return Ok(());
+        }
+        ctx.require(Requirement::Authenticated)?;
+        let member = ctx.principal.kind == PrincipalKind::User
+            && Uuid::try_parse(&ctx.principal.id)
+                .is_ok_and(|me| groups::member_ids(conn, ctx.realm.id, group).is_ok_and(|ids| ids.contains(&me)));
+        if member {
+            Ok(())
+        } else {
+            Err(IdentityError::Denied(portico_core::context::AccessDenied::Forbidden(
+                "requires GROUP_ADMIN or TENANT_ADMIN, or membership of the group".into(),
+            )))
+        }
+    }
+
+    /// Checks that every id is a user of the realm.
+    fn existing_users(&self, conn: &mut DbConnection, realm: Uuid, ids: &[Uuid]) -> Result<(), IdentityError> {
+        let found = users::get_many(conn, realm, ids)?;
+        match ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
+            Some(missing) => {
+                Err(IdentityError::invalid("members", format!("the user '{}' does not exist", missing.simple())))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// What the group owns in every registered domain.
+    fn usage(&self, conn: &mut DbConnection, realm: Uuid, group: Uuid) -> Result<GroupUsage, IdentityError> {
+        let mut total = GroupUsage::default();
+        for ownership in &self.ownership {
+            total = total + ownership.usage(conn, realm, group)?;
+        }
+        Ok(total)
+    }
+
+    fn bump(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        group: &Group,
+        precondition: &IfMatch,
+        changes: &GroupChanges,
+    ) -> Result<(), IdentityError> {
+        precondition.check(group.version)?;
+        if !groups::update(conn, ctx.realm.id, group.id, group.version, changes, ctx.actor(), self.clock.now())? {
+            return Err(PreconditionFailed { current: group.version + 1 }.into());
+        }
+        Ok(())
+    }
+}
+
+impl GroupService for IdentityStore {
+    fn groups(
+        &self,
+        ctx: &RequestContext,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Group>, IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| Ok(groups::page(conn, ctx.realm.id, filter, page)?))
+    }
+
+    fn group(&self, ctx: &RequestContext, id: Uuid) -> Result<(Group, Vec<User>), IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| Ok((self.existing_group(conn, ctx.realm.id, id)?, self.members(conn, ctx.realm.id, id)?)))
+    }
+
+    fn create_group(&self, ctx: &RequestContext, input: GroupInput) -> Result<(Group, Vec<User>), IdentityError> {
+        ctx.require(Requirement::AnyRole(GROUP_ADMINS))?;
+        let name = input.name.clone().ok_or_else(|| IdentityError::invalid("name", "name is required"))?;
+        validate_group(&input)?;
+        let now = self.clock.now();
+        let actor = Some(ctx.actor().to_owned());
+        let group = Group {
+            id: new_uuid(),
+            realm_id: ctx.realm.id,
+            name,
+            email: input.email.clone().flatten(),
+            phone_number: input.phone_number.clone().flatten(),
+            audit: AuditStamp {
+                created_at: now,
+                created_by: actor.clone(),
+                modified_at: Some(now),
+                modified_by: actor,
+            },
+            version: 0,
+        };
+        let members = input.members.unwrap_or_default();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "group.create", "group", |conn| {
+            if groups::name_taken(conn, ctx.realm.id, &group.name, None)? {
+                return Err(IdentityError::AlreadyExists(format!("a group named '{}' already exists", group.name)));
+            }
+            self.existing_users(conn, ctx.realm.id, &members)?;
+            groups::insert(conn, &group)?;
+            groups::add_members(conn, ctx.realm.id, group.id, &members)?;
+            Ok(((group.clone(), self.members(conn, ctx.realm.id, group.id)?), group.id.to_string()))
+        })
+    }
+
+    fn update_group(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        patch: GroupInput,
+        precondition: &IfMatch,
+    ) -> Result<(Group, Vec<User>), IdentityError> {
+        validate_group(&patch)?;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "group.update", "group", |conn| {
+            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            self.require_group_manager(conn, ctx, id)?;
+            if let Some(name) = &patch.name
+                && groups::name_taken(conn, ctx.realm.id, name, Some(id))?
+            {
+                return Err(IdentityError::AlreadyExists(format!("a group named '{name}' already exists")));
+            }
+            if let Some(members) = &patch.members {
+                self.existing_users(conn, ctx.realm.id, members)?;
+                let current = groups::member_ids(conn, ctx.realm.id, id)?;
+                groups::remove_members(conn, ctx.realm.id, id, &current)?;
+                groups::add_members(conn, ctx.realm.id, id, members)?;
+            }
+            let changes = GroupChanges {
+                name: patch.name.clone(),
+                email: patch.email.clone(),
+                phone_number: patch.phone_number.clone(),
+            };
+            self.bump(conn, ctx, &group, precondition, &changes)?;
+            Ok(((self.existing_group(conn, ctx.realm.id, id)?, self.members(conn, ctx.realm.id, id)?), id.to_string()))
+        })
+    }
+
+    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<GroupUsage, IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            self.existing_group(conn, ctx.realm.id, id)?;
+            self.usage(conn, ctx.realm.id, id)
+        })
+    }
+
+    fn delete_group(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
+        audited_write(&self.db, self.clock.as_ref(), ctx, "group.delete", "group", |conn| {
+            self.existing_group(conn, ctx.realm.id, id)?;
+            self.require_group_manager(conn, ctx, id)?;
+            if !self.usage(conn, ctx.realm.id, id)?.can_delete() {
+                return Err(IdentityError::Conflict(
+                    "the group still owns resources; see its deletion constraints".into(),
+                ));
+            }
+            groups::delete(conn, ctx.realm.id, id)?;
+            Ok(((), id.to_string()))
+        })
+    }
+
+    fn set_members(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        members: &[Uuid],
+        replace: bool,
+    ) -> Result<(), IdentityError> {
+        audited_write(&self.db, self.clock.as_ref(), ctx, "group.members", "group", |conn| {
+            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            self.require_group_manager(conn, ctx, id)?;
+            self.existing_users(conn, ctx.realm.id, members)?;
+            if replace {
+                let current = groups::member_ids(conn, ctx.realm.id, id)?;
+                groups::remove_members(conn, ctx.realm.id, id, &current)?;
+            }
+            groups::add_members(conn, ctx.realm.id, id, members)?;
+            self.bump(conn, ctx, &group, &IfMatch::Absent, &GroupChanges::default())?;
+            Ok(((), id.to_string()))
+        })
+    }
+
+    fn remove_member(&self, ctx: &RequestContext, id: Uuid, user: Uuid) -> Result<(), IdentityError> {
+        audited_write(&self.db, self.clock.as_ref(), ctx, "group.members", "group", |conn| {
+            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            self.require_group_manager(conn, ctx, id)?;
+            if groups::remove_members(conn, ctx.realm.id, id, &[user])? == 0 {
+                return Err(IdentityError::not_found("member", user.simple()));
+            }
+            self.bump(conn, ctx, &group, &IfMatch::Absent, &GroupChanges::default())?;
+            Ok(((), id.to_string()))
+        })
+    }
+}

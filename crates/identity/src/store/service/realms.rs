@@ -1,0 +1,169 @@
+//! Axual tenants (realms): platform admins manage them; a tenant's own users see only it.
+
+use super::IdentityStore;
+use crate::error::IdentityError;
+use crate::model::{Realm, validate_chars, validate_length, validate_realm_name};
+use crate::service::{RealmService, TenantInput};
+use crate::store::realms::{self, RealmFilter};
+use crate::store::{environments, users};
+use portico_core::audit::audited_write;
+use portico_core::context::{MASTER_REALM, Requirement};
+use portico_core::etag::{IfMatch, PreconditionFailed};
+use portico_core::page::{Page, PageRequest};
+use portico_core::{DbConnection, RequestContext};
+use uuid::Uuid;
+
+fn validate_tenant(input: &TenantInput) -> Result<(), IdentityError> {
+    if let Some(name) = &input.name {
+        validate_length("name", name, 3, 50)?;
+        validate_chars("name", name, &['.', '-', '_', ' '])?;
+    }
+    if let Some(short_name) = &input.short_name {
+        validate_length("shortName", short_name, 3, 12)?;
+        validate_chars("shortName", short_name, &[])?;
+    }
+    if let Some(retention) = input.retention_time
+        && !(1000..=160_704_000_000).contains(&retention)
+    {
+        return Err(IdentityError::invalid("retentionTime", "retentionTime must be between 1000 and 160704000000"));
+    }
+    if let Some(partitions) = input.partitions
+        && !(1..=120_000).contains(&partitions)
+    {
+        return Err(IdentityError::invalid("partitions", "partitions must be between 1 and 120000"));
+    }
+    if let Some(Some(config)) = &input.feature_config
+        && serde_json::from_str::<serde_json::Value>(config).is_err()
+    {
+        return Err(IdentityError::invalid("featureConfig", "featureConfig must be a JSON document in a string"));
+    }
+    Ok(())
+}
+
+impl IdentityStore {
+    fn apply(&self, conn: &mut DbConnection, realm: &mut Realm, input: TenantInput) -> Result<(), IdentityError> {
+        if let Some(name) = input.name {
+            realm.display_name = name;
+        }
+        if let Some(domain) = input.domain {
+            realm.domain = domain;
+        }
+        if let Some(properties) = input.properties {
+            realm.properties = properties;
+        }
+        if let Some(retention) = input.retention_time {
+            realm.retention_time = retention;
+        }
+        if let Some(partitions) = input.partitions {
+            realm.partitions = partitions;
+        }
+        if let Some(logo) = input.logo {
+            realm.logo = logo;
+        }
+        if let Some(issuer) = input.issuer_url {
+            realm.issuer_url = issuer;
+        }
+        if let Some(enabled) = input.data_classification_enabled {
+            realm.data_classification_enabled = enabled;
+        }
+        if let Some(config) = input.feature_config {
+            realm.feature_config = config;
+        }
+        if let Some(contact) = input.contact {
+            if let Some(user) = contact
+                && users::get(conn, realm.id, user)?.is_none()
+            {
+                return Err(IdentityError::invalid(
+                    "contact",
+                    format!("the user '{}' does not exist in this tenant", user.simple()),
+                ));
+            }
+            realm.contact_user_id = contact;
+        }
+        Ok(())
+    }
+}
+
+impl RealmService for IdentityStore {
+    fn realms(
+        &self,
+        ctx: &RequestContext,
+        filter: &RealmFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Realm>, IdentityError> {
+        match filter {
+            RealmFilter::Id(id) if *id == ctx.realm.id => ctx.require(Requirement::Authenticated)?,
+            _ => ctx.require(Requirement::PlatformAdmin)?,
+        }
+        self.db.read(|conn| Ok(realms::page(conn, filter, page)?))
+    }
+
+    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<Realm, IdentityError> {
+        if id == ctx.realm.id {
+            ctx.require(Requirement::Authenticated)?;
+        } else {
+            ctx.require(Requirement::PlatformAdmin)?;
+        }
+        self.db.read(|conn| realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple())))
+    }
+
+    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        let name = input.name.clone().ok_or_else(|| IdentityError::invalid("name", "name is required"))?;
+        let short_name =
+            input.short_name.clone().ok_or_else(|| IdentityError::invalid("shortName", "shortName is required"))?;
+        validate_tenant(&input)?;
+        // Realm names are DNS labels, compared without case: `Rabo` and `rabo` are one tenant.
+        let realm_name = short_name.to_ascii_lowercase();
+        validate_realm_name("shortName", &realm_name)?;
+        let now = self.clock.now();
+        let created = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.create", "tenant", |conn| {
+            let environment = match realms::get(conn, ctx.principal.realm.id)? {
+                Some(home) => home.environment_id,
+                None => environments::list(conn, &portico_core::cursor::CursorRequest { limit: 1, after: None })?
+                    .items
+                    .first()
+                    .map(|e| e.id)
+                    .ok_or_else(|| IdentityError::Internal("no environment exists".into()))?,
+            };
+            let mut realm = self.new_realm(&realm_name, &name, environment, ctx.actor(), now);
+            self.apply(conn, &mut realm, TenantInput { name: None, short_name: None, contact: None, ..input.clone() })?;
+            self.insert_realm(conn, &realm, "shortName")?;
+            let id = realm.id.to_string();
+            Ok::<_, IdentityError>((realm, id))
+        })?;
+        self.forget_realm(&realm_name);
+        Ok(created)
+    }
+
+    fn update_realm(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: TenantInput,
+        precondition: &IfMatch,
+    ) -> Result<Realm, IdentityError> {
+        ctx.require(Requirement::PlatformAdmin)?;
+        if input.short_name.is_some() {
+            return Err(IdentityError::invalid("shortName", "shortName cannot be changed"));
+        }
+        validate_tenant(&input)?;
+        let now = self.clock.now();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.update", "tenant", |conn| {
+            let mut realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
+            if realm.name == MASTER_REALM {
+                return Err(IdentityError::Conflict("realm master is managed by configuration".into()));
+            }
+            precondition.check(realm.version)?;
+            let expected = realm.version;
+            self.apply(conn, &mut realm, input.clone())?;
+            realm.audit.modified_at = Some(now);
+            realm.audit.modified_by = Some(ctx.actor().to_owned());
+            realm.version = expected + 1;
+            if !realms::update(conn, &realm, expected)? {
+                return Err(PreconditionFailed { current: expected + 1 }.into());
+            }
+            Ok((realm, id.to_string()))
+        })
+    }
+}

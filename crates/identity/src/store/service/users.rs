@@ -1,0 +1,212 @@
+//! Axual users of the caller's realm.
+
+use super::IdentityStore;
+use crate::error::IdentityError;
+use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_role};
+use crate::service::{NewUser, UserPatch, UserService};
+use crate::store::users::{self, UserChanges, UserFilter};
+use portico_core::audit::audited_write;
+use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
+use portico_core::etag::IfMatch;
+use portico_core::ids::new_uuid;
+use portico_core::page::{Page, PageRequest};
+use portico_core::{DbConnection, RequestContext};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Roles that administer the users of a realm.
+pub const USER_ADMINS: &[&str] = &["TENANT_ADMIN"];
+
+fn validate_names(first: Option<&str>, last: Option<&str>, middle: Option<&str>) -> Result<(), IdentityError> {
+    if let Some(first) = first {
+        validate_length("firstName", first.trim(), 2, 50)?;
+    }
+    if let Some(last) = last {
+        validate_length("lastName", last.trim(), 2, 50)?;
+    }
+    if let Some(middle) = middle {
+        validate_length("middleName", middle, 0, 16)?;
+    }
+    Ok(())
+}
+
+fn validate_password(password: Option<&str>) -> Result<(), IdentityError> {
+    if let Some(password) = password {
+        validate_length("password", password, 0, 72)?;
+    }
+    Ok(())
+}
+
+impl IdentityStore {
+    pub(crate) fn existing_user(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<User, IdentityError> {
+        users::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("user", id.simple()))
+    }
+
+    /// Sets a user's roles (TENANT_ADMIN); `PLATFORM_ADMIN` only by platform admins, in `master`.
+    fn assign(&self, ctx: &RequestContext, id: Uuid, roles: BTreeSet<String>) -> Result<User, IdentityError> {
+        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        for role in &roles {
+            validate_role("roles", role)?;
+        }
+        if roles.contains(PLATFORM_ADMIN_ROLE)
+            && !(ctx.principal.is_platform_admin() && ctx.realm.name == portico_core::context::MASTER_REALM)
+        {
+            return Err(IdentityError::Denied(portico_core::context::AccessDenied::Forbidden(
+                "only platform admins may grant PLATFORM_ADMIN, and only in realm master".into(),
+            )));
+        }
+        let now = self.clock.now();
+        let user = audited_write(&self.db, self.clock.as_ref(), ctx, "user.assign_roles", "user", |conn| {
+            let user = self.existing_user(conn, ctx.realm.id, id)?;
+            users::set_roles(conn, ctx.realm.id, id, &roles)?;
+            if !users::update(conn, ctx.realm.id, id, user.version, &UserChanges::default(), ctx.actor(), now)? {
+                return Err(IdentityError::Conflict("the user was changed concurrently; retry".into()));
+            }
+            Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
+        })?;
+        self.forget_credentials();
+        Ok(user)
+    }
+}
+
+impl UserService for IdentityStore {
+    fn current_user(&self, ctx: &RequestContext) -> Result<User, IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        if ctx.principal.kind == PrincipalKind::Client {
+            // A client acts as its own service account (Keycloak's service-account user).
+            let now = self.clock.now();
+            return Ok(User {
+                id: Uuid::nil(),
+                realm_id: ctx.principal.realm.id,
+                email: format!("{}@clients.{}", ctx.principal.id, ctx.principal.realm.name),
+                first_name: "service-account".into(),
+                last_name: ctx.principal.id.clone(),
+                middle_name: None,
+                phone_number: None,
+                roles: ctx.principal.roles.clone(),
+                audit: AuditStamp { created_at: now, created_by: None, modified_at: Some(now), modified_by: None },
+                version: 0,
+            });
+        }
+        let id = Uuid::try_parse(&ctx.principal.id).map_err(|_| IdentityError::not_found("user", &ctx.principal.id))?;
+        self.db.read(|conn| self.existing_user(conn, ctx.principal.realm.id, id))
+    }
+
+    fn users(
+        &self,
+        ctx: &RequestContext,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> Result<Page<User>, IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| Ok(users::page(conn, ctx.realm.id, filter, page)?))
+    }
+
+    fn user(&self, ctx: &RequestContext, id: Uuid) -> Result<User, IdentityError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| self.existing_user(conn, ctx.realm.id, id))
+    }
+
+    fn create_user(&self, ctx: &RequestContext, user: NewUser) -> Result<User, IdentityError> {
+        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        validate_names(Some(&user.first_name), Some(&user.last_name), user.middle_name.as_deref())?;
+        validate_email("emailAddress", &user.email)?;
+        validate_password(user.password.as_deref())?;
+        if let Some(phone) = &user.phone_number {
+            validate_phone("phoneNumber", phone)?;
+        }
+        let hash = user.password.as_deref().filter(|p| !p.is_empty()).map(|p| self.hasher.hash(p));
+        let now = self.clock.now();
+        let actor = Some(ctx.actor().to_owned());
+        let created = User {
+            id: new_uuid(),
+            realm_id: ctx.realm.id,
+            email: user.email.trim().to_owned(),
+            first_name: user.first_name.trim().to_owned(),
+            last_name: user.last_name.trim().to_owned(),
+            middle_name: user.middle_name,
+            phone_number: user.phone_number,
+            roles: BTreeSet::new(),
+            audit: AuditStamp {
+                created_at: now,
+                created_by: actor.clone(),
+                modified_at: Some(now),
+                modified_by: actor,
+            },
+            version: 0,
+        };
+        audited_write(&self.db, self.clock.as_ref(), ctx, "user.create", "user", |conn| {
+            if users::by_email_with_secret(conn, ctx.realm.id, &created.email)?.is_some() {
+                return Err(IdentityError::AlreadyExists(format!(
+                    "a user with e-mail address '{}' already exists",
+                    created.email
+                )));
+            }
+            users::insert(conn, &created, hash.as_deref())?;
+            Ok((created.clone(), created.id.to_string()))
+        })
+    }
+
+    fn update_user(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        patch: UserPatch,
+        precondition: &IfMatch,
+    ) -> Result<User, IdentityError> {
+        let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == id.to_string();
+        if !own {
+            ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        }
+        validate_names(
+            patch.first_name.as_deref(),
+            patch.last_name.as_deref(),
+            patch.middle_name.clone().flatten().as_deref(),
+        )?;
+        validate_password(patch.password.as_deref())?;
+        if let Some(Some(phone)) = &patch.phone_number {
+            validate_phone("phoneNumber", phone)?;
+        }
+        let changes = UserChanges {
+            first_name: patch.first_name.map(|s| s.trim().to_owned()),
+            last_name: patch.last_name.map(|s| s.trim().to_owned()),
+            middle_name: patch.middle_name,
+            phone_number: patch.phone_number,
+            password_hash: patch.password.as_deref().filter(|p| !p.is_empty()).map(|p| self.hasher.hash(p)),
+        };
+        let now = self.clock.now();
+        let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "user.update", "user", |conn| {
+            let user = self.existing_user(conn, ctx.realm.id, id)?;
+            precondition.check(user.version)?;
+            if !users::update(conn, ctx.realm.id, id, user.version, &changes, ctx.actor(), now)? {
+                return Err(IdentityError::Precondition(portico_core::etag::PreconditionFailed {
+                    current: user.version + 1,
+                }));
+            }
+            Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
+        })?;
+        self.forget_credentials();
+        Ok(updated)
+    }
+
+    fn assign_roles(&self, ctx: &RequestContext, id: Uuid, roles: BTreeSet<String>) -> Result<User, IdentityError> {
+        self.assign(ctx, id, roles)
+    }
+
+    fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
+        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        if ctx.principal.id == id.to_string() {
+            return Err(IdentityError::Conflict("you cannot delete yourself".into()));
+        }
+        audited_write(&self.db, self.clock.as_ref(), ctx, "user.delete", "user", |conn| {
+            if !users::delete(conn, ctx.realm.id, id)? {
+                return Err(IdentityError::not_found("user", id.simple()));
+            }
+            // The deleted user may be a tenant's business contact.
+            crate::store::realms::clear_contact(conn, ctx.realm.id, id)?;
+            Ok::<_, IdentityError>(((), id.to_string()))
+        })?;
+        self.forget_credentials();
+        Ok(())
+    }
+}
