@@ -2,6 +2,8 @@
 //! (SQLite, or PostgreSQL when PORTICO_TEST_POSTGRES_URL is set).
 
 mod authorization;
+mod axual_groups;
+mod axual_users;
 mod gateway;
 mod mattr;
 mod migrations;
