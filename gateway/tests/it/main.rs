@@ -4,6 +4,7 @@
 mod authorization;
 mod axual_groups;
 mod axual_users;
+mod basic_and_utilihive;
 mod gateway;
 mod mattr;
 mod migrations;

@@ -131,14 +131,21 @@ impl IdentityStore {
         password: &str,
         source: &str,
     ) -> Result<Login, LoginFailure> {
-        let candidates = match realm {
-            Some(name) => match self.realm_by_name(name)? {
-                Some(realm) => self
+        let in_realm = |name: &str| -> Result<Vec<users::UserWithSecret>, IdentityError> {
+            match self.realm_by_name(name)? {
+                Some(realm) => Ok(self
                     .db
                     .read(|conn| users::by_email_with_secret(conn, realm.id, email).map_err(IdentityError::from))?
                     .into_iter()
-                    .collect(),
-                None => Vec::new(),
+                    .collect()),
+                None => Ok(Vec::new()),
+            }
+        };
+        let candidates = match realm {
+            // A platform admin (realm master) may name any realm; the gateway checks the rest.
+            Some(name) => match in_realm(name)? {
+                found if found.is_empty() && name != MASTER_REALM => in_realm(MASTER_REALM)?,
+                found => found,
             },
             None => self.db.read(|conn| users::by_email_anywhere(conn, email).map_err(IdentityError::from))?,
         };
@@ -200,6 +207,10 @@ impl IdentityStore {
             }
             Err(LoginFailure::Internal(err)) => return Err(err.into()),
         };
+        // A realm's token endpoint issues tokens of that realm only (no master fallback here).
+        if realm_ref.as_ref().is_some_and(|r| r.id != login.realm.id) {
+            return Err(OAuthError::invalid_grant("Invalid user credentials"));
+        }
         let platform_admin = is_platform_admin(&login.realm, &login.user.roles);
         let allowed = scopes::allowed(&login.user.roles, platform_admin);
         let requested = if utilihive && request.scope.is_none() {
