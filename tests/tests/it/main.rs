@@ -1,3 +1,4 @@
 //! End-to-end tests: the real `portico` binary over HTTP.
 
 mod lifecycle;
+mod walk;
