@@ -75,7 +75,10 @@ fn status_code(kind: ErrorKind) -> &'static str {
 /// The documented routes (from the OpenAPI document): path templates, their methods, and
 /// whether each operation is public by decision (`security: [{}]`).
 #[derive(Debug, Clone, Default)]
-pub struct RouteTable(Vec<(Vec<Segment>, Vec<(Method, bool)>)>);
+pub struct RouteTable(Vec<Route>);
+
+/// One documented path: its segments and its operations (method, public).
+type Route = (Vec<Segment>, Vec<(Method, bool)>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {

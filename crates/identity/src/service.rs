@@ -290,6 +290,15 @@ pub trait GroupService: Send + Sync + 'static {
     fn remove_member(&self, ctx: &RequestContext, id: Uuid, user: Uuid) -> Result<(), IdentityError>;
 }
 
+/// A tenant with its business contact, as Axual shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantView {
+    /// The realm.
+    pub realm: Realm,
+    /// The contact user, when one is set.
+    pub contact: Option<User>,
+}
+
 /// Axual tenants (realms).
 pub trait RealmService: Send + Sync + 'static {
     /// A page of tenants (platform admins), or only the caller's (`RealmFilter::Id`).
@@ -298,9 +307,9 @@ pub trait RealmService: Send + Sync + 'static {
         ctx: &RequestContext,
         filter: &RealmFilter,
         page: &PageRequest,
-    ) -> Result<Page<Realm>, IdentityError>;
+    ) -> Result<Page<TenantView>, IdentityError>;
     /// One tenant (platform admins, or the caller's own).
-    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<Realm, IdentityError>;
+    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError>;
     /// Creates a tenant (platform admins).
     fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError>;
     /// Patches a tenant (platform admins).
@@ -310,5 +319,5 @@ pub trait RealmService: Send + Sync + 'static {
         id: Uuid,
         input: TenantInput,
         precondition: &IfMatch,
-    ) -> Result<Realm, IdentityError>;
+    ) -> Result<TenantView, IdentityError>;
 }

@@ -59,7 +59,8 @@ async fn wrong_passwords_and_unknown_users_get_the_same_invalid_grant() {
 #[actix_web::test]
 async fn protocol_errors_use_rfc6749_codes() {
     let app = TestApp::start().await;
-    let cases: &[(&[(&str, &str)], u16, &str)] = &[
+    type Form<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Form<'_>, u16, &str)] = &[
         (&[], 400, "invalid_request"),
         (&[("grant_type", "authorization_code")], 400, "unsupported_grant_type"),
         (&[("grant_type", "password"), ("username", ADMIN_EMAIL)], 400, "invalid_request"),

@@ -67,7 +67,7 @@ pub async fn get_current_tenant(
     let page_req = request.clone();
     let page = run_blocking(move || svc.realms(&ctx, &filter, &page_req)).await?;
     let metadata = PageMetadata::from(&page);
-    let items = page.items.iter().map(|r| tenant(&base, r, None, false)).collect();
+    let items = page.items.iter().map(|view| tenant(&base, &view.realm, view.contact.as_ref(), false)).collect();
     let links = Links::new()
         .add("self", Link::templated(format!("{}{{?page,size,sort}}", base.join("/tenant"))).titled(SELF_TITLE))
         .add(

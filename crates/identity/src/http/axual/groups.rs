@@ -2,7 +2,7 @@
 //! (`text/uri-list`), searches.
 
 use super::wire::{group_detail, group_summary, group_url, meta, user_summary};
-use super::{SELF_TITLE, created, page_request, paged, patched, search_self, uid, uri_uid};
+use super::{PageContext, SELF_TITLE, created, page_request, paged, patched, search_self, uid, uri_uid};
 use crate::model::{Group, User};
 use crate::service::{GroupInput, GroupService};
 use crate::store::groups::{GroupFilter, SORTABLE};
@@ -83,7 +83,13 @@ pub async fn list_groups(
         });
     let self_link = Link::templated(format!("{url}{{?page,size,sort}}")).titled(SELF_TITLE);
     let page = page.map(|g| group_summary(&base, &g));
-    Ok(hal(&paged(&base, req.path(), &query, &request, "groups", page, self_link, extra)))
+    Ok(hal(&paged(
+        &PageContext { base: &base, path: req.path(), query: &query, request: &request },
+        "groups",
+        page,
+        self_link,
+        extra,
+    )))
 }
 
 /// Axual "create group" (POST /groups): GROUP_ADMIN or TENANT_ADMIN.
@@ -199,7 +205,13 @@ pub async fn list_members(
     .await?;
     let self_link = search_self(&req, &base);
     let page = page.map(|u| user_summary(&base, &u));
-    Ok(hal(&paged(&base, req.path(), &query, &request, "users", page, self_link, Links::new())))
+    Ok(hal(&paged(
+        &PageContext { base: &base, path: req.path(), query: &query, request: &request },
+        "users",
+        page,
+        self_link,
+        Links::new(),
+    )))
 }
 
 fn uri_list(req: &HttpRequest, body: &Bytes) -> Result<Vec<Uuid>, ApiError<Axual>> {
@@ -304,7 +316,13 @@ async fn search(
     let page = run_blocking(move || svc.groups(&ctx, &filter, &page_req)).await?;
     let self_link = search_self(&req, &base);
     let page = page.map(|g| group_summary(&base, &g));
-    Ok(hal(&paged(&base, req.path(), &query, &request, "groups", page, self_link, Links::new())))
+    Ok(hal(&paged(
+        &PageContext { base: &base, path: req.path(), query: &query, request: &request },
+        "groups",
+        page,
+        self_link,
+        Links::new(),
+    )))
 }
 
 /// Axual `findByName`: the exact name (paged).

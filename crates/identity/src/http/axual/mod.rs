@@ -84,27 +84,32 @@ pub fn page_request(query: &QueryPairs, sortable: &[&str]) -> Result<PageRequest
     PageRequest::from_query(&query.0, sortable).map_err(ApiError::from)
 }
 
-/// The URL of `path` with the request's search parameters and page `n`.
-fn page_url(base: &BaseUrl, path: &str, query: &QueryPairs, request: &PageRequest, n: u64) -> String {
-    let mut pairs: Vec<(String, String)> =
-        query.0.iter().filter(|(k, _)| !matches!(k.as_str(), "page" | "size")).cloned().collect();
-    pairs.push(("page".into(), n.to_string()));
-    pairs.push(("size".into(), request.size.to_string()));
-    format!("{}?{}", base.join(path), serde_urlencoded::to_string(&pairs).unwrap_or_default())
+/// Where a page was asked for: enough to link to the other pages.
+pub struct PageContext<'a> {
+    /// The base URL.
+    pub base: &'a BaseUrl,
+    /// The request path.
+    pub path: &'a str,
+    /// The request's query (search parameters and sort are kept in page links).
+    pub query: &'a QueryPairs,
+    /// The parsed page request.
+    pub request: &'a PageRequest,
+}
+
+impl PageContext<'_> {
+    /// The URL of page `n` with the request's other parameters.
+    fn url(&self, n: u64) -> String {
+        let mut pairs: Vec<(String, String)> =
+            self.query.0.iter().filter(|(k, _)| !matches!(k.as_str(), "page" | "size")).cloned().collect();
+        pairs.push(("page".into(), n.to_string()));
+        pairs.push(("size".into(), self.request.size.to_string()));
+        format!("{}?{}", self.base.join(self.path), serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    }
 }
 
 /// A paged HAL collection: navigation links around `self_link`, then `extra` links, then `page`.
-pub fn paged(
-    base: &BaseUrl,
-    path: &str,
-    query: &QueryPairs,
-    request: &PageRequest,
-    key: &str,
-    page: Page<Value>,
-    self_link: Link,
-    extra: Links,
-) -> Value {
-    let mut links = paged_links(&page, self_link, |n| page_url(base, path, query, request, n));
+pub fn paged(at: &PageContext<'_>, key: &str, page: Page<Value>, self_link: Link, extra: Links) -> Value {
+    let mut links = paged_links(&page, self_link, |n| at.url(n));
     for rel in extra.rels().map(str::to_owned).collect::<Vec<_>>() {
         if let Some(link) = extra.get(&rel) {
             links.push(&rel, link.clone());

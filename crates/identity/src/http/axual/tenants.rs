@@ -1,10 +1,9 @@
 //! `/tenants` (platform admins) and the tenant's contact.
 
 use super::wire::{UserActions, meta, tenant, tenant_url, user_detail};
-use super::{SELF_TITLE, created, page_request, paged, patched, search_self, uid, uri_uid};
+use super::{PageContext, SELF_TITLE, created, page_request, paged, patched, search_self, uid, uri_uid};
 use crate::error::IdentityError;
-use crate::model::{Realm, User};
-use crate::service::{RealmService, TenantInput, UserService};
+use crate::service::{RealmService, TenantInput};
 use crate::store::realms::{RealmFilter, SORTABLE};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post};
@@ -16,7 +15,6 @@ use portico_core::page::{Page, PageRequest};
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// `POST /tenants` and `PATCH /tenants/{uid}` body.
@@ -75,43 +73,19 @@ impl TenantBody {
     }
 }
 
-/// Loads the contact users of `realms` (as the platform admin acting in each tenant).
-fn with_contacts(
-    ctx: &RequestContext,
-    users: &dyn UserService,
-    realms: Vec<Realm>,
-) -> Result<Vec<(Realm, Option<User>)>, IdentityError> {
-    realms
-        .into_iter()
-        .map(|realm| {
-            let contact = match realm.contact_user_id {
-                Some(id) => users.user(&ctx.in_realm(realm.reference()), id).ok(),
-                None => None,
-            };
-            Ok((realm, contact))
-        })
-        .collect()
-}
-
-/// A page of tenants matching `filter` with their contacts (`None`: everything, for lists).
+/// A page of tenants matching `filter` (`None`: everything, for the unpaged searches).
 async fn tenant_page(
     ctx: RequestContext,
     base: &BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
     filter: RealmFilter,
     request: Option<PageRequest>,
 ) -> Result<Page<serde_json::Value>, ApiError<Axual>> {
     let edit = ctx.principal.is_platform_admin() && !matches!(filter, RealmFilter::Id(_));
     let page_req =
         request.unwrap_or(PageRequest { page: 0, size: portico_core::page::MAX_PAGE_SIZE, sort: Vec::new() });
-    let users: Arc<dyn UserService> = users.into_inner();
-    let page = run_blocking(move || -> Result<_, IdentityError> {
-        let Page { items, number, size, total } = svc.realms(&ctx, &filter, &page_req)?;
-        Ok(Page { items: with_contacts(&ctx, users.as_ref(), items)?, number, size, total })
-    })
-    .await?;
-    Ok(page.map(|(realm, contact)| tenant(base, &realm, contact.as_ref(), edit)))
+    let page = run_blocking(move || svc.realms(&ctx, &filter, &page_req)).await?;
+    Ok(page.map(|view| tenant(base, &view.realm, view.contact.as_ref(), edit)))
 }
 
 fn collection_links(base: &BaseUrl) -> (Link, Links) {
@@ -136,12 +110,12 @@ pub async fn list_tenants(
     query: QueryPairs,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let request = page_request(&query, SORTABLE)?;
-    let page = tenant_page(ctx, &base, svc, users, RealmFilter::All, Some(request.clone())).await?;
+    let page = tenant_page(ctx, &base, svc, RealmFilter::All, Some(request.clone())).await?;
     let (self_link, extra) = collection_links(&base);
-    Ok(hal(&paged(&base, req.path(), &query, &request, "tenants", page, self_link, extra)))
+    let at = PageContext { base: &base, path: req.path(), query: &query, request: &request };
+    Ok(hal(&paged(&at, "tenants", page, self_link, extra)))
 }
 
 /// Axual "create tenant" (POST /tenants): platform admins.
@@ -171,18 +145,12 @@ pub async fn get_tenant(
     path: Path<String>,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let id = uid(&path, "tenant")?;
     let edit = ctx.principal.is_platform_admin();
-    let users: Arc<dyn UserService> = users.into_inner();
-    let (realm, contact) = run_blocking(move || -> Result<_, IdentityError> {
-        let realm = svc.realm(&ctx, id)?;
-        Ok(with_contacts(&ctx, users.as_ref(), vec![realm])?.remove(0))
-    })
-    .await?;
-    let body = tenant(&base, &realm, contact.as_ref(), edit);
-    Ok(entity(&req, meta(realm.version, realm.audit.modified_at), portico_core::hal::HAL_JSON, &body))
+    let view = run_blocking(move || svc.realm(&ctx, id)).await?;
+    let body = tenant(&base, &view.realm, view.contact.as_ref(), edit);
+    Ok(entity(&req, meta(view.realm.version, view.realm.audit.modified_at), portico_core::hal::HAL_JSON, &body))
 }
 
 /// Axual "update tenant" (PATCH /tenants/{uid}): platform admins.
@@ -197,18 +165,12 @@ pub async fn patch_tenant(
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let id = uid(&path, "tenant")?;
     let input = body.0.into_input()?;
-    let users: Arc<dyn UserService> = users.into_inner();
-    let (realm, contact) = run_blocking(move || -> Result<_, IdentityError> {
-        let realm = svc.update_realm(&ctx, id, input, &precondition.0)?;
-        Ok(with_contacts(&ctx, users.as_ref(), vec![realm])?.remove(0))
-    })
-    .await?;
-    let body = tenant(&base, &realm, contact.as_ref(), true);
-    Ok(patched(&req, meta(realm.version, realm.audit.modified_at), &body))
+    let view = run_blocking(move || svc.update_realm(&ctx, id, input, &precondition.0)).await?;
+    let body = tenant(&base, &view.realm, view.contact.as_ref(), true);
+    Ok(patched(&req, meta(view.realm.version, view.realm.audit.modified_at), &body))
 }
 
 /// The tenant's business contact (404 when none is set).
@@ -220,16 +182,10 @@ pub async fn get_contact(
     path: Path<String>,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let id = uid(&path, "tenant")?;
-    let users: Arc<dyn UserService> = users.into_inner();
-    let (_, contact) = run_blocking(move || -> Result<_, IdentityError> {
-        let realm = svc.realm(&ctx, id)?;
-        Ok(with_contacts(&ctx, users.as_ref(), vec![realm])?.remove(0))
-    })
-    .await?;
-    let contact = contact.ok_or_else(|| IdentityError::not_found("contact of tenant", id.simple()))?;
+    let view = run_blocking(move || svc.realm(&ctx, id)).await?;
+    let contact = view.contact.ok_or_else(|| IdentityError::not_found("contact of tenant", id.simple()))?;
     Ok(hal(&user_detail(&base, &contact, UserActions::default())))
 }
 
@@ -251,10 +207,9 @@ async fn search_list(
     ctx: RequestContext,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
     filter: RealmFilter,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let page = tenant_page(ctx, &base, svc, users, filter, None).await?;
+    let page = tenant_page(ctx, &base, svc, filter, None).await?;
     Ok(hal(&collection("tenants", page.items, &Links::new().add("self", search_self(&req, &base)), None)))
 }
 
@@ -268,10 +223,9 @@ pub async fn find_by_name(
     query: QueryPairs,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let name = query.require("name").map_err(ApiError::new)?.to_owned();
-    search_list(req, ctx, base, svc, users, RealmFilter::DisplayName(name)).await
+    search_list(req, ctx, base, svc, RealmFilter::DisplayName(name)).await
 }
 
 /// Axual `findByShortName`: the exact short name (unpaged list).
@@ -284,10 +238,9 @@ pub async fn find_by_short_name(
     query: QueryPairs,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let name = query.require("shortName").map_err(ApiError::new)?.to_ascii_lowercase();
-    search_list(req, ctx, base, svc, users, RealmFilter::Name(name)).await
+    search_list(req, ctx, base, svc, RealmFilter::Name(name)).await
 }
 
 /// Axual `findByNameContaining`: full name contains the text, ignoring case (paged).
@@ -300,11 +253,10 @@ pub async fn find_by_name_containing(
     query: QueryPairs,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-    users: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let name = query.require("name").map_err(ApiError::new)?.to_owned();
     let request = page_request(&query, SORTABLE)?;
-    let page =
-        tenant_page(ctx, &base, svc, users, RealmFilter::DisplayNameContains(name), Some(request.clone())).await?;
-    Ok(hal(&paged(&base, req.path(), &query, &request, "tenants", page, search_self(&req, &base), Links::new())))
+    let page = tenant_page(ctx, &base, svc, RealmFilter::DisplayNameContains(name), Some(request.clone())).await?;
+    let at = PageContext { base: &base, path: req.path(), query: &query, request: &request };
+    Ok(hal(&paged(&at, "tenants", page, search_self(&req, &base), Links::new())))
 }

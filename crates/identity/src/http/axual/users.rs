@@ -2,7 +2,7 @@
 //! `PUT /users/{uid}/roles` (the target of the `assign_roles` link).
 
 use super::wire::{UserActions, meta, user_detail, user_summary, user_url};
-use super::{SELF_TITLE, created, page_request, paged, patched, search_self, uid};
+use super::{PageContext, SELF_TITLE, created, page_request, paged, patched, search_self, uid};
 use crate::model::User;
 use crate::service::{NewUser, UserPatch, UserService};
 use crate::store::users::{SORTABLE, UserFilter};
@@ -107,7 +107,7 @@ fn users_page(
     extra: Links,
 ) -> HttpResponse {
     let page = page.map(|u| user_summary(base, &u));
-    hal(&paged(base, req.path(), query, request, "users", page, self_link, extra))
+    hal(&paged(&PageContext { base, path: req.path(), query, request }, "users", page, self_link, extra))
 }
 
 /// Axual "list users" (GET /users): the users of the caller's tenant.

@@ -3,7 +3,7 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{Realm, validate_chars, validate_length, validate_realm_name};
-use crate::service::{RealmService, TenantInput};
+use crate::service::{RealmService, TenantInput, TenantView};
 use crate::store::realms::{self, RealmFilter};
 use crate::store::{environments, users};
 use portico_core::audit::audited_write;
@@ -41,6 +41,14 @@ fn validate_tenant(input: &TenantInput) -> Result<(), IdentityError> {
 }
 
 impl IdentityStore {
+    fn view(&self, conn: &mut DbConnection, realm: Realm) -> Result<TenantView, IdentityError> {
+        let contact = match realm.contact_user_id {
+            Some(user) => users::get(conn, realm.id, user)?,
+            None => None,
+        };
+        Ok(TenantView { realm, contact })
+    }
+
     fn apply(&self, conn: &mut DbConnection, realm: &mut Realm, input: TenantInput) -> Result<(), IdentityError> {
         if let Some(name) = input.name {
             realm.display_name = name;
@@ -90,21 +98,28 @@ impl RealmService for IdentityStore {
         ctx: &RequestContext,
         filter: &RealmFilter,
         page: &PageRequest,
-    ) -> Result<Page<Realm>, IdentityError> {
+    ) -> Result<Page<TenantView>, IdentityError> {
         match filter {
             RealmFilter::Id(id) if *id == ctx.realm.id => ctx.require(Requirement::Authenticated)?,
             _ => ctx.require(Requirement::PlatformAdmin)?,
         }
-        self.db.read(|conn| Ok(realms::page(conn, filter, page)?))
+        self.db.read(|conn| {
+            let Page { items, number, size, total } = realms::page(conn, filter, page)?;
+            let items = items.into_iter().map(|realm| self.view(conn, realm)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Page { items, number, size, total })
+        })
     }
 
-    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<Realm, IdentityError> {
+    fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError> {
         if id == ctx.realm.id {
             ctx.require(Requirement::Authenticated)?;
         } else {
             ctx.require(Requirement::PlatformAdmin)?;
         }
-        self.db.read(|conn| realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple())))
+        self.db.read(|conn| {
+            let realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
+            self.view(conn, realm)
+        })
     }
 
     fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError> {
@@ -142,7 +157,7 @@ impl RealmService for IdentityStore {
         id: Uuid,
         input: TenantInput,
         precondition: &IfMatch,
-    ) -> Result<Realm, IdentityError> {
+    ) -> Result<TenantView, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
         if input.short_name.is_some() {
             return Err(IdentityError::invalid("shortName", "shortName cannot be changed"));
@@ -163,7 +178,7 @@ impl RealmService for IdentityStore {
             if !realms::update(conn, &realm, expected)? {
                 return Err(PreconditionFailed { current: expected + 1 }.into());
             }
-            Ok((realm, id.to_string()))
+            Ok((self.view(conn, realm)?, id.to_string()))
         })
     }
 }
