@@ -7,6 +7,7 @@ use crate::auth::authenticate;
 use crate::failures::{RouteTable, no_route, render_failures};
 use crate::observe::{Metrics, observe};
 use crate::routes::health;
+use crate::server::Services;
 use crate::settings::Settings;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -16,6 +17,8 @@ use portico_core::cursor::CursorCodec;
 use portico_core::http::PublicBaseUrl;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
+use portico_credentials::service::CredentialService;
+use portico_credentials::store::CredentialStore;
 use portico_identity::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
 use portico_identity::store::IdentityStore;
 use std::sync::Arc;
@@ -42,6 +45,8 @@ pub struct AppState {
     pub routes: web::Data<RouteTable>,
     /// The identity domain.
     pub identity: Arc<IdentityStore>,
+    /// The credentials domain.
+    pub credentials: Arc<CredentialStore>,
     /// MATTR cursors (keyed from the sealing key, so every replica agrees).
     pub cursors: web::Data<CursorCodec>,
 }
@@ -53,12 +58,13 @@ impl AppState {
         db: Database,
         sealer: Sealer,
         clock: Arc<dyn Clock>,
-        identity: Arc<IdentityStore>,
+        services: Services,
     ) -> AppState {
         let openapi = openapi();
         let (cursor_key, _) = sealer.derive("core/cursor");
         AppState {
-            identity,
+            identity: services.identity,
+            credentials: services.credentials,
             cursors: web::Data::new(CursorCodec::new(cursor_key)),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
@@ -120,6 +126,7 @@ pub fn app(
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn UserService>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn GroupService>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn RealmService>))
+        .app_data(web::Data::from(state.credentials.clone() as Arc<dyn CredentialService>))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))

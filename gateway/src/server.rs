@@ -7,6 +7,7 @@ use portico_core::db::{Migrations, PoolOptions};
 use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
+use portico_credentials::store::CredentialStore;
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::{PasswordCost, PasswordHasher};
@@ -15,7 +16,8 @@ use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Every domain's migrations, in dependency order.
-pub const MIGRATIONS: [&Migrations; 2] = [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS];
+pub const MIGRATIONS: [&Migrations; 3] =
+    [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_credentials::MIGRATIONS];
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -103,34 +105,45 @@ pub fn identity_config(settings: &Settings) -> IdentityConfig {
     }
 }
 
-/// Opens the domain services over a migrated, bootstrapped database.
+/// The domain services.
+#[derive(Clone)]
+pub struct Services {
+    /// Identity and tokens.
+    pub identity: Arc<IdentityStore>,
+    /// FlexDeploy credentials.
+    pub credentials: Arc<CredentialStore>,
+}
+
+/// Opens the domain services over a migrated, bootstrapped database. Identity learns how to
+/// remove every other domain's rows of a deleted tenant.
 pub fn open_services(
-    settings: &Settings,
     db: &Database,
     sealer: &Sealer,
     clock: Arc<dyn Clock>,
-) -> Result<Arc<IdentityStore>, StartError> {
-    let identity = IdentityStore::open(db.clone(), sealer.clone(), clock, identity_config(settings))?;
-    Ok(Arc::new(identity))
+    identity: IdentityConfig,
+) -> Result<Services, StartError> {
+    let credentials = Arc::new(CredentialStore::new(db.clone(), sealer.clone(), clock.clone()));
+    let identity = IdentityStore::open(db.clone(), sealer.clone(), clock, identity)?.with_purger(credentials.clone());
+    Ok(Services { identity: Arc::new(identity), credentials })
 }
 
 /// Runs the server until SIGTERM/SIGINT, then drains in-flight requests.
 pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let sealer = load_sealer(&settings)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (db, identity) = {
+    let (db, services) = {
         let settings = settings.clone();
         let sealer = sealer.clone();
         let clock = clock.clone();
-        tokio::task::spawn_blocking(move || -> Result<(Database, Arc<IdentityStore>), StartError> {
+        tokio::task::spawn_blocking(move || -> Result<(Database, Services), StartError> {
             let db = open_database(&settings)?;
             let applied = migrate(&db)?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
-            let identity = open_services(&settings, &db, &sealer, clock)?;
-            Ok((db, identity))
+            let services = open_services(&db, &sealer, clock, identity_config(&settings))?;
+            Ok((db, services))
         })
         .await
         .map_err(|e| StartError::Io(std::io::Error::other(e)))??
@@ -139,7 +152,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let shutdown = settings.http.shutdown_timeout;
     let bind = settings.http.bind.clone();
     tracing::info!(backend = ?db.backend(), database = %portico_core::db::redact_url(&settings.database_url()), "database ready");
-    let state = AppState::new(settings, db, sealer, clock, identity);
+    let state = AppState::new(settings, db, sealer, clock, services);
     let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(shutdown);
     if workers > 0 {
         server = server.workers(workers);

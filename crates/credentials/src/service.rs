@@ -1,4 +1,96 @@
-//! The credentials service trait: the crate's public API (no operations yet).
+//! The credentials domain's public API: [`CredentialService`], implemented by
+//! [`crate::store::CredentialStore`]. Every method takes the caller's [`RequestContext`] first
+//! and checks authorization itself:
+//!
+//! | action | roles |
+//! |---|---|
+//! | read credentials, stores, providers | `CREDENTIAL_ADMIN`, `CREDENTIAL_VIEWER`, `TENANT_ADMIN` |
+//! | create and change them | `CREDENTIAL_ADMIN`, `TENANT_ADMIN` |
+//! | read the clear value of a *secret* input | `CREDENTIAL_ADMIN`, `TENANT_ADMIN` (others see `null`) |
+//!
+//! Platform admins hold every role. No query reads or writes another realm's rows.
 
-/// The credentials domain's operations.
-pub trait CredentialsService: Send + Sync + 'static {}
+use crate::error::CredentialsError;
+use crate::model::{
+    Credential, CredentialDraft, CredentialPatch, CredentialQuery, Provider, ProviderDraft, ProviderPatch,
+    ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery,
+};
+use portico_core::RequestContext;
+use portico_core::etag::IfMatch;
+
+/// Roles that may read.
+pub const READERS: &[&str] = &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"];
+/// Roles that may write and read secret values.
+pub const ADMINS: &[&str] = &["CREDENTIAL_ADMIN", "TENANT_ADMIN"];
+
+/// FlexDeploy credentials, credential stores and credential store providers.
+pub trait CredentialService: Send + Sync + 'static {
+    /// One credential.
+    fn credential(&self, ctx: &RequestContext, id: i64) -> Result<Credential, CredentialsError>;
+    /// Credentials matching every criterion of `query`, by id.
+    fn credentials(&self, ctx: &RequestContext, query: &CredentialQuery) -> Result<Vec<Credential>, CredentialsError>;
+    /// Creates a credential.
+    fn create_credential(&self, ctx: &RequestContext, draft: CredentialDraft) -> Result<Credential, CredentialsError>;
+    /// Replaces a credential: inputs not in `draft` are removed; scope and store may change.
+    fn replace_credential(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        draft: CredentialDraft,
+        precondition: &IfMatch,
+    ) -> Result<Credential, CredentialsError>;
+    /// Patches a credential: inputs are added or updated, never removed; scope and store are locked.
+    fn patch_credential(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        patch: CredentialPatch,
+        precondition: &IfMatch,
+    ) -> Result<Credential, CredentialsError>;
+
+    /// One store.
+    fn store(&self, ctx: &RequestContext, id: i64) -> Result<Store, CredentialsError>;
+    /// Stores matching `query`.
+    fn stores(&self, ctx: &RequestContext, query: &StoreQuery) -> Result<Vec<Store>, CredentialsError>;
+    /// Creates a store.
+    fn create_store(&self, ctx: &RequestContext, draft: StoreDraft) -> Result<Store, CredentialsError>;
+    /// Replaces a store (its provider may change only while it holds no credentials).
+    fn replace_store(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        draft: StoreDraft,
+        precondition: &IfMatch,
+    ) -> Result<Store, CredentialsError>;
+    /// Patches a store (the provider is locked).
+    fn patch_store(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        patch: StorePatch,
+        precondition: &IfMatch,
+    ) -> Result<Store, CredentialsError>;
+
+    /// One provider.
+    fn provider(&self, ctx: &RequestContext, id: i64) -> Result<Provider, CredentialsError>;
+    /// Providers matching `query`.
+    fn providers(&self, ctx: &RequestContext, query: &ProviderQuery) -> Result<Vec<Provider>, CredentialsError>;
+    /// Creates a provider with its input definitions.
+    fn create_provider(&self, ctx: &RequestContext, draft: ProviderDraft) -> Result<Provider, CredentialsError>;
+    /// Replaces a provider; definitions left out are removed unless credentials use them.
+    fn replace_provider(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        draft: ProviderDraft,
+        precondition: &IfMatch,
+    ) -> Result<Provider, CredentialsError>;
+    /// Patches a provider; definitions are added or updated, never removed.
+    fn patch_provider(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        patch: ProviderPatch,
+        precondition: &IfMatch,
+    ) -> Result<Provider, CredentialsError>;
+}

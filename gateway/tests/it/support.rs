@@ -16,7 +16,6 @@ use portico_gateway::app::{AppState, app};
 use portico_gateway::settings::Settings;
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::PasswordCost;
-use portico_identity::store::IdentityStore;
 use serde_json::{Value, json};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -93,9 +92,9 @@ impl TestApp {
             password_cost: PasswordCost::Minimal,
             ..portico_gateway::server::identity_config(&settings)
         };
-        let identity = IdentityStore::open(db.clone(), sealer.clone(), clock.clone(), config)
-            .unwrap_or_else(|e| panic!("identity: {e}"));
-        let state = AppState::new(settings, db, sealer, clock.clone(), Arc::new(identity));
+        let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config)
+            .unwrap_or_else(|e| panic!("services: {e}"));
+        let state = AppState::new(settings, db, sealer, clock.clone(), services);
         let service = Rc::new(test::init_service(app(state.clone())).await);
         let call: Call = Rc::new(move |req| {
             let service = service.clone();

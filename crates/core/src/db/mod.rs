@@ -109,6 +109,16 @@ impl crate::error::DomainError for DbError {
     }
 }
 
+/// Removes a realm's rows from one domain when the realm (tenant) is deleted. Each domain
+/// crate implements it; the gateway hands them to identity, which calls them inside the
+/// deleting transaction.
+pub trait RealmPurger: Send + Sync + 'static {
+    /// The domain, for error messages.
+    fn domain(&self) -> &'static str;
+    /// Deletes every row of `realm` in this domain.
+    fn purge_realm(&self, conn: &mut DbConnection, realm: uuid::Uuid) -> Result<(), DbError>;
+}
+
 /// Pool settings.
 #[derive(Debug, Clone)]
 pub struct PoolOptions {

@@ -1,4 +1,57 @@
-//! The FlexDeploy API's routes (none mounted yet).
+//! FlexDeploy's Credential API v2 (and the credential store and provider APIs beside it)
+//! under `/flexdeploy/rest/v2/administration/security/`. Errors are RFC 9457 problem+json.
 
-/// Registers this crate's routes with the gateway.
-pub fn configure(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+pub mod credentials;
+pub mod providers;
+pub mod stores;
+pub mod wire;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use portico_core::ErrorKind;
+use portico_core::http::respond::{Versioned, json_with, versioned};
+use portico_core::http::{ApiError, Failure, Problem, QueryPairs};
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The base path of the FlexDeploy security APIs.
+pub const BASE: &str = "/flexdeploy/rest/v2/administration/security";
+
+/// Registers the credential, store and provider routes.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(credentials::find_credentials)
+        .service(credentials::get_credential)
+        .service(credentials::create_credential)
+        .service(credentials::replace_credential)
+        .service(credentials::patch_credential)
+        .service(stores::find_stores)
+        .service(stores::get_store)
+        .service(stores::create_store)
+        .service(stores::replace_store)
+        .service(stores::patch_store)
+        .service(providers::find_providers)
+        .service(providers::get_provider)
+        .service(providers::create_provider)
+        .service(providers::replace_provider)
+        .service(providers::patch_provider);
+}
+
+/// A numeric id from the path (400 otherwise).
+pub fn id_param(value: &str, name: &str) -> Result<i64, ApiError<Problem>> {
+    value.trim().parse::<i64>().map_err(|_| {
+        ApiError::new(
+            Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("{name} must be a number, got '{value}'"))
+                .with_field(name),
+        )
+    })
+}
+
+/// A numeric query parameter (400 when it is not a number).
+pub fn number_param(query: &QueryPairs, name: &str) -> Result<Option<i64>, ApiError<Problem>> {
+    query.number::<i64>(name).map_err(ApiError::new)
+}
+
+/// `status` with `body` as JSON and the entity's version as `ETag`.
+pub fn versioned_json<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    json_with(versioned(status, Versioned { version, modified_at: None }), "application/json", body)
+}

@@ -19,18 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Removes a realm's rows from one domain when the realm is deleted (registered by the gateway
-/// for every domain crate, called inside the deleting transaction).
-pub trait RealmPurger: Send + Sync + 'static {
-    /// The domain, for error messages.
-    fn domain(&self) -> &'static str;
-    /// Deletes every row of `realm` in this domain.
-    fn purge_realm(
-        &self,
-        conn: &mut portico_core::DbConnection,
-        realm: uuid::Uuid,
-    ) -> Result<(), portico_core::DbError>;
-}
+pub use portico_core::db::RealmPurger;
 
 /// The identity domain over a database.
 pub struct IdentityStore {

@@ -1,0 +1,253 @@
+//! Credentials and their sealed input values.
+
+use super::schema::{credential_inputs as inputs, credentials};
+use crate::model::{CredentialScope, Stamp};
+use diesel::prelude::*;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::{DbConnection, Timestamp};
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+/// A stored credential; input values still sealed.
+#[derive(Debug, Clone)]
+pub struct CredentialRecord {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Active.
+    pub active: bool,
+    /// Scope.
+    pub scope: CredentialScope,
+    /// Store.
+    pub store_id: i64,
+    /// Inputs: definition, sealed value, version.
+    pub inputs: Vec<SealedInput>,
+    /// Version.
+    pub version: i64,
+    /// Audit fields.
+    pub stamp: Stamp,
+}
+
+/// A stored input value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedInput {
+    /// Definition.
+    pub def_id: i64,
+    /// Sealed value.
+    pub sealed: String,
+    /// Version.
+    pub version: i64,
+}
+
+#[derive(Queryable)]
+struct CredentialRow {
+    id: i64,
+    _realm_id: String,
+    name: String,
+    active: bool,
+    scope: String,
+    store_id: i64,
+    created_at: PrimitiveDateTime,
+    created_by: Option<String>,
+    modified_at: PrimitiveDateTime,
+    modified_by: Option<String>,
+    version: i64,
+}
+
+fn scope_of(text: &str) -> CredentialScope {
+    CredentialScope::parse("credentialScope", text).unwrap_or_else(|_| {
+        tracing::error!(value = text, "unknown credential scope in the database");
+        CredentialScope::Endpoint
+    })
+}
+
+fn with_inputs(conn: &mut DbConnection, realm: Uuid, rows: Vec<CredentialRow>) -> QueryResult<Vec<CredentialRecord>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let all: Vec<(i64, i64, String, i64)> = inputs::table
+        .filter(inputs::realm_id.eq(realm.to_string()))
+        .filter(inputs::credential_id.eq_any(&ids))
+        .order((inputs::credential_id.asc(), inputs::input_def_id.asc()))
+        .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| CredentialRecord {
+            inputs: all
+                .iter()
+                .filter(|(credential, ..)| *credential == row.id)
+                .map(|(_, def_id, sealed, version)| SealedInput {
+                    def_id: *def_id,
+                    sealed: sealed.clone(),
+                    version: *version,
+                })
+                .collect(),
+            id: row.id,
+            name: row.name,
+            active: row.active,
+            scope: scope_of(&row.scope),
+            store_id: row.store_id,
+            version: row.version,
+            stamp: Stamp {
+                created_at: row.created_at.into(),
+                created_by: row.created_by,
+                modified_at: row.modified_at.into(),
+                modified_by: row.modified_by,
+            },
+        })
+        .collect())
+}
+
+/// The fields of a credential write.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialFields<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Active.
+    pub active: bool,
+    /// Scope.
+    pub scope: CredentialScope,
+    /// Store.
+    pub store_id: i64,
+}
+
+/// Creates a credential (without inputs); returns its id.
+pub fn insert(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    fields: CredentialFields<'_>,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<i64> {
+    diesel::insert_into(credentials::table)
+        .values((
+            credentials::realm_id.eq(realm.to_string()),
+            credentials::name.eq(fields.name),
+            credentials::active.eq(fields.active),
+            credentials::scope.eq(fields.scope.as_str()),
+            credentials::store_id.eq(fields.store_id),
+            credentials::created_at.eq(now.as_primitive()),
+            credentials::created_by.eq(actor),
+            credentials::modified_at.eq(now.as_primitive()),
+            credentials::modified_by.eq(actor),
+            credentials::version.eq(1),
+        ))
+        .returning(credentials::id)
+        .get_result(conn)
+}
+
+/// Writes the credential's own fields when its version is `expected`; returns whether it changed.
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: i64,
+    expected: i64,
+    fields: CredentialFields<'_>,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        credentials::table
+            .filter(credentials::realm_id.eq(realm.to_string()))
+            .filter(credentials::id.eq(id))
+            .filter(credentials::version.eq(expected)),
+    )
+    .set((
+        credentials::name.eq(fields.name),
+        credentials::active.eq(fields.active),
+        credentials::scope.eq(fields.scope.as_str()),
+        credentials::store_id.eq(fields.store_id),
+        credentials::modified_at.eq(now.as_primitive()),
+        credentials::modified_by.eq(actor),
+        credentials::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Stores an input value (sealed) with its version, replacing any previous one.
+pub fn put_input(conn: &mut DbConnection, realm: Uuid, credential: i64, input: &SealedInput) -> QueryResult<()> {
+    let target = inputs::table
+        .filter(inputs::realm_id.eq(realm.to_string()))
+        .filter(inputs::credential_id.eq(credential))
+        .filter(inputs::input_def_id.eq(input.def_id));
+    let updated = diesel::update(target)
+        .set((inputs::value.eq(&input.sealed), inputs::version.eq(input.version)))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(inputs::table)
+            .values((
+                inputs::credential_id.eq(credential),
+                inputs::input_def_id.eq(input.def_id),
+                inputs::realm_id.eq(realm.to_string()),
+                inputs::value.eq(&input.sealed),
+                inputs::version.eq(input.version),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Removes an input value.
+pub fn remove_input(conn: &mut DbConnection, realm: Uuid, credential: i64, def_id: i64) -> QueryResult<()> {
+    diesel::delete(
+        inputs::table
+            .filter(inputs::realm_id.eq(realm.to_string()))
+            .filter(inputs::credential_id.eq(credential))
+            .filter(inputs::input_def_id.eq(def_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The credential `id` of `realm`.
+pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<CredentialRecord>> {
+    let rows: Vec<CredentialRow> = credentials::table
+        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::id.eq(id))
+        .load(conn)?;
+    Ok(with_inputs(conn, realm, rows)?.pop())
+}
+
+/// The credentials of `realm` matching every given criterion, by id.
+pub fn list(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: Option<i64>,
+    name: Option<&str>,
+    scope: Option<CredentialScope>,
+    store: Option<i64>,
+) -> QueryResult<Vec<CredentialRecord>> {
+    let mut select = credentials::table.filter(credentials::realm_id.eq(realm.to_string())).into_boxed();
+    if let Some(id) = id {
+        select = select.filter(credentials::id.eq(id));
+    }
+    if let Some(name) = name {
+        select = select.filter(lower(credentials::name).like(contains_pattern(name)).escape(ESCAPE));
+    }
+    if let Some(scope) = scope {
+        select = select.filter(credentials::scope.eq(scope.as_str()));
+    }
+    if let Some(store) = store {
+        select = select.filter(credentials::store_id.eq(store));
+    }
+    let rows: Vec<CredentialRow> = select.order(credentials::id.asc()).load(conn)?;
+    with_inputs(conn, realm, rows)
+}
+
+/// Whether another credential of `realm` is named `name`.
+pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let ids: Vec<i64> = credentials::table
+        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::name.eq(name))
+        .select(credentials::id)
+        .load(conn)?;
+    Ok(ids.iter().any(|id| Some(*id) != except))
+}
+
+/// Removes every credential and input of `realm`.
+pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
+    diesel::delete(inputs::table.filter(inputs::realm_id.eq(realm.to_string()))).execute(conn)?;
+    diesel::delete(credentials::table.filter(credentials::realm_id.eq(realm.to_string()))).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! Credential store providers and their input definitions.
+
+use super::schema::{credential_inputs, credential_store_input_defs as defs, credential_store_providers as providers};
+use crate::model::{InputDef, Provider, ProviderQuery, Stamp};
+use diesel::prelude::*;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::{DbConnection, Timestamp};
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+#[derive(Queryable)]
+struct ProviderRow {
+    id: i64,
+    _realm_id: String,
+    name: String,
+    description: Option<String>,
+    active: bool,
+    builtin: bool,
+    created_at: PrimitiveDateTime,
+    created_by: Option<String>,
+    modified_at: PrimitiveDateTime,
+    modified_by: Option<String>,
+    version: i64,
+}
+
+#[derive(Queryable)]
+struct InputDefRow {
+    id: i64,
+    _realm_id: String,
+    provider_id: i64,
+    name: String,
+    description: Option<String>,
+    required: bool,
+    secret: bool,
+    display_order: i64,
+    version: i64,
+}
+
+impl From<&InputDefRow> for InputDef {
+    fn from(row: &InputDefRow) -> Self {
+        InputDef {
+            id: row.id,
+            name: row.name.clone(),
+            description: row.description.clone(),
+            required: row.required,
+            secret: row.secret,
+            display_order: row.display_order,
+            version: row.version,
+        }
+    }
+}
+
+fn with_defs(conn: &mut DbConnection, realm: Uuid, rows: Vec<ProviderRow>) -> QueryResult<Vec<Provider>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let all: Vec<InputDefRow> = defs::table
+        .filter(defs::realm_id.eq(realm.to_string()))
+        .filter(defs::provider_id.eq_any(&ids))
+        .order((defs::display_order.asc(), defs::id.asc()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Provider {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            active: row.active,
+            builtin: row.builtin,
+            input_defs: all.iter().filter(|d| d.provider_id == row.id).map(InputDef::from).collect(),
+            version: row.version,
+            stamp: Stamp {
+                created_at: row.created_at.into(),
+                created_by: row.created_by,
+                modified_at: row.modified_at.into(),
+                modified_by: row.modified_by,
+            },
+        })
+        .collect())
+}
+
+/// Creates a provider (without definitions); returns its id.
+#[expect(clippy::too_many_arguments, reason = "the columns of one provider")]
+pub fn insert(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    name: &str,
+    description: Option<&str>,
+    active: bool,
+    builtin: bool,
+    actor: Option<&str>,
+    now: Timestamp,
+) -> QueryResult<i64> {
+    diesel::insert_into(providers::table)
+        .values((
+            providers::realm_id.eq(realm.to_string()),
+            providers::name.eq(name),
+            providers::description.eq(description),
+            providers::active.eq(active),
+            providers::builtin.eq(builtin),
+            providers::created_at.eq(now.as_primitive()),
+            providers::created_by.eq(actor),
+            providers::modified_at.eq(now.as_primitive()),
+            providers::modified_by.eq(actor),
+            providers::version.eq(1),
+        ))
+        .returning(providers::id)
+        .get_result(conn)
+}
+
+/// Adds an input definition; returns its id.
+#[expect(clippy::too_many_arguments, reason = "the columns of one definition")]
+pub fn insert_def(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    provider: i64,
+    name: &str,
+    description: Option<&str>,
+    required: bool,
+    secret: bool,
+    display_order: i64,
+) -> QueryResult<i64> {
+    diesel::insert_into(defs::table)
+        .values((
+            defs::realm_id.eq(realm.to_string()),
+            defs::provider_id.eq(provider),
+            defs::name.eq(name),
+            defs::description.eq(description),
+            defs::required.eq(required),
+            defs::secret.eq(secret),
+            defs::display_order.eq(display_order),
+            defs::version.eq(1),
+        ))
+        .returning(defs::id)
+        .get_result(conn)
+}
+
+/// Changes an input definition of `provider`, bumping its version.
+#[expect(clippy::too_many_arguments, reason = "the columns of one definition")]
+pub fn update_def(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    provider: i64,
+    id: i64,
+    name: &str,
+    description: Option<&str>,
+    required: bool,
+    secret: bool,
+    display_order: i64,
+) -> QueryResult<()> {
+    diesel::update(
+        defs::table
+            .filter(defs::realm_id.eq(realm.to_string()))
+            .filter(defs::provider_id.eq(provider))
+            .filter(defs::id.eq(id)),
+    )
+    .set((
+        defs::name.eq(name),
+        defs::description.eq(description),
+        defs::required.eq(required),
+        defs::secret.eq(secret),
+        defs::display_order.eq(display_order),
+        defs::version.eq(defs::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Removes an input definition.
+pub fn delete_def(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<()> {
+    diesel::delete(defs::table.filter(defs::realm_id.eq(realm.to_string())).filter(defs::id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+/// Whether any credential has a value for the definition.
+pub fn def_in_use(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<bool> {
+    let used: i64 = credential_inputs::table
+        .filter(credential_inputs::realm_id.eq(realm.to_string()))
+        .filter(credential_inputs::input_def_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(used > 0)
+}
+
+/// The provider `id` of `realm` with its definitions.
+pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<Provider>> {
+    let rows: Vec<ProviderRow> =
+        providers::table.filter(providers::realm_id.eq(realm.to_string())).filter(providers::id.eq(id)).load(conn)?;
+    Ok(with_defs(conn, realm, rows)?.pop())
+}
+
+/// The providers of `realm` matching `query`, by id.
+pub fn list(conn: &mut DbConnection, realm: Uuid, query: &ProviderQuery) -> QueryResult<Vec<Provider>> {
+    let mut select = providers::table.filter(providers::realm_id.eq(realm.to_string())).into_boxed();
+    if let Some(id) = query.id {
+        select = select.filter(providers::id.eq(id));
+    }
+    if let Some(name) = &query.name {
+        select = select.filter(lower(providers::name).like(contains_pattern(name)).escape(ESCAPE));
+    }
+    let rows: Vec<ProviderRow> = select.order(providers::id.asc()).load(conn)?;
+    with_defs(conn, realm, rows)
+}
+
+/// Whether another provider of `realm` is named `name`.
+pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let ids: Vec<i64> = providers::table
+        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::name.eq(name))
+        .select(providers::id)
+        .load(conn)?;
+    Ok(ids.iter().any(|id| Some(*id) != except))
+}
+
+/// Writes the provider's own fields when its version is `expected`; returns whether it changed.
+#[expect(clippy::too_many_arguments, reason = "the columns of one provider")]
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: i64,
+    expected: i64,
+    name: &str,
+    description: Option<&str>,
+    active: bool,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        providers::table
+            .filter(providers::realm_id.eq(realm.to_string()))
+            .filter(providers::id.eq(id))
+            .filter(providers::version.eq(expected)),
+    )
+    .set((
+        providers::name.eq(name),
+        providers::description.eq(description),
+        providers::active.eq(active),
+        providers::modified_at.eq(now.as_primitive()),
+        providers::modified_by.eq(actor),
+        providers::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The realm's built-in provider, if created.
+pub fn builtin(conn: &mut DbConnection, realm: Uuid) -> QueryResult<Option<i64>> {
+    providers::table
+        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::builtin.eq(true))
+        .select(providers::id)
+        .first(conn)
+        .optional()
+}
+
+/// Removes every provider and definition of `realm`.
+pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
+    diesel::delete(defs::table.filter(defs::realm_id.eq(realm.to_string()))).execute(conn)?;
+    diesel::delete(providers::table.filter(providers::realm_id.eq(realm.to_string()))).execute(conn)?;
+    Ok(())
+}

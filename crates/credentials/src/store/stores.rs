@@ -1,0 +1,165 @@
+//! Credential stores.
+
+use super::schema::{credential_stores as stores, credentials};
+use crate::model::{Stamp, Store, StoreQuery};
+use diesel::prelude::*;
+use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::{DbConnection, Timestamp};
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+#[derive(Queryable)]
+struct StoreRow {
+    id: i64,
+    _realm_id: String,
+    name: String,
+    description: Option<String>,
+    provider_id: i64,
+    active: bool,
+    builtin: bool,
+    created_at: PrimitiveDateTime,
+    created_by: Option<String>,
+    modified_at: PrimitiveDateTime,
+    modified_by: Option<String>,
+    version: i64,
+}
+
+impl From<StoreRow> for Store {
+    fn from(row: StoreRow) -> Self {
+        Store {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            provider_id: row.provider_id,
+            active: row.active,
+            builtin: row.builtin,
+            version: row.version,
+            stamp: Stamp {
+                created_at: row.created_at.into(),
+                created_by: row.created_by,
+                modified_at: row.modified_at.into(),
+                modified_by: row.modified_by,
+            },
+        }
+    }
+}
+
+/// The fields of a store write.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreFields<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Provider.
+    pub provider_id: i64,
+    /// Active.
+    pub active: bool,
+}
+
+/// Creates a store; returns its id.
+pub fn insert(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    fields: StoreFields<'_>,
+    builtin: bool,
+    actor: Option<&str>,
+    now: Timestamp,
+) -> QueryResult<i64> {
+    diesel::insert_into(stores::table)
+        .values((
+            stores::realm_id.eq(realm.to_string()),
+            stores::name.eq(fields.name),
+            stores::description.eq(fields.description),
+            stores::provider_id.eq(fields.provider_id),
+            stores::active.eq(fields.active),
+            stores::builtin.eq(builtin),
+            stores::created_at.eq(now.as_primitive()),
+            stores::created_by.eq(actor),
+            stores::modified_at.eq(now.as_primitive()),
+            stores::modified_by.eq(actor),
+            stores::version.eq(1),
+        ))
+        .returning(stores::id)
+        .get_result(conn)
+}
+
+/// The store `id` of `realm`.
+pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<Store>> {
+    stores::table
+        .filter(stores::realm_id.eq(realm.to_string()))
+        .filter(stores::id.eq(id))
+        .first::<StoreRow>(conn)
+        .optional()
+        .map(|row| row.map(Into::into))
+}
+
+/// The stores of `realm` matching `query`, by id.
+pub fn list(conn: &mut DbConnection, realm: Uuid, query: &StoreQuery) -> QueryResult<Vec<Store>> {
+    let mut select = stores::table.filter(stores::realm_id.eq(realm.to_string())).into_boxed();
+    if let Some(id) = query.id {
+        select = select.filter(stores::id.eq(id));
+    }
+    if let Some(name) = &query.name {
+        select = select.filter(lower(stores::name).like(contains_pattern(name)).escape(ESCAPE));
+    }
+    if let Some(provider) = query.provider_id {
+        select = select.filter(stores::provider_id.eq(provider));
+    }
+    let rows: Vec<StoreRow> = select.order(stores::id.asc()).load(conn)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Whether another store of `realm` is named `name`.
+pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let ids: Vec<i64> = stores::table
+        .filter(stores::realm_id.eq(realm.to_string()))
+        .filter(stores::name.eq(name))
+        .select(stores::id)
+        .load(conn)?;
+    Ok(ids.iter().any(|id| Some(*id) != except))
+}
+
+/// Writes the store when its version is `expected`; returns whether it changed.
+pub fn update(
+    conn: &mut DbConnection,
+    realm: Uuid,
+    id: i64,
+    expected: i64,
+    fields: StoreFields<'_>,
+    actor: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        stores::table
+            .filter(stores::realm_id.eq(realm.to_string()))
+            .filter(stores::id.eq(id))
+            .filter(stores::version.eq(expected)),
+    )
+    .set((
+        stores::name.eq(fields.name),
+        stores::description.eq(fields.description),
+        stores::provider_id.eq(fields.provider_id),
+        stores::active.eq(fields.active),
+        stores::modified_at.eq(now.as_primitive()),
+        stores::modified_by.eq(actor),
+        stores::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// How many credentials live in the store.
+pub fn credential_count(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<i64> {
+    credentials::table
+        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::store_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+/// Removes every store of `realm` (after its credentials).
+pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
+    diesel::delete(stores::table.filter(stores::realm_id.eq(realm.to_string()))).execute(conn)?;
+    Ok(())
+}
