@@ -72,6 +72,7 @@ pub async fn create_credential(
     body: Json<CredentialRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let credential = run_blocking(move || svc.create_credential(&ctx, draft)).await?;
     let mut response =
@@ -96,6 +97,7 @@ pub async fn replace_credential(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialId")?;
     same_id(body.0.credential_id, id, "credentialId")?;
     let draft = draft(body.0)?;
@@ -118,6 +120,7 @@ pub async fn patch_credential(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialId")?;
     let body = body.0;
     same_id(body.credential_id, id, "credentialId")?;

@@ -65,6 +65,7 @@ pub async fn create_provider(
     body: Json<ProviderRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let provider = run_blocking(move || svc.create_provider(&ctx, draft)).await?;
     let mut response = versioned_json(StatusCode::CREATED, provider.version, &ProviderBody::from(provider.clone()));
@@ -87,6 +88,7 @@ pub async fn replace_provider(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialStoreProviderId")?;
     same_id(body.0.credential_store_provider_id, id, "credentialStoreProviderId")?;
     let draft = draft(body.0)?;
@@ -107,6 +109,7 @@ pub async fn patch_provider(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialStoreProviderId")?;
     let body = body.0;
     same_id(body.credential_store_provider_id, id, "credentialStoreProviderId")?;

@@ -67,6 +67,7 @@ pub async fn create_store(
     body: Json<StoreRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let store = run_blocking(move || svc.create_store(&ctx, draft)).await?;
     let mut response = versioned_json(StatusCode::CREATED, store.version, &StoreBody::from(store.clone()));
@@ -89,6 +90,7 @@ pub async fn replace_store(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialStoreId")?;
     same_id(body.0.credential_store_id, id, "credentialStoreId")?;
     let draft = draft(body.0)?;
@@ -109,6 +111,7 @@ pub async fn patch_store(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
+    svc.require_writer(&ctx)?;
     let id = id_param(&path, "credentialStoreId")?;
     let body = body.0;
     same_id(body.credential_store_id, id, "credentialStoreId")?;

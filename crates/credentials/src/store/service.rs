@@ -39,6 +39,26 @@ fn concurrent(what: &'static str, id: i64, expected: i64) -> CredentialsError {
     CredentialsError::VersionConflict { what, id, current: expected + 1, sent: expected }
 }
 
+/// Where a credential's inputs are resolved: its realm, id, store and the store's provider.
+#[derive(Clone, Copy)]
+struct Placement<'a> {
+    realm: Uuid,
+    credential: i64,
+    store: &'a Store,
+    provider: &'a Provider,
+}
+
+/// A provider write: its own fields, its definitions (PUT removes those left out), the
+/// `versionNumber` it is based on.
+struct ProviderChange<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    active: bool,
+    defs: Option<&'a [InputDefDraft]>,
+    remove_unlisted: bool,
+    sent: Option<i64>,
+}
+
 impl CredentialStore {
     fn reader(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
         ctx.require(Requirement::AnyRole(READERS))?;
@@ -127,14 +147,12 @@ impl CredentialStore {
     /// required definition must have a value.
     fn resolve_inputs(
         &self,
-        realm: Uuid,
-        credential: i64,
-        provider: &Provider,
-        store: &Store,
+        at: &Placement<'_>,
         values: &[InputValue],
         current: &[SealedInput],
         keep_unlisted: bool,
     ) -> Result<Vec<SealedInput>, CredentialsError> {
+        let Placement { realm, credential, store, provider } = *at;
         let mut seen = HashSet::new();
         let mut next: BTreeMap<i64, SealedInput> =
             if keep_unlisted { current.iter().map(|i| (i.def_id, i.clone())).collect() } else { BTreeMap::new() };
@@ -241,7 +259,12 @@ impl CredentialStore {
                 .filter(|i| provider.input_defs.iter().any(|d| d.id == i.def_id))
                 .cloned()
                 .collect();
-            let inputs = self.resolve_inputs(realm, id, &provider, &store, values, &carried, keep_unlisted)?;
+            let inputs = self.resolve_inputs(
+                &Placement { realm, credential: id, store: &store, provider: &provider },
+                values,
+                &carried,
+                keep_unlisted,
+            )?;
             if !credential_rows::update(conn, realm, id, current.version, fields, ctx.actor(), now)? {
                 return Err(concurrent("Credential", id, current.version));
             }
@@ -343,14 +366,10 @@ impl CredentialStore {
         &self,
         ctx: &RequestContext,
         id: i64,
-        name: &str,
-        description: Option<&str>,
-        active: bool,
-        defs: Option<&[InputDefDraft]>,
-        remove_unlisted: bool,
-        sent: Option<i64>,
+        change: ProviderChange<'_>,
         precondition: &IfMatch,
     ) -> Result<Provider, CredentialsError> {
+        let ProviderChange { name, description, active, defs, remove_unlisted, sent } = change;
         validate_name("credentialStoreProviderName", name)?;
         let now = self.clock.now();
         let realm = ctx.realm.id;
@@ -435,6 +454,10 @@ impl CredentialStore {
 }
 
 impl CredentialService for CredentialStore {
+    fn require_writer(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
+        Ok(ctx.require(Requirement::AnyRole(ADMINS))?)
+    }
+
     fn credential(&self, ctx: &RequestContext, id: i64) -> Result<Credential, CredentialsError> {
         self.reader(ctx)?;
         self.db.read(|conn| {
@@ -473,7 +496,12 @@ impl CredentialService for CredentialStore {
                 store_id: draft.store_id,
             };
             let id = credential_rows::insert(conn, realm, fields, ctx.actor(), now)?;
-            let inputs = self.resolve_inputs(realm, id, &provider, &store, &draft.inputs, &[], false)?;
+            let inputs = self.resolve_inputs(
+                &Placement { realm, credential: id, store: &store, provider: &provider },
+                &draft.inputs,
+                &[],
+                false,
+            )?;
             self.write_inputs(conn, realm, id, &[], &inputs)?;
             let saved = self.existing_credential(conn, realm, id)?;
             Ok((self.open(ctx, conn, saved)?, id.to_string()))
@@ -656,17 +684,15 @@ impl CredentialService for CredentialStore {
         precondition: &IfMatch,
     ) -> Result<Provider, CredentialsError> {
         self.writer(ctx)?;
-        self.save_provider(
-            ctx,
-            id,
-            &draft.name,
-            draft.description.as_deref(),
-            draft.active,
-            Some(&draft.input_defs),
-            true,
-            draft.version,
-            precondition,
-        )
+        let change = ProviderChange {
+            name: &draft.name,
+            description: draft.description.as_deref(),
+            active: draft.active,
+            defs: Some(&draft.input_defs),
+            remove_unlisted: true,
+            sent: draft.version,
+        };
+        self.save_provider(ctx, id, change, precondition)
     }
 
     fn patch_provider(
@@ -680,16 +706,14 @@ impl CredentialService for CredentialStore {
         let current = self.db.read(|conn| self.existing_provider(conn, ctx.realm.id, id))?;
         let name = patch.name.clone().unwrap_or(current.name.clone());
         let description = patch.description.clone().or(current.description.clone());
-        self.save_provider(
-            ctx,
-            id,
-            &name,
-            description.as_deref(),
-            patch.active.unwrap_or(current.active),
-            patch.input_defs.as_deref(),
-            false,
-            patch.version,
-            precondition,
-        )
+        let change = ProviderChange {
+            name: &name,
+            description: description.as_deref(),
+            active: patch.active.unwrap_or(current.active),
+            defs: patch.input_defs.as_deref(),
+            remove_unlisted: false,
+            sent: patch.version,
+        };
+        self.save_provider(ctx, id, change, precondition)
     }
 }

@@ -33,6 +33,8 @@ pub struct KeyRing {
     db: Database,
     sealer: Sealer,
     loaded: RwLock<Loaded>,
+    /// When an unknown `kid` last made the ring reload (bounds the work forged tokens cause).
+    miss_reload: std::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -57,6 +59,7 @@ impl KeyRing {
                 jwks: JwkSet { keys: vec![] },
                 at: Instant::now(),
             }),
+            miss_reload: std::sync::Mutex::new(None),
         };
         ring.reload(now)?;
         if ring.read().signer.is_none() {
@@ -136,7 +139,14 @@ impl KeyRing {
         if let Some(key) = self.read().verifiers.get(kid) {
             return Some(key.clone());
         }
-        if self.read().at.elapsed() >= RELOAD_AT_MOST_EVERY && self.reload(now).is_err() {
+        let may_reload = match self.miss_reload.lock() {
+            Ok(mut last) if last.is_none_or(|at| at.elapsed() >= RELOAD_AT_MOST_EVERY) => {
+                *last = Some(Instant::now());
+                true
+            }
+            _ => false,
+        };
+        if !may_reload || self.reload(now).is_err() {
             return None;
         }
         self.read().verifiers.get(kid).cloned()
