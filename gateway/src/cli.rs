@@ -5,6 +5,7 @@
 //! portico [--config FILE] migrate     apply pending database migrations and exit
 //! portico [--config FILE] configtest  check the configuration, sealing key and database, then exit
 //! portico openapi                     print the OpenAPI document and exit
+//! portico [--config FILE] rotate-signing-key   sign new tokens with a new key (the old one stays published)
 //! portico --help | --version
 //! ```
 
@@ -12,12 +13,13 @@ use crate::settings::Settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: portico [--config FILE] [serve | migrate | configtest | openapi]\n\
+const USAGE: &str = "usage: portico [--config FILE] [serve | migrate | configtest | openapi | rotate-signing-key]\n\
 \n\
   serve       run the server (default)\n\
   migrate     apply pending database migrations and exit\n\
   configtest  check configuration, sealing key and database connectivity, then exit\n\
   openapi     print the OpenAPI 3.1 document and exit\n\
+  rotate-signing-key  sign new tokens with a fresh key; the old key stays published until its tokens expire\n\
 \n\
 Configuration: defaults < --config FILE (TOML) < PORTICO_* environment variables.\n\
 See portico.example.toml for every setting.";
@@ -28,6 +30,7 @@ enum Command {
     Migrate,
     ConfigTest,
     OpenApi,
+    RotateSigningKey,
     Help,
     Version,
 }
@@ -47,11 +50,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--config" | "-c" => config = Some(PathBuf::from(args.next().ok_or("--config needs a file")?)),
             "--help" | "-h" | "help" => command = Some(Command::Help),
             "--version" | "-V" => command = Some(Command::Version),
-            "serve" | "migrate" | "configtest" | "openapi" if command.is_none() => {
+            "serve" | "migrate" | "configtest" | "openapi" | "rotate-signing-key" if command.is_none() => {
                 command = Some(match arg.as_str() {
                     "serve" => Command::Serve,
                     "migrate" => Command::Migrate,
                     "openapi" => Command::OpenApi,
+                    "rotate-signing-key" => Command::RotateSigningKey,
                     _ => Command::ConfigTest,
                 })
             }
@@ -107,6 +111,7 @@ pub fn main() -> ExitCode {
     let result = match args.command {
         Command::Migrate => migrate(&settings),
         Command::ConfigTest => configtest(&settings),
+        Command::RotateSigningKey => rotate_signing_key(&settings),
         _ => actix_web::rt::System::new().block_on(crate::server::serve(settings)).map_err(|e| e.to_string()),
     };
     match result {
@@ -127,6 +132,20 @@ fn migrate(settings: &Settings) -> Result<(), String> {
     } else {
         println!("portico: applied {} migration(s): {}", applied.len(), applied.join(", "));
     }
+    Ok(())
+}
+
+fn rotate_signing_key(settings: &Settings) -> Result<(), String> {
+    use portico_core::Clock;
+    let sealer = crate::server::load_sealer(settings).map_err(|e| e.to_string())?;
+    let db = crate::server::open_database(settings).map_err(|e| e.to_string())?;
+    crate::server::migrate(&db).map_err(|e| e.to_string())?;
+    let clock = std::sync::Arc::new(portico_core::time::SystemClock);
+    let config = crate::server::identity_config(settings);
+    let overlap = config.key_overlap;
+    let services = crate::server::open_services(&db, &sealer, clock.clone(), config).map_err(|e| e.to_string())?;
+    let kid = services.identity.keys().rotate(clock.now(), overlap).map_err(|e| e.to_string())?;
+    println!("portico: new signing key {kid}; earlier keys stay published for {overlap} seconds");
     Ok(())
 }
 
@@ -161,5 +180,6 @@ mod tests {
         assert!(args(&["frobnicate"]).is_err());
         assert_eq!(args(&["--version"]).map(|a| a.command), Ok(Command::Version));
         assert_eq!(args(&["openapi"]).map(|a| a.command), Ok(Command::OpenApi));
+        assert_eq!(args(&["rotate-signing-key"]).map(|a| a.command), Ok(Command::RotateSigningKey));
     }
 }

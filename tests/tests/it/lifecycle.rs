@@ -69,6 +69,10 @@ fn migrate_applies_everything_once_and_configtest_checks_the_setup() {
     assert_eq!(status.code(), Some(2), "{output}");
     assert!(output.contains("http.bind"), "{output}");
 
+    let (status, output) = run_command(&storage, &["rotate-signing-key"], &[]);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("new signing key"), "{output}");
+
     let (status, output) = run_command(&storage, &["bogus"], &[]);
     assert_eq!(status.code(), Some(2), "{output}");
     assert!(output.contains("usage"), "{output}");
