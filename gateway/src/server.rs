@@ -143,6 +143,10 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
             let services = open_services(&db, &sealer, clock, identity_config(&settings))?;
+            let created = services.identity.ensure_environments(&settings.identity.environments)?;
+            if !created.is_empty() {
+                tracing::info!(?created, "created configured MATTR environments");
+            }
             Ok((db, services))
         })
         .await

@@ -81,6 +81,10 @@ pub struct IdentitySettings {
     pub access_token_ttl: i64,
     /// Refresh-token lifetime in seconds.
     pub refresh_token_ttl: i64,
+    /// MATTR environments to create (if missing) at every start, besides the bootstrap one.
+    /// From the environment: comma-separated.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub environments: Vec<String>,
 }
 
 /// `[secrets]`
@@ -171,6 +175,7 @@ impl Default for IdentitySettings {
             management_audience: "portico-management".into(),
             access_token_ttl: 3600,
             refresh_token_ttl: 28_800,
+            environments: Vec::new(),
         }
     }
 }
@@ -324,6 +329,7 @@ mod tests {
                 ("PORTICO_BOOTSTRAP__ENVIRONMENT", "au01"),
                 ("PORTICO_IDENTITY__MANAGEMENT_AUDIENCE", "aud"),
                 ("PORTICO_SECRETS__PREVIOUS_KEYS", "a,b"),
+                ("PORTICO_IDENTITY__ENVIRONMENTS", "au01, eu01"),
                 ("OTHER_VAR", "ignored"),
             ]),
         )?;
@@ -336,6 +342,7 @@ mod tests {
         assert_eq!(settings.bootstrap.environment, "au01");
         assert_eq!(settings.identity.management_audience, "aud");
         assert_eq!(settings.secrets.previous_keys, vec!["a", "b"]);
+        assert_eq!(settings.identity.environments, vec!["au01", "eu01"]);
         let redacted = settings.redacted();
         assert_eq!(redacted.bootstrap.admin_password, "***");
         assert_eq!(redacted.database.url, "postgres://u:***@h/db");

@@ -77,3 +77,35 @@ fn migrate_applies_everything_once_and_configtest_checks_the_setup() {
     assert_eq!(status.code(), Some(2), "{output}");
     assert!(output.contains("usage"), "{output}");
 }
+
+#[tokio::test]
+async fn configured_environments_are_created_at_start() {
+    let mut env = standard_env();
+    env.push(("PORTICO_IDENTITY__ENVIRONMENTS", "au01,eu01"));
+    let portico = Portico::start_on(Storage::new(), &env);
+    let http = http_client();
+    let token: serde_json::Value = http
+        .post(portico.url("/oauth/token"))
+        .json(&serde_json::json!({"client_id": portico_e2e::CLIENT_ID, "client_secret": portico_e2e::CLIENT_SECRET, "audience": "portico-management", "grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let environments: serde_json::Value = http
+        .get(portico.url("/v1/environments"))
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> =
+        environments["data"].as_array().into_iter().flatten().filter_map(|e| e["name"].as_str()).collect();
+    assert_eq!(names.len(), 3, "{environments}");
+    for name in ["local", "au01", "eu01"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+}

@@ -218,7 +218,10 @@ impl Database {
         let factory = ConnectionFactory { target, busy_timeout: options.sqlite_busy_timeout };
         let pool = Pool::builder()
             .max_size(max)
-            .min_idle(Some(1))
+            // No idle floor: r2d2 refills a floor on its own threads, and a libpq connect still
+            // running there when a short-lived command (configtest, migrate) exits crashes the
+            // process in OpenSSL's exit handlers. Connections are made when first needed.
+            .min_idle(Some(0))
             .connection_timeout(options.acquire_timeout)
             .build(factory)
             .map_err(|e| DbError::Pool(e.to_string()))?;

@@ -40,13 +40,32 @@ impl IdentityStore {
     }
 
     /// The caller behind a Bearer token: valid signature, not expired, not revoked.
+    ///
+    /// A verified token's principal is remembered until the token expires, so the signature is
+    /// checked once; revocation is still checked against the database on every call, so a
+    /// revocation on any replica takes effect everywhere at once.
     pub fn authenticate_bearer(&self, token: &str) -> Result<Principal, IdentityError> {
-        let claims = self.decode(token, true)?;
-        let revoked = self.db.read(|conn| tokens::is_revoked(conn, &claims.jti).map_err(IdentityError::from))?;
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = self.clock.now().unix();
+        let (principal, jti) = match self.verified_cached(&key, now) {
+            Some(principal) => {
+                let jti = principal.token_id.clone().unwrap_or_default();
+                (principal, jti)
+            }
+            None => {
+                let claims = self.decode(token, true)?;
+                let expires = claims.exp + LEEWAY;
+                let jti = claims.jti.clone();
+                let principal = principal_from_claims(claims);
+                self.remember_verified(key, principal.clone(), expires);
+                (principal, jti)
+            }
+        };
+        let revoked = self.db.read(|conn| tokens::is_revoked(conn, &jti).map_err(IdentityError::from))?;
         if revoked {
             return Err(IdentityError::InvalidCredentials);
         }
-        Ok(principal_from_claims(claims))
+        Ok(principal)
     }
 
     /// The realm user behind Basic credentials. `realm` (from the path or the `realm` header)

@@ -32,6 +32,8 @@ pub struct IdentityStore {
     pub(crate) purgers: Vec<Arc<dyn RealmPurger>>,
     pub(crate) ownership: Vec<Arc<dyn crate::service::GroupOwnership>>,
     basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    /// Verified bearer tokens (by SHA-256) and when they expire (seconds since the epoch).
+    bearer_cache: Mutex<HashMap<[u8; 32], (Principal, i64)>>,
     realm_cache: Mutex<HashMap<String, (Option<RealmRef>, Instant)>>,
 }
 
@@ -63,6 +65,7 @@ impl IdentityStore {
             purgers: Vec::new(),
             ownership: Vec::new(),
             basic_cache: Mutex::new(HashMap::new()),
+            bearer_cache: Mutex::new(HashMap::new()),
             realm_cache: Mutex::new(HashMap::new()),
         })
     }
@@ -93,6 +96,20 @@ impl IdentityStore {
         let ttl = Duration::from_secs(u64::try_from(self.config.basic_cache_ttl).unwrap_or(0));
         let cache = self.basic_cache.lock().ok()?;
         cache.get(key).filter(|(_, at)| at.elapsed() < ttl).map(|(principal, _)| principal.clone())
+    }
+
+    pub(crate) fn verified_cached(&self, key: &[u8; 32], now: i64) -> Option<Principal> {
+        let cache = self.bearer_cache.lock().ok()?;
+        cache.get(key).filter(|(_, expires)| *expires >= now).map(|(principal, _)| principal.clone())
+    }
+
+    pub(crate) fn remember_verified(&self, key: [u8; 32], principal: Principal, expires: i64) {
+        if let Ok(mut cache) = self.bearer_cache.lock() {
+            if cache.len() >= BASIC_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, (principal, expires));
+        }
     }
 
     pub(crate) fn remember_basic(&self, key: [u8; 32], principal: Principal) {

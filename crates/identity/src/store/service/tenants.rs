@@ -24,6 +24,36 @@ pub const CLIENTS: &str = "clients";
 pub const FIRST_CLIENT_ROLES: &[&str] = &["TENANT_ADMIN"];
 
 impl IdentityStore {
+    /// Creates the MATTR environments in `names` that do not exist yet (configuration: every
+    /// start). Existing environments are never changed or removed. Returns the names created.
+    pub fn ensure_environments(&self, names: &[String]) -> Result<Vec<String>, IdentityError> {
+        let now = self.clock.now();
+        let mut created = Vec::new();
+        for name in names {
+            validate_realm_name("identity.environments", name)?;
+            let made = self.db.write(|conn| {
+                if environments::by_name(conn, name)?.is_some() {
+                    return Ok::<bool, IdentityError>(false);
+                }
+                let environment = Environment {
+                    id: new_uuid(),
+                    name: name.clone(),
+                    domain: format!("{name}.portico.local"),
+                    created_at: now,
+                };
+                environments::insert(conn, &environment)?;
+                Ok(true)
+            });
+            match made {
+                Ok(true) => created.push(name.clone()),
+                Ok(false) => {}
+                Err(IdentityError::Db(err)) if err.is_unique_violation() => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(created)
+    }
+
     fn tenant_of(&self, conn: &mut DbConnection, realm: Realm) -> Result<Tenant, IdentityError> {
         let environment = environments::get(conn, realm.environment_id)?
             .ok_or_else(|| IdentityError::Internal(format!("environment of realm {} is missing", realm.name)))?;
