@@ -69,6 +69,16 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         assert_eq!(doc["paths"][path]["get"]["security"], json!([{}]), "{path} is public by decision");
     }
     assert!(doc["components"]["securitySchemes"]["bearerAuth"].is_object());
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(ids.insert(id.clone()), "operationId {id} of {method} {path} is not unique");
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                assert!(response["description"].is_string(), "{method} {path} {status} has a description");
+            }
+        }
+    }
     assert!(doc["components"]["securitySchemes"]["basicAuth"].is_object());
 }
 

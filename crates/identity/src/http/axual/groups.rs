@@ -329,7 +329,7 @@ async fn search(
 #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
     responses((status = 200, description = "paged `_embedded.groups`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/groups/search/findByName")]
-pub async fn find_by_name(
+pub async fn find_groups_by_name(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,
@@ -344,7 +344,7 @@ pub async fn find_by_name(
 #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
     responses((status = 200, description = "paged `_embedded.groups`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/groups/search/findByNameContaining")]
-pub async fn find_by_name_containing(
+pub async fn find_groups_by_name_containing(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,

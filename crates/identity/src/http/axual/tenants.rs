@@ -104,7 +104,7 @@ fn collection_links(base: &BaseUrl) -> (Link, Links) {
 #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
     responses((status = 200, description = "paged `_embedded.tenants`"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants")]
-pub async fn list_tenants(
+pub async fn list_axual_tenants(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,
@@ -122,7 +122,7 @@ pub async fn list_tenants(
 #[utoipa::path(tag = "axual", request_body = TenantBody,
     responses((status = 201, description = "created; body only when an Accept header is sent"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "shortName in use")))]
 #[post("/tenants")]
-pub async fn create_tenant(
+pub async fn create_axual_tenant(
     req: HttpRequest,
     ctx: RequestContext,
     body: Json<TenantBody>,
@@ -139,7 +139,7 @@ pub async fn create_tenant(
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
     responses((status = 200, description = "the tenant"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no such tenant")))]
 #[get("/tenants/{uid}")]
-pub async fn get_tenant(
+pub async fn get_axual_tenant(
     req: HttpRequest,
     ctx: RequestContext,
     path: Path<String>,
@@ -217,7 +217,7 @@ async fn search_list(
 #[utoipa::path(tag = "axual", params(("name" = String, Query)),
     responses((status = 200, description = "`_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByName")]
-pub async fn find_by_name(
+pub async fn find_tenants_by_name(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,
@@ -232,7 +232,7 @@ pub async fn find_by_name(
 #[utoipa::path(tag = "axual", params(("shortName" = String, Query)),
     responses((status = 200, description = "`_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByShortName")]
-pub async fn find_by_short_name(
+pub async fn find_tenants_by_short_name(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,
@@ -247,7 +247,7 @@ pub async fn find_by_short_name(
 #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
     responses((status = 200, description = "paged `_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByNameContaining")]
-pub async fn find_by_name_containing(
+pub async fn find_tenants_by_name_containing(
     req: HttpRequest,
     ctx: RequestContext,
     query: QueryPairs,
