@@ -5,7 +5,7 @@
 //! realm and changes nothing.
 
 use crate::error::IdentityError;
-use crate::model::{AuditStamp, Client, Environment, Realm, User, realm_defaults, validate_email};
+use crate::model::{AuditStamp, Client, Environment, Realm, User, validate_email};
 use crate::password::PasswordHasher;
 use crate::secrets::hash_client_secret;
 use crate::store::{clients, environments, realms, users};
@@ -90,23 +90,7 @@ pub fn bootstrap(
         };
         environments::insert(conn, &environment)?;
         let stamp = AuditStamp { created_at: now, created_by: None, modified_at: Some(now), modified_by: None };
-        let realm = Realm {
-            id: new_uuid(),
-            name: MASTER_REALM.to_owned(),
-            display_name: "Master".to_owned(),
-            environment_id: environment.id,
-            domain: None,
-            logo: None,
-            issuer_url: None,
-            data_classification_enabled: false,
-            feature_config: None,
-            retention_time: realm_defaults::RETENTION_TIME,
-            partitions: realm_defaults::PARTITIONS,
-            properties: realm_defaults::properties(),
-            contact_user_id: None,
-            audit: stamp.clone(),
-            version: 0,
-        };
+        let realm = Realm::with_defaults(MASTER_REALM, "Master", environment.id, None, now);
         realms::insert(conn, &realm)?;
         let admin = User {
             id: new_uuid(),

@@ -67,6 +67,39 @@ pub struct Realm {
 }
 
 impl Realm {
+    /// A new realm with Axual's tenant defaults, created by `actor` (`None`: seeded).
+    pub fn with_defaults(
+        name: &str,
+        display_name: &str,
+        environment: Uuid,
+        actor: Option<&str>,
+        now: Timestamp,
+    ) -> Realm {
+        let actor = actor.map(str::to_owned);
+        Realm {
+            id: portico_core::ids::new_uuid(),
+            name: name.to_owned(),
+            display_name: display_name.to_owned(),
+            environment_id: environment,
+            domain: None,
+            logo: None,
+            issuer_url: None,
+            data_classification_enabled: false,
+            feature_config: None,
+            retention_time: realm_defaults::RETENTION_TIME,
+            partitions: realm_defaults::PARTITIONS,
+            properties: realm_defaults::properties(),
+            contact_user_id: None,
+            audit: AuditStamp {
+                created_at: now,
+                created_by: actor.clone(),
+                modified_at: Some(now),
+                modified_by: actor,
+            },
+            version: 0,
+        }
+    }
+
     /// The reference services pass around.
     pub fn reference(&self) -> portico_core::RealmRef {
         portico_core::RealmRef { id: self.id, name: self.name.clone() }

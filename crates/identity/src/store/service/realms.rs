@@ -141,7 +141,7 @@ impl RealmService for IdentityStore {
                     .map(|e| e.id)
                     .ok_or_else(|| IdentityError::Internal("no environment exists".into()))?,
             };
-            let mut realm = self.new_realm(&realm_name, &name, environment, ctx.actor(), now);
+            let mut realm = Realm::with_defaults(&realm_name, &name, environment, Some(ctx.actor()), now);
             self.apply(conn, &mut realm, TenantInput { name: None, short_name: None, contact: None, ..input.clone() })?;
             self.insert_realm(conn, &realm, "shortName")?;
             let id = realm.id.to_string();

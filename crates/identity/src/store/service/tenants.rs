@@ -3,8 +3,8 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{
-    AuditStamp, CLIENT_ID_LEN, CLIENT_SECRET_LEN, Client, Environment, IssuedClient, Realm, realm_defaults,
-    validate_length, validate_realm_name, validate_role,
+    CLIENT_ID_LEN, CLIENT_SECRET_LEN, Client, Environment, IssuedClient, Realm, validate_length, validate_realm_name,
+    validate_role,
 };
 use crate::secrets::hash_client_secret;
 use crate::service::{CreatedTenant, Tenant, TenantService};
@@ -62,39 +62,6 @@ impl IdentityStore {
 
     fn tenant_realm(&self, conn: &mut DbConnection, id: Uuid) -> Result<Realm, IdentityError> {
         realms::get(conn, id)?.filter(|r| r.name != MASTER_REALM).ok_or_else(|| IdentityError::not_found("tenant", id))
-    }
-
-    /// A new realm with Axual's defaults (not yet stored).
-    pub(crate) fn new_realm(
-        &self,
-        name: &str,
-        display_name: &str,
-        environment: Uuid,
-        actor: &str,
-        now: Timestamp,
-    ) -> Realm {
-        Realm {
-            id: new_uuid(),
-            name: name.to_owned(),
-            display_name: display_name.to_owned(),
-            environment_id: environment,
-            domain: None,
-            logo: None,
-            issuer_url: None,
-            data_classification_enabled: false,
-            feature_config: None,
-            retention_time: realm_defaults::RETENTION_TIME,
-            partitions: realm_defaults::PARTITIONS,
-            properties: realm_defaults::properties(),
-            contact_user_id: None,
-            audit: AuditStamp {
-                created_at: now,
-                created_by: Some(actor.to_owned()),
-                modified_at: Some(now),
-                modified_by: Some(actor.to_owned()),
-            },
-            version: 0,
-        }
     }
 
     /// Stores a realm, refusing a taken name.
@@ -196,7 +163,7 @@ impl TenantService for IdentityStore {
                 IdentityError::invalid("environmentId", format!("environment '{environment}' does not exist"))
             })?;
             let display_name = name.clone().unwrap_or_else(|| subdomain.to_owned());
-            let realm = self.new_realm(subdomain, &display_name, environment.id, ctx.actor(), now);
+            let realm = Realm::with_defaults(subdomain, &display_name, environment.id, Some(ctx.actor()), now);
             self.insert_realm(conn, &realm, "subdomain")?;
             let roles = FIRST_CLIENT_ROLES.iter().map(|r| (*r).to_owned()).collect();
             let client = self.new_client(conn, realm.id, &format!("{display_name} client"), roles, now)?;
