@@ -5,6 +5,7 @@ mod authorization;
 mod axual_groups;
 mod axual_users;
 mod basic_and_utilihive;
+mod credential_stores;
 mod credentials;
 mod gateway;
 mod mattr;
