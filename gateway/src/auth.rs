@@ -93,15 +93,26 @@ async fn resolve(
     let source = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
     let lookup = auth.clone();
     let hint = target.clone();
-    let principal: Result<Principal, IdentityError> = run_blocking(move || match credentials {
-        Credentials::Bearer(token) => lookup.authenticate_bearer(&token),
-        Credentials::Basic { username, password } => {
-            lookup.authenticate_basic(hint.as_deref(), &username, &password, &source)
-        }
+    // One trip to the blocking pool: verify the caller, then look up its realm and the target.
+    type Resolved = (Principal, Option<RealmRef>, Option<RealmRef>);
+    let resolved: Result<Resolved, IdentityError> = run_blocking(move || {
+        let principal = match credentials {
+            Credentials::Bearer(token) => lookup.authenticate_bearer(&token)?,
+            Credentials::Basic { username, password } => {
+                lookup.authenticate_basic(hint.as_deref(), &username, &password, &source)?
+            }
+        };
+        let home = principal.realm.name.clone();
+        let home_realm = lookup.realm_by_name(&home)?;
+        let target_realm = match hint.as_deref() {
+            Some(name) if name != home => lookup.realm_by_name(name)?,
+            _ => home_realm.clone(),
+        };
+        Ok((principal, home_realm, target_realm))
     })
     .await;
-    let principal = match principal {
-        Ok(principal) => principal,
+    let (principal, home_realm, target_realm) = match resolved {
+        Ok(resolved) => resolved,
         Err(IdentityError::InvalidCredentials) => {
             return Err(unauthenticated(
                 "The credentials are invalid, expired or revoked",
@@ -118,18 +129,6 @@ async fn resolve(
         }
         Err(err) => return Err(Failure::from_domain(&err).into()),
     };
-    let realms = auth.clone();
-    let home = principal.realm.name.clone();
-    let target_name = target.clone().unwrap_or_else(|| home.clone());
-    let (home_realm, target_realm) =
-        run_blocking(move || -> Result<(Option<RealmRef>, Option<RealmRef>), IdentityError> {
-            let home_realm = realms.realm_by_name(&home)?;
-            let target_realm =
-                if target_name == home { home_realm.clone() } else { realms.realm_by_name(&target_name)? };
-            Ok((home_realm, target_realm))
-        })
-        .await
-        .map_err(|e| Rejection::from(Failure::from_domain(&e)))?;
     // A token of a deleted realm (or one re-created under the same name) is no longer valid.
     if home_realm.as_ref().map(|r| r.id) != Some(principal.realm.id) {
         return Err(unauthenticated(
