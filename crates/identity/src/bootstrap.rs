@@ -89,7 +89,7 @@ pub fn bootstrap(
             created_at: now,
         };
         environments::insert(conn, &environment)?;
-        let stamp = AuditStamp { created_at: now, created_by: None, modified_at: Some(now), modified_by: None };
+        let stamp = AuditStamp::created(now, None);
         let realm = Realm::with_defaults(MASTER_REALM, "Master", environment.id, None, now);
         realms::insert(conn, &realm)?;
         let admin = User {

@@ -31,6 +31,13 @@ pub struct AuditStamp {
     pub modified_by: Option<String>,
 }
 
+impl AuditStamp {
+    /// A fresh stamp: created and last modified `now` by `actor` (`None`: seeded by Portico).
+    pub fn created(now: Timestamp, actor: Option<String>) -> AuditStamp {
+        AuditStamp { created_at: now, created_by: actor.clone(), modified_at: Some(now), modified_by: actor }
+    }
+}
+
 /// A realm (tenant): the isolation boundary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Realm {
@@ -75,7 +82,6 @@ impl Realm {
         actor: Option<&str>,
         now: Timestamp,
     ) -> Realm {
-        let actor = actor.map(str::to_owned);
         Realm {
             id: portico_core::ids::new_uuid(),
             name: name.to_owned(),
@@ -90,12 +96,7 @@ impl Realm {
             partitions: realm_defaults::PARTITIONS,
             properties: realm_defaults::properties(),
             contact_user_id: None,
-            audit: AuditStamp {
-                created_at: now,
-                created_by: actor.clone(),
-                modified_at: Some(now),
-                modified_by: actor,
-            },
+            audit: AuditStamp::created(now, actor.map(str::to_owned)),
             version: 0,
         }
     }

@@ -130,12 +130,7 @@ impl GroupService for IdentityStore {
             name,
             email: input.email.clone().flatten(),
             phone_number: input.phone_number.clone().flatten(),
-            audit: AuditStamp {
-                created_at: now,
-                created_by: actor.clone(),
-                modified_at: Some(now),
-                modified_by: actor,
-            },
+            audit: AuditStamp::created(now, actor),
             version: 0,
         };
         let members = input.members.unwrap_or_default();

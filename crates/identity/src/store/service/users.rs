@@ -84,7 +84,7 @@ impl UserService for IdentityStore {
                 middle_name: None,
                 phone_number: None,
                 roles: ctx.principal.roles.clone(),
-                audit: AuditStamp { created_at: now, created_by: None, modified_at: Some(now), modified_by: None },
+                audit: AuditStamp::created(now, None),
                 version: 0,
             });
         }
@@ -127,12 +127,7 @@ impl UserService for IdentityStore {
             middle_name: user.middle_name,
             phone_number: user.phone_number,
             roles: BTreeSet::new(),
-            audit: AuditStamp {
-                created_at: now,
-                created_by: actor.clone(),
-                modified_at: Some(now),
-                modified_by: actor,
-            },
+            audit: AuditStamp::created(now, actor),
             version: 0,
         };
         audited_write(&self.db, self.clock.as_ref(), ctx, "user.create", "user", |conn| {
