@@ -53,6 +53,17 @@ pub(crate) fn credential(name: &str, scope: &str, store: i64, inputs: Value) -> 
 }
 
 /// A provider with `User` (required, clear) and `Password` (required, secret), and a store of it.
+/// Creates credential `db` in the user/password store (`scott` / `tiger`); returns its id.
+async fn scott_tiger(app: &TestApp, store: i64, user: i64, password: i64) -> i64 {
+    let inputs = json!([
+        {"inputValue": "scott", "credentialStoreInputDefId": user},
+        {"inputValue": "tiger", "credentialStoreInputDefId": password}
+    ]);
+    let created = call(app, TestRequest::post(), "/credential", Some(credential("db", "INST", store, inputs))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    created.json()["credentialId"].as_i64().unwrap_or_default()
+}
+
 pub(crate) async fn user_password_store(app: &TestApp) -> (i64, i64, i64) {
     let provider = call(
         app,
@@ -192,23 +203,7 @@ async fn put_replaces_inputs_and_patch_appends_them() {
     let app = TestApp::start().await;
     setup(&app).await;
     let (store, user, password) = user_password_store(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential(
-            "db",
-            "INST",
-            store,
-            json!([
-                {"inputValue": "scott", "credentialStoreInputDefId": user},
-                {"inputValue": "tiger", "credentialStoreInputDefId": password}
-            ]),
-        )),
-    )
-    .await
-    .json();
-    let id = created["credentialId"].as_i64().unwrap_or_default();
+    let id = scott_tiger(&app, store, user, password).await;
 
     let put = call(
         &app,
@@ -489,23 +484,7 @@ async fn reading_needs_a_credential_role_and_secrets_need_an_admin() {
     let app = TestApp::start().await;
     let admin = setup(&app).await;
     let (store, user, password) = user_password_store(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential(
-            "db",
-            "INST",
-            store,
-            json!([
-                {"inputValue": "scott", "credentialStoreInputDefId": user},
-                {"inputValue": "tiger", "credentialStoreInputDefId": password}
-            ]),
-        )),
-    )
-    .await
-    .json();
-    let id = created["credentialId"].as_i64().unwrap_or_default();
+    let id = scott_tiger(&app, store, user, password).await;
     let viewer = create_user(&app, &admin, "Viewer", "viewer@acme.test").await;
     grant(&app, &admin, &viewer, &["CREDENTIAL_VIEWER"]).await;
     create_user(&app, &admin, "Nobody", "nobody@acme.test").await;
