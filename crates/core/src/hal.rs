@@ -1,11 +1,15 @@
 //! HAL (`application/hal+json`) envelopes as Spring Data REST renders them for Axual.
 //!
+//! Bodies are typed: a wire struct `T` becomes a [`Resource<T>`] (its fields, then `_embedded`,
+//! then `_links`), pages of them a [`Collection<T>`] (`_embedded.<rel>`, `_links`, `page`).
+//! With the `http` feature every type here also has an OpenAPI schema (`crate::http::schema`).
+//!
 //! Link order is significant to the seed's examples, so [`Links`] keeps insertion order.
 
 use crate::page::Page;
+use crate::time::Timestamp;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The HAL media type.
 pub const HAL_JSON: &str = "application/hal+json;charset=UTF-8";
@@ -71,6 +75,13 @@ impl Links {
         }
     }
 
+    /// Appends every relation of `other` (replacing those already present).
+    pub fn extend(&mut self, other: Links) {
+        for (rel, link) in other.0 {
+            self.push(&rel, link);
+        }
+    }
+
     /// The link of relation `rel`.
     pub fn get(&self, rel: &str) -> Option<&Link> {
         self.0.iter().find(|(name, _)| name == rel).map(|(_, link)| link)
@@ -117,34 +128,119 @@ impl<T> From<&Page<T>> for PageMetadata {
     }
 }
 
-/// Serialises a resource body followed by optional `_embedded` and `_links`.
-///
-/// `body` must serialise to a JSON object; its keys keep their declared order.
-pub fn resource<T: Serialize>(body: &T, embedded: Option<Map<String, Value>>, links: &Links) -> Value {
-    let mut out = match serde_json::to_value(body) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    if let Some(embedded) = embedded.filter(|e| !e.is_empty()) {
-        out.insert("_embedded".into(), Value::Object(embedded));
-    }
-    out.insert("_links".into(), serde_json::to_value(links).unwrap_or(Value::Null));
-    Value::Object(out)
+/// A wire struct that is embedded in collections under a fixed relation (`users`, `groups`).
+pub trait HalItem {
+    /// The `_embedded` key of collections of this type.
+    const REL: &'static str;
 }
 
-/// A collection: `{ "_embedded": { key: items }, "_links": ..., "page"?: ... }`.
-///
-/// The `_embedded` key is present even when `items` is empty, as in the seed.
-pub fn collection(key: &str, items: Vec<Value>, links: &Links, page: Option<PageMetadata>) -> Value {
-    let mut embedded = Map::new();
-    embedded.insert(key.to_owned(), Value::Array(items));
-    let mut out = Map::new();
-    out.insert("_embedded".into(), Value::Object(embedded));
-    out.insert("_links".into(), serde_json::to_value(links).unwrap_or(Value::Null));
-    if let Some(page) = page {
-        out.insert("page".into(), serde_json::to_value(page).unwrap_or(Value::Null));
+/// A resource without `_embedded`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct NoEmbedded {}
+
+/// One HAL resource: the fields of `T` in declaration order, then `_embedded` (when there is
+/// something to embed), then `_links`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource<T, E = NoEmbedded> {
+    /// The resource's own fields.
+    #[serde(flatten)]
+    pub body: T,
+    /// Related resources shown inline (Spring Data REST excerpts).
+    #[serde(rename = "_embedded", skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<E>,
+    /// Links, in order.
+    #[serde(rename = "_links")]
+    pub links: Links,
+}
+
+impl<T> Resource<T> {
+    /// `body` with `links` and nothing embedded.
+    pub fn new(body: T, links: Links) -> Resource<T> {
+        Resource { body, embedded: None, links }
     }
-    Value::Object(out)
+}
+
+impl<T, E> Resource<T, E> {
+    /// `body` with `links` and `embedded` (when `Some`).
+    pub fn with_embedded(body: T, embedded: Option<E>, links: Links) -> Resource<T, E> {
+        Resource { body, embedded, links }
+    }
+}
+
+impl<T: HalItem, E> HalItem for Resource<T, E> {
+    const REL: &'static str = T::REL;
+}
+
+/// A body that is only `_links`: the index, `/profile`, `/{collection}/search`.
+pub type LinksOnly = Resource<NoFields>;
+
+/// No fields of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct NoFields {}
+
+impl LinksOnly {
+    /// `{"_links": links}`.
+    pub fn links(links: Links) -> LinksOnly {
+        Resource::new(NoFields {}, links)
+    }
+}
+
+/// A collection: `{"_embedded": {T::REL: [items]}, "_links": ..., "page"?: ...}`.
+///
+/// The `_embedded` key is present even when there are no items, as in the seed; `page` is
+/// present for paged collections and absent for the unpaged search lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection<T, E = NoEmbedded> {
+    /// The entries.
+    pub items: Vec<Resource<T, E>>,
+    /// Navigation and action links.
+    pub links: Links,
+    /// Paging metadata (paged collections only).
+    pub page: Option<PageMetadata>,
+}
+
+impl<T, E> Collection<T, E> {
+    /// An unpaged list (search results that return every match).
+    pub fn list(items: Vec<Resource<T, E>>, links: Links) -> Collection<T, E> {
+        Collection { items, links, page: None }
+    }
+}
+
+impl<T: HalItem + Serialize, E: Serialize> Serialize for Collection<T, E> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Embedded<'a, T, E>(&'a [Resource<T, E>]);
+        impl<T: HalItem + Serialize, E: Serialize> Serialize for Embedded<'_, T, E> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(T::REL, self.0)?;
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(if self.page.is_some() { 3 } else { 2 }))?;
+        map.serialize_entry("_embedded", &Embedded(&self.items))?;
+        map.serialize_entry("_links", &self.links)?;
+        if let Some(page) = &self.page {
+            map.serialize_entry("page", page)?;
+        }
+        map.end()
+    }
+}
+
+/// Axual's timestamps: ISO-8601 local date-time in UTC without an offset
+/// (`2021-04-22T14:34:28.601088`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime(pub Timestamp);
+
+impl Serialize for LocalTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.local_iso())
+    }
+}
+
+impl From<Timestamp> for LocalTime {
+    fn from(at: Timestamp) -> Self {
+        LocalTime(at)
+    }
 }
 
 /// Adds Spring HATEOAS navigation links around `self_link`: `first, prev, self, next, last`.
@@ -180,21 +276,51 @@ mod tests {
         let links = Links::new()
             .add("self", Link::templated("http://h/users{?page,size,sort}").titled("URI pointing to current request"))
             .add("profile", Link::new("http://h/profile/users"));
-        let value = serde_json::to_string(&links).unwrap_or_default();
+        let value = serde_json::to_string(&links).unwrap();
         assert_eq!(
             value,
             r#"{"self":{"href":"http://h/users{?page,size,sort}","templated":true,"title":"URI pointing to current request"},"profile":{"href":"http://h/profile/users"}}"#
         );
     }
 
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Thing {
+        name: String,
+        middle_name: Option<String>,
+    }
+
+    impl HalItem for Thing {
+        const REL: &'static str = "things";
+    }
+
     #[test]
     fn collections_keep_empty_embedded_and_put_page_last() {
-        let page: Page<Value> = Page::new(&PageRequest::default(), vec![], 0);
-        let value = collection("users", vec![], &Links::new(), Some(PageMetadata::from(&page)));
+        let page: Page<Thing> = Page::new(&PageRequest::default(), vec![], 0);
+        let collection: Collection<Thing> =
+            Collection { items: vec![], links: Links::new(), page: Some(PageMetadata::from(&page)) };
         assert_eq!(
-            value,
-            json!({"_embedded": {"users": []}, "_links": {}, "page": {"size": 20, "totalElements": 0, "totalPages": 0, "number": 0}})
+            serde_json::to_value(&collection).unwrap(),
+            json!({"_embedded": {"things": []}, "_links": {}, "page": {"size": 20, "totalElements": 0, "totalPages": 0, "number": 0}})
         );
+        let list: Collection<Thing> = Collection::list(vec![], Links::new());
+        assert_eq!(serde_json::to_value(&list).unwrap(), json!({"_embedded": {"things": []}, "_links": {}}));
+    }
+
+    #[test]
+    fn resources_flatten_their_fields_before_embedded_and_links() {
+        let resource = Resource::with_embedded(
+            Thing { name: "a".into(), middle_name: None },
+            Some(json!({"members": []})),
+            Links::new().add("self", Link::new("http://h/things/1")),
+        );
+        assert_eq!(
+            serde_json::to_string(&resource).unwrap(),
+            r#"{"name":"a","middleName":null,"_embedded":{"members":[]},"_links":{"self":{"href":"http://h/things/1"}}}"#
+        );
+        let bare = Resource::new(Thing { name: "b".into(), middle_name: Some("m".into()) }, Links::new());
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"name":"b","middleName":"m","_links":{}}"#);
+        assert_eq!(serde_json::to_string(&LinksOnly::links(Links::new())).unwrap(), r#"{"_links":{}}"#);
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //!   onto, and the single `ErrorKind → HTTP status` table.
 //! - [`ids`], [`time`]: identifier formats of the seed APIs and UTC timestamps truncated to
 //!   microseconds, with an injectable [`time::Clock`].
-//! - [`page`], [`cursor`], [`hal`], [`etag`]: Axual page/size/sort with HAL envelopes, MATTR
-//!   limit/cursor with tamper-evident cursors, and version-based ETags.
+//! - [`page`], [`sort`], [`cursor`], [`hal`], [`etag`]: Axual page/size/sort (one sort
+//!   declaration per resource) with typed HAL envelopes, MATTR limit/cursor with tamper-evident
+//!   cursors, and version-based ETags.
 //! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key with key ids.
 //! - [`db`]: one diesel code path over SQLite and PostgreSQL, an r2d2 pool, write transactions,
 //!   per-domain migrations, per-realm resource counters and the audit trail.
@@ -27,6 +28,7 @@ pub mod hal;
 pub mod ids;
 pub mod page;
 pub mod seal;
+pub mod sort;
 pub mod time;
 
 #[cfg(feature = "http")]

@@ -31,7 +31,8 @@ impl FromRequest for RequestContext {
     }
 }
 
-fn read_failure(err: actix_web::Error) -> actix_web::Error {
+/// A body that could not be read: 413 when it is too large, else 400.
+pub(crate) fn read_failure(err: actix_web::Error) -> actix_web::Error {
     let overflow = err.as_error::<PayloadError>().is_some_and(|e| matches!(e, PayloadError::Overflow))
         || err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
     if overflow {

@@ -4,11 +4,20 @@
 //!   ([`Format`]: Axual, MATTR, OAuth/Onegini, RFC 9457 problem+json).
 //! - [`extract`]: extractors for the [`crate::RequestContext`], JSON and form bodies that
 //!   name the offending field, query pairs, `If-Match`, and the public base URL.
-//! - [`respond`]: small response helpers (ETag, Location, HAL).
+//! - [`params`]: path ids (Axual uid, numeric, UUID), relation URIs and `text/uri-list` bodies.
+//! - [`axual`]: the Axual/HAL kit: listings, links, Spring Data REST response rules, and the
+//!   registry behind `/`, `/profile` and `/profile/{rel}`.
+//! - [`schema`]: OpenAPI schemas of the HAL types and JSON Schema profiles generated from them.
+//! - [`respond`]: small response helpers (ETag, Location).
 
+pub mod axual;
 pub mod extract;
 pub mod failure;
+pub mod params;
 pub mod respond;
+pub mod schema;
 
+pub use axual::{AxualCollection, AxualEntry, AxualRegistry, Listing};
 pub use extract::{BaseUrl, Form, IfMatchHeader, Json, PublicBaseUrl, QueryPairs};
 pub use failure::{ApiError, Axual, Failure, FailureInfo, Format, Mattr, OAuth, Problem, WireFormat};
+pub use params::{NumericId, PathUid, Relation, RelationTarget, UriList, UuidId};

@@ -1,8 +1,6 @@
-//! Response helpers: versioned entities (ETag, Last-Modified), created resources (Location),
-//! and HAL bodies.
+//! Response helpers: versioned entities (ETag, Last-Modified) and created resources (Location).
 
 use crate::etag::{etag, if_none_match_hits};
-use crate::hal::HAL_JSON;
 use crate::time::Timestamp;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, LOCATION};
@@ -46,11 +44,6 @@ pub fn json_with<T: Serialize>(mut builder: HttpResponseBuilder, content_type: &
             HttpResponse::InternalServerError().finish()
         }
     }
-}
-
-/// 200 `application/hal+json`.
-pub fn hal<T: Serialize>(body: &T) -> HttpResponse {
-    json_with(HttpResponse::Ok(), HAL_JSON, body)
 }
 
 /// Adds `Location: url` to a builder.
