@@ -14,7 +14,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use portico_core::cursor::CursorCodec;
-use portico_core::http::PublicBaseUrl;
+use portico_core::http::{AxualRegistry, PublicBaseUrl};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use portico_credentials::service::CredentialService;
@@ -49,6 +49,8 @@ pub struct AppState {
     pub credentials: Arc<CredentialStore>,
     /// MATTR cursors (keyed from the sealing key, so every replica agrees).
     pub cursors: web::Data<CursorCodec>,
+    /// Every crate's Axual collections (the index and profiles).
+    pub axual: web::Data<AxualRegistry>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             identity: services.identity,
             credentials: services.credentials,
             cursors: web::Data::new(CursorCodec::new(cursor_key)),
+            axual: web::Data::new(axual_registry()),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
             settings: Arc::new(settings),
@@ -77,6 +80,13 @@ impl AppState {
     }
 }
 
+/// The Axual collections of every crate, in index order.
+pub fn axual_registry() -> AxualRegistry {
+    let mut registry = AxualRegistry::default();
+    registry.register(portico_identity::http::axual::COLLECTIONS, portico_identity::http::axual::ENTRIES);
+    registry
+}
+
 /// Registers every documented route (the same list feeds the app and the OpenAPI document).
 fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
@@ -86,6 +96,7 @@ where
         .service(health::readyz)
         .service(health::info)
         .service(health::metrics)
+        .configure(portico_core::http::axual::configure)
         .configure(portico_identity::http::configure)
         .configure(portico_catalog::http::configure)
         .configure(portico_gitsync::http::configure)
@@ -120,6 +131,7 @@ pub fn app(
         .app_data(state.metrics.clone())
         .app_data(state.routes.clone())
         .app_data(state.cursors.clone())
+        .app_data(state.axual.clone())
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn Authenticator>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn TokenService>))
         .app_data(web::Data::from(state.identity.clone() as Arc<dyn TenantService>))

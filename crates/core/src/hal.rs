@@ -140,7 +140,7 @@ pub struct NoEmbedded {}
 
 /// One HAL resource: the fields of `T` in declaration order, then `_embedded` (when there is
 /// something to embed), then `_links`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resource<T, E = NoEmbedded> {
     /// The resource's own fields.
     #[serde(flatten)]
@@ -189,7 +189,7 @@ impl LinksOnly {
 ///
 /// The `_embedded` key is present even when there are no items, as in the seed; `page` is
 /// present for paged collections and absent for the unpaged search lists.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collection<T, E = NoEmbedded> {
     /// The entries.
     pub items: Vec<Resource<T, E>>,

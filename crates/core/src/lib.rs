@@ -22,6 +22,7 @@ pub mod audit;
 pub mod context;
 pub mod cursor;
 pub mod db;
+pub mod dependents;
 pub mod error;
 pub mod etag;
 pub mod hal;

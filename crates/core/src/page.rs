@@ -172,9 +172,12 @@ mod tests {
 
     #[test]
     fn repeated_sort_keys_keep_their_order_and_direction() {
-        let request = PageRequest::from_query(
-            &pairs(&[("sort", "name"), ("sort", "shortName,desc"), ("page", "2"), ("size", "5")]),
-        )
+        let request = PageRequest::from_query(&pairs(&[
+            ("sort", "name"),
+            ("sort", "shortName,desc"),
+            ("page", "2"),
+            ("size", "5"),
+        ]))
         .unwrap();
         assert_eq!(request.page, 2);
         assert_eq!(request.size, 5);

@@ -9,7 +9,7 @@
 //! PostgreSQL the order says `NULLS FIRST`/`NULLS LAST`, and nullable sort columns are indexed
 //! `NULLS FIRST` so the index serves both directions).
 //!
-//! ```ignore
+//! ```text
 //! portico_core::sort_map! {
 //!     /// How users sort.
 //!     pub static USER_SORT: users::table {
@@ -24,11 +24,11 @@
 use crate::db::DbBackend;
 use crate::page::{InvalidPaging, SortKey};
 use diesel::backend::Backend;
+use diesel::expression::expression_types::NotSelectable;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::query_dsl::methods::ThenOrderDsl;
-use diesel::expression::expression_types::NotSelectable;
 use diesel::sql_types::{SqlType, is_nullable};
 use diesel::sqlite::Sqlite;
 use diesel::{BoxableExpression, QueryResult};
@@ -36,10 +36,12 @@ use diesel::{BoxableExpression, QueryResult};
 /// An order term over query source `QS`.
 pub type SortExpr<QS> = Box<dyn BoxableExpression<QS, DbBackend, SqlType = NotSelectable>>;
 
-/// One sortable property: its wire name and the order term of its column.
+/// One sortable property: its wire name, its column and the column's order term.
 pub struct SortField<QS: 'static> {
     /// The property name as the API spells it (`firstName`, `created_at`).
     pub name: &'static str,
+    /// The column's name (schema tests check that it is indexed).
+    pub column: &'static str,
     /// The order term, descending when `true`.
     pub order: fn(bool) -> SortExpr<QS>,
 }
@@ -188,14 +190,18 @@ macro_rules! sort_map {
     (
         $(#[$meta:meta])*
         $vis:vis static $name:ident : $table:ty {
-            $($field:literal => $column:expr),* $(,)?
+            $($field:literal => $column:path),* $(,)?
         }
-        default $default:expr, key $key:expr $(,)?
+        default $default:path, key $key:path $(,)?
     ) => {
         $(#[$meta])*
         $vis static $name: $crate::sort::SortMap<$table> = $crate::sort::SortMap {
             fields: &[
-                $($crate::sort::SortField { name: $field, order: |descending| $crate::sort::boxed($column, descending) },)*
+                $($crate::sort::SortField {
+                    name: $field,
+                    column: <$column as ::diesel::Column>::NAME,
+                    order: |descending| $crate::sort::boxed($column, descending),
+                },)*
             ],
             default: |descending| $crate::sort::boxed($default, descending),
             key: |descending| $crate::sort::boxed($key, descending),

@@ -114,6 +114,65 @@ pub fn assert_migrations_reversible(sets: &[&Migrations]) {
     assert_eq!(first, schema_dump(&mut conn), "schema differs after up, down, up");
 }
 
+#[derive(diesel::QueryableByName, Debug)]
+struct IndexColumn {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    index_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+}
+
+/// The column lists of every index of `table` (expressions as written, e.g. `lower(email)`).
+pub fn index_columns(conn: &mut crate::db::DbConnection, table: &str) -> Vec<Vec<String>> {
+    let sql = match conn {
+        crate::db::DbConnection::Sqlite(_) => {
+            "SELECT il.name AS index_name, COALESCE(ii.name, '<expression>') AS column_name \
+             FROM pragma_index_list($1) il, pragma_index_info(il.name) ii ORDER BY il.name, ii.seqno"
+        }
+        crate::db::DbConnection::Postgres(_) => {
+            "SELECT i.relname::text AS index_name, pg_get_indexdef(x.indexrelid, k.n, true) AS column_name \
+             FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid \
+             CROSS JOIN LATERAL generate_series(1, x.indnatts::int) AS k(n) \
+             WHERE t.relname = $1 ORDER BY i.relname, k.n"
+        }
+    };
+    let rows: Vec<IndexColumn> = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load(conn)
+        .unwrap_or_else(|e| panic!("index columns of {table}: {e}"));
+    let mut indexes: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows {
+        match indexes.last_mut() {
+            Some((name, columns)) if *name == row.index_name => columns.push(row.column_name),
+            _ => indexes.push((row.index_name, vec![row.column_name])),
+        }
+    }
+    indexes.into_iter().map(|(_, columns)| columns).collect()
+}
+
+/// Asserts that every field of `sort` is served by an index of `table` that starts with
+/// `(scope, column)` (`scope`: the realm column of realm-scoped tables) or `(column)`.
+pub fn assert_sort_indexed<QS>(
+    conn: &mut crate::db::DbConnection,
+    table: &str,
+    sort: &crate::sort::SortMap<QS>,
+    scope: Option<&str>,
+) {
+    let indexes = index_columns(conn, table);
+    for field in sort.fields {
+        let wanted: Vec<&str> = scope.into_iter().chain([field.column]).collect();
+        let served = indexes.iter().any(|columns| {
+            columns.len() >= wanted.len() && columns.iter().zip(&wanted).all(|(have, want)| have == want)
+        });
+        assert!(
+            served,
+            "sorting {table} by '{}' needs an index on ({}); indexes: {indexes:?}",
+            field.name,
+            wanted.join(", ")
+        );
+    }
+}
+
 #[derive(diesel::QueryableByName, Debug, PartialEq, Eq)]
 struct SchemaObject {
     #[diesel(sql_type = diesel::sql_types::Text)]

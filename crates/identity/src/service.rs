@@ -5,11 +5,9 @@
 use crate::error::IdentityError;
 use crate::model::{Client, Environment, Group, IssuedClient, Realm, User};
 use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError};
-use crate::store::groups::GroupFilter;
-use crate::store::realms::RealmFilter;
-use crate::store::users::UserFilter;
 use jsonwebtoken::jwk::JwkSet;
 use portico_core::cursor::{CursorPage, CursorRequest};
+use portico_core::dependents::DeletionConstraints;
 use portico_core::etag::IfMatch;
 use portico_core::page::{Page, PageRequest};
 use portico_core::{Principal, RealmRef, RequestContext};
@@ -170,8 +168,8 @@ pub struct TenantInput {
     pub short_name: Option<String>,
     /// Supported domain.
     pub domain: Option<Option<String>>,
-    /// Variables.
-    pub properties: Option<BTreeMap<String, String>>,
+    /// Variables, merged key by key into the current ones (`None` removes a key).
+    pub properties: Option<BTreeMap<String, Option<String>>>,
     /// Retention in ms.
     pub retention_time: Option<i64>,
     /// Partitions.
@@ -188,45 +186,66 @@ pub struct TenantInput {
     pub contact: Option<Option<Uuid>>,
 }
 
-/// What stands in the way of deleting a group (Axual deletion constraints).
+/// The deletion-constraint counts of a group, in the seed's order. Other domains report them
+/// through [`portico_core::dependents::Dependents`] for target collection `groups`.
+pub const GROUP_DEPENDENT_COUNTS: &[&str] = &["environmentsCount", "applicationsCount", "streamsCount"];
+
+/// Which users a listing returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserFilter {
+    /// Every user of the realm.
+    All,
+    /// First name contains the text (case-insensitive).
+    FirstNameContains(String),
+    /// Last name contains the text (case-insensitive).
+    LastNameContains(String),
+    /// Holds this exact role.
+    Role(String),
+    /// First, middle or last name, or the e-mail address, contains the text (case-insensitive).
+    Search(String),
+    /// This e-mail address (case-insensitive).
+    Email(String),
+    /// Members of this group.
+    MemberOf(Uuid),
+}
+
+/// Which groups a listing returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupFilter {
+    /// Every group of the realm.
+    All,
+    /// Exactly this name.
+    Name(String),
+    /// Name contains the text (case-insensitive).
+    NameContains(String),
+    /// Groups this user is a member of.
+    HasMember(Uuid),
+}
+
+/// Which realms a listing returns. `master` is the platform's own realm and is never listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RealmFilter {
+    /// Every tenant realm.
+    All,
+    /// Exactly this full name.
+    DisplayName(String),
+    /// Full name contains the text (case-insensitive).
+    DisplayNameContains(String),
+    /// Exactly this short name.
+    Name(String),
+    /// Only this realm (`GET /tenant`).
+    Id(Uuid),
+}
+
+/// What the caller may do with one entity; Axual shows it as conditional links.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GroupUsage {
-    /// Environments the group owns.
-    pub environments: u64,
-    /// Applications the group owns.
-    pub applications: u64,
-    /// Streams the group owns.
-    pub streams: u64,
-}
-
-impl std::ops::Add for GroupUsage {
-    type Output = GroupUsage;
-    fn add(self, other: GroupUsage) -> GroupUsage {
-        GroupUsage {
-            environments: self.environments + other.environments,
-            applications: self.applications + other.applications,
-            streams: self.streams + other.streams,
-        }
-    }
-}
-
-impl GroupUsage {
-    /// Whether nothing is owned.
-    pub fn can_delete(&self) -> bool {
-        self.environments == 0 && self.applications == 0 && self.streams == 0
-    }
-}
-
-/// Counts what a group owns in another domain (the catalog's environments, applications and
-/// streams); registered by the gateway, consulted before a group is deleted.
-pub trait GroupOwnership: Send + Sync + 'static {
-    /// What `group` of `realm` owns.
-    fn usage(
-        &self,
-        conn: &mut portico_core::DbConnection,
-        realm: Uuid,
-        group: Uuid,
-    ) -> Result<GroupUsage, portico_core::DbError>;
+pub struct Allowed {
+    /// Change it (`edit`).
+    pub edit: bool,
+    /// Delete it (`delete`).
+    pub delete: bool,
+    /// Assign roles to it (`assign_roles`, users only).
+    pub assign_roles: bool,
 }
 
 /// Axual users of the caller's realm.
@@ -257,6 +276,10 @@ pub trait UserService: Send + Sync + 'static {
         id: Uuid,
         roles: std::collections::BTreeSet<String>,
     ) -> Result<User, IdentityError>;
+    /// Whether the caller may create users.
+    fn may_create_users(&self, ctx: &RequestContext) -> bool;
+    /// What the caller may do with `user`.
+    fn user_allowed(&self, ctx: &RequestContext, user: &User) -> Allowed;
 }
 
 /// Axual groups of the caller's realm.
@@ -280,14 +303,18 @@ pub trait GroupService: Send + Sync + 'static {
         patch: GroupInput,
         precondition: &IfMatch,
     ) -> Result<(Group, Vec<User>), IdentityError>;
-    /// What the group owns.
-    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<GroupUsage, IdentityError>;
+    /// What the group owns in other domains (Axual deletion constraints).
+    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, IdentityError>;
     /// Deletes a group that owns nothing.
     fn delete_group(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
     /// Adds members (`replace`: the members become exactly `users`).
     fn set_members(&self, ctx: &RequestContext, id: Uuid, users: &[Uuid], replace: bool) -> Result<(), IdentityError>;
     /// Removes one member.
     fn remove_member(&self, ctx: &RequestContext, id: Uuid, user: Uuid) -> Result<(), IdentityError>;
+    /// Whether the caller may create groups.
+    fn may_create_groups(&self, ctx: &RequestContext) -> bool;
+    /// What the caller may do with `group`, whose members are `members`.
+    fn group_allowed(&self, ctx: &RequestContext, members: &[User]) -> Allowed;
 }
 
 /// A tenant with its business contact, as Axual shows it.
@@ -311,7 +338,7 @@ pub trait RealmService: Send + Sync + 'static {
     /// One tenant (platform admins, or the caller's own).
     fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError>;
     /// Creates a tenant (platform admins).
-    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError>;
+    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<TenantView, IdentityError>;
     /// Patches a tenant (platform admins).
     fn update_realm(
         &self,
@@ -320,4 +347,6 @@ pub trait RealmService: Send + Sync + 'static {
         input: TenantInput,
         precondition: &IfMatch,
     ) -> Result<TenantView, IdentityError>;
+    /// What the caller may do with tenants (platform admins edit them).
+    fn tenant_allowed(&self, ctx: &RequestContext) -> Allowed;
 }

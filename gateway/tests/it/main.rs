@@ -1,8 +1,10 @@
 //! Gateway integration tests: the whole app in-process over a real database per test
 //! (SQLite, or PostgreSQL when PORTICO_TEST_POSTGRES_URL is set).
+#![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
 mod authorization;
 mod axual_groups;
+mod axual_kit;
 mod axual_users;
 mod basic_and_utilihive;
 mod credential_stores;

@@ -12,11 +12,12 @@
 
 use super::extract::{BaseUrl, QueryPairs, base_url};
 use super::failure::{ApiError, Axual, Failure, by_path};
+use super::params::{Relation, RelationTarget};
 use super::respond::{Versioned, json_with, versioned, with_location};
 use crate::ErrorKind;
 use crate::RequestContext;
 use crate::hal::{Collection, HAL_JSON, Link, Links, LinksOnly, PageMetadata, Resource, paged_links};
-use crate::page::{Page, PageRequest};
+use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ACCEPT;
@@ -151,6 +152,13 @@ impl Listing {
         self.query.require(name).map_err(ApiError::new)
     }
 
+    /// A required search parameter that is a relation URI into `C` (400 naming it otherwise).
+    pub fn relation<C: RelationTarget>(&self, name: &str) -> Result<Uuid, ApiError<Axual>> {
+        Relation::<C>::parse(self.require(name)?).map(Relation::id).map_err(|reason| {
+            ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_reference", reason).with_field(name))
+        })
+    }
+
     /// An optional search parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query.get(name)
@@ -191,9 +199,22 @@ impl Listing {
         self.paged(page, self.search_self(), extra)
     }
 
-    /// An unpaged search result (every match).
-    pub fn search_list<T, E>(&self, items: Vec<Resource<T, E>>) -> Collection<T, E> {
-        Collection::list(items, Links::new().add("self", self.search_self()))
+    /// The request of an unpaged search: every match, in the requested order.
+    pub fn all_matches(&self) -> PageRequest {
+        PageRequest { page: 0, size: MAX_PAGE_SIZE, sort: self.request.sort.clone() }
+    }
+
+    /// An unpaged search result: every match. More matches than one response may carry is a
+    /// 400 asking for a narrower search, never a silently cut list.
+    pub fn search_list<T, E>(&self, matches: Page<Resource<T, E>>) -> Result<Collection<T, E>, ApiError<Axual>> {
+        if matches.total > matches.items.len() as u64 {
+            return Err(ApiError::new(Failure::new(
+                ErrorKind::Invalid,
+                "too_many_matches",
+                format!("The search matches {} entries, more than {MAX_PAGE_SIZE}; narrow it down", matches.total),
+            )));
+        }
+        Ok(Collection::list(matches.items, Links::new().add("self", self.search_self())))
     }
 }
 
@@ -316,11 +337,8 @@ pub async fn collection_profile(
     let schema = registry.collection(&rel).and_then(|c| c.profile).map(|profile| profile()).ok_or_else(|| {
         ApiError::new(Failure::new(ErrorKind::NotFound, "profile_not_found", format!("No profile for '{rel}'")))
     })?;
-    let wants_schema = req
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/schema+json"));
+    let wants_schema =
+        req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/schema+json"));
     if wants_schema {
         return Ok(json_with(HttpResponse::Ok(), "application/schema+json;charset=UTF-8", &schema));
     }

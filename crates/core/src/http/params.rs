@@ -20,8 +20,8 @@ use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::marker::PhantomData;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
@@ -147,10 +147,7 @@ impl<C: RelationTarget> Relation<C> {
         if collection != C::COLLECTION && !C::ALIASES.contains(&collection) {
             return Err(format!("'{shown}' is not a URI of /{}/{{uid}}", C::COLLECTION));
         }
-        Uuid::try_parse(id)
-            .ok()
-            .map(|id| Relation(id, PhantomData))
-            .ok_or_else(|| format!("'{shown}' does not exist"))
+        Uuid::try_parse(id).ok().map(|id| Relation(id, PhantomData)).ok_or_else(|| format!("'{shown}' does not exist"))
     }
 }
 
@@ -222,9 +219,8 @@ impl<C: RelationTarget + 'static> FromRequest for UriList<C> {
                 )));
             }
             let bytes = bytes.await.map_err(super::extract::read_failure)?;
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                by_path(Failure::new(ErrorKind::Invalid, "invalid_body", "The URI list is not UTF-8"))
-            })?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| by_path(Failure::new(ErrorKind::Invalid, "invalid_body", "The URI list is not UTF-8")))?;
             parse_uri_list::<C>(text).map(|ids| UriList(ids, PhantomData)).map_err(by_path)
         })
     }
@@ -243,7 +239,10 @@ mod tests {
         let uri = format!("http://api.example.com/groups/{}", id.simple());
         assert_eq!(Relation::<Groups>::parse(&uri).map(Relation::id), Ok(id));
         assert_eq!(Relation::<Groups>::parse(&format!("/groups/{id}")).map(Relation::id), Ok(id));
-        assert_eq!(Relation::<Groups>::parse(&format!("http://localhost:8080/groups/{}/", id.simple())).map(Relation::id), Ok(id));
+        assert_eq!(
+            Relation::<Groups>::parse(&format!("http://localhost:8080/groups/{}/", id.simple())).map(Relation::id),
+            Ok(id)
+        );
         let wrong = Relation::<Groups>::parse(&format!("http://h/users/{}", id.simple())).unwrap_err();
         assert!(wrong.contains("is not a URI of /groups/{uid}"), "{wrong}");
         let unknown = Relation::<Groups>::parse("http://h/groups/514d4oit834841869644c2ad8b439997").unwrap_err();

@@ -9,6 +9,7 @@
 use crate::hal::{Collection, HalItem, Link, Links, LocalTime, NoEmbedded, NoFields, PageMetadata, Resource};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
+use utoipa::__dev::ComposeSchema;
 use utoipa::openapi::schema::{
     AdditionalProperties, AllOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
@@ -103,8 +104,25 @@ fn has_embedded<E: ToSchema>() -> bool {
     E::name() != NoEmbedded::name()
 }
 
-impl<T: ToSchema, E: ToSchema> PartialSchema for Resource<T, E> {
+impl PartialSchema for crate::dependents::DeletionConstraints {
     fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property("canDelete", ObjectBuilder::new().schema_type(Type::Boolean))
+            .required("canDelete")
+            .additional_properties(Some(AdditionalProperties::RefOr(
+                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into(),
+            )))
+            .description(Some("`canDelete` and one `<thing>Count` per kind of dependent"))
+            .into()
+    }
+}
+
+impl ToSchema for crate::dependents::DeletionConstraints {}
+
+// Generic types get their schema through utoipa's `ComposeSchema` (which implies
+// `PartialSchema`): that is what `#[utoipa::path(... body = Resource<UserDetail>)]` asks for.
+impl<T: ToSchema, E: ToSchema> ComposeSchema for Resource<T, E> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
         let mut hal = ObjectBuilder::new().property("_links", reference::<Links>()).required("_links");
         if has_embedded::<E>() {
             hal = hal.property("_embedded", reference::<E>());
@@ -127,8 +145,8 @@ impl<T: ToSchema, E: ToSchema> ToSchema for Resource<T, E> {
     }
 }
 
-impl<T: ToSchema + HalItem, E: ToSchema> PartialSchema for Collection<T, E> {
-    fn schema() -> RefOr<Schema> {
+impl<T: ToSchema + HalItem, E: ToSchema> ComposeSchema for Collection<T, E> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
         let items = ArrayBuilder::new().items(reference::<Resource<T, E>>());
         ObjectBuilder::new()
             .property("_embedded", ObjectBuilder::new().property(T::REL, items).required(T::REL))
@@ -248,7 +266,12 @@ fn definition_name(component: &str) -> String {
     chars.next().map(|first| first.to_lowercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
-fn spring_property(name: &str, schema: &Value, lookup: &Map<String, Value>, definitions: &mut Map<String, Value>) -> Value {
+fn spring_property(
+    name: &str,
+    schema: &Value,
+    lookup: &Map<String, Value>,
+    definitions: &mut Map<String, Value>,
+) -> Value {
     let read_only = ALWAYS_READ_ONLY.contains(&name) || schema.get("readOnly") == Some(&Value::Bool(true));
     let inner = unwrap_optional(schema);
     // utoipa puts `readOnly` of a list on its items.

@@ -1,7 +1,9 @@
 //! Groups and their members.
 
 use super::schema::{group_members, user_groups, users};
+use crate::error::IdentityError;
 use crate::model::{AuditStamp, Group};
+use crate::service::GroupFilter;
 use diesel::prelude::*;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::db::{DbBackend, counters};
@@ -13,8 +15,18 @@ use uuid::Uuid;
 /// Counter name of groups per realm.
 pub const COUNTER: &str = "groups";
 
-/// Fields groups can be sorted by (Axual property names).
-pub const SORTABLE: &[&str] = &["name", "emailAddress", "phoneNumber", "uid", "created_at", "modified_at"];
+portico_core::sort_map! {
+    /// How groups sort (Axual property names → columns).
+    pub static GROUP_SORT: user_groups::table {
+        "name" => user_groups::name,
+        "emailAddress" => user_groups::email,
+        "phoneNumber" => user_groups::phone_number,
+        "uid" => user_groups::id,
+        "created_at" => user_groups::created_at,
+        "modified_at" => user_groups::modified_at,
+    }
+    default user_groups::created_at, key user_groups::id
+}
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = user_groups)]
@@ -48,19 +60,6 @@ impl From<GroupRow> for Group {
             version: row.version,
         }
     }
-}
-
-/// Which groups a listing returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupFilter {
-    /// Every group of the realm.
-    All,
-    /// Exactly this name.
-    Name(String),
-    /// Name contains the text (case-insensitive).
-    NameContains(String),
-    /// Groups this user is a member of.
-    HasMember(Uuid),
 }
 
 /// Creates a group (without members) and counts it.
@@ -108,33 +107,13 @@ pub fn page(
     realm: Uuid,
     filter: &GroupFilter,
     request: &PageRequest,
-) -> QueryResult<Page<Group>> {
+) -> Result<Page<Group>, IdentityError> {
+    let query = GROUP_SORT.apply(filtered(realm, filter), &request.sort)?;
     let total = match filter {
         GroupFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let mut query = filtered(realm, filter);
-    for key in &request.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("name", false) => query.then_order_by(user_groups::name.asc()),
-            ("name", true) => query.then_order_by(user_groups::name.desc()),
-            ("emailAddress", false) => query.then_order_by(user_groups::email.asc()),
-            ("emailAddress", true) => query.then_order_by(user_groups::email.desc()),
-            ("phoneNumber", false) => query.then_order_by(user_groups::phone_number.asc()),
-            ("phoneNumber", true) => query.then_order_by(user_groups::phone_number.desc()),
-            ("modified_at", false) => query.then_order_by(user_groups::modified_at.asc()),
-            ("modified_at", true) => query.then_order_by(user_groups::modified_at.desc()),
-            ("uid", true) => query.then_order_by(user_groups::id.desc()),
-            ("created_at", true) => query.then_order_by(user_groups::created_at.desc()),
-            _ => query.then_order_by(user_groups::created_at.asc()),
-        };
-    }
-    let rows: Vec<GroupRow> = query
-        .then_order_by(user_groups::created_at.asc())
-        .then_order_by(user_groups::id.asc())
-        .offset(request.offset())
-        .limit(request.limit())
-        .load(conn)?;
+    let rows: Vec<GroupRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
     Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
 }
 

@@ -1,13 +1,15 @@
 //! Realms (tenants).
 
 use super::schema::realms;
+use crate::error::IdentityError;
 use crate::model::{AuditStamp, Realm};
+use crate::service::RealmFilter;
 use diesel::prelude::*;
 use portico_core::DbConnection;
 use portico_core::context::MASTER_REALM;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
-use portico_core::db::DbBackend;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -87,9 +89,12 @@ impl From<&Realm> for RealmRow {
     }
 }
 
-/// Creates a realm.
+/// Creates a realm (and counts it, unless it is `master`).
 pub fn insert(conn: &mut DbConnection, realm: &Realm) -> QueryResult<()> {
     diesel::insert_into(realms::table).values(RealmRow::from(realm)).execute(conn)?;
+    if realm.name != MASTER_REALM {
+        counters::adjust(conn, PLATFORM, COUNTER, 1)?;
+    }
     Ok(())
 }
 
@@ -109,23 +114,24 @@ pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
     Ok(first.is_some())
 }
 
-/// Fields realms can be sorted by (Axual tenant property names).
-pub const SORTABLE: &[&str] = &["name", "shortName", "uid", "created_at", "modified_at", "retentionTime", "partitions"];
-
-/// Which realms a listing returns. `master` is the platform's own realm and is never listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RealmFilter {
-    /// Every tenant realm.
-    All,
-    /// Exactly this full name.
-    DisplayName(String),
-    /// Full name contains the text (case-insensitive).
-    DisplayNameContains(String),
-    /// Exactly this short name.
-    Name(String),
-    /// Only this realm (`GET /tenant`).
-    Id(Uuid),
+portico_core::sort_map! {
+    /// How tenants sort (Axual property names → columns).
+    pub static REALM_SORT: realms::table {
+        "name" => realms::display_name,
+        "shortName" => realms::name,
+        "retentionTime" => realms::retention_time,
+        "partitions" => realms::partitions,
+        "uid" => realms::id,
+        "created_at" => realms::created_at,
+        "modified_at" => realms::modified_at,
+    }
+    default realms::created_at, key realms::id
 }
+
+/// Counter of tenant realms (every realm but `master`), kept under the platform's own key.
+pub const COUNTER: &str = "tenants";
+/// The counters key of platform-wide totals.
+pub const PLATFORM: Uuid = Uuid::nil();
 
 fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
     let query = realms::table.into_boxed();
@@ -143,32 +149,17 @@ fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
 }
 
 /// One page of realms matching `filter`.
-pub fn page(conn: &mut DbConnection, filter: &RealmFilter, request: &PageRequest) -> QueryResult<Page<Realm>> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64;
-    let mut query = filtered(filter);
-    for key in &request.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("name", false) => query.then_order_by(realms::display_name.asc()),
-            ("name", true) => query.then_order_by(realms::display_name.desc()),
-            ("shortName", false) => query.then_order_by(realms::name.asc()),
-            ("shortName", true) => query.then_order_by(realms::name.desc()),
-            ("retentionTime", false) => query.then_order_by(realms::retention_time.asc()),
-            ("retentionTime", true) => query.then_order_by(realms::retention_time.desc()),
-            ("partitions", false) => query.then_order_by(realms::partitions.asc()),
-            ("partitions", true) => query.then_order_by(realms::partitions.desc()),
-            ("modified_at", false) => query.then_order_by(realms::modified_at.asc()),
-            ("modified_at", true) => query.then_order_by(realms::modified_at.desc()),
-            ("uid", true) => query.then_order_by(realms::id.desc()),
-            ("created_at", true) => query.then_order_by(realms::created_at.desc()),
-            _ => query.then_order_by(realms::created_at.asc()),
-        };
-    }
-    let rows: Vec<RealmRow> = query
-        .then_order_by(realms::created_at.asc())
-        .then_order_by(realms::id.asc())
-        .offset(request.offset())
-        .limit(request.limit())
-        .load(conn)?;
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &RealmFilter,
+    request: &PageRequest,
+) -> Result<Page<Realm>, IdentityError> {
+    let query = REALM_SORT.apply(filtered(filter), &request.sort)?;
+    let total = match filter {
+        RealmFilter::All => counters::get(conn, PLATFORM, COUNTER)?,
+        _ => filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64,
+    };
+    let rows: Vec<RealmRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
     Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
 }
 
@@ -192,9 +183,14 @@ pub fn update(conn: &mut DbConnection, realm: &Realm, expected: i64) -> QueryRes
     Ok(updated == 1)
 }
 
-/// Deletes the realm row (identity rows cascade); returns whether it existed.
+/// Deletes the realm row (identity rows cascade) and uncounts it; returns whether it existed.
 pub fn delete(conn: &mut DbConnection, id: Uuid) -> QueryResult<bool> {
-    Ok(diesel::delete(realms::table.find(id.to_string())).execute(conn)? == 1)
+    let deleted =
+        diesel::delete(realms::table.find(id.to_string()).filter(realms::name.ne(MASTER_REALM))).execute(conn)?;
+    if deleted == 1 {
+        counters::adjust(conn, PLATFORM, COUNTER, -1)?;
+    }
+    Ok(deleted == 1)
 }
 
 /// Removes `user` as the business contact of `realm` (the user is being deleted).

@@ -1,7 +1,9 @@
 //! Users and their roles.
 
 use super::schema::{group_members, user_roles, users};
+use crate::error::IdentityError;
 use crate::model::{AuditStamp, User};
+use crate::service::UserFilter;
 use diesel::prelude::*;
 use portico_core::db::DbBackend;
 use portico_core::db::counters;
@@ -15,9 +17,20 @@ use uuid::Uuid;
 /// Counter name of users per realm.
 pub const COUNTER: &str = "users";
 
-/// Fields users can be sorted by (Axual property names).
-pub const SORTABLE: &[&str] =
-    &["firstName", "lastName", "middleName", "emailAddress", "phoneNumber", "uid", "created_at", "modified_at"];
+portico_core::sort_map! {
+    /// How users sort (Axual property names → columns).
+    pub static USER_SORT: users::table {
+        "firstName" => users::first_name,
+        "lastName" => users::last_name,
+        "middleName" => users::middle_name,
+        "emailAddress" => users::email,
+        "phoneNumber" => users::phone_number,
+        "uid" => users::id,
+        "created_at" => users::created_at,
+        "modified_at" => users::modified_at,
+    }
+    default users::created_at, key users::id
+}
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = users)]
@@ -65,25 +78,6 @@ pub struct UserWithSecret {
     pub user: User,
     /// The Argon2id PHC string, if the user has a password.
     pub password_hash: Option<String>,
-}
-
-/// Which users a listing returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserFilter {
-    /// Every user of the realm.
-    All,
-    /// First name contains the text (case-insensitive).
-    FirstNameContains(String),
-    /// Last name contains the text (case-insensitive).
-    LastNameContains(String),
-    /// Holds this exact role.
-    Role(String),
-    /// First, middle or last name, or the e-mail address, contains the text (case-insensitive).
-    Search(String),
-    /// Exactly this e-mail address.
-    Email(String),
-    /// Members of this group.
-    MemberOf(Uuid),
 }
 
 /// Creates a user with its roles and an optional password hash, and counts it.
@@ -170,19 +164,36 @@ pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[Uuid]) -> QueryResu
     with_roles(conn, rows)
 }
 
-/// The user with `email` in `realm`, with the password hash (authentication).
+/// The business contacts of tenants: `(realm, user)` pairs → the user, by realm. A contact is
+/// always a user of its own realm; pairs that do not match are skipped.
+pub fn contacts(conn: &mut DbConnection, wanted: &[(Uuid, Uuid)]) -> QueryResult<BTreeMap<Uuid, User>> {
+    let ids: Vec<String> = wanted.iter().map(|(_, user)| user.to_string()).collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<UserRow> = users::table.filter(users::id.eq_any(&ids)).load(conn)?;
+    let found = with_roles(conn, rows)?;
+    Ok(found
+        .into_iter()
+        .filter(|user| wanted.contains(&(user.realm_id, user.id)))
+        .map(|user| (user.realm_id, user))
+        .collect())
+}
+
+/// The user with `email` (ignoring case) in `realm`, with the password hash (authentication).
 pub fn by_email_with_secret(conn: &mut DbConnection, realm: Uuid, email: &str) -> QueryResult<Option<UserWithSecret>> {
     let row: Option<UserRow> = users::table
         .filter(users::realm_id.eq(realm.to_string()))
-        .filter(users::email.eq(email))
+        .filter(lower(users::email).eq(email.to_lowercase()))
         .first(conn)
         .optional()?;
     secrets(conn, row.into_iter().collect()).map(|mut found| found.pop())
 }
 
-/// Every user with `email`, in any realm, with password hashes (a login that names no realm).
+/// Every user with `email` (ignoring case), in any realm, with password hashes (a login that
+/// names no realm).
 pub fn by_email_anywhere(conn: &mut DbConnection, email: &str) -> QueryResult<Vec<UserWithSecret>> {
-    let rows: Vec<UserRow> = users::table.filter(users::email.eq(email)).limit(10).load(conn)?;
+    let rows: Vec<UserRow> = users::table.filter(lower(users::email).eq(email.to_lowercase())).limit(10).load(conn)?;
     secrets(conn, rows)
 }
 
@@ -198,37 +209,13 @@ pub fn page(
     realm: Uuid,
     filter: &UserFilter,
     request: &PageRequest,
-) -> QueryResult<Page<User>> {
+) -> Result<Page<User>, IdentityError> {
+    let query = USER_SORT.apply(filtered(realm, filter), &request.sort)?;
     let total = match filter {
         UserFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let mut query = filtered(realm, filter);
-    for key in &request.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("firstName", false) => query.then_order_by(users::first_name.asc()),
-            ("firstName", true) => query.then_order_by(users::first_name.desc()),
-            ("lastName", false) => query.then_order_by(users::last_name.asc()),
-            ("lastName", true) => query.then_order_by(users::last_name.desc()),
-            ("middleName", false) => query.then_order_by(users::middle_name.asc()),
-            ("middleName", true) => query.then_order_by(users::middle_name.desc()),
-            ("emailAddress", false) => query.then_order_by(users::email.asc()),
-            ("emailAddress", true) => query.then_order_by(users::email.desc()),
-            ("phoneNumber", false) => query.then_order_by(users::phone_number.asc()),
-            ("phoneNumber", true) => query.then_order_by(users::phone_number.desc()),
-            ("modified_at", false) => query.then_order_by(users::modified_at.asc()),
-            ("modified_at", true) => query.then_order_by(users::modified_at.desc()),
-            ("uid", true) => query.then_order_by(users::id.desc()),
-            ("created_at", true) => query.then_order_by(users::created_at.desc()),
-            _ => query.then_order_by(users::created_at.asc()),
-        };
-    }
-    let rows: Vec<UserRow> = query
-        .then_order_by(users::created_at.asc())
-        .then_order_by(users::id.asc())
-        .offset(request.offset())
-        .limit(request.limit())
-        .load(conn)?;
+    let rows: Vec<UserRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
     Ok(Page::new(request, with_roles(conn, rows)?, total))
 }
 
@@ -261,7 +248,7 @@ fn filtered<'a>(realm: Uuid, filter: &'a UserFilter) -> users::BoxedQuery<'a, Db
                     .or(lower(users::email).like(pattern).escape(ESCAPE)),
             )
         }
-        UserFilter::Email(email) => query.filter(users::email.eq(email)),
+        UserFilter::Email(email) => query.filter(lower(users::email).eq(email.to_lowercase())),
         UserFilter::MemberOf(group) => query.filter(
             users::id.eq_any(
                 group_members::table

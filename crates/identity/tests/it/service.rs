@@ -129,3 +129,15 @@ fn tenant_management_checks_the_platform_admin_role_itself() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(events.iter().any(|e| e.action == "tenant.create" && e.outcome == "SUCCESS" && e.actor == "x@example.com"));
 }
+
+#[test]
+fn every_sortable_field_is_indexed_on_this_backend() {
+    use portico_core::testing::assert_sort_indexed;
+    use portico_identity::store::{groups::GROUP_SORT, realms::REALM_SORT, users::USER_SORT};
+    let test_db = TestDatabase::migrated(&SETS);
+    let db = test_db.database();
+    let mut conn = db.conn().unwrap();
+    assert_sort_indexed(&mut conn, "users", &USER_SORT, Some("realm_id"));
+    assert_sort_indexed(&mut conn, "user_groups", &GROUP_SORT, Some("realm_id"));
+    assert_sort_indexed(&mut conn, "realms", &REALM_SORT, None);
+}

@@ -1,63 +1,59 @@
 //! `/tenants` (platform admins) and the tenant's contact.
 
-use super::wire::{UserActions, meta, tenant, tenant_url, user_detail};
-use super::{PageContext, SELF_TITLE, created, page_request, paged, patched, search_self, uid, uri_uid};
+use super::wire::{TenantContact, TenantFields, UserDetail, Users, meta, tenant, user_detail};
 use crate::error::IdentityError;
-use crate::service::{RealmService, TenantInput};
-use crate::store::realms::{RealmFilter, SORTABLE};
-use actix_web::web::{Data, Path};
+use crate::service::{Allowed, RealmFilter, RealmService, TenantInput};
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post};
-use portico_core::hal::{Link, Links, collection};
-use portico_core::http::extract::nullable;
-use portico_core::http::respond::{entity, hal};
-use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, QueryPairs};
+use portico_core::hal::{Collection, HAL_JSON, LinksOnly, Resource};
+use portico_core::http::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
+use portico_core::http::params::Relation;
+use portico_core::http::respond::entity;
+use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-/// `POST /tenants` and `PATCH /tenants/{uid}` body.
+/// `POST /tenants` and `PATCH /tenants/{uid}` body. A body read from `GET` can be sent back:
+/// an unchanged `shortName` is accepted, read-only fields are ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantBody {
     /// 3–50 characters of letters, digits, `.`, `-`, `_` and spaces.
     pub name: Option<String>,
-    /// 3–12 letters and digits; the `realm` header value (create only).
+    /// 3–12 letters and digits; the `realm` header value. Set on create; never changes.
     pub short_name: Option<String>,
     /// The tenant's supported domain (stored, not shown).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub domain: Option<Option<String>>,
-    /// Tenant-specific variables.
-    pub properties: Option<BTreeMap<String, String>>,
+    /// Tenant-specific variables; a PATCH merges them key by key (`null` removes a key).
+    pub properties: Option<BTreeMap<String, Option<String>>>,
     /// Milliseconds, 1000..160704000000.
     pub retention_time: Option<i64>,
     /// 1..120000.
     pub partitions: Option<i64>,
     /// Logo.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub logo: Option<Option<String>>,
     /// Issuer URL.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub issuer_url: Option<Option<String>>,
     /// Data classification.
     pub data_classification_enabled: Option<bool>,
     /// A JSON document inside a string.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub feature_config: Option<Option<String>>,
     /// URI of a user of the tenant (`null` clears it).
-    #[serde(default, deserialize_with = "nullable")]
-    pub contact: Option<Option<String>>,
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact: Option<Option<Relation<Users>>>,
 }
 
 impl TenantBody {
-    fn into_input(self) -> Result<TenantInput, ApiError<Axual>> {
-        let contact = match self.contact {
-            Some(Some(uri)) => Some(Some(uri_uid(&uri, "users", "contact")?)),
-            Some(None) => Some(None),
-            None => None,
-        };
-        Ok(TenantInput {
+    fn into_input(self) -> TenantInput {
+        TenantInput {
             name: self.name,
             short_name: self.short_name,
             domain: self.domain,
@@ -68,59 +64,49 @@ impl TenantBody {
             issuer_url: self.issuer_url,
             data_classification_enabled: self.data_classification_enabled,
             feature_config: self.feature_config,
-            contact,
-        })
+            contact: self.contact.map(|contact| contact.map(Relation::id)),
+        }
     }
 }
 
-/// A page of tenants matching `filter` (`None`: everything, for the unpaged searches).
-async fn tenant_page(
+/// The searches of `/tenants`.
+pub const SEARCHES: &[Search] =
+    &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort"), ("findByShortName", "shortName")];
+
+type Tenant = Resource<TenantFields, TenantContact>;
+type Tenants = Collection<TenantFields, TenantContact>;
+
+/// A page of tenants matching `filter`; `edit` links follow `allowed`.
+pub(super) async fn tenant_page(
     ctx: RequestContext,
     base: &BaseUrl,
     svc: Data<dyn RealmService>,
     filter: RealmFilter,
-    request: Option<PageRequest>,
-) -> Result<Page<serde_json::Value>, ApiError<Axual>> {
-    let edit = ctx.principal.is_platform_admin() && !matches!(filter, RealmFilter::Id(_));
-    let page_req =
-        request.unwrap_or(PageRequest { page: 0, size: portico_core::page::MAX_PAGE_SIZE, sort: Vec::new() });
-    let page = run_blocking(move || svc.realms(&ctx, &filter, &page_req)).await?;
-    Ok(page.map(|view| tenant(base, &view.realm, view.contact.as_ref(), edit)))
-}
-
-fn collection_links(base: &BaseUrl) -> (Link, Links) {
-    let url = base.join("/tenants");
-    let self_link = Link::templated(format!("{url}{{?page,size,sort}}")).titled(SELF_TITLE);
-    let extra = Links::new()
-        .add(
-            "profile",
-            Link::new(base.join("/profile/tenants")).titled("Endpoints for schema metadata in ALPS/JSON Schema format"),
-        )
-        .add("search", Link::new(base.join("/tenants/search")).titled("Search endpoints for this entity"));
-    (self_link, extra)
+    request: PageRequest,
+    allowed: Allowed,
+) -> Result<Page<Tenant>, ApiError<Axual>> {
+    let page = run_blocking(move || svc.realms(&ctx, &filter, &request)).await?;
+    Ok(page.map(|view| tenant(base, &view.realm, view.contact.as_ref(), allowed)))
 }
 
 /// Axual "list tenants" (GET /tenants): platform admins.
 #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.tenants`"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
+    responses((status = 200, description = "paged `_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants")]
 pub async fn list_axual_tenants(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let request = page_request(&query, SORTABLE)?;
-    let page = tenant_page(ctx, &base, svc, RealmFilter::All, Some(request.clone())).await?;
-    let (self_link, extra) = collection_links(&base);
-    let at = PageContext { base: &base, path: req.path(), query: &query, request: &request };
-    Ok(hal(&paged(&at, "tenants", page, self_link, extra)))
+    let allowed = svc.tenant_allowed(&ctx);
+    let (self_link, extra) = collection_links(listing.base(), "tenants", false);
+    let page = tenant_page(ctx, listing.base(), svc, RealmFilter::All, listing.request().clone(), allowed).await?;
+    Ok(ok(&listing.paged(page, self_link, extra)))
 }
 
 /// Axual "create tenant" (POST /tenants): platform admins.
 #[utoipa::path(tag = "axual", request_body = TenantBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "shortName in use")))]
+    responses((status = 201, description = "created; body only when an Accept header is sent", body = Tenant, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "shortName in use")))]
 #[post("/tenants")]
 pub async fn create_axual_tenant(
     req: HttpRequest,
@@ -129,134 +115,121 @@ pub async fn create_axual_tenant(
     base: BaseUrl,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let input = body.0.into_input()?;
-    let realm = run_blocking(move || svc.create_realm(&ctx, input)).await?;
-    let body = tenant(&base, &realm, None, true);
-    Ok(created(&req, &tenant_url(&base, &realm), meta(realm.version, realm.audit.modified_at), &body))
+    let input = body.0.into_input();
+    let allowed = svc.tenant_allowed(&ctx);
+    let view = run_blocking(move || svc.create_realm(&ctx, input)).await?;
+    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
+    let location = entity_url(&base, "tenants", view.realm.id);
+    Ok(created(&req, &location, meta(view.realm.version, view.realm.audit.modified_at), &body))
 }
 
 /// Axual "get tenant" (GET /tenants/{uid}): platform admins, or the tenant's own users.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the tenant"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no such tenant")))]
+    responses((status = 200, description = "the tenant", body = Tenant, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no such tenant")))]
 #[get("/tenants/{uid}")]
 pub async fn get_axual_tenant(
     req: HttpRequest,
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "tenant")?;
-    let edit = ctx.principal.is_platform_admin();
+    let allowed = svc.tenant_allowed(&ctx);
     let view = run_blocking(move || svc.realm(&ctx, id)).await?;
-    let body = tenant(&base, &view.realm, view.contact.as_ref(), edit);
-    Ok(entity(&req, meta(view.realm.version, view.realm.audit.modified_at), portico_core::hal::HAL_JSON, &body))
+    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
+    Ok(entity(&req, meta(view.realm.version, view.realm.audit.modified_at), HAL_JSON, &body))
 }
 
 /// Axual "update tenant" (PATCH /tenants/{uid}): platform admins.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = TenantBody,
-    responses((status = 200, description = "patched, with Accept"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such tenant"), (status = 412, description = "If-Match failed")))]
+    responses((status = 200, description = "patched, with Accept", body = Tenant, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such tenant"), (status = 412, description = "If-Match failed")))]
 #[patch("/tenants/{uid}")]
 pub async fn patch_tenant(
     req: HttpRequest,
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     body: Json<TenantBody>,
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "tenant")?;
-    let input = body.0.into_input()?;
+    let input = body.0.into_input();
+    let allowed = svc.tenant_allowed(&ctx);
     let view = run_blocking(move || svc.update_realm(&ctx, id, input, &precondition.0)).await?;
-    let body = tenant(&base, &view.realm, view.contact.as_ref(), true);
+    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
     Ok(patched(&req, meta(view.realm.version, view.realm.audit.modified_at), &body))
 }
 
 /// The tenant's business contact (404 when none is set).
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the contact user"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no tenant or no contact")))]
+    responses((status = 200, description = "the contact user", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no tenant or no contact")))]
 #[get("/tenants/{uid}/contact")]
 pub async fn get_contact(
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "tenant")?;
     let view = run_blocking(move || svc.realm(&ctx, id)).await?;
     let contact = view.contact.ok_or_else(|| IdentityError::not_found("contact of tenant", id.simple()))?;
-    Ok(hal(&user_detail(&base, &contact, UserActions::default())))
+    Ok(ok(&user_detail(&base, &contact, Allowed::default())))
 }
 
 /// The search endpoints of tenants.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches"), (status = 401, description = "no credentials")))]
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
 #[get("/tenants/search")]
 pub async fn tenant_searches(_ctx: RequestContext, base: BaseUrl) -> HttpResponse {
-    let search = |name: &str, params: &str| Link::templated(base.join(&format!("/tenants/search/{name}{{?{params}}}")));
-    let links = Links::new()
-        .add("findByName", search("findByName", "name"))
-        .add("findByNameContaining", search("findByNameContaining", "name,page,size,sort"))
-        .add("findByShortName", search("findByShortName", "shortName"))
-        .add("self", Link::new(base.join("/tenants/search")).titled(SELF_TITLE));
-    hal(&serde_json::json!({ "_links": links }))
+    ok(&search_index(&base, "tenants", SEARCHES))
 }
 
 async fn search_list(
-    req: HttpRequest,
     ctx: RequestContext,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn RealmService>,
     filter: RealmFilter,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let page = tenant_page(ctx, &base, svc, filter, None).await?;
-    Ok(hal(&collection("tenants", page.items, &Links::new().add("self", search_self(&req, &base)), None)))
+    let allowed = svc.tenant_allowed(&ctx);
+    let matches = tenant_page(ctx, listing.base(), svc, filter, listing.all_matches(), allowed).await?;
+    Ok(ok(&listing.search_list(matches)?))
 }
 
 /// Axual `findByName`: the exact full name (unpaged list).
 #[utoipa::path(tag = "axual", params(("name" = String, Query)),
-    responses((status = 200, description = "`_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
+    responses((status = 200, description = "`_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByName")]
 pub async fn find_tenants_by_name(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let name = query.require("name").map_err(ApiError::new)?.to_owned();
-    search_list(req, ctx, base, svc, RealmFilter::DisplayName(name)).await
+    let filter = RealmFilter::DisplayName(listing.require("name")?.to_owned());
+    search_list(ctx, listing, svc, filter).await
 }
 
-/// Axual `findByShortName`: the exact short name (unpaged list).
+/// Axual `findByShortName`: the short name, ignoring case (unpaged list).
 #[utoipa::path(tag = "axual", params(("shortName" = String, Query)),
-    responses((status = 200, description = "`_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
+    responses((status = 200, description = "`_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByShortName")]
 pub async fn find_tenants_by_short_name(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let name = query.require("shortName").map_err(ApiError::new)?.to_ascii_lowercase();
-    search_list(req, ctx, base, svc, RealmFilter::Name(name)).await
+    let filter = RealmFilter::Name(listing.require("shortName")?.to_ascii_lowercase());
+    search_list(ctx, listing, svc, filter).await
 }
 
 /// Axual `findByNameContaining`: full name contains the text, ignoring case (paged).
 #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.tenants`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
+    responses((status = 200, description = "paged `_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
 #[get("/tenants/search/findByNameContaining")]
 pub async fn find_tenants_by_name_containing(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn RealmService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let name = query.require("name").map_err(ApiError::new)?.to_owned();
-    let request = page_request(&query, SORTABLE)?;
-    let page = tenant_page(ctx, &base, svc, RealmFilter::DisplayNameContains(name), Some(request.clone())).await?;
-    let at = PageContext { base: &base, path: req.path(), query: &query, request: &request };
-    Ok(hal(&paged(&at, "tenants", page, search_self(&req, &base), Links::new())))
+    let filter = RealmFilter::DisplayNameContains(listing.require("name")?.to_owned());
+    let allowed = svc.tenant_allowed(&ctx);
+    let page = tenant_page(ctx, listing.base(), svc, filter, listing.request().clone(), allowed).await?;
+    Ok(ok(&listing.search_page(page, Default::default())))
 }

@@ -1,46 +1,20 @@
 //! `/users`: list, create (deprecated in the seed, kept), read, PATCH, DELETE, searches, and
 //! `PUT /users/{uid}/roles` (the target of the `assign_roles` link).
 
-use super::wire::{UserActions, meta, user_detail, user_summary, user_url};
-use super::{PageContext, SELF_TITLE, created, page_request, paged, patched, search_self, uid};
-use crate::model::User;
-use crate::service::{NewUser, UserPatch, UserService};
-use crate::store::users::{SORTABLE, UserFilter};
-use actix_web::web::{Data, Path};
+use super::wire::{EmailInput, UserDetail, UserSummary, meta, user_detail, user_summary};
+use crate::service::{NewUser, UserFilter, UserPatch, UserService};
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
-use portico_core::context::{PrincipalKind, Requirement};
-use portico_core::hal::{Link, Links, collection};
-use portico_core::http::extract::nullable;
-use portico_core::http::respond::{entity, hal};
-use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, QueryPairs};
-use portico_core::page::{Page, PageRequest};
+use portico_core::hal::{Collection, HAL_JSON, Links, LinksOnly, Resource};
+use portico_core::http::axual::{
+    Listing, Search, collection_links, created, entity_url, ok, patched, search_create_link, search_index,
+};
+use portico_core::http::respond::entity;
+use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
-
-const ADMINS: Requirement<'static> = Requirement::AnyRole(&["TENANT_ADMIN"]);
-
-/// An e-mail address as a string (requests) or `{ "email": ... }` (as responses show it).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum EmailInput {
-    /// `"a@b.nl"`.
-    Plain(String),
-    /// `{"email": "a@b.nl"}`.
-    Object {
-        /// The address.
-        email: String,
-    },
-}
-
-impl EmailInput {
-    fn into_string(self) -> String {
-        match self {
-            EmailInput::Plain(email) | EmailInput::Object { email } => email,
-        }
-    }
-}
 
 /// `POST /users` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,7 +34,9 @@ pub struct CreateUserBody {
     pub phone_number: Option<String>,
 }
 
-/// `PATCH /users/{uid}` body: any subset; `null` clears optional fields.
+/// `PATCH /users/{uid}` body: any subset; `null` clears optional fields. Fields a GET returns
+/// but a PATCH cannot change (`uid`, `roles`, audit fields) are accepted and ignored, so a
+/// client can send back what it read.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchUserBody {
@@ -69,16 +45,16 @@ pub struct PatchUserBody {
     /// Last name.
     pub last_name: Option<String>,
     /// Middle name.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub middle_name: Option<Option<String>>,
     /// Phone number.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, with = "::serde_with::rust::double_option")]
     pub phone_number: Option<Option<String>>,
     /// New password.
     pub password: Option<String>,
 }
 
-/// A role as responses show it.
+/// A role as responses show it, or its bare name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum RoleInput {
@@ -91,57 +67,45 @@ pub enum RoleInput {
     },
 }
 
-fn actions(ctx: &RequestContext, user: &User) -> UserActions {
-    let admin = ctx.require(ADMINS).is_ok();
-    let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == user.id.to_string();
-    UserActions { edit: admin || own, delete: admin && !own, assign_roles: admin }
-}
+/// The searches of `/users`.
+pub const SEARCHES: &[Search] = &[
+    ("findByFirstName", "firstName,page,size,sort"),
+    ("findByLastName", "lastName,page,size,sort"),
+    ("searchUser", "query"),
+    ("findByRole", "role,page,size,sort"),
+    ("findByEmailAddress", "email"),
+];
 
-fn users_page(
-    req: &HttpRequest,
+type Users = Collection<UserSummary>;
+
+async fn page_of(
+    ctx: RequestContext,
+    svc: Data<dyn UserService>,
+    filter: UserFilter,
+    request: portico_core::page::PageRequest,
     base: &BaseUrl,
-    query: &QueryPairs,
-    request: &PageRequest,
-    page: Page<User>,
-    self_link: Link,
-    extra: Links,
-) -> HttpResponse {
-    let page = page.map(|u| user_summary(base, &u));
-    hal(&paged(&PageContext { base, path: req.path(), query, request }, "users", page, self_link, extra))
+) -> Result<portico_core::page::Page<Resource<UserSummary>>, ApiError<Axual>> {
+    let page = run_blocking(move || svc.users(&ctx, &filter, &request)).await?;
+    Ok(page.map(|u| user_summary(base, &u)))
 }
 
 /// Axual "list users" (GET /users): the users of the caller's tenant.
 #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.users`", content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "paged `_embedded.users`", body = Users, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
 #[get("/users")]
 pub async fn list_users(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let request = page_request(&query, SORTABLE)?;
-    let can_create = ctx.require(ADMINS).is_ok();
-    let page_req = request.clone();
-    let page = run_blocking(move || svc.users(&ctx, &UserFilter::All, &page_req)).await?;
-    let url = base.join("/users");
-    let extra = Links::new()
-        .add(
-            "profile",
-            Link::new(base.join("/profile/users")).titled("Endpoints for schema metadata in ALPS/JSON Schema format"),
-        )
-        .add("search", Link::new(base.join("/users/search")).titled("Search endpoints for this entity"))
-        .add_if(can_create, "create", || {
-            Link::templated(format!("{url}{{?projection}}")).titled("Indication that an entity can be created")
-        });
-    let self_link = Link::templated(format!("{url}{{?page,size,sort}}")).titled(SELF_TITLE);
-    Ok(users_page(&req, &base, &query, &request, page, self_link, extra))
+    let (self_link, extra) = collection_links(listing.base(), "users", svc.may_create_users(&ctx));
+    let page = page_of(ctx, svc, UserFilter::All, listing.request().clone(), listing.base()).await?;
+    Ok(ok(&listing.paged(page, self_link, extra)))
 }
 
 /// Axual "create user" (POST /users): TENANT_ADMIN only (deprecated by Axual, kept working).
 #[utoipa::path(tag = "axual", request_body = CreateUserBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 409, description = "e-mail address in use")))]
+    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 409, description = "e-mail address in use")))]
 #[post("/users")]
 pub async fn create_user(
     req: HttpRequest,
@@ -159,44 +123,42 @@ pub async fn create_user(
         password: body.password,
         phone_number: body.phone_number,
     };
-    let caller = ctx.clone();
-    let user = run_blocking(move || svc.create_user(&ctx, input)).await?;
-    let body = user_detail(&base, &user, actions(&caller, &user));
-    Ok(created(&req, &user_url(&base, &user), meta(user.version, user.audit.modified_at), &body))
+    let (caller, service) = (ctx.clone(), svc.clone());
+    let user = run_blocking(move || service.create_user(&ctx, input)).await?;
+    let body = user_detail(&base, &user, svc.user_allowed(&caller, &user));
+    Ok(created(&req, &entity_url(&base, "users", user.id), meta(user.version, user.audit.modified_at), &body))
 }
 
 /// Axual "get user" (GET /users/{uid}).
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the user", content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such user")))]
+    responses((status = 200, description = "the user", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such user")))]
 #[get("/users/{uid}")]
 pub async fn get_user(
     req: HttpRequest,
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "user")?;
-    let caller = ctx.clone();
-    let user = run_blocking(move || svc.user(&ctx, id)).await?;
-    let body = user_detail(&base, &user, actions(&caller, &user));
-    Ok(entity(&req, meta(user.version, user.audit.modified_at), portico_core::hal::HAL_JSON, &body))
+    let (caller, service) = (ctx.clone(), svc.clone());
+    let user = run_blocking(move || service.user(&ctx, id)).await?;
+    let body = user_detail(&base, &user, svc.user_allowed(&caller, &user));
+    Ok(entity(&req, meta(user.version, user.audit.modified_at), HAL_JSON, &body))
 }
 
 /// Axual "update user" (PATCH /users/{uid}): TENANT_ADMIN, or the user themself.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = PatchUserBody,
-    responses((status = 200, description = "patched, with Accept"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such user"), (status = 412, description = "If-Match failed")))]
+    responses((status = 200, description = "patched, with Accept", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such user"), (status = 412, description = "If-Match failed")))]
 #[patch("/users/{uid}")]
 pub async fn patch_user(
     req: HttpRequest,
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     body: Json<PatchUserBody>,
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "user")?;
     let body = body.0;
     let patch = UserPatch {
         first_name: body.first_name,
@@ -205,9 +167,9 @@ pub async fn patch_user(
         phone_number: body.phone_number,
         password: body.password,
     };
-    let caller = ctx.clone();
-    let user = run_blocking(move || svc.update_user(&ctx, id, patch, &precondition.0)).await?;
-    let body = user_detail(&base, &user, actions(&caller, &user));
+    let (caller, service) = (ctx.clone(), svc.clone());
+    let user = run_blocking(move || service.update_user(&ctx, id, patch, &precondition.0)).await?;
+    let body = user_detail(&base, &user, svc.user_allowed(&caller, &user));
     Ok(patched(&req, meta(user.version, user.audit.modified_at), &body))
 }
 
@@ -217,26 +179,24 @@ pub async fn patch_user(
 #[delete("/users/{uid}")]
 pub async fn delete_user(
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "user")?;
     run_blocking(move || svc.delete_user(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Assigns roles (the `assign_roles` link): the body is a list of role names or `{name}` objects.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = Vec<RoleInput>,
-    responses((status = 200, description = "the user with its new roles"), (status = 400, description = "invalid role"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such user")))]
+    responses((status = 200, description = "the user with its new roles", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 400, description = "invalid role"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such user")))]
 #[put("/users/{uid}/roles")]
 pub async fn assign_roles(
     ctx: RequestContext,
-    path: Path<String>,
+    PathUid(id): PathUid,
     body: Json<Vec<RoleInput>>,
     base: BaseUrl,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let id = uid(&path, "user")?;
     let roles: BTreeSet<String> = body
         .0
         .into_iter()
@@ -244,130 +204,103 @@ pub async fn assign_roles(
             RoleInput::Name(name) | RoleInput::Object { name } => name,
         })
         .collect();
-    let caller = ctx.clone();
-    let user = run_blocking(move || svc.assign_roles(&ctx, id, roles)).await?;
-    Ok(hal(&user_detail(&base, &user, actions(&caller, &user))))
+    let (caller, service) = (ctx.clone(), svc.clone());
+    let user = run_blocking(move || service.assign_roles(&ctx, id, roles)).await?;
+    Ok(ok(&user_detail(&base, &user, svc.user_allowed(&caller, &user))))
 }
 
 /// The search endpoints of users.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches"), (status = 401, description = "no credentials")))]
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
 #[get("/users/search")]
 pub async fn user_searches(_ctx: RequestContext, base: BaseUrl) -> HttpResponse {
-    let search = |name: &str, params: &str| Link::templated(base.join(&format!("/users/search/{name}{{?{params}}}")));
-    let links = Links::new()
-        .add("findByFirstName", search("findByFirstName", "firstName,page,size,sort"))
-        .add("findByLastName", search("findByLastName", "lastName,page,size,sort"))
-        .add("searchUser", search("searchUser", "query"))
-        .add("findByRole", search("findByRole", "role,page,size,sort"))
-        .add("findByEmailAddress", search("findByEmailAddress", "email"))
-        .add("self", Link::new(base.join("/users/search")).titled(SELF_TITLE));
-    hal(&serde_json::json!({ "_links": links }))
+    ok(&search_index(&base, "users", SEARCHES))
 }
 
+/// A paged search: `create` (not templated) when the caller may create users.
 async fn search_paged(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
     filter: UserFilter,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let request = page_request(&query, SORTABLE)?;
-    let can_create = ctx.require(ADMINS).is_ok();
-    let page_req = request.clone();
-    let page = run_blocking(move || svc.users(&ctx, &filter, &page_req)).await?;
-    let extra = Links::new().add_if(can_create, "create", || {
-        Link::new(base.join("/users")).titled("Indication that an entity can be created")
-    });
-    let self_link = search_self(&req, &base);
-    Ok(users_page(&req, &base, &query, &request, page, self_link, extra))
+    let extra =
+        Links::new().add_if(svc.may_create_users(&ctx), "create", || search_create_link(listing.base(), "users"));
+    let page = page_of(ctx, svc, filter, listing.request().clone(), listing.base()).await?;
+    Ok(ok(&listing.search_page(page, extra)))
 }
 
+/// An unpaged search: every match.
 async fn search_list(
-    req: HttpRequest,
     ctx: RequestContext,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
     filter: UserFilter,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let all = PageRequest { page: 0, size: portico_core::page::MAX_PAGE_SIZE, sort: Vec::new() };
-    let page = run_blocking(move || svc.users(&ctx, &filter, &all)).await?;
-    let items = page.items.iter().map(|u| user_summary(&base, u)).collect();
-    let links = Links::new().add("self", search_self(&req, &base));
-    Ok(hal(&collection("users", items, &links, None)))
+    let matches = page_of(ctx, svc, filter, listing.all_matches(), listing.base()).await?;
+    Ok(ok(&listing.search_list(matches)?))
 }
 
 /// Axual `findByFirstName`: first name contains the text (paged).
 #[utoipa::path(tag = "axual", params(("firstName" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.users`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "paged `_embedded.users`", body = Users, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/users/search/findByFirstName")]
 pub async fn find_by_first_name(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let text = query.require("firstName").map_err(ApiError::new)?.to_owned();
-    search_paged(req, ctx, query, base, svc, UserFilter::FirstNameContains(text)).await
+    let filter = UserFilter::FirstNameContains(listing.require("firstName")?.to_owned());
+    search_paged(ctx, listing, svc, filter).await
 }
 
 /// Axual `findByLastName`: last name contains the text (paged).
 #[utoipa::path(tag = "axual", params(("lastName" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.users`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "paged `_embedded.users`", body = Users, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/users/search/findByLastName")]
 pub async fn find_by_last_name(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let text = query.require("lastName").map_err(ApiError::new)?.to_owned();
-    search_paged(req, ctx, query, base, svc, UserFilter::LastNameContains(text)).await
+    let filter = UserFilter::LastNameContains(listing.require("lastName")?.to_owned());
+    search_paged(ctx, listing, svc, filter).await
 }
 
 /// Axual `findByRole`: holders of the exact role (paged).
 #[utoipa::path(tag = "axual", params(("role" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.users`"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "paged `_embedded.users`", body = Users, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/users/search/findByRole")]
 pub async fn find_by_role(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let role = query.require("role").map_err(ApiError::new)?.to_owned();
-    search_paged(req, ctx, query, base, svc, UserFilter::Role(role)).await
+    let filter = UserFilter::Role(listing.require("role")?.to_owned());
+    search_paged(ctx, listing, svc, filter).await
 }
 
 /// Axual `searchUser`: names or e-mail contain the text (unpaged list).
 #[utoipa::path(tag = "axual", params(("query" = String, Query)),
-    responses((status = 200, description = "`_embedded.users`, no page"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "`_embedded.users`, no page", body = Users, content_type = "application/hal+json"), (status = 400, description = "missing parameter, or too many matches"), (status = 401, description = "no credentials")))]
 #[get("/users/search/searchUser")]
 pub async fn search_user(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let text = query.require("query").map_err(ApiError::new)?.to_owned();
-    search_list(req, ctx, base, svc, UserFilter::Search(text)).await
+    let filter = UserFilter::Search(listing.require("query")?.to_owned());
+    search_list(ctx, listing, svc, filter).await
 }
 
-/// Axual `findByEmailAddress`: the exact address (unpaged list of 0 or 1).
+/// Axual `findByEmailAddress`: the address, ignoring case (unpaged list of 0 or 1).
 #[utoipa::path(tag = "axual", params(("email" = String, Query)),
-    responses((status = 200, description = "`_embedded.users`, no page"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "`_embedded.users`, no page", body = Users, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
 #[get("/users/search/findByEmailAddress")]
 pub async fn find_by_email(
-    req: HttpRequest,
     ctx: RequestContext,
-    query: QueryPairs,
-    base: BaseUrl,
+    listing: Listing,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError<Axual>> {
-    let email = query.require("email").map_err(ApiError::new)?.to_owned();
-    search_list(req, ctx, base, svc, UserFilter::Email(email)).await
+    let filter = UserFilter::Email(listing.require("email")?.to_owned());
+    search_list(ctx, listing, svc, filter).await
 }

@@ -3,11 +3,13 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, Group, User, validate_chars, validate_email, validate_length, validate_phone};
-use crate::service::{GroupInput, GroupService, GroupUsage};
-use crate::store::groups::{self, GroupChanges, GroupFilter};
+use crate::service::{Allowed, GroupFilter};
+use crate::service::{GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
+use crate::store::groups::{self, GroupChanges};
 use crate::store::users;
 use portico_core::audit::audited_write;
 use portico_core::context::{PrincipalKind, Requirement};
+use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::etag::{IfMatch, PreconditionFailed};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
@@ -78,12 +80,9 @@ impl IdentityStore {
     }
 
     /// What the group owns in every registered domain.
-    fn usage(&self, conn: &mut DbConnection, realm: Uuid, group: Uuid) -> Result<GroupUsage, IdentityError> {
-        let mut total = GroupUsage::default();
-        for ownership in &self.ownership {
-            total = total + ownership.usage(conn, realm, group)?;
-        }
-        Ok(total)
+    fn usage(&self, conn: &mut DbConnection, realm: Uuid, group: Uuid) -> Result<DeletionConstraints, IdentityError> {
+        let target = Target { collection: "groups", realm, id: group };
+        Ok(DeletionConstraints::of(conn, &self.dependents, &target, GROUP_DEPENDENT_COUNTS)?)
     }
 
     fn bump(
@@ -110,7 +109,7 @@ impl GroupService for IdentityStore {
         page: &PageRequest,
     ) -> Result<Page<Group>, IdentityError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| Ok(groups::page(conn, ctx.realm.id, filter, page)?))
+        self.db.read(|conn| groups::page(conn, ctx.realm.id, filter, page))
     }
 
     fn group(&self, ctx: &RequestContext, id: Uuid) -> Result<(Group, Vec<User>), IdentityError> {
@@ -177,7 +176,7 @@ impl GroupService for IdentityStore {
         })
     }
 
-    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<GroupUsage, IdentityError> {
+    fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, IdentityError> {
         ctx.require(Requirement::Authenticated)?;
         self.db.read(|conn| {
             self.existing_group(conn, ctx.realm.id, id)?;
@@ -230,5 +229,17 @@ impl GroupService for IdentityStore {
             self.bump(conn, ctx, &group, &IfMatch::Absent, &GroupChanges::default())?;
             Ok(((), id.to_string()))
         })
+    }
+
+    fn may_create_groups(&self, ctx: &RequestContext) -> bool {
+        ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok()
+    }
+
+    fn group_allowed(&self, ctx: &RequestContext, members: &[User]) -> Allowed {
+        let member = ctx.principal.kind == PrincipalKind::User
+            && members.iter().any(|m| m.id.to_string() == ctx.principal.id)
+            && ctx.require(Requirement::Authenticated).is_ok();
+        let manager = ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok() || member;
+        Allowed { edit: manager, delete: manager, assign_roles: false }
     }
 }

@@ -30,7 +30,7 @@ pub struct IdentityStore {
     pub(crate) keys: KeyRing,
     pub(crate) config: IdentityConfig,
     pub(crate) purgers: Vec<Arc<dyn RealmPurger>>,
-    pub(crate) ownership: Vec<Arc<dyn crate::service::GroupOwnership>>,
+    pub(crate) dependents: Vec<Arc<dyn portico_core::dependents::Dependents>>,
     basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
     /// Verified bearer tokens (by SHA-256) and when they expire (seconds since the epoch).
     bearer_cache: Mutex<HashMap<[u8; 32], (Principal, i64)>>,
@@ -63,7 +63,7 @@ impl IdentityStore {
             keys,
             config,
             purgers: Vec::new(),
-            ownership: Vec::new(),
+            dependents: Vec::new(),
             basic_cache: Mutex::new(HashMap::new()),
             bearer_cache: Mutex::new(HashMap::new()),
             realm_cache: Mutex::new(HashMap::new()),
@@ -76,9 +76,10 @@ impl IdentityStore {
         self
     }
 
-    /// Registers another domain's count of what groups own (consulted before deleting a group).
-    pub fn with_group_ownership(mut self, ownership: Arc<dyn crate::service::GroupOwnership>) -> IdentityStore {
-        self.ownership.push(ownership);
+    /// Registers another domain's count of what refers to identity's entities (what a group
+    /// owns), consulted for deletion constraints and before a delete.
+    pub fn with_dependents(mut self, dependents: Arc<dyn portico_core::dependents::Dependents>) -> IdentityStore {
+        self.dependents.push(dependents);
         self
     }
 

@@ -3,8 +3,9 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{Realm, validate_chars, validate_length, validate_realm_name};
+use crate::service::{Allowed, RealmFilter};
 use crate::service::{RealmService, TenantInput, TenantView};
-use crate::store::realms::{self, RealmFilter};
+use crate::store::realms;
 use crate::store::{environments, users};
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, Requirement};
@@ -57,7 +58,12 @@ impl IdentityStore {
             realm.domain = domain;
         }
         if let Some(properties) = input.properties {
-            realm.properties = properties;
+            for (key, value) in properties {
+                match value {
+                    Some(value) => realm.properties.insert(key, value),
+                    None => realm.properties.remove(&key),
+                };
+            }
         }
         if let Some(retention) = input.retention_time {
             realm.retention_time = retention;
@@ -105,7 +111,15 @@ impl RealmService for IdentityStore {
         }
         self.db.read(|conn| {
             let Page { items, number, size, total } = realms::page(conn, filter, page)?;
-            let items = items.into_iter().map(|realm| self.view(conn, realm)).collect::<Result<Vec<_>, _>>()?;
+            let wanted: Vec<(Uuid, Uuid)> = items.iter().filter_map(|r| r.contact_user_id.map(|c| (r.id, c))).collect();
+            let mut contacts = users::contacts(conn, &wanted)?;
+            let items = items
+                .into_iter()
+                .map(|realm| {
+                    let contact = contacts.remove(&realm.id);
+                    TenantView { realm, contact }
+                })
+                .collect();
             Ok(Page { items, number, size, total })
         })
     }
@@ -122,7 +136,7 @@ impl RealmService for IdentityStore {
         })
     }
 
-    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<Realm, IdentityError> {
+    fn create_realm(&self, ctx: &RequestContext, input: TenantInput) -> Result<TenantView, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
         let name = input.name.clone().ok_or_else(|| IdentityError::invalid("name", "name is required"))?;
         let short_name =
@@ -145,7 +159,7 @@ impl RealmService for IdentityStore {
             self.apply(conn, &mut realm, TenantInput { name: None, short_name: None, contact: None, ..input.clone() })?;
             self.insert_realm(conn, &realm, "shortName")?;
             let id = realm.id.to_string();
-            Ok::<_, IdentityError>((realm, id))
+            Ok::<_, IdentityError>((TenantView { realm, contact: None }, id))
         })?;
         self.forget_realm(&realm_name);
         Ok(created)
@@ -159,9 +173,6 @@ impl RealmService for IdentityStore {
         precondition: &IfMatch,
     ) -> Result<TenantView, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
-        if input.short_name.is_some() {
-            return Err(IdentityError::invalid("shortName", "shortName cannot be changed"));
-        }
         validate_tenant(&input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.update", "tenant", |conn| {
@@ -170,6 +181,12 @@ impl RealmService for IdentityStore {
                 return Err(IdentityError::Conflict("realm master is managed by configuration".into()));
             }
             precondition.check(realm.version)?;
+            // A body read with GET carries the short name: unchanged is fine, a rename is not.
+            if let Some(short_name) = &input.short_name
+                && !short_name.eq_ignore_ascii_case(&realm.name)
+            {
+                return Err(IdentityError::invalid("shortName", "shortName cannot be changed"));
+            }
             let expected = realm.version;
             self.apply(conn, &mut realm, input.clone())?;
             realm.audit.modified_at = Some(now);
@@ -180,5 +197,10 @@ impl RealmService for IdentityStore {
             }
             Ok((self.view(conn, realm)?, id.to_string()))
         })
+    }
+
+    fn tenant_allowed(&self, ctx: &RequestContext) -> Allowed {
+        let admin = ctx.require(Requirement::PlatformAdmin).is_ok();
+        Allowed { edit: admin, delete: admin, assign_roles: false }
     }
 }

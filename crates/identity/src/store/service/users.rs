@@ -3,8 +3,9 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_role};
+use crate::service::{Allowed, UserFilter};
 use crate::service::{NewUser, UserPatch, UserService};
-use crate::store::users::{self, UserChanges, UserFilter};
+use crate::store::users::{self, UserChanges};
 use portico_core::audit::audited_write;
 use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
 use portico_core::etag::IfMatch;
@@ -99,7 +100,7 @@ impl UserService for IdentityStore {
         page: &PageRequest,
     ) -> Result<Page<User>, IdentityError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| Ok(users::page(conn, ctx.realm.id, filter, page)?))
+        self.db.read(|conn| users::page(conn, ctx.realm.id, filter, page))
     }
 
     fn user(&self, ctx: &RequestContext, id: Uuid) -> Result<User, IdentityError> {
@@ -203,5 +204,15 @@ impl UserService for IdentityStore {
         })?;
         self.forget_credentials();
         Ok(())
+    }
+
+    fn may_create_users(&self, ctx: &RequestContext) -> bool {
+        ctx.require(Requirement::AnyRole(USER_ADMINS)).is_ok()
+    }
+
+    fn user_allowed(&self, ctx: &RequestContext, user: &User) -> Allowed {
+        let admin = ctx.require(Requirement::AnyRole(USER_ADMINS)).is_ok();
+        let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == user.id.to_string();
+        Allowed { edit: admin || own, delete: admin && !own, assign_roles: admin }
     }
 }
