@@ -104,24 +104,43 @@ pub fn record(
     Ok(())
 }
 
+/// How often an unconditional write that keeps losing races is run before it gives up.
+pub const WRITE_ATTEMPTS: u32 = 12;
+
 /// Runs `work` as an audited write. `work` returns its value and the id of the resource it
 /// wrote; `SUCCESS` is recorded in the same transaction, `FAIL` afterwards on its own.
+///
+/// When `work` fails with a retryable error (it lost a race with another writer, see
+/// [`crate::write`]), the transaction is rolled back and run again, up to [`WRITE_ATTEMPTS`]
+/// times, with a short growing pause; `work` therefore reads what it changes inside it.
 pub fn audited_write<T, E>(
     db: &Database,
     clock: &dyn Clock,
     ctx: &RequestContext,
     action: &str,
     resource: &str,
-    work: impl FnOnce(&mut DbConnection) -> Result<(T, String), E>,
+    mut work: impl FnMut(&mut DbConnection) -> Result<(T, String), E>,
 ) -> Result<T, E>
 where
     E: From<DbError> + DomainError,
 {
-    let result: Result<T, E> = db.write(|conn| {
-        let (value, resource_id) = work(conn)?;
-        record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None).map_err(DbError::from)?;
-        Ok(value)
-    });
+    let mut attempt = 0;
+    let result: Result<T, E> = loop {
+        attempt += 1;
+        let result: Result<T, E> = db.write(|conn| {
+            let (value, resource_id) = work(conn)?;
+            record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None).map_err(DbError::from)?;
+            Ok(value)
+        });
+        match result {
+            Err(err) if err.is_retryable() && attempt < WRITE_ATTEMPTS => {
+                // Spread the retries of writers that collided (1–3 ms, growing).
+                let jitter = u64::from(crate::ids::random_bytes::<1>()[0] % 3);
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt) + jitter));
+            }
+            other => break other,
+        }
+    };
     if let Err(err) = &result {
         let code = err.code();
         let failure: Result<(), DbError> = db.write(|conn| {

@@ -1,8 +1,17 @@
 //! The shared error vocabulary.
 //!
-//! Each domain crate has its own `thiserror` enum with meaningful variants and implements
-//! [`DomainError`] for it. The `http/` modules render `(kind, code, message, field)` into their
-//! seed's error body; the status comes from [`ErrorKind::status`], the one table, tested once.
+//! [`CoreError`] holds the failures every domain shares (not found, invalid field, denied,
+//! precondition, version conflict, conflict, database, sealing); each domain crate's `thiserror`
+//! enum wraps it and adds its own, and implements [`DomainError`]. The `http/` modules render
+//! `(kind, code, message, field)` into their seed's error body; the status comes from
+//! [`ErrorKind::status`], the one table, tested once. A database message never reaches a client:
+//! internal kinds are logged and replaced by a generic message when rendered.
+
+use crate::context::AccessDenied;
+use crate::db::DbError;
+use crate::etag::PreconditionFailed;
+use crate::page::InvalidPaging;
+use crate::seal::SealError;
 
 /// What went wrong, independent of any wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +113,163 @@ pub trait DomainError: std::error::Error + Send + Sync + 'static {
     /// The request field the error is about, for 400s.
     fn field(&self) -> Option<&str> {
         None
+    }
+    /// Whether the write that failed lost a race and may simply be run again.
+    fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
+/// The failures every domain shares. Codes are stable and specific (`user_not_found`).
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The named thing does not exist in the caller's view.
+    #[error("{what} '{id}' was not found")]
+    NotFound {
+        /// What was looked for, in the API's words (`user`, `Credential`).
+        what: &'static str,
+        /// The stable code, e.g. `credential_not_found`.
+        code: &'static str,
+        /// The identifier asked for.
+        id: String,
+    },
+    /// A field breaks a rule.
+    #[error("{message}")]
+    Invalid {
+        /// The request field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A unique key is already taken.
+    #[error("{message}")]
+    AlreadyExists {
+        /// The stable code, e.g. `group_name_taken`.
+        code: &'static str,
+        /// Which key.
+        message: String,
+    },
+    /// The request conflicts with the current state (a blocked delete, deleting oneself).
+    #[error("{message}")]
+    Conflict {
+        /// The stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The caller may not do this.
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// `If-Match` did not hold (412).
+    #[error(transparent)]
+    Precondition(#[from] PreconditionFailed),
+    /// The version sent in the body is not the current one (409).
+    #[error("{what} {id} has version {current}, not {sent}; fetch it again and retry")]
+    VersionConflict {
+        /// What.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// The current version.
+        current: i64,
+        /// The version the client sent.
+        sent: i64,
+    },
+    /// The row changed between this write's read and its update. An unconditional write runs
+    /// again; if it keeps losing it is reported as a conflict.
+    #[error("the resource kept changing while this write was applied; retry")]
+    LostRace,
+    /// Paging parameters are invalid.
+    #[error(transparent)]
+    Paging(#[from] InvalidPaging),
+    /// The database failed. Shown to clients only as [`DbError::public_message`]; the
+    /// database's own message goes to the log (it is the error's source).
+    #[error("{}", .0.public_message())]
+    Db(#[source] DbError),
+    /// A sealed value could not be opened.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+}
+
+impl CoreError {
+    /// A validation failure of `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> CoreError {
+        CoreError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// `what` with `id` does not exist; `code` names it (`user_not_found`).
+    pub fn not_found(what: &'static str, code: &'static str, id: impl std::fmt::Display) -> CoreError {
+        CoreError::NotFound { what, code, id: id.to_string() }
+    }
+
+    /// A unique key is taken.
+    pub fn already_exists(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::AlreadyExists { code, message: message.into() }
+    }
+
+    /// The request conflicts with the current state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Conflict { code, message: message.into() }
+    }
+}
+
+impl From<DbError> for CoreError {
+    fn from(err: DbError) -> Self {
+        CoreError::Db(err)
+    }
+}
+
+impl From<diesel::result::Error> for CoreError {
+    fn from(err: diesel::result::Error) -> Self {
+        CoreError::Db(DbError::from(err))
+    }
+}
+
+impl DomainError for CoreError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CoreError::NotFound { .. } => ErrorKind::NotFound,
+            CoreError::Invalid { .. } | CoreError::Paging(_) => ErrorKind::Invalid,
+            CoreError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            CoreError::Conflict { .. } | CoreError::VersionConflict { .. } | CoreError::LostRace => ErrorKind::Conflict,
+            CoreError::Denied(denied) => denied.kind(),
+            CoreError::Precondition(_) => ErrorKind::PreconditionFailed,
+            // A unique key taken by a concurrent write is a conflict, not a server error.
+            CoreError::Db(db) => db.kind(),
+            CoreError::Seal(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { code, .. }
+            | CoreError::AlreadyExists { code, .. }
+            | CoreError::Conflict { code, .. } => code,
+            CoreError::Invalid { .. } => "invalid_field",
+            CoreError::Denied(denied) => denied.code(),
+            CoreError::Precondition(p) => p.code(),
+            CoreError::VersionConflict { .. } => "version_conflict",
+            CoreError::LostRace => "concurrent_change",
+            CoreError::Paging(p) => p.code(),
+            CoreError::Db(db) => db.code(),
+            CoreError::Seal(_) => "sealing",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            CoreError::Invalid { field, .. } => Some(field),
+            CoreError::Paging(p) => p.field(),
+            _ => None,
+        }
+    }
+
+    fn is_retryable(&self) -> bool {
+        match self {
+            CoreError::LostRace => true,
+            CoreError::Db(db) => db.is_retryable(),
+            _ => false,
+        }
     }
 }
 

@@ -31,6 +31,7 @@ pub mod page;
 pub mod seal;
 pub mod sort;
 pub mod time;
+pub mod write;
 
 #[cfg(feature = "http")]
 pub mod http;
@@ -39,7 +40,7 @@ pub mod testing;
 
 pub use context::{Principal, RealmRef, RequestContext};
 pub use db::{Database, DbConnection, DbError};
-pub use error::{DomainError, ErrorKind};
+pub use error::{CoreError, DomainError, ErrorKind};
 pub use time::{Clock, Timestamp};
 
 /// Runs blocking work (diesel, Argon2, sealing) on the blocking thread pool, off the async executor.

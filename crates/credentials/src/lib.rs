@@ -30,7 +30,6 @@
 //!         scope: CredentialScope::EnvInst,
 //!         store_id: local.id,
 //!         inputs: vec![InputValue { def_id: secret, value: "s3cret".into() }],
-//!         version: None,
 //!     })?;
 //!     assert_eq!(created.version, 1);
 //!     Ok(())

@@ -166,8 +166,6 @@ pub struct CredentialDraft {
     pub store_id: i64,
     /// Inputs.
     pub inputs: Vec<InputValue>,
-    /// The `versionNumber` the client based this on (PUT), if it sent one.
-    pub version: Option<i64>,
 }
 
 /// A PATCH: `None` fields stay as they are.
@@ -183,8 +181,6 @@ pub struct CredentialPatch {
     pub store_id: Option<i64>,
     /// Inputs to add or update (never removed).
     pub inputs: Option<Vec<InputValue>>,
-    /// The `versionNumber` the client based this on.
-    pub version: Option<i64>,
 }
 
 /// A credential search: every given criterion must match.
@@ -228,8 +224,6 @@ pub struct ProviderDraft {
     pub active: bool,
     /// Input definitions.
     pub input_defs: Vec<InputDefDraft>,
-    /// The `versionNumber` the client based this on.
-    pub version: Option<i64>,
 }
 
 /// A provider PATCH.
@@ -243,8 +237,6 @@ pub struct ProviderPatch {
     pub active: Option<bool>,
     /// Definitions to add or update (never removed).
     pub input_defs: Option<Vec<InputDefDraft>>,
-    /// The `versionNumber` the client based this on.
-    pub version: Option<i64>,
 }
 
 /// A provider search.
@@ -267,8 +259,6 @@ pub struct StoreDraft {
     pub provider_id: i64,
     /// Active (default true).
     pub active: bool,
-    /// The `versionNumber` the client based this on.
-    pub version: Option<i64>,
 }
 
 /// A store PATCH (the provider is locked after creation).
@@ -282,8 +272,6 @@ pub struct StorePatch {
     pub provider_id: Option<i64>,
     /// Active.
     pub active: Option<bool>,
-    /// The `versionNumber` the client based this on.
-    pub version: Option<i64>,
 }
 
 /// A store search.

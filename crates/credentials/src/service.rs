@@ -16,7 +16,7 @@ use crate::model::{
     ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery,
 };
 use portico_core::RequestContext;
-use portico_core::etag::IfMatch;
+use portico_core::write::Precondition;
 
 /// Roles that may read.
 pub const READERS: &[&str] = &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"];
@@ -40,7 +40,7 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         draft: CredentialDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Credential, CredentialsError>;
     /// Patches a credential: inputs are added or updated, never removed; scope and store are locked.
     fn patch_credential(
@@ -48,7 +48,7 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         patch: CredentialPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Credential, CredentialsError>;
 
     /// One store.
@@ -63,7 +63,7 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         draft: StoreDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Store, CredentialsError>;
     /// Patches a store (the provider is locked).
     fn patch_store(
@@ -71,7 +71,7 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         patch: StorePatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Store, CredentialsError>;
 
     /// One provider.
@@ -86,7 +86,7 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         draft: ProviderDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Provider, CredentialsError>;
     /// Patches a provider; definitions are added or updated, never removed.
     fn patch_provider(
@@ -94,6 +94,6 @@ pub trait CredentialService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: i64,
         patch: ProviderPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Provider, CredentialsError>;
 }

@@ -132,7 +132,7 @@ pub fn bootstrap(
         }),
         Ok(false) => Ok(BootstrapOutcome::AlreadyInitialised),
         // Another replica created realm `master` between our check and our insert.
-        Err(IdentityError::Db(err)) if err.is_unique_violation() => Ok(BootstrapOutcome::AlreadyInitialised),
+        Err(err) if err.is_unique_violation() => Ok(BootstrapOutcome::AlreadyInitialised),
         Err(err) => Err(err),
     }
 }

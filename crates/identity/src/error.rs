@@ -1,8 +1,9 @@
-//! Errors of the identity domain.
+//! Errors of the identity domain: the shared [`CoreError`] plus what only identity has
+//! (credentials that do not check out, login back-off).
 
 use portico_core::context::AccessDenied;
 use portico_core::db::DbError;
-use portico_core::error::{DomainError, ErrorKind};
+use portico_core::error::{CoreError, DomainError, ErrorKind};
 use portico_core::etag::PreconditionFailed;
 use portico_core::page::InvalidPaging;
 use portico_core::seal::SealError;
@@ -10,37 +11,9 @@ use portico_core::seal::SealError;
 /// Everything an identity operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    /// The named thing does not exist in the caller's view.
-    #[error("{what} '{id}' was not found")]
-    NotFound {
-        /// `user`, `group`, `tenant`, `client`, `environment`, ...
-        what: &'static str,
-        /// The identifier asked for.
-        id: String,
-    },
-    /// A field breaks a rule.
-    #[error("{message}")]
-    Invalid {
-        /// The request field.
-        field: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A unique key is already taken.
-    #[error("{0}")]
-    AlreadyExists(String),
-    /// The operation conflicts with the current state.
-    #[error("{0}")]
-    Conflict(String),
-    /// The caller may not do this.
+    /// A failure every domain shares.
     #[error(transparent)]
-    Denied(#[from] AccessDenied),
-    /// `If-Match` did not hold.
-    #[error(transparent)]
-    Precondition(#[from] PreconditionFailed),
-    /// Paging parameters are invalid.
-    #[error(transparent)]
-    Paging(#[from] InvalidPaging),
+    Core(#[from] CoreError),
     /// Wrong user name, password, client id or secret (deliberately unspecific).
     #[error("invalid credentials")]
     InvalidCredentials,
@@ -50,13 +23,7 @@ pub enum IdentityError {
         /// Seconds until the next attempt is allowed.
         retry_after: i64,
     },
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbError),
-    /// A sealed value could not be opened.
-    #[error(transparent)]
-    Seal(#[from] SealError),
-    /// Anything else unexpected.
+    /// Anything else unexpected (key generation, signing).
     #[error("{0}")]
     Internal(String),
 }
@@ -64,60 +31,84 @@ pub enum IdentityError {
 impl IdentityError {
     /// A validation failure of `field`.
     pub fn invalid(field: &str, message: impl Into<String>) -> IdentityError {
-        IdentityError::Invalid { field: field.to_owned(), message: message.into() }
+        CoreError::invalid(field, message).into()
     }
 
-    /// `what` with `id` was not found.
+    /// `what` with `id` was not found (`user`, `group`, `tenant`, `client`, ...).
     pub fn not_found(what: &'static str, id: impl std::fmt::Display) -> IdentityError {
-        IdentityError::NotFound { what, id: id.to_string() }
+        let code = match what {
+            "user" => "user_not_found",
+            "group" => "group_not_found",
+            "member" => "member_not_found",
+            "tenant" => "tenant_not_found",
+            "contact of tenant" => "contact_not_found",
+            "client" => "client_not_found",
+            "environment" => "environment_not_found",
+            _ => "not_found",
+        };
+        CoreError::not_found(what, code, id).into()
+    }
+
+    /// A unique key is taken (`code`: e.g. `group_name_taken`).
+    pub fn already_exists(code: &'static str, message: impl Into<String>) -> IdentityError {
+        CoreError::already_exists(code, message).into()
+    }
+
+    /// The request conflicts with the current state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> IdentityError {
+        CoreError::conflict(code, message).into()
+    }
+
+    /// The caller may not do this.
+    pub fn forbidden(message: impl Into<String>) -> IdentityError {
+        CoreError::Denied(AccessDenied::Forbidden(message.into())).into()
+    }
+
+    /// Whether this is a unique-key violation raised by the database (a concurrent create).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, IdentityError::Core(CoreError::Db(db)) if db.is_unique_violation())
     }
 }
 
-impl From<diesel::result::Error> for IdentityError {
-    fn from(err: diesel::result::Error) -> Self {
-        IdentityError::Db(DbError::from(err))
-    }
+macro_rules! through_core {
+    ($($from:ty),*) => {$(
+        impl From<$from> for IdentityError {
+            fn from(err: $from) -> Self {
+                IdentityError::Core(CoreError::from(err))
+            }
+        }
+    )*};
 }
+
+through_core!(AccessDenied, PreconditionFailed, InvalidPaging, DbError, SealError, diesel::result::Error);
 
 impl DomainError for IdentityError {
     fn kind(&self) -> ErrorKind {
         match self {
-            IdentityError::NotFound { .. } => ErrorKind::NotFound,
-            IdentityError::Invalid { .. } => ErrorKind::Invalid,
-            IdentityError::AlreadyExists(_) => ErrorKind::AlreadyExists,
-            IdentityError::Conflict(_) => ErrorKind::Conflict,
-            IdentityError::Denied(denied) => denied.kind(),
-            IdentityError::Precondition(_) => ErrorKind::PreconditionFailed,
-            IdentityError::Paging(_) => ErrorKind::Invalid,
+            IdentityError::Core(core) => core.kind(),
             IdentityError::InvalidCredentials => ErrorKind::Unauthenticated,
             IdentityError::Throttled { .. } => ErrorKind::TooManyRequests,
-            IdentityError::Db(db) => db.kind(),
-            IdentityError::Seal(_) | IdentityError::Internal(_) => ErrorKind::Internal,
+            IdentityError::Internal(_) => ErrorKind::Internal,
         }
     }
 
     fn code(&self) -> &'static str {
         match self {
-            IdentityError::NotFound { .. } => "not_found",
-            IdentityError::Invalid { .. } => "invalid",
-            IdentityError::AlreadyExists(_) => "already_exists",
-            IdentityError::Conflict(_) => "conflict",
-            IdentityError::Denied(denied) => denied.code(),
-            IdentityError::Precondition(p) => p.code(),
-            IdentityError::Paging(p) => p.code(),
+            IdentityError::Core(core) => core.code(),
             IdentityError::InvalidCredentials => "invalid_credentials",
             IdentityError::Throttled { .. } => "throttled",
-            IdentityError::Db(_) => "database",
-            IdentityError::Seal(_) => "sealing",
             IdentityError::Internal(_) => "internal",
         }
     }
 
     fn field(&self) -> Option<&str> {
         match self {
-            IdentityError::Invalid { field, .. } => Some(field),
-            IdentityError::Paging(p) => p.field(),
+            IdentityError::Core(core) => core.field(),
             _ => None,
         }
+    }
+
+    fn is_retryable(&self) -> bool {
+        matches!(self, IdentityError::Core(core) if core.is_retryable())
     }
 }

@@ -8,8 +8,8 @@ use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthE
 use jsonwebtoken::jwk::JwkSet;
 use portico_core::cursor::{CursorPage, CursorRequest};
 use portico_core::dependents::DeletionConstraints;
-use portico_core::etag::IfMatch;
 use portico_core::page::{Page, PageRequest};
+use portico_core::write::Precondition;
 use portico_core::{Principal, RealmRef, RequestContext};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -265,7 +265,7 @@ pub trait UserService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: Uuid,
         patch: UserPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<User, IdentityError>;
     /// Deletes a user (TENANT_ADMIN).
     fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
@@ -301,7 +301,7 @@ pub trait GroupService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: Uuid,
         patch: GroupInput,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<(Group, Vec<User>), IdentityError>;
     /// What the group owns in other domains (Axual deletion constraints).
     fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, IdentityError>;
@@ -345,7 +345,7 @@ pub trait RealmService: Send + Sync + 'static {
         ctx: &RequestContext,
         id: Uuid,
         input: TenantInput,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<TenantView, IdentityError>;
     /// What the caller may do with tenants (platform admins edit them).
     fn tenant_allowed(&self, ctx: &RequestContext) -> Allowed;

@@ -7,6 +7,7 @@ mod axual_groups;
 mod axual_kit;
 mod axual_users;
 mod basic_and_utilihive;
+mod concurrency;
 mod credential_stores;
 mod credentials;
 mod gateway;

@@ -88,6 +88,30 @@ impl DbError {
         }
     }
 
+    /// What a client may be told: never the database's own message.
+    pub fn public_message(&self) -> &'static str {
+        match DbError::kind(self) {
+            ErrorKind::AlreadyExists => "An entry with the same unique key already exists",
+            ErrorKind::Conflict => "The change conflicts with a concurrent change; retry",
+            ErrorKind::NotFound => "The entry was not found",
+            ErrorKind::Unavailable => "The database is temporarily unavailable",
+            _ => "The database failed",
+        }
+    }
+
+    /// Whether the transaction failed only because it ran concurrently with another
+    /// (PostgreSQL serialization failure or deadlock, SQLite busy): running it again is safe.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DbError::Query(diesel::result::Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+            DbError::Query(diesel::result::Error::DatabaseError(_, info)) => {
+                let message = info.message();
+                message.contains("deadlock detected") || message.contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a unique-constraint violation (a concurrent create of the same key).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, DbError::Query(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)))
@@ -97,6 +121,10 @@ impl DbError {
 impl crate::error::DomainError for DbError {
     fn kind(&self) -> ErrorKind {
         DbError::kind(self)
+    }
+
+    fn is_retryable(&self) -> bool {
+        DbError::is_retryable(self)
     }
 
     fn code(&self) -> &'static str {
@@ -277,6 +305,36 @@ impl Database {
         }
         Ok(applied)
     }
+}
+
+/// The primary key of a row to lock.
+#[derive(Debug, Clone, Copy)]
+pub enum RowKey<'a> {
+    /// A text key (UUIDs are stored as text).
+    Text(&'a str),
+    /// A numeric key.
+    Int(i64),
+}
+
+/// Locks the row of `table` whose `column` equals `key` until the transaction ends, so
+/// concurrent writers of that row queue instead of racing (PostgreSQL `SELECT ... FOR UPDATE`).
+/// On SQLite every write transaction already holds the database's write lock
+/// (`BEGIN IMMEDIATE`), so there is nothing more to lock. `table` and `column` are code
+/// constants, never input.
+pub fn lock_row(
+    conn: &mut DbConnection,
+    table: &'static str,
+    column: &'static str,
+    key: RowKey<'_>,
+) -> Result<(), DbError> {
+    if let DbConnection::Postgres(_) = conn {
+        let query = diesel::sql_query(format!("SELECT 1 FROM {table} WHERE {column} = $1 FOR UPDATE"));
+        match key {
+            RowKey::Text(key) => query.bind::<diesel::sql_types::Text, _>(key).execute(conn)?,
+            RowKey::Int(key) => query.bind::<diesel::sql_types::BigInt, _>(key).execute(conn)?,
+        };
+    }
+    Ok(())
 }
 
 /// Runs `work` in a write transaction on `conn` (see [`Database::write`]).

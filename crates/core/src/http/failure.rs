@@ -55,6 +55,10 @@ impl Failure {
         let message = if kind == ErrorKind::Internal {
             tracing::error!(error = %err, cause = ?source_chain(err), code = err.code(), "internal error");
             "An unexpected error occurred; it has been logged.".to_owned()
+        } else if let Some(db) = (err as &dyn std::error::Error).downcast_ref::<crate::db::DbError>() {
+            // The database's own words never reach a client.
+            tracing::info!(error = %db, code = err.code(), "database refused a request");
+            db.public_message().to_owned()
         } else {
             err.to_string()
         };

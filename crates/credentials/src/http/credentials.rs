@@ -1,15 +1,16 @@
 //! `.../security/credential`: GET by id, GET by query, POST, PUT, PATCH.
 
 use super::wire::{CredentialBody, CredentialRequest, input_values, required, same_id};
-use super::{BASE, id_param, number_param, versioned_json};
+use super::{BASE, flex, number_param, versioned_json};
 use crate::error::CredentialsError;
 use crate::model::{CredentialDraft, CredentialPatch, CredentialQuery, CredentialScope};
 use crate::service::CredentialService;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path};
+use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
 fn draft(body: CredentialRequest) -> Result<CredentialDraft, CredentialsError> {
@@ -19,7 +20,6 @@ fn draft(body: CredentialRequest) -> Result<CredentialDraft, CredentialsError> {
         scope: CredentialScope::parse("credentialScope", &required(body.credential_scope, "credentialScope")?)?,
         store_id: required(body.credential_store_id, "credentialStoreId")?,
         inputs: input_values(required(body.credential_inputs, "credentialInputs")?)?,
-        version: body.version_number,
     })
 }
 
@@ -42,7 +42,7 @@ pub async fn find_credentials(
         scope,
         store_id: number_param(&query, "credentialStoreId")?,
     };
-    let found = run_blocking(move || svc.credentials(&ctx, &criteria)).await?;
+    let found = run_blocking(move || svc.credentials(&ctx, &criteria)).await.map_err(flex)?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(CredentialBody::from).collect::<Vec<_>>()))
 }
 
@@ -54,11 +54,10 @@ pub async fn find_credentials(
 #[get("/flexdeploy/rest/v2/administration/security/credential/{Id}")]
 pub async fn get_credential(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
-    let id = id_param(&path, "Id")?;
-    let credential = run_blocking(move || svc.credential(&ctx, id)).await?;
+    let credential = run_blocking(move || svc.credential(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, credential.version, &CredentialBody::from(credential)))
 }
 
@@ -74,7 +73,7 @@ pub async fn create_credential(
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
-    let credential = run_blocking(move || svc.create_credential(&ctx, draft)).await?;
+    let credential = run_blocking(move || svc.create_credential(&ctx, draft)).await.map_err(flex)?;
     let mut response =
         versioned_json(StatusCode::CREATED, credential.version, &CredentialBody::from(credential.clone()));
     if let Ok(location) = format!("{BASE}/credential/{}", credential.id).parse() {
@@ -92,16 +91,17 @@ pub async fn create_credential(
 #[put("/flexdeploy/rest/v2/administration/security/credential/{credentialId}")]
 pub async fn replace_credential(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<CredentialRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialId")?;
     same_id(body.0.credential_id, id, "credentialId")?;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
-    let credential = run_blocking(move || svc.replace_credential(&ctx, id, draft, &precondition.0)).await?;
+    let credential =
+        run_blocking(move || svc.replace_credential(&ctx, id, draft, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, credential.version, &CredentialBody::from(credential)))
 }
 
@@ -115,14 +115,14 @@ pub async fn replace_credential(
 #[patch("/flexdeploy/rest/v2/administration/security/credential/{credentialId}")]
 pub async fn patch_credential(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<CredentialRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialId")?;
     let body = body.0;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_id, id, "credentialId")?;
     let patch = CredentialPatch {
         name: body.credential_name,
@@ -130,8 +130,7 @@ pub async fn patch_credential(
         scope: body.credential_scope.map(|s| CredentialScope::parse("credentialScope", &s)).transpose()?,
         store_id: body.credential_store_id,
         inputs: body.credential_inputs.map(input_values).transpose()?,
-        version: body.version_number,
     };
-    let credential = run_blocking(move || svc.patch_credential(&ctx, id, patch, &precondition.0)).await?;
+    let credential = run_blocking(move || svc.patch_credential(&ctx, id, patch, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, credential.version, &CredentialBody::from(credential)))
 }

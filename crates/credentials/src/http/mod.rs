@@ -6,6 +6,7 @@ pub mod providers;
 pub mod stores;
 pub mod wire;
 
+use crate::error::CredentialsError;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use portico_core::ErrorKind;
@@ -36,14 +37,15 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(providers::patch_provider);
 }
 
-/// A numeric id from the path (400 otherwise).
-pub fn id_param(value: &str, name: &str) -> Result<i64, ApiError<Problem>> {
-    value.trim().parse::<i64>().map_err(|_| {
-        ApiError::new(
-            Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("{name} must be a number, got '{value}'"))
-                .with_field(name),
-        )
-    })
+/// FlexDeploy's rendering of the domain's errors: a name already taken is a 400 (the service
+/// names the field when it finds the name taken; a concurrent create that takes it first is
+/// caught by the unique index and answered the same way).
+pub fn flex(err: CredentialsError) -> ApiError<Problem> {
+    let failure = Failure::from_domain(&err);
+    if failure.kind == ErrorKind::AlreadyExists {
+        return ApiError::new(Failure::new(ErrorKind::Invalid, "duplicate", failure.message));
+    }
+    ApiError::new(failure)
 }
 
 /// A numeric query parameter (400 when it is not a number).

@@ -1,14 +1,15 @@
 //! `.../security/credentialstoreprovider`: GET by id, GET by query, POST, PUT, PATCH.
 
 use super::wire::{ProviderBody, ProviderRequest, input_defs, required, same_id};
-use super::{BASE, id_param, number_param, versioned_json};
+use super::{BASE, flex, number_param, versioned_json};
 use crate::model::{ProviderDraft, ProviderPatch, ProviderQuery};
 use crate::service::CredentialService;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path};
+use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
 fn draft(body: ProviderRequest) -> Result<ProviderDraft, crate::CredentialsError> {
@@ -17,7 +18,6 @@ fn draft(body: ProviderRequest) -> Result<ProviderDraft, crate::CredentialsError
         description: body.description,
         active: body.is_active.unwrap_or(true),
         input_defs: input_defs(body.credential_store_input_defs.unwrap_or_default())?,
-        version: body.version_number,
     })
 }
 
@@ -36,7 +36,7 @@ pub async fn find_providers(
         id: number_param(&query, "credentialStoreProviderId")?,
         name: query.get("credentialStoreProviderName").map(str::to_owned),
     };
-    let found = run_blocking(move || svc.providers(&ctx, &criteria)).await?;
+    let found = run_blocking(move || svc.providers(&ctx, &criteria)).await.map_err(flex)?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(ProviderBody::from).collect::<Vec<_>>()))
 }
 
@@ -47,11 +47,10 @@ pub async fn find_providers(
 #[get("/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{Id}")]
 pub async fn get_provider(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
-    let id = id_param(&path, "Id")?;
-    let provider = run_blocking(move || svc.provider(&ctx, id)).await?;
+    let provider = run_blocking(move || svc.provider(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, provider.version, &ProviderBody::from(provider)))
 }
 
@@ -67,7 +66,7 @@ pub async fn create_provider(
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
-    let provider = run_blocking(move || svc.create_provider(&ctx, draft)).await?;
+    let provider = run_blocking(move || svc.create_provider(&ctx, draft)).await.map_err(flex)?;
     let mut response = versioned_json(StatusCode::CREATED, provider.version, &ProviderBody::from(provider.clone()));
     if let Ok(location) = format!("{BASE}/credentialstoreprovider/{}", provider.id).parse() {
         response.headers_mut().insert(LOCATION, location);
@@ -83,16 +82,16 @@ pub async fn create_provider(
 #[put("/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}")]
 pub async fn replace_provider(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<ProviderRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialStoreProviderId")?;
     same_id(body.0.credential_store_provider_id, id, "credentialStoreProviderId")?;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
-    let provider = run_blocking(move || svc.replace_provider(&ctx, id, draft, &precondition.0)).await?;
+    let provider = run_blocking(move || svc.replace_provider(&ctx, id, draft, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, provider.version, &ProviderBody::from(provider)))
 }
 
@@ -104,22 +103,21 @@ pub async fn replace_provider(
 #[patch("/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}")]
 pub async fn patch_provider(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<ProviderRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialStoreProviderId")?;
     let body = body.0;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_store_provider_id, id, "credentialStoreProviderId")?;
     let patch = ProviderPatch {
         name: body.credential_store_provider_name,
         description: body.description,
         active: body.is_active,
         input_defs: body.credential_store_input_defs.map(input_defs).transpose()?,
-        version: body.version_number,
     };
-    let provider = run_blocking(move || svc.patch_provider(&ctx, id, patch, &precondition.0)).await?;
+    let provider = run_blocking(move || svc.patch_provider(&ctx, id, patch, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, provider.version, &ProviderBody::from(provider)))
 }

@@ -1,14 +1,15 @@
 //! `.../security/credentialstore`: GET by id, GET by query, POST, PUT, PATCH.
 
 use super::wire::{StoreBody, StoreRequest, required, same_id};
-use super::{BASE, id_param, number_param, versioned_json};
+use super::{BASE, flex, number_param, versioned_json};
 use crate::model::{StoreDraft, StorePatch, StoreQuery};
 use crate::service::CredentialService;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path};
+use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
 fn draft(body: StoreRequest) -> Result<StoreDraft, crate::CredentialsError> {
@@ -17,7 +18,6 @@ fn draft(body: StoreRequest) -> Result<StoreDraft, crate::CredentialsError> {
         description: body.description,
         provider_id: required(body.credential_store_provider_id, "credentialStoreProviderId")?,
         active: body.is_active.unwrap_or(true),
-        version: body.version_number,
     })
 }
 
@@ -38,7 +38,7 @@ pub async fn find_stores(
         name: query.get("credentialStoreName").map(str::to_owned),
         provider_id: number_param(&query, "credentialStoreProviderId")?,
     };
-    let found = run_blocking(move || svc.stores(&ctx, &criteria)).await?;
+    let found = run_blocking(move || svc.stores(&ctx, &criteria)).await.map_err(flex)?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(StoreBody::from).collect::<Vec<_>>()))
 }
 
@@ -49,11 +49,10 @@ pub async fn find_stores(
 #[get("/flexdeploy/rest/v2/administration/security/credentialstore/{Id}")]
 pub async fn get_store(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
-    let id = id_param(&path, "Id")?;
-    let store = run_blocking(move || svc.store(&ctx, id)).await?;
+    let store = run_blocking(move || svc.store(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, store.version, &StoreBody::from(store)))
 }
 
@@ -69,7 +68,7 @@ pub async fn create_store(
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
-    let store = run_blocking(move || svc.create_store(&ctx, draft)).await?;
+    let store = run_blocking(move || svc.create_store(&ctx, draft)).await.map_err(flex)?;
     let mut response = versioned_json(StatusCode::CREATED, store.version, &StoreBody::from(store.clone()));
     if let Ok(location) = format!("{BASE}/credentialstore/{}", store.id).parse() {
         response.headers_mut().insert(LOCATION, location);
@@ -85,16 +84,16 @@ pub async fn create_store(
 #[put("/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}")]
 pub async fn replace_store(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<StoreRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialStoreId")?;
     same_id(body.0.credential_store_id, id, "credentialStoreId")?;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
-    let store = run_blocking(move || svc.replace_store(&ctx, id, draft, &precondition.0)).await?;
+    let store = run_blocking(move || svc.replace_store(&ctx, id, draft, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, store.version, &StoreBody::from(store)))
 }
 
@@ -106,22 +105,21 @@ pub async fn replace_store(
 #[patch("/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}")]
 pub async fn patch_store(
     ctx: RequestContext,
-    path: Path<String>,
+    NumericId(id): NumericId,
     body: Json<StoreRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError<Problem>> {
     svc.require_writer(&ctx)?;
-    let id = id_param(&path, "credentialStoreId")?;
     let body = body.0;
+    let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_store_id, id, "credentialStoreId")?;
     let patch = StorePatch {
         name: body.credential_store_name,
         description: body.description,
         provider_id: body.credential_store_provider_id,
         active: body.is_active,
-        version: body.version_number,
     };
-    let store = run_blocking(move || svc.patch_store(&ctx, id, patch, &precondition.0)).await?;
+    let store = run_blocking(move || svc.patch_store(&ctx, id, patch, &precondition)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, store.version, &StoreBody::from(store)))
 }

@@ -100,7 +100,7 @@ pub fn input_values(inputs: Vec<CredentialInputRequest>) -> Result<Vec<InputValu
         .map(|(index, input)| {
             let def_id = input.credential_store_input_def_id.ok_or_else(|| {
                 CredentialsError::invalid(
-                    &format!("credentialInputs[{index}].credentialStoreInputDefId"),
+                    format!("credentialInputs[{index}].credentialStoreInputDefId"),
                     "credentialStoreInputDefId is required",
                 )
             })?;
@@ -211,7 +211,7 @@ pub fn input_defs(defs: Vec<InputDefRequest>) -> Result<Vec<InputDefDraft>, Cred
         .map(|(index, d)| {
             let name = d.input_name.ok_or_else(|| {
                 CredentialsError::invalid(
-                    &format!("credentialStoreInputDefs[{index}].inputName"),
+                    format!("credentialStoreInputDefs[{index}].inputName"),
                     "inputName is required",
                 )
             })?;

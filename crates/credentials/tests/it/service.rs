@@ -2,10 +2,10 @@
 
 use portico_core::context::{Principal, PrincipalKind, RealmRef};
 use portico_core::error::DomainError;
-use portico_core::etag::IfMatch;
 use portico_core::seal::Sealer;
 use portico_core::testing::{TestDatabase, assert_migrations_reversible};
 use portico_core::time::SystemClock;
+use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext};
 use portico_credentials::model::{CredentialDraft, CredentialPatch, CredentialQuery, CredentialScope, InputValue};
 use portico_credentials::service::CredentialService;
@@ -58,7 +58,6 @@ fn draft(name: &str, store: i64, def: i64, value: &str) -> CredentialDraft {
         scope: CredentialScope::Inst,
         store_id: store,
         inputs: vec![InputValue { def_id: def, value: value.into() }],
-        version: None,
     }
 }
 
@@ -100,16 +99,16 @@ fn credentials_round_trip_and_versions_grow() {
                 inputs: Some(vec![InputValue { def_id: def, value: "v1".into() }]),
                 ..Default::default()
             },
-            &IfMatch::Absent,
+            &Precondition::none(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(same.version, 2);
+    assert_eq!(same.version, 1, "a write that changes nothing keeps the version");
     assert_eq!(same.inputs[0].version, 1, "an unchanged value keeps its version");
     let changed = f
         .store
-        .replace_credential(&admin, created.id, draft("k", store, def, "v2"), &IfMatch::Absent)
+        .replace_credential(&admin, created.id, draft("k", store, def, "v2"), &Precondition::none())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((changed.version, changed.inputs[0].version), (3, 2));
+    assert_eq!((changed.version, changed.inputs[0].version), (2, 2));
     let found = f
         .store
         .credentials(&admin, &CredentialQuery { scope: Some(CredentialScope::Inst), ..Default::default() })
@@ -118,8 +117,8 @@ fn credentials_round_trip_and_versions_grow() {
     let stale = f.store.replace_credential(
         &admin,
         created.id,
-        CredentialDraft { version: Some(1), ..draft("k", store, def, "v3") },
-        &IfMatch::Absent,
+        draft("k", store, def, "v3"),
+        &Precondition::none().with_version(Some(1)),
     );
     assert_eq!(stale.err().map(|e| e.kind()), Some(ErrorKind::Conflict));
 }

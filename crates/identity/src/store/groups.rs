@@ -214,18 +214,20 @@ pub fn member_ids(conn: &mut DbConnection, realm: Uuid, group: Uuid) -> QueryRes
 }
 
 /// Adds users to a group (already-present members are kept once).
-pub fn add_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<()> {
-    let existing = member_ids(conn, realm, group)?;
-    for user in users.iter().filter(|u| !existing.contains(u)) {
-        diesel::insert_into(group_members::table)
-            .values((
-                group_members::group_id.eq(group.to_string()),
-                group_members::user_id.eq(user.to_string()),
-                group_members::realm_id.eq(realm.to_string()),
-            ))
-            .execute(conn)?;
+pub fn add_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
+    let mut added = 0;
+    // One statement per member (MultiConnection has no batch insert); a member added by a
+    // concurrent request is simply already there.
+    for user in users {
+        added += diesel::sql_query(
+            "INSERT INTO group_members (group_id, user_id, realm_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind::<diesel::sql_types::Text, _>(group.to_string())
+        .bind::<diesel::sql_types::Text, _>(user.to_string())
+        .bind::<diesel::sql_types::Text, _>(realm.to_string())
+        .execute(conn)?;
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Removes users from a group; returns how many were members.

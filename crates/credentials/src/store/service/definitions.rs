@@ -2,24 +2,47 @@
 
 use super::super::stores::StoreFields;
 use super::super::{CredentialStore, providers, stores};
-use super::{check_version, concurrent};
 use crate::error::CredentialsError;
 use crate::model::{InputDef, InputDefDraft, Provider, Store, validate_name};
 use portico_core::audit::audited_write;
-use portico_core::etag::IfMatch;
+use portico_core::db::{RowKey, lock_row};
+use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// A provider write: its own fields, its definitions (PUT removes those left out), the
-/// `versionNumber` it is based on.
-pub(super) struct ProviderChange<'a> {
-    pub(super) name: &'a str,
-    pub(super) description: Option<&'a str>,
+/// A provider write, computed from the provider as read in the writing transaction: its own
+/// fields and its definitions (PUT removes those left out).
+pub(super) struct ProviderChange {
+    pub(super) name: String,
+    pub(super) description: Option<String>,
     pub(super) active: bool,
-    pub(super) defs: Option<&'a [InputDefDraft]>,
+    pub(super) defs: Option<Vec<InputDefDraft>>,
     pub(super) remove_unlisted: bool,
-    pub(super) sent: Option<i64>,
+}
+
+/// A store write, computed from the store as read in the writing transaction.
+pub(super) struct StoreValues {
+    pub(super) name: String,
+    pub(super) description: Option<String>,
+    pub(super) provider_id: i64,
+    pub(super) active: bool,
+}
+
+/// Whether `drafts` would leave the provider's definitions as they are.
+fn defs_unchanged(provider: &Provider, drafts: &[InputDefDraft], remove_unlisted: bool) -> bool {
+    let all_listed = !remove_unlisted || provider.input_defs.iter().all(|d| drafts.iter().any(|x| x.id == Some(d.id)));
+    all_listed
+        && drafts.iter().all(|draft| {
+            provider.input_defs.iter().any(|def| {
+                Some(def.id) == draft.id
+                    && def.name == draft.name
+                    && def.description == draft.description
+                    && def.required == draft.required
+                    && def.secret == draft.secret
+                    && draft.display_order.is_none_or(|order| order == def.display_order)
+            })
+        })
 }
 
 impl CredentialStore {
@@ -116,49 +139,67 @@ impl CredentialStore {
         Ok(provider)
     }
 
+    /// Writes a provider: `change` is computed from the provider as read in the transaction.
     pub(super) fn save_provider(
         &self,
         ctx: &RequestContext,
         id: i64,
-        change: ProviderChange<'_>,
-        precondition: &IfMatch,
+        precondition: &Precondition,
+        change: impl Fn(&Provider) -> ProviderChange,
     ) -> Result<Provider, CredentialsError> {
-        let ProviderChange { name, description, active, defs, remove_unlisted, sent } = change;
-        validate_name("credentialStoreProviderName", name)?;
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_provider.update", "credential_provider", |conn| {
+            lock_row(conn, "credential_store_providers", "id", RowKey::Int(id))?;
             let provider = self.mutable_provider(conn, realm, id)?;
-            check_version("Credential store provider", id, provider.version, sent, precondition)?;
-            if providers::name_taken(conn, realm, name, Some(id))? {
+            precondition.check("Credential store provider", id, provider.version)?;
+            let ProviderChange { name, description, active, defs, remove_unlisted } = change(&provider);
+            validate_name("credentialStoreProviderName", &name)?;
+            let unchanged = name == provider.name
+                && description == provider.description
+                && active == provider.active
+                && defs.as_deref().is_none_or(|defs| defs_unchanged(&provider, defs, remove_unlisted));
+            if unchanged {
+                return Ok((provider, id.to_string()));
+            }
+            if providers::name_taken(conn, realm, &name, Some(id))? {
                 return Err(CredentialsError::invalid(
                     "credentialStoreProviderName",
                     format!("A provider named '{name}' already exists"),
                 ));
             }
-            if let Some(defs) = defs {
+            if let Some(defs) = &defs {
                 self.resolve_defs(conn, realm, &provider, defs, remove_unlisted)?;
             }
-            if !providers::update(conn, realm, id, provider.version, name, description, active, ctx.actor(), now)? {
-                return Err(concurrent("Credential store provider", id, provider.version));
-            }
+            let written = providers::update(
+                conn,
+                realm,
+                id,
+                provider.version,
+                &name,
+                description.as_deref(),
+                active,
+                ctx.actor(),
+                now,
+            )?;
+            committed(precondition, "Credential store provider", id, provider.version, written)?;
             Ok((self.existing_provider(conn, realm, id)?, id.to_string()))
         })
     }
 
+    /// Writes a store: `change` is computed from the store as read in the transaction.
     pub(super) fn save_store(
         &self,
         ctx: &RequestContext,
         id: i64,
-        fields: StoreFields<'_>,
+        precondition: &Precondition,
         provider_locked: bool,
-        sent: Option<i64>,
-        precondition: &IfMatch,
+        change: impl Fn(&Store) -> StoreValues,
     ) -> Result<Store, CredentialsError> {
-        validate_name("credentialStoreName", fields.name)?;
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_store.update", "credential_store", |conn| {
+            lock_row(conn, "credential_stores", "id", RowKey::Int(id))?;
             let store = self.existing_store(conn, realm, id)?;
             if store.builtin {
                 return Err(CredentialsError::invalid(
@@ -166,14 +207,23 @@ impl CredentialStore {
                     format!("The built-in store {id} cannot be changed"),
                 ));
             }
-            check_version("Credential store", id, store.version, sent, precondition)?;
-            if stores::name_taken(conn, realm, fields.name, Some(id))? {
+            precondition.check("Credential store", id, store.version)?;
+            let values = change(&store);
+            validate_name("credentialStoreName", &values.name)?;
+            let unchanged = values.name == store.name
+                && values.description == store.description
+                && values.provider_id == store.provider_id
+                && values.active == store.active;
+            if unchanged {
+                return Ok((store, id.to_string()));
+            }
+            if stores::name_taken(conn, realm, &values.name, Some(id))? {
                 return Err(CredentialsError::invalid(
                     "credentialStoreName",
-                    format!("A store named '{}' already exists", fields.name),
+                    format!("A store named '{}' already exists", values.name),
                 ));
             }
-            if fields.provider_id != store.provider_id {
+            if values.provider_id != store.provider_id {
                 if provider_locked {
                     return Err(CredentialsError::invalid(
                         "credentialStoreProviderId",
@@ -186,10 +236,10 @@ impl CredentialStore {
                         format!("Store {id} holds credentials; its provider cannot change"),
                     ));
                 }
-                let provider = providers::get(conn, realm, fields.provider_id)?.ok_or_else(|| {
+                let provider = providers::get(conn, realm, values.provider_id)?.ok_or_else(|| {
                     CredentialsError::invalid(
                         "credentialStoreProviderId",
-                        format!("Credential store provider {} does not exist", fields.provider_id),
+                        format!("Credential store provider {} does not exist", values.provider_id),
                     )
                 })?;
                 if !provider.active {
@@ -199,9 +249,14 @@ impl CredentialStore {
                     ));
                 }
             }
-            if !stores::update(conn, realm, id, store.version, fields, ctx.actor(), now)? {
-                return Err(concurrent("Credential store", id, store.version));
-            }
+            let fields = StoreFields {
+                name: &values.name,
+                description: values.description.as_deref(),
+                provider_id: values.provider_id,
+                active: values.active,
+            };
+            let written = stores::update(conn, realm, id, store.version, fields, ctx.actor(), now)?;
+            committed(precondition, "Credential store", id, store.version, written)?;
             Ok((self.existing_store(conn, realm, id)?, id.to_string()))
         })
     }

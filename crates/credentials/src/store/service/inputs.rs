@@ -3,15 +3,29 @@
 
 use super::super::credentials::{self as credential_rows, CredentialFields, CredentialRecord, SealedInput};
 use super::super::{CredentialStore, stores};
-use super::{concurrent, seal_context};
+use super::seal_context;
 use crate::error::CredentialsError;
-use crate::model::{Credential, CredentialInput, InputValue, Provider, Store, validate_name};
+use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
 use crate::service::ADMINS;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
+use portico_core::db::{RowKey, lock_row};
+use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
+
+/// A credential write, computed from the credential as read in the writing transaction.
+pub(super) struct CredentialChange {
+    pub(super) name: String,
+    pub(super) active: bool,
+    pub(super) scope: CredentialScope,
+    pub(super) store_id: i64,
+    /// Input values given.
+    pub(super) values: Vec<InputValue>,
+    /// PATCH keeps the inputs not given; PUT removes them.
+    pub(super) keep_unlisted: bool,
+}
 
 /// Where a credential's inputs are resolved: its realm, id, store and the store's provider.
 #[derive(Clone, Copy)]
@@ -110,17 +124,23 @@ impl CredentialStore {
                 ));
             }
             let context = seal_context(realm, credential, value.def_id);
-            let version = match current.iter().find(|i| i.def_id == value.def_id) {
+            let input = match current.iter().find(|i| i.def_id == value.def_id) {
+                // The same value stays as it is (same seal, same version): nothing changes.
                 Some(old) if self.sealer.unseal_str(&old.sealed, &context).is_ok_and(|v| v == value.value) => {
-                    old.version
+                    old.clone()
                 }
-                Some(old) => old.version + 1,
-                None => 1,
+                Some(old) => SealedInput {
+                    def_id: value.def_id,
+                    sealed: self.sealer.seal_str(&value.value, &context),
+                    version: old.version + 1,
+                },
+                None => SealedInput {
+                    def_id: value.def_id,
+                    sealed: self.sealer.seal_str(&value.value, &context),
+                    version: 1,
+                },
             };
-            next.insert(
-                value.def_id,
-                SealedInput { def_id: value.def_id, sealed: self.sealer.seal_str(&value.value, &context), version },
-            );
+            next.insert(value.def_id, input);
         }
         if let Some(missing) = provider.input_defs.iter().find(|d| d.required && !next.contains_key(&d.id)) {
             return Err(CredentialsError::invalid(
@@ -167,26 +187,32 @@ impl CredentialStore {
         Ok(())
     }
 
+    /// Writes a credential: `change` is computed from the credential as read in the
+    /// transaction; a change that changes nothing keeps the version.
     pub(super) fn save_credential(
         &self,
         ctx: &RequestContext,
         id: i64,
-        current: CredentialRecord,
-        fields: CredentialFields<'_>,
-        values: &[InputValue],
-        keep_unlisted: bool,
+        precondition: &Precondition,
+        change: impl Fn(&CredentialRecord) -> Result<CredentialChange, CredentialsError>,
     ) -> Result<Credential, CredentialsError> {
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential.update", "credential", |conn| {
-            validate_name("credentialName", fields.name)?;
-            self.unique_credential_name(conn, realm, fields.name, Some(id))?;
-            let (store, provider) = if fields.store_id == current.store_id {
+            lock_row(conn, "credentials", "id", RowKey::Int(id))?;
+            let current = self.existing_credential(conn, realm, id)?;
+            precondition.check("Credential", id, current.version)?;
+            let change = change(&current)?;
+            validate_name("credentialName", &change.name)?;
+            if change.name != current.name {
+                self.unique_credential_name(conn, realm, &change.name, Some(id))?;
+            }
+            let (store, provider) = if change.store_id == current.store_id {
                 let store = self.existing_store(conn, realm, current.store_id)?;
                 let provider = self.existing_provider(conn, realm, store.provider_id)?;
                 (store, provider)
             } else {
-                self.usable_store(conn, realm, fields.store_id)?
+                self.usable_store(conn, realm, change.store_id)?
             };
             // Inputs of another store's provider cannot stay when the store changes.
             let carried: Vec<SealedInput> = current
@@ -197,13 +223,26 @@ impl CredentialStore {
                 .collect();
             let inputs = self.resolve_inputs(
                 &Placement { realm, credential: id, store: &store, provider: &provider },
-                values,
+                &change.values,
                 &carried,
-                keep_unlisted,
+                change.keep_unlisted,
             )?;
-            if !credential_rows::update(conn, realm, id, current.version, fields, ctx.actor(), now)? {
-                return Err(concurrent("Credential", id, current.version));
+            let unchanged = change.name == current.name
+                && change.active == current.active
+                && change.scope == current.scope
+                && change.store_id == current.store_id
+                && inputs == current.inputs;
+            if unchanged {
+                return Ok((self.open(ctx, conn, current)?, id.to_string()));
             }
+            let fields = CredentialFields {
+                name: &change.name,
+                active: change.active,
+                scope: change.scope,
+                store_id: change.store_id,
+            };
+            let written = credential_rows::update(conn, realm, id, current.version, fields, ctx.actor(), now)?;
+            committed(precondition, "Credential", id, current.version, written)?;
             self.write_inputs(conn, realm, id, &current.inputs, &inputs)?;
             let saved = self.existing_credential(conn, realm, id)?;
             Ok((self.open(ctx, conn, saved)?, id.to_string()))

@@ -5,13 +5,13 @@
 mod definitions;
 mod inputs;
 
-use definitions::ProviderChange;
-use inputs::Placement;
+use definitions::{ProviderChange, StoreValues};
+use inputs::{CredentialChange, Placement};
 
 use super::credentials::{self as credential_rows, CredentialFields, CredentialRecord};
 use super::stores::StoreFields;
 use super::{CredentialStore, providers, stores};
-use crate::error::CredentialsError;
+use crate::error::{CredentialsError, not_found};
 use crate::model::{
     Credential, CredentialDraft, CredentialPatch, CredentialQuery, Provider, ProviderDraft, ProviderPatch,
     ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery, validate_name,
@@ -19,30 +19,12 @@ use crate::model::{
 use crate::service::{ADMINS, CredentialService, READERS};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
-use portico_core::etag::IfMatch;
+use portico_core::write::Precondition;
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
 
 pub(super) fn seal_context(realm: Uuid, credential: i64, def: i64) -> String {
     format!("credentials/input/{realm}/{credential}/{def}")
-}
-
-pub(super) fn check_version(
-    what: &'static str,
-    id: i64,
-    current: i64,
-    sent: Option<i64>,
-    precondition: &IfMatch,
-) -> Result<(), CredentialsError> {
-    precondition.check(current)?;
-    match sent {
-        Some(sent) if sent != current => Err(CredentialsError::VersionConflict { what, id, current, sent }),
-        _ => Ok(()),
-    }
-}
-
-pub(super) fn concurrent(what: &'static str, id: i64, expected: i64) -> CredentialsError {
-    CredentialsError::VersionConflict { what, id, current: expected + 1, sent: expected }
 }
 
 impl CredentialStore {
@@ -57,11 +39,11 @@ impl CredentialStore {
     }
 
     fn existing_store(&self, conn: &mut DbConnection, realm: Uuid, id: i64) -> Result<Store, CredentialsError> {
-        stores::get(conn, realm, id)?.ok_or(CredentialsError::NotFound { what: "Credential store", id })
+        stores::get(conn, realm, id)?.ok_or_else(|| not_found("Credential store", id))
     }
 
     fn existing_provider(&self, conn: &mut DbConnection, realm: Uuid, id: i64) -> Result<Provider, CredentialsError> {
-        providers::get(conn, realm, id)?.ok_or(CredentialsError::NotFound { what: "Credential store provider", id })
+        providers::get(conn, realm, id)?.ok_or_else(|| not_found("Credential store provider", id))
     }
 
     fn existing_credential(
@@ -70,7 +52,7 @@ impl CredentialStore {
         realm: Uuid,
         id: i64,
     ) -> Result<CredentialRecord, CredentialsError> {
-        credential_rows::get(conn, realm, id)?.ok_or(CredentialsError::NotFound { what: "Credential", id })
+        credential_rows::get(conn, realm, id)?.ok_or_else(|| not_found("Credential", id))
     }
 }
 
@@ -134,14 +116,19 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         draft: CredentialDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Credential, CredentialsError> {
         self.writer(ctx)?;
-        let current = self.db.read(|conn| self.existing_credential(conn, ctx.realm.id, id))?;
-        check_version("Credential", id, current.version, draft.version, precondition)?;
-        let fields =
-            CredentialFields { name: &draft.name, active: draft.active, scope: draft.scope, store_id: draft.store_id };
-        self.save_credential(ctx, id, current, fields, &draft.inputs, false)
+        self.save_credential(ctx, id, precondition, |_| {
+            Ok(CredentialChange {
+                name: draft.name.clone(),
+                active: draft.active,
+                scope: draft.scope,
+                store_id: draft.store_id,
+                values: draft.inputs.clone(),
+                keep_unlisted: false,
+            })
+        })
     }
 
     fn patch_credential(
@@ -149,32 +136,31 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         patch: CredentialPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Credential, CredentialsError> {
         self.writer(ctx)?;
-        let current = self.db.read(|conn| self.existing_credential(conn, ctx.realm.id, id))?;
-        check_version("Credential", id, current.version, patch.version, precondition)?;
-        if patch.scope.is_some_and(|scope| scope != current.scope) {
-            return Err(CredentialsError::invalid(
-                "credentialScope",
-                "The scope of a credential is locked after creation and cannot be changed with PATCH",
-            ));
-        }
-        if patch.store_id.is_some_and(|store| store != current.store_id) {
-            return Err(CredentialsError::invalid(
-                "credentialStoreId",
-                "The store of a credential is locked after creation and cannot be changed with PATCH",
-            ));
-        }
-        let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
-        let fields = CredentialFields {
-            name: &name,
-            active: patch.active.unwrap_or(current.active),
-            scope: current.scope,
-            store_id: current.store_id,
-        };
-        let inputs = patch.inputs.unwrap_or_default();
-        self.save_credential(ctx, id, current.clone(), fields, &inputs, true)
+        self.save_credential(ctx, id, precondition, |current| {
+            if patch.scope.is_some_and(|scope| scope != current.scope) {
+                return Err(CredentialsError::invalid(
+                    "credentialScope",
+                    "The scope of a credential is locked after creation and cannot be changed with PATCH",
+                ));
+            }
+            if patch.store_id.is_some_and(|store| store != current.store_id) {
+                return Err(CredentialsError::invalid(
+                    "credentialStoreId",
+                    "The store of a credential is locked after creation and cannot be changed with PATCH",
+                ));
+            }
+            Ok(CredentialChange {
+                name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
+                active: patch.active.unwrap_or(current.active),
+                scope: current.scope,
+                store_id: current.store_id,
+                values: patch.inputs.clone().unwrap_or_default(),
+                keep_unlisted: true,
+            })
+        })
     }
 
     fn store(&self, ctx: &RequestContext, id: i64) -> Result<Store, CredentialsError> {
@@ -227,16 +213,15 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         draft: StoreDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Store, CredentialsError> {
         self.writer(ctx)?;
-        let fields = StoreFields {
-            name: &draft.name,
-            description: draft.description.as_deref(),
+        self.save_store(ctx, id, precondition, false, |_| StoreValues {
+            name: draft.name.clone(),
+            description: draft.description.clone(),
             provider_id: draft.provider_id,
             active: draft.active,
-        };
-        self.save_store(ctx, id, fields, false, draft.version, precondition)
+        })
     }
 
     fn patch_store(
@@ -244,19 +229,15 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         patch: StorePatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Store, CredentialsError> {
         self.writer(ctx)?;
-        let current = self.db.read(|conn| self.existing_store(conn, ctx.realm.id, id))?;
-        let name = patch.name.clone().unwrap_or(current.name.clone());
-        let description = patch.description.clone().or(current.description.clone());
-        let fields = StoreFields {
-            name: &name,
-            description: description.as_deref(),
+        self.save_store(ctx, id, precondition, true, |current| StoreValues {
+            name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
+            description: patch.description.clone().or_else(|| current.description.clone()),
             provider_id: patch.provider_id.unwrap_or(current.provider_id),
             active: patch.active.unwrap_or(current.active),
-        };
-        self.save_store(ctx, id, fields, true, patch.version, precondition)
+        })
     }
 
     fn provider(&self, ctx: &RequestContext, id: i64) -> Result<Provider, CredentialsError> {
@@ -302,18 +283,16 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         draft: ProviderDraft,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Provider, CredentialsError> {
         self.writer(ctx)?;
-        let change = ProviderChange {
-            name: &draft.name,
-            description: draft.description.as_deref(),
+        self.save_provider(ctx, id, precondition, |_| ProviderChange {
+            name: draft.name.clone(),
+            description: draft.description.clone(),
             active: draft.active,
-            defs: Some(&draft.input_defs),
+            defs: Some(draft.input_defs.clone()),
             remove_unlisted: true,
-            sent: draft.version,
-        };
-        self.save_provider(ctx, id, change, precondition)
+        })
     }
 
     fn patch_provider(
@@ -321,20 +300,15 @@ impl CredentialService for CredentialStore {
         ctx: &RequestContext,
         id: i64,
         patch: ProviderPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<Provider, CredentialsError> {
         self.writer(ctx)?;
-        let current = self.db.read(|conn| self.existing_provider(conn, ctx.realm.id, id))?;
-        let name = patch.name.clone().unwrap_or(current.name.clone());
-        let description = patch.description.clone().or(current.description.clone());
-        let change = ProviderChange {
-            name: &name,
-            description: description.as_deref(),
+        self.save_provider(ctx, id, precondition, |current| ProviderChange {
+            name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
+            description: patch.description.clone().or_else(|| current.description.clone()),
             active: patch.active.unwrap_or(current.active),
-            defs: patch.input_defs.as_deref(),
+            defs: patch.input_defs.clone(),
             remove_unlisted: false,
-            sent: patch.version,
-        };
-        self.save_provider(ctx, id, change, precondition)
+        })
     }
 }

@@ -14,6 +14,7 @@ use portico_core::http::axual::{Listing, Search, collection_links, created, enti
 use portico_core::http::params::Relation;
 use portico_core::http::respond::entity;
 use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid, UriList};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use serde_with::{OneOrMany, serde_as};
@@ -141,7 +142,8 @@ pub async fn patch_group(
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let input = body.0.into_input();
     let (caller, service) = (ctx.clone(), svc.clone());
-    let (group, members) = run_blocking(move || service.update_group(&ctx, id, input, &precondition.0)).await?;
+    let (group, members) =
+        run_blocking(move || service.update_group(&ctx, id, input, &Precondition::if_match(precondition.0))).await?;
     let body = detail(svc.as_ref(), &caller, &base, &group, &members);
     Ok(patched(&req, meta(group.version, group.audit.modified_at), &body))
 }

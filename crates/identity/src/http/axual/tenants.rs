@@ -11,6 +11,7 @@ use portico_core::http::params::Relation;
 use portico_core::http::respond::entity;
 use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::page::{Page, PageRequest};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -155,7 +156,7 @@ pub async fn patch_tenant(
 ) -> Result<HttpResponse, ApiError<Axual>> {
     let input = body.0.into_input();
     let allowed = svc.tenant_allowed(&ctx);
-    let view = run_blocking(move || svc.update_realm(&ctx, id, input, &precondition.0)).await?;
+    let view = run_blocking(move || svc.update_realm(&ctx, id, input, &Precondition::if_match(precondition.0))).await?;
     let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
     Ok(patched(&req, meta(view.realm.version, view.realm.audit.modified_at), &body))
 }

@@ -11,6 +11,7 @@ use portico_core::http::axual::{
 };
 use portico_core::http::respond::entity;
 use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -168,7 +169,8 @@ pub async fn patch_user(
         password: body.password,
     };
     let (caller, service) = (ctx.clone(), svc.clone());
-    let user = run_blocking(move || service.update_user(&ctx, id, patch, &precondition.0)).await?;
+    let user =
+        run_blocking(move || service.update_user(&ctx, id, patch, &Precondition::if_match(precondition.0))).await?;
     let body = user_detail(&base, &user, svc.user_allowed(&caller, &user));
     Ok(patched(&req, meta(user.version, user.audit.modified_at), &body))
 }

@@ -9,10 +9,11 @@ use crate::store::groups::{self, GroupChanges};
 use crate::store::users;
 use portico_core::audit::audited_write;
 use portico_core::context::{PrincipalKind, Requirement};
+use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
-use portico_core::etag::{IfMatch, PreconditionFailed};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
+use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
 
@@ -36,6 +37,12 @@ fn validate_group(input: &GroupInput) -> Result<(), IdentityError> {
 impl IdentityStore {
     fn existing_group(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Group, IdentityError> {
         groups::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("group", id.simple()))
+    }
+
+    /// The group, locked against concurrent writers until the transaction ends.
+    fn group_for_update(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Group, IdentityError> {
+        lock_row(conn, "user_groups", "id", RowKey::Text(&id.to_string()))?;
+        self.existing_group(conn, realm, id)
     }
 
     fn members(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Vec<User>, IdentityError> {
@@ -62,9 +69,7 @@ impl IdentityStore {
         if member {
             Ok(())
         } else {
-            Err(IdentityError::Denied(portico_core::context::AccessDenied::Forbidden(
-                "requires GROUP_ADMIN or TENANT_ADMIN, or membership of the group".into(),
-            )))
+            Err(IdentityError::forbidden("requires GROUP_ADMIN or TENANT_ADMIN, or membership of the group"))
         }
     }
 
@@ -85,19 +90,19 @@ impl IdentityStore {
         Ok(DeletionConstraints::of(conn, &self.dependents, &target, GROUP_DEPENDENT_COUNTS)?)
     }
 
+    /// Writes `changes` (or only a new version, for membership changes) against the version
+    /// the change was computed from.
     fn bump(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
         group: &Group,
-        precondition: &IfMatch,
+        precondition: &Precondition,
         changes: &GroupChanges,
     ) -> Result<(), IdentityError> {
-        precondition.check(group.version)?;
-        if !groups::update(conn, ctx.realm.id, group.id, group.version, changes, ctx.actor(), self.clock.now())? {
-            return Err(PreconditionFailed { current: group.version + 1 }.into());
-        }
-        Ok(())
+        let written =
+            groups::update(conn, ctx.realm.id, group.id, group.version, changes, ctx.actor(), self.clock.now())?;
+        Ok(committed(precondition, "group", group.id.simple(), group.version, written)?)
     }
 }
 
@@ -135,7 +140,10 @@ impl GroupService for IdentityStore {
         let members = input.members.unwrap_or_default();
         audited_write(&self.db, self.clock.as_ref(), ctx, "group.create", "group", |conn| {
             if groups::name_taken(conn, ctx.realm.id, &group.name, None)? {
-                return Err(IdentityError::AlreadyExists(format!("a group named '{}' already exists", group.name)));
+                return Err(IdentityError::already_exists(
+                    "group_name_taken",
+                    format!("a group named '{}' already exists", group.name),
+                ));
             }
             self.existing_users(conn, ctx.realm.id, &members)?;
             groups::insert(conn, &group)?;
@@ -149,29 +157,39 @@ impl GroupService for IdentityStore {
         ctx: &RequestContext,
         id: Uuid,
         patch: GroupInput,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<(Group, Vec<User>), IdentityError> {
         validate_group(&patch)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "group.update", "group", |conn| {
-            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            let group = self.group_for_update(conn, ctx.realm.id, id)?;
             self.require_group_manager(conn, ctx, id)?;
+            precondition.check("group", id.simple(), group.version)?;
             if let Some(name) = &patch.name
+                && *name != group.name
                 && groups::name_taken(conn, ctx.realm.id, name, Some(id))?
             {
-                return Err(IdentityError::AlreadyExists(format!("a group named '{name}' already exists")));
+                return Err(IdentityError::already_exists(
+                    "group_name_taken",
+                    format!("a group named '{name}' already exists"),
+                ));
             }
+            // Only what differs is written; a PATCH that changes nothing keeps the version.
+            let mut changed = false;
             if let Some(members) = &patch.members {
                 self.existing_users(conn, ctx.realm.id, members)?;
                 let current = groups::member_ids(conn, ctx.realm.id, id)?;
-                groups::remove_members(conn, ctx.realm.id, id, &current)?;
-                groups::add_members(conn, ctx.realm.id, id, members)?;
+                let gone: Vec<Uuid> = current.iter().filter(|m| !members.contains(m)).copied().collect();
+                changed |= groups::remove_members(conn, ctx.realm.id, id, &gone)? > 0;
+                changed |= groups::add_members(conn, ctx.realm.id, id, members)? > 0;
             }
             let changes = GroupChanges {
-                name: patch.name.clone(),
-                email: patch.email.clone(),
-                phone_number: patch.phone_number.clone(),
+                name: patch.name.clone().filter(|v| *v != group.name),
+                email: patch.email.clone().filter(|v| *v != group.email),
+                phone_number: patch.phone_number.clone().filter(|v| *v != group.phone_number),
             };
-            self.bump(conn, ctx, &group, precondition, &changes)?;
+            if changed || changes != GroupChanges::default() {
+                self.bump(conn, ctx, &group, precondition, &changes)?;
+            }
             Ok(((self.existing_group(conn, ctx.realm.id, id)?, self.members(conn, ctx.realm.id, id)?), id.to_string()))
         })
     }
@@ -189,8 +207,9 @@ impl GroupService for IdentityStore {
             self.existing_group(conn, ctx.realm.id, id)?;
             self.require_group_manager(conn, ctx, id)?;
             if !self.usage(conn, ctx.realm.id, id)?.can_delete() {
-                return Err(IdentityError::Conflict(
-                    "the group still owns resources; see its deletion constraints".into(),
+                return Err(IdentityError::conflict(
+                    "group_in_use",
+                    "the group still owns resources; see its deletion constraints",
                 ));
             }
             groups::delete(conn, ctx.realm.id, id)?;
@@ -206,27 +225,31 @@ impl GroupService for IdentityStore {
         replace: bool,
     ) -> Result<(), IdentityError> {
         audited_write(&self.db, self.clock.as_ref(), ctx, "group.members", "group", |conn| {
-            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            let group = self.group_for_update(conn, ctx.realm.id, id)?;
             self.require_group_manager(conn, ctx, id)?;
             self.existing_users(conn, ctx.realm.id, members)?;
+            let mut changed = false;
             if replace {
                 let current = groups::member_ids(conn, ctx.realm.id, id)?;
-                groups::remove_members(conn, ctx.realm.id, id, &current)?;
+                let gone: Vec<Uuid> = current.iter().filter(|m| !members.contains(m)).copied().collect();
+                changed |= groups::remove_members(conn, ctx.realm.id, id, &gone)? > 0;
             }
-            groups::add_members(conn, ctx.realm.id, id, members)?;
-            self.bump(conn, ctx, &group, &IfMatch::Absent, &GroupChanges::default())?;
+            changed |= groups::add_members(conn, ctx.realm.id, id, members)? > 0;
+            if changed {
+                self.bump(conn, ctx, &group, &Precondition::none(), &GroupChanges::default())?;
+            }
             Ok(((), id.to_string()))
         })
     }
 
     fn remove_member(&self, ctx: &RequestContext, id: Uuid, user: Uuid) -> Result<(), IdentityError> {
         audited_write(&self.db, self.clock.as_ref(), ctx, "group.members", "group", |conn| {
-            let group = self.existing_group(conn, ctx.realm.id, id)?;
+            let group = self.group_for_update(conn, ctx.realm.id, id)?;
             self.require_group_manager(conn, ctx, id)?;
             if groups::remove_members(conn, ctx.realm.id, id, &[user])? == 0 {
                 return Err(IdentityError::not_found("member", user.simple()));
             }
-            self.bump(conn, ctx, &group, &IfMatch::Absent, &GroupChanges::default())?;
+            self.bump(conn, ctx, &group, &Precondition::none(), &GroupChanges::default())?;
             Ok(((), id.to_string()))
         })
     }

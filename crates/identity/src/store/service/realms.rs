@@ -9,8 +9,9 @@ use crate::store::realms;
 use crate::store::{environments, users};
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, Requirement};
-use portico_core::etag::{IfMatch, PreconditionFailed};
+use portico_core::db::{RowKey, lock_row};
 use portico_core::page::{Page, PageRequest};
+use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
 
@@ -170,32 +171,35 @@ impl RealmService for IdentityStore {
         ctx: &RequestContext,
         id: Uuid,
         input: TenantInput,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<TenantView, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
         validate_tenant(&input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.update", "tenant", |conn| {
-            let mut realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
+            lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
+            let realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
             if realm.name == MASTER_REALM {
-                return Err(IdentityError::Conflict("realm master is managed by configuration".into()));
+                return Err(IdentityError::conflict("master_realm", "realm master is managed by configuration"));
             }
-            precondition.check(realm.version)?;
             // A body read with GET carries the short name: unchanged is fine, a rename is not.
             if let Some(short_name) = &input.short_name
                 && !short_name.eq_ignore_ascii_case(&realm.name)
             {
                 return Err(IdentityError::invalid("shortName", "shortName cannot be changed"));
             }
-            let expected = realm.version;
-            self.apply(conn, &mut realm, input.clone())?;
-            realm.audit.modified_at = Some(now);
-            realm.audit.modified_by = Some(ctx.actor().to_owned());
-            realm.version = expected + 1;
-            if !realms::update(conn, &realm, expected)? {
-                return Err(PreconditionFailed { current: expected + 1 }.into());
-            }
-            Ok((self.view(conn, realm)?, id.to_string()))
+            let revised = revise(precondition, "tenant", id.simple(), &realm, realm.version, |next| {
+                self.apply(conn, next, input.clone())
+            })?;
+            let Some(mut next) = revised else {
+                return Ok((self.view(conn, realm)?, id.to_string()));
+            };
+            next.audit.modified_at = Some(now);
+            next.audit.modified_by = Some(ctx.actor().to_owned());
+            next.version = realm.version + 1;
+            let written = realms::update(conn, &next, realm.version)?;
+            committed(precondition, "tenant", id.simple(), realm.version, written)?;
+            Ok((self.view(conn, next)?, id.to_string()))
         })
     }
 

@@ -14,6 +14,7 @@ use portico_core::context::{MASTER_REALM, Requirement};
 use portico_core::cursor::{CursorPage, CursorRequest};
 use portico_core::db::counters;
 use portico_core::ids::{new_uuid, random_alphanumeric};
+use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext, Timestamp};
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ impl IdentityStore {
             match made {
                 Ok(true) => created.push(name.clone()),
                 Ok(false) => {}
-                Err(IdentityError::Db(err)) if err.is_unique_violation() => {}
+                Err(err) if err.is_unique_violation() => {}
                 Err(err) => return Err(err),
             }
         }
@@ -72,7 +73,10 @@ impl IdentityStore {
         field: &str,
     ) -> Result<(), IdentityError> {
         if realms::by_name(conn, &realm.name)?.is_some() {
-            return Err(IdentityError::AlreadyExists(format!("{field} '{}' is already in use", realm.name)));
+            return Err(IdentityError::already_exists(
+                "tenant_name_taken",
+                format!("{field} '{}' is already in use", realm.name),
+            ));
         }
         realms::insert(conn, realm)?;
         Ok(())
@@ -179,12 +183,7 @@ impl TenantService for IdentityStore {
         let name: String = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
             let realm = self.tenant_realm(conn, id)?;
             for purger in &self.purgers {
-                purger.purge_realm(conn, realm.id).map_err(|err| {
-                    IdentityError::Conflict(format!(
-                        "the tenant's {} data could not be removed: {err}",
-                        purger.domain()
-                    ))
-                })?;
+                purger.purge_realm(conn, realm.id)?;
             }
             counters::clear_realm(conn, realm.id)?;
             realms::delete(conn, realm.id)?;
@@ -242,9 +241,11 @@ impl TenantService for IdentityStore {
                 .ok_or_else(|| IdentityError::not_found("client", client_id))?;
             let name = name.clone().unwrap_or(client.name.clone());
             let roles = roles.clone().unwrap_or(client.roles.clone());
-            if !clients::update(conn, realm.id, client_id, client.version, &name, &roles, now)? {
-                return Err(IdentityError::Conflict("the client was changed concurrently; retry".into()));
+            if name == client.name && roles == client.roles {
+                return Ok::<_, IdentityError>((client, client_id.to_owned()));
             }
+            let written = clients::update(conn, realm.id, client_id, client.version, &name, &roles, now)?;
+            committed(&Precondition::none(), "client", client_id, client.version, written)?;
             let updated = Client { name, roles, modified_at: now, version: client.version + 1, ..client };
             Ok((updated, client_id.to_owned()))
         })?;

@@ -8,9 +8,10 @@ use crate::service::{NewUser, UserPatch, UserService};
 use crate::store::users::{self, UserChanges};
 use portico_core::audit::audited_write;
 use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
-use portico_core::etag::IfMatch;
+use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
+use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -43,6 +44,12 @@ impl IdentityStore {
         users::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("user", id.simple()))
     }
 
+    /// The user, locked against concurrent writers until the transaction ends.
+    fn user_for_update(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<User, IdentityError> {
+        lock_row(conn, "users", "id", RowKey::Text(&id.to_string()))?;
+        self.existing_user(conn, realm, id)
+    }
+
     /// Sets a user's roles (TENANT_ADMIN); `PLATFORM_ADMIN` only by platform admins, in `master`.
     fn assign(&self, ctx: &RequestContext, id: Uuid, roles: BTreeSet<String>) -> Result<User, IdentityError> {
         ctx.require(Requirement::AnyRole(USER_ADMINS))?;
@@ -52,17 +59,20 @@ impl IdentityStore {
         if roles.contains(PLATFORM_ADMIN_ROLE)
             && !(ctx.principal.is_platform_admin() && ctx.realm.name == portico_core::context::MASTER_REALM)
         {
-            return Err(IdentityError::Denied(portico_core::context::AccessDenied::Forbidden(
-                "only platform admins may grant PLATFORM_ADMIN, and only in realm master".into(),
-            )));
+            return Err(IdentityError::forbidden(
+                "only platform admins may grant PLATFORM_ADMIN, and only in realm master",
+            ));
         }
         let now = self.clock.now();
         let user = audited_write(&self.db, self.clock.as_ref(), ctx, "user.assign_roles", "user", |conn| {
-            let user = self.existing_user(conn, ctx.realm.id, id)?;
-            users::set_roles(conn, ctx.realm.id, id, &roles)?;
-            if !users::update(conn, ctx.realm.id, id, user.version, &UserChanges::default(), ctx.actor(), now)? {
-                return Err(IdentityError::Conflict("the user was changed concurrently; retry".into()));
+            let user = self.user_for_update(conn, ctx.realm.id, id)?;
+            if user.roles == roles {
+                return Ok((user, id.to_string()));
             }
+            users::set_roles(conn, ctx.realm.id, id, &roles)?;
+            let written =
+                users::update(conn, ctx.realm.id, id, user.version, &UserChanges::default(), ctx.actor(), now)?;
+            committed(&Precondition::none(), "user", id.simple(), user.version, written)?;
             Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
         })?;
         self.forget_credentials();
@@ -133,10 +143,10 @@ impl UserService for IdentityStore {
         };
         audited_write(&self.db, self.clock.as_ref(), ctx, "user.create", "user", |conn| {
             if users::by_email_with_secret(conn, ctx.realm.id, &created.email)?.is_some() {
-                return Err(IdentityError::AlreadyExists(format!(
-                    "a user with e-mail address '{}' already exists",
-                    created.email
-                )));
+                return Err(IdentityError::already_exists(
+                    "user_email_taken",
+                    format!("a user with e-mail address '{}' already exists", created.email),
+                ));
             }
             users::insert(conn, &created, hash.as_deref())?;
             Ok((created.clone(), created.id.to_string()))
@@ -148,7 +158,7 @@ impl UserService for IdentityStore {
         ctx: &RequestContext,
         id: Uuid,
         patch: UserPatch,
-        precondition: &IfMatch,
+        precondition: &Precondition,
     ) -> Result<User, IdentityError> {
         let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == id.to_string();
         if !own {
@@ -163,22 +173,34 @@ impl UserService for IdentityStore {
         if let Some(Some(phone)) = &patch.phone_number {
             validate_phone("phoneNumber", phone)?;
         }
-        let changes = UserChanges {
-            first_name: patch.first_name.map(|s| s.trim().to_owned()),
-            last_name: patch.last_name.map(|s| s.trim().to_owned()),
-            middle_name: patch.middle_name,
-            phone_number: patch.phone_number,
-            password_hash: patch.password.as_deref().filter(|p| !p.is_empty()).map(|p| self.hasher.hash(p)),
-        };
+        let password_hash = patch.password.as_deref().filter(|p| !p.is_empty()).map(|p| self.hasher.hash(p));
         let now = self.clock.now();
         let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "user.update", "user", |conn| {
-            let user = self.existing_user(conn, ctx.realm.id, id)?;
-            precondition.check(user.version)?;
-            if !users::update(conn, ctx.realm.id, id, user.version, &changes, ctx.actor(), now)? {
-                return Err(IdentityError::Precondition(portico_core::etag::PreconditionFailed {
-                    current: user.version + 1,
-                }));
+            let user = self.user_for_update(conn, ctx.realm.id, id)?;
+            precondition.check("user", id.simple(), user.version)?;
+            // Only what differs is written; a PATCH that changes nothing keeps the version.
+            let changes = UserChanges {
+                first_name: patch
+                    .first_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|v| *v != user.first_name)
+                    .map(str::to_owned),
+                last_name: patch
+                    .last_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|v| *v != user.last_name)
+                    .map(str::to_owned),
+                middle_name: patch.middle_name.clone().filter(|v| *v != user.middle_name),
+                phone_number: patch.phone_number.clone().filter(|v| *v != user.phone_number),
+                password_hash: password_hash.clone(),
+            };
+            if changes == UserChanges::default() {
+                return Ok((user, id.to_string()));
             }
+            let written = users::update(conn, ctx.realm.id, id, user.version, &changes, ctx.actor(), now)?;
+            committed(precondition, "user", id.simple(), user.version, written)?;
             Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
         })?;
         self.forget_credentials();
@@ -192,7 +214,7 @@ impl UserService for IdentityStore {
     fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
         ctx.require(Requirement::AnyRole(USER_ADMINS))?;
         if ctx.principal.id == id.to_string() {
-            return Err(IdentityError::Conflict("you cannot delete yourself".into()));
+            return Err(IdentityError::conflict("self_deletion", "you cannot delete yourself"));
         }
         audited_write(&self.db, self.clock.as_ref(), ctx, "user.delete", "user", |conn| {
             if !users::delete(conn, ctx.realm.id, id)? {
