@@ -40,7 +40,7 @@ fn report(name: &str, mut samples: Vec<Duration>) {
 #[actix_web::main]
 async fn main() {
     let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let test_db = TestDatabase::migrated(&portico_gateway::server::MIGRATIONS);
+    let test_db = TestDatabase::migrated(&portico_gateway::server::migrations());
     let mut settings = Settings::default();
     settings.database.url = test_db.url().to_owned();
     settings.bootstrap.admin_email = ADMIN.into();

@@ -4,23 +4,19 @@
 //! OpenAPI, error rendering and request observation. No domain logic lives here.
 
 use crate::auth::authenticate;
-use crate::failures::{RouteTable, no_route, render_failures};
+use crate::failures::{RouteTable, no_route};
 use crate::observe::{Metrics, observe};
 use crate::routes::health;
-use crate::server::Services;
+use crate::server::{MODULES, Services};
 use crate::settings::Settings;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
-use portico_core::cursor::CursorCodec;
-use portico_core::http::{AxualRegistry, PublicBaseUrl};
+use portico_core::http::module::render_failures;
+use portico_core::http::{AxualRegistry, ErrorFormats, Format, PublicBaseUrl};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
-use portico_credentials::service::CredentialService;
-use portico_credentials::store::CredentialStore;
-use portico_identity::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
-use portico_identity::store::IdentityStore;
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
@@ -43,14 +39,12 @@ pub struct AppState {
     pub openapi: Arc<OpenApi>,
     /// Documented routes, for 404 vs 405.
     pub routes: web::Data<RouteTable>,
-    /// The identity domain.
-    pub identity: Arc<IdentityStore>,
-    /// The credentials domain.
-    pub credentials: Arc<CredentialStore>,
-    /// MATTR cursors (keyed from the sealing key, so every replica agrees).
-    pub cursors: web::Data<CursorCodec>,
-    /// Every crate's Axual collections (the index and profiles).
+    /// The started modules.
+    pub services: Services,
+    /// Every module's Axual collections (the index and profiles).
     pub axual: web::Data<AxualRegistry>,
+    /// Every module's error formats by path.
+    pub formats: web::Data<ErrorFormats>,
 }
 
 impl AppState {
@@ -63,12 +57,10 @@ impl AppState {
         services: Services,
     ) -> AppState {
         let openapi = openapi();
-        let (cursor_key, _) = sealer.derive("core/cursor");
         AppState {
-            identity: services.identity,
-            credentials: services.credentials,
-            cursors: web::Data::new(CursorCodec::new(cursor_key)),
+            services,
             axual: web::Data::new(axual_registry()),
+            formats: web::Data::new(error_formats()),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
             settings: Arc::new(settings),
@@ -80,10 +72,29 @@ impl AppState {
     }
 }
 
-/// The Axual collections of every crate, in index order.
+/// Every module's error formats; the gateway's own paths answer problems; everything else is
+/// Axual's (its resources sit at the root).
+pub fn error_formats() -> ErrorFormats {
+    let mut formats = ErrorFormats::new(Format::Axual);
+    formats.add(&[
+        ("/healthz", Format::Problem),
+        ("/readyz", Format::Problem),
+        ("/metrics", Format::Problem),
+        ("/openapi.json", Format::Problem),
+        ("/docs", Format::Problem),
+    ]);
+    for module in MODULES {
+        formats.add(module.error_formats);
+    }
+    formats
+}
+
+/// The Axual collections of every module, in index order.
 pub fn axual_registry() -> AxualRegistry {
     let mut registry = AxualRegistry::default();
-    registry.register(portico_identity::http::axual::COLLECTIONS, portico_identity::http::axual::ENTRIES);
+    for module in MODULES {
+        registry.register(module.axual_collections, module.axual_entries);
+    }
     registry
 }
 
@@ -92,16 +103,13 @@ fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.service(health::healthz)
+    let app = app
+        .service(health::healthz)
         .service(health::readyz)
         .service(health::info)
         .service(health::metrics)
-        .configure(portico_core::http::axual::configure)
-        .configure(portico_identity::http::configure)
-        .configure(portico_catalog::http::configure)
-        .configure(portico_gitsync::http::configure)
-        .configure(portico_flows::http::configure)
-        .configure(portico_credentials::http::configure)
+        .configure(portico_core::http::axual::configure);
+    MODULES.iter().fold(app, |app, module| app.configure(module.routes))
 }
 
 /// The whole-surface OpenAPI document.
@@ -130,15 +138,13 @@ pub fn app(
         .app_data(PublicBaseUrl(public_url))
         .app_data(state.metrics.clone())
         .app_data(state.routes.clone())
-        .app_data(state.cursors.clone())
         .app_data(state.axual.clone())
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn Authenticator>))
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn TokenService>))
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn TenantService>))
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn UserService>))
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn GroupService>))
-        .app_data(web::Data::from(state.identity.clone() as Arc<dyn RealmService>))
-        .app_data(web::Data::from(state.credentials.clone() as Arc<dyn CredentialService>))
+        .app_data(state.formats.clone())
+        .configure(|cfg| {
+            for data in &state.services.app_data {
+                data(cfg);
+            }
+        })
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))

@@ -143,8 +143,9 @@ fn rotate_signing_key(settings: &Settings) -> Result<(), String> {
     let clock = std::sync::Arc::new(portico_core::time::SystemClock);
     let config = crate::server::identity_config(settings);
     let overlap = config.key_overlap;
-    let services = crate::server::open_services(&db, &sealer, clock.clone(), config).map_err(|e| e.to_string())?;
-    let kid = services.identity.keys().rotate(clock.now(), overlap).map_err(|e| e.to_string())?;
+    let identity =
+        portico_identity::store::IdentityStore::open(db, sealer, clock.clone(), config).map_err(|e| e.to_string())?;
+    let kid = identity.keys().rotate(clock.now(), overlap).map_err(|e| e.to_string())?;
     println!("portico: new signing key {kid}; earlier keys stay published for {overlap} seconds");
     Ok(())
 }

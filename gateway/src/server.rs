@@ -4,20 +4,24 @@ use crate::app::{AppState, app};
 use crate::settings::Settings;
 use actix_web::HttpServer;
 use portico_core::db::{Migrations, PoolOptions};
+use portico_core::http::module::AppData;
+use portico_core::http::{Module, ModuleContext};
 use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
-use portico_credentials::store::CredentialStore;
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::{PasswordCost, PasswordHasher};
-use portico_identity::store::IdentityStore;
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 
-/// Every domain's migrations, in dependency order.
-pub const MIGRATIONS: [&Migrations; 3] =
-    [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_credentials::MIGRATIONS];
+/// Every domain crate the gateway serves. Adding a crate is one line here.
+pub const MODULES: &[&Module] = &[&portico_identity::http::MODULE, &portico_credentials::http::MODULE];
+
+/// Every migration set, in order: core's, then each module's.
+pub fn migrations() -> Vec<&'static Migrations> {
+    std::iter::once(&portico_core::db::MIGRATIONS).chain(MODULES.iter().map(|m| m.migrations)).collect()
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,9 @@ pub enum StartError {
     /// First-start bootstrap failed.
     #[error("bootstrap: {0}")]
     Bootstrap(#[from] portico_identity::IdentityError),
+    /// A module could not start.
+    #[error("module {0}: {1}")]
+    Module(&'static str, portico_core::http::module::StartFailure),
     /// The listener could not be bound or the server failed.
     #[error("http server: {0}")]
     Io(#[from] std::io::Error),
@@ -47,7 +54,7 @@ pub fn open_database(settings: &Settings) -> Result<Database, StartError> {
 
 /// Applies every pending migration; returns the versions applied.
 pub fn migrate(db: &Database) -> Result<Vec<String>, StartError> {
-    Ok(db.migrate(&MIGRATIONS)?)
+    Ok(db.migrate(&migrations())?)
 }
 
 /// Loads (or creates) the sealing key.
@@ -101,30 +108,34 @@ pub fn identity_config(settings: &Settings) -> IdentityConfig {
         access_token_ttl: settings.identity.access_token_ttl,
         refresh_token_ttl: settings.identity.refresh_token_ttl,
         key_overlap: settings.identity.access_token_ttl * 2,
+        environments: settings.identity.environments.clone(),
         ..IdentityConfig::default()
     }
 }
 
-/// The domain services.
+/// The started modules: each one's app data, in [`MODULES`] order.
 #[derive(Clone)]
 pub struct Services {
-    /// Identity and tokens.
-    pub identity: Arc<IdentityStore>,
-    /// FlexDeploy credentials.
-    pub credentials: Arc<CredentialStore>,
+    /// What each module registers as app data.
+    pub app_data: Vec<AppData>,
 }
 
-/// Opens the domain services over a migrated, bootstrapped database. Identity learns how to
-/// remove every other domain's rows of a deleted tenant.
+/// Starts every module over a migrated, bootstrapped database (each registers its realm hooks),
+/// then gives every existing realm the built-ins of every module.
 pub fn open_services(
     db: &Database,
     sealer: &Sealer,
     clock: Arc<dyn Clock>,
     identity: IdentityConfig,
 ) -> Result<Services, StartError> {
-    let credentials = Arc::new(CredentialStore::new(db.clone(), sealer.clone(), clock.clone()));
-    let identity = IdentityStore::open(db.clone(), sealer.clone(), clock, identity)?.with_purger(credentials.clone());
-    Ok(Services { identity: Arc::new(identity), credentials })
+    let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone()).with_config(identity);
+    let app_data = MODULES
+        .iter()
+        .map(|module| (module.start)(&ctx).map_err(|e| StartError::Module(module.name, e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let realms = ctx.hooks.reconcile(db, clock.now())?;
+    tracing::debug!(realms, "every realm has every module's built-ins");
+    Ok(Services { app_data })
 }
 
 /// Runs the server until SIGTERM/SIGINT, then drains in-flight requests.
@@ -143,10 +154,6 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
             let services = open_services(&db, &sealer, clock, identity_config(&settings))?;
-            let created = services.identity.ensure_environments(&settings.identity.environments)?;
-            if !created.is_empty() {
-                tracing::info!(?created, "created configured MATTR environments");
-            }
             Ok((db, services))
         })
         .await

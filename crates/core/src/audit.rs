@@ -108,7 +108,9 @@ pub fn record(
 pub const WRITE_ATTEMPTS: u32 = 12;
 
 /// Runs `work` as an audited write. `work` returns its value and the id of the resource it
-/// wrote; `SUCCESS` is recorded in the same transaction, `FAIL` afterwards on its own.
+/// wrote; `SUCCESS` is recorded in the same transaction, `FAIL` afterwards on its own. The
+/// realm is held in place first ([`crate::db::hold_realm`]), so a write never leaves rows in
+/// a realm that a concurrent deletion removed.
 ///
 /// When `work` fails with a retryable error (it lost a race with another writer, see
 /// [`crate::write`]), the transaction is rolled back and run again, up to [`WRITE_ATTEMPTS`]
@@ -128,6 +130,7 @@ where
     let result: Result<T, E> = loop {
         attempt += 1;
         let result: Result<T, E> = db.write(|conn| {
+            crate::db::hold_realm(conn, ctx.realm.id)?;
             let (value, resource_id) = work(conn)?;
             record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None).map_err(DbError::from)?;
             Ok(value)

@@ -26,6 +26,7 @@ pub mod dependents;
 pub mod error;
 pub mod etag;
 pub mod hal;
+pub mod hooks;
 pub mod ids;
 pub mod page;
 pub mod seal;

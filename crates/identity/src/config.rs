@@ -18,6 +18,8 @@ pub struct IdentityConfig {
     pub password_cost: PasswordCost,
     /// How long a successful Basic-authentication check is remembered, in seconds.
     pub basic_cache_ttl: i64,
+    /// MATTR environments created (when missing) at every start.
+    pub environments: Vec<String>,
 }
 
 impl Default for IdentityConfig {
@@ -29,6 +31,7 @@ impl Default for IdentityConfig {
             key_overlap: 2 * 3600,
             password_cost: PasswordCost::Standard,
             basic_cache_ttl: 60,
+            environments: Vec::new(),
         }
     }
 }

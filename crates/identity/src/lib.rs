@@ -24,6 +24,8 @@ pub mod tokens;
 
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::IdentityError;
 

@@ -165,3 +165,90 @@ async fn parallel_axual_patches_and_member_additions_all_succeed() {
     let unchanged = app.json_as("PATCH", &admin, &user_path, &json!({"lastName": user_now.json()["lastName"]})).await;
     assert_eq!(unchanged.header("etag"), Some("\"30\""), "a PATCH that changes nothing keeps the version");
 }
+
+#[actix_web::test]
+async fn deleting_a_tenant_while_its_users_write_removes_everything_once() {
+    let app = TestApp::start().await;
+    let admin = app.admin_token().await;
+    for round in 0..3 {
+        let name = format!("race{round}");
+        let (tenant, client_id, secret) = app.create_tenant(&name).await;
+        let token = app.client_token(&name, &client_id, &secret).await;
+        let stores = app
+            .send(TestRequest::get().uri(&format!("{BASE}/credentialstore")).insert_header(bearer(&token)))
+            .await
+            .json();
+        let store = stores[0]["credentialStoreId"].as_i64().unwrap();
+        let providers = app
+            .send(TestRequest::get().uri(&format!("{BASE}/credentialstoreprovider")).insert_header(bearer(&token)))
+            .await
+            .json();
+        let def = providers[0]["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].clone();
+        let bodies: Vec<Value> = (0..12)
+            .map(|n| {
+                credential(
+                    &format!("c{n}"),
+                    "INST",
+                    store,
+                    json!([{"inputValue": "v", "credentialStoreInputDefId": def}]),
+                )
+            })
+            .collect();
+        let writes = bodies.iter().map(|body| {
+            app.send(
+                TestRequest::post().uri(&format!("{BASE}/credential")).insert_header(bearer(&token)).set_json(body),
+            )
+        });
+        let (delete_path, empty) = (format!("/v1/tenants/{tenant}"), json!({}));
+        let delete = app.json_as("DELETE", &admin, &delete_path, &empty);
+        let (written, deleted) = futures_util::future::join(join_all(writes), delete).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text());
+        for response in written {
+            let status = response.status.as_u16();
+            assert!(
+                matches!(status, 201 | 401 | 403 | 404),
+                "a write racing the deletion: {status} {}",
+                response.text()
+            );
+            assert!(
+                !response.text().to_lowercase().contains("foreign key"),
+                "no database message: {}",
+                response.text()
+            );
+        }
+        let realm_id = uuid::Uuid::parse_str(&tenant).unwrap().to_string();
+        for table in [
+            "credentials",
+            "credential_inputs",
+            "credential_stores",
+            "credential_store_providers",
+            "credential_store_input_defs",
+            "users",
+            "clients",
+        ] {
+            assert_eq!(
+                count_in_realm(&app, table, &realm_id),
+                0,
+                "round {round}: {table} keeps rows of the deleted realm"
+            );
+        }
+    }
+}
+
+fn count_in_realm(app: &TestApp, table: &str, realm: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Count> = app
+        .state
+        .db
+        .read(|conn| {
+            let query = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE realm_id = $1"))
+                .bind::<diesel::sql_types::Text, _>(realm.to_owned());
+            diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
+        })
+        .unwrap();
+    rows[0].n
+}

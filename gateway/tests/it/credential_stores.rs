@@ -150,6 +150,7 @@ async fn deleting_a_tenant_removes_its_credentials() {
         app.json_as("DELETE", &admin, &format!("/v1/tenants/{tenant}"), &json!({})).await.status,
         StatusCode::NO_CONTENT
     );
+    let realm_id = uuid::Uuid::parse_str(&tenant).unwrap().to_string();
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -166,10 +167,11 @@ async fn deleting_a_tenant_removes_its_credentials() {
             .state
             .db
             .read(|conn| {
-                diesel::RunQueryDsl::load(diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")), conn)
-                    .map_err(portico_core::DbError::from)
+                let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE realm_id = $1");
+                let query = diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(realm_id.clone());
+                diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
             })
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rows[0].n, 0, "{table} is empty");
+        assert_eq!(rows[0].n, 0, "{table} has no row of the deleted realm");
     }
 }

@@ -2,5 +2,5 @@
 
 #[test]
 fn all_migrations_go_up_down_and_up_again() {
-    portico_core::testing::assert_migrations_reversible(&portico_gateway::server::MIGRATIONS);
+    portico_core::testing::assert_migrations_reversible(&portico_gateway::server::migrations());
 }

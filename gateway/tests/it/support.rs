@@ -77,7 +77,7 @@ impl TestApp {
 
     /// Starts an app with `settings` (the database URL is replaced by the test database).
     pub async fn start_with(mut settings: Settings) -> TestApp {
-        let test_db = TestDatabase::migrated(&portico_gateway::server::MIGRATIONS);
+        let test_db = TestDatabase::migrated(&portico_gateway::server::migrations());
         settings.database.url = test_db.url().to_owned();
         settings.bootstrap.admin_email = ADMIN_EMAIL.to_owned();
         settings.bootstrap.admin_password = ADMIN_PASSWORD.to_owned();

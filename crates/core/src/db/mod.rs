@@ -70,6 +70,9 @@ pub enum DbError {
     /// A blocking task panicked or was cancelled.
     #[error("background task failed: {0}")]
     Background(String),
+    /// The realm a write acts in was deleted before the write could start.
+    #[error("realm {0} no longer exists")]
+    RealmGone(uuid::Uuid),
 }
 
 impl DbError {
@@ -77,6 +80,7 @@ impl DbError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             DbError::Pool(_) => ErrorKind::Unavailable,
+            DbError::RealmGone(_) => ErrorKind::NotFound,
             DbError::Query(diesel::result::Error::NotFound) => ErrorKind::NotFound,
             DbError::Query(diesel::result::Error::DatabaseError(kind, _)) => match kind {
                 DatabaseErrorKind::UniqueViolation => ErrorKind::AlreadyExists,
@@ -93,6 +97,7 @@ impl DbError {
         match DbError::kind(self) {
             ErrorKind::AlreadyExists => "An entry with the same unique key already exists",
             ErrorKind::Conflict => "The change conflicts with a concurrent change; retry",
+            ErrorKind::NotFound if matches!(self, DbError::RealmGone(_)) => "The realm no longer exists",
             ErrorKind::NotFound => "The entry was not found",
             ErrorKind::Unavailable => "The database is temporarily unavailable",
             _ => "The database failed",
@@ -135,16 +140,6 @@ impl crate::error::DomainError for DbError {
             _ => "database",
         }
     }
-}
-
-/// Removes a realm's rows from one domain when the realm (tenant) is deleted. Each domain
-/// crate implements it; the gateway hands them to identity, which calls them inside the
-/// deleting transaction.
-pub trait RealmPurger: Send + Sync + 'static {
-    /// The domain, for error messages.
-    fn domain(&self) -> &'static str;
-    /// Deletes every row of `realm` in this domain.
-    fn purge_realm(&self, conn: &mut DbConnection, realm: uuid::Uuid) -> Result<(), DbError>;
 }
 
 /// Pool settings.
@@ -335,6 +330,26 @@ pub fn lock_row(
         };
     }
     Ok(())
+}
+
+/// Holds the realm of a write in place until the transaction ends: a concurrent deletion of
+/// the realm waits for this write, or this write finds the realm gone ([`DbError::RealmGone`])
+/// and writes nothing. `realms` is the tenancy table (owned by identity); on PostgreSQL this is
+/// a `FOR KEY SHARE` lock, which the deleting transaction's `FOR UPDATE` waits for; on SQLite
+/// write transactions are serialised anyway.
+pub fn hold_realm(conn: &mut DbConnection, realm: uuid::Uuid) -> Result<(), DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        #[expect(dead_code, reason = "only its presence matters")]
+        one: i32,
+    }
+    let sql = match conn {
+        DbConnection::Postgres(_) => "SELECT 1 AS one FROM realms WHERE id = $1 FOR KEY SHARE",
+        DbConnection::Sqlite(_) => "SELECT 1 AS one FROM realms WHERE id = $1",
+    };
+    let found: Vec<Found> = diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(realm.to_string()).load(conn)?;
+    if found.is_empty() { Err(DbError::RealmGone(realm)) } else { Ok(()) }
 }
 
 /// Runs `work` in a write transaction on `conn` (see [`Database::write`]).

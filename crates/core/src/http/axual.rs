@@ -11,7 +11,7 @@
 //!   `GET /profile/{rel}` are served from it once ([`configure`]).
 
 use super::extract::{BaseUrl, QueryPairs, base_url};
-use super::failure::{ApiError, Axual, Failure, by_path};
+use super::failure::{ApiError, Failure, by_path};
 use super::params::{Relation, RelationTarget};
 use super::respond::{Versioned, json_with, versioned, with_location};
 use crate::ErrorKind;
@@ -148,12 +148,12 @@ impl Listing {
     }
 
     /// A required search parameter (400 naming it when absent).
-    pub fn require(&self, name: &str) -> Result<&str, ApiError<Axual>> {
+    pub fn require(&self, name: &str) -> Result<&str, ApiError> {
         self.query.require(name).map_err(ApiError::new)
     }
 
     /// A required search parameter that is a relation URI into `C` (400 naming it otherwise).
-    pub fn relation<C: RelationTarget>(&self, name: &str) -> Result<Uuid, ApiError<Axual>> {
+    pub fn relation<C: RelationTarget>(&self, name: &str) -> Result<Uuid, ApiError> {
         Relation::<C>::parse(self.require(name)?).map(Relation::id).map_err(|reason| {
             ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_reference", reason).with_field(name))
         })
@@ -206,7 +206,7 @@ impl Listing {
 
     /// An unpaged search result: every match. More matches than one response may carry is a
     /// 400 asking for a narrower search, never a silently cut list.
-    pub fn search_list<T, E>(&self, matches: Page<Resource<T, E>>) -> Result<Collection<T, E>, ApiError<Axual>> {
+    pub fn search_list<T, E>(&self, matches: Page<Resource<T, E>>) -> Result<Collection<T, E>, ApiError> {
         if matches.total > matches.items.len() as u64 {
             return Err(ApiError::new(Failure::new(
                 ErrorKind::Invalid,
@@ -333,7 +333,7 @@ pub async fn collection_profile(
     rel: Path<String>,
     base: BaseUrl,
     registry: Data<AxualRegistry>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let schema = registry.collection(&rel).and_then(|c| c.profile).map(|profile| profile()).ok_or_else(|| {
         ApiError::new(Failure::new(ErrorKind::NotFound, "profile_not_found", format!("No profile for '{rel}'")))
     })?;

@@ -1,7 +1,7 @@
 //! Error bodies of the seed APIs, rendered from one [`Failure`] value.
 //!
-//! A handler returns `Result<_, ApiError<Axual>>` (or `Mattr`, `OAuth`, `Problem`) and uses `?`
-//! on its service's errors. The response carries a [`FailureInfo`] extension so the gateway can
+//! A handler returns `Result<_, ApiError>` and uses `?` on its service's errors; the format of
+//! the body is the one the path's module declares (`super::module::ErrorFormats`). The response carries a [`FailureInfo`] extension so the gateway can
 //! render it again with the request path (Axual `path`, problem `instance`), and so failures
 //! raised before any handler (bad JSON, unknown route, no credentials) get the format of the API
 //! that owns the path.
@@ -176,7 +176,7 @@ pub fn failure_response(format: Option<Format>, failure: Failure, path: &str) ->
     response
 }
 
-/// Marker types naming a [`Format`] at compile time: `ApiError<Axual>`.
+/// Marker types naming a [`Format`] at compile time: `ApiError`.
 pub trait WireFormat: 'static {
     /// The format.
     const FORMAT: Option<Format>;
@@ -207,8 +207,10 @@ impl WireFormat for ByPath {
     const FORMAT: Option<Format> = None;
 }
 
-/// An error response in format `F`. Any [`DomainError`] converts into it with `?`.
-pub struct ApiError<F> {
+/// An error response. Any [`DomainError`] converts into it with `?`. By default it is rendered
+/// in the format of the API that owns the path ([`super::module::render_failures`]); `F` fixes a
+/// format where a handler must (none does today).
+pub struct ApiError<F = ByPath> {
     failure: Failure,
     format: PhantomData<fn() -> F>,
 }

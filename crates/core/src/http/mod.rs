@@ -8,16 +8,20 @@
 //! - [`axual`]: the Axual/HAL kit: listings, links, Spring Data REST response rules, and the
 //!   registry behind `/`, `/profile` and `/profile/{rel}`.
 //! - [`schema`]: OpenAPI schemas of the HAL types and JSON Schema profiles generated from them.
+//! - [`module`]: the descriptor each crate hands its host, and the one place error formats are
+//!   chosen (by path).
 //! - [`respond`]: small response helpers (ETag, Location).
 
 pub mod axual;
 pub mod extract;
 pub mod failure;
+pub mod module;
 pub mod params;
 pub mod respond;
 pub mod schema;
 
 pub use axual::{AxualCollection, AxualEntry, AxualRegistry, Listing};
 pub use extract::{BaseUrl, Form, IfMatchHeader, Json, PublicBaseUrl, QueryPairs};
-pub use failure::{ApiError, Axual, Failure, FailureInfo, Format, Mattr, OAuth, Problem, WireFormat};
+pub use failure::{ApiError, Failure, FailureInfo, Format};
+pub use module::{ErrorFormats, Module, ModuleContext, PathFormat};
 pub use params::{NumericId, PathUid, Relation, RelationTarget, UriList, UuidId};

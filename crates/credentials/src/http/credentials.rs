@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, QueryPairs};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
@@ -34,7 +34,7 @@ pub async fn find_credentials(
     ctx: RequestContext,
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let scope = query.get("credentialScope").map(|s| CredentialScope::parse("credentialScope", s)).transpose()?;
     let criteria = CredentialQuery {
         id: number_param(&query, "credentialId")?,
@@ -56,7 +56,7 @@ pub async fn get_credential(
     ctx: RequestContext,
     NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let credential = run_blocking(move || svc.credential(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, credential.version, &CredentialBody::from(credential)))
 }
@@ -70,7 +70,7 @@ pub async fn create_credential(
     ctx: RequestContext,
     body: Json<CredentialRequest>,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let credential = run_blocking(move || svc.create_credential(&ctx, draft)).await.map_err(flex)?;
@@ -95,7 +95,7 @@ pub async fn replace_credential(
     body: Json<CredentialRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     same_id(body.0.credential_id, id, "credentialId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
@@ -119,7 +119,7 @@ pub async fn patch_credential(
     body: Json<CredentialRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);

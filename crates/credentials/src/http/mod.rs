@@ -7,16 +7,41 @@ pub mod stores;
 pub mod wire;
 
 use crate::error::CredentialsError;
+use crate::service::CredentialService;
+use crate::store::CredentialStore;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use portico_core::ErrorKind;
+use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::respond::{Versioned, json_with, versioned};
-use portico_core::http::{ApiError, Failure, Problem, QueryPairs};
+use portico_core::http::{ApiError, Failure, QueryPairs};
+use portico_core::http::{Format, Module, ModuleContext};
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The base path of the FlexDeploy security APIs.
 pub const BASE: &str = "/flexdeploy/rest/v2/administration/security";
+
+/// The credentials module: FlexDeploy paths answer RFC 9457 problems; every realm gets its
+/// built-in `Local` provider and store, and loses its credentials when it is deleted.
+pub const MODULE: Module = Module {
+    name: "credentials",
+    migrations: &crate::MIGRATIONS,
+    error_formats: &[("/flexdeploy", Format::Problem)],
+    routes: configure,
+    axual_collections: &[],
+    axual_entries: &[],
+    start,
+};
+
+fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
+    let store = Arc::new(CredentialStore::new(ctx.db.clone(), ctx.sealer.clone(), ctx.clock.clone()));
+    ctx.hooks.add_lifecycle(store.clone());
+    Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn CredentialService>));
+    }))
+}
 
 /// Registers the credential, store and provider routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -40,7 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 /// FlexDeploy's rendering of the domain's errors: a name already taken is a 400 (the service
 /// names the field when it finds the name taken; a concurrent create that takes it first is
 /// caught by the unique index and answered the same way).
-pub fn flex(err: CredentialsError) -> ApiError<Problem> {
+pub fn flex(err: CredentialsError) -> ApiError {
     let failure = Failure::from_domain(&err);
     if failure.kind == ErrorKind::AlreadyExists {
         return ApiError::new(Failure::new(ErrorKind::Invalid, "duplicate", failure.message));
@@ -49,7 +74,7 @@ pub fn flex(err: CredentialsError) -> ApiError<Problem> {
 }
 
 /// A numeric query parameter (400 when it is not a number).
-pub fn number_param(query: &QueryPairs, name: &str) -> Result<Option<i64>, ApiError<Problem>> {
+pub fn number_param(query: &QueryPairs, name: &str) -> Result<Option<i64>, ApiError> {
     query.number::<i64>(name).map_err(ApiError::new)
 }
 

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, QueryPairs};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
@@ -31,7 +31,7 @@ pub async fn find_providers(
     ctx: RequestContext,
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let criteria = ProviderQuery {
         id: number_param(&query, "credentialStoreProviderId")?,
         name: query.get("credentialStoreProviderName").map(str::to_owned),
@@ -49,7 +49,7 @@ pub async fn get_provider(
     ctx: RequestContext,
     NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let provider = run_blocking(move || svc.provider(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, provider.version, &ProviderBody::from(provider)))
 }
@@ -63,7 +63,7 @@ pub async fn create_provider(
     ctx: RequestContext,
     body: Json<ProviderRequest>,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let provider = run_blocking(move || svc.create_provider(&ctx, draft)).await.map_err(flex)?;
@@ -86,7 +86,7 @@ pub async fn replace_provider(
     body: Json<ProviderRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     same_id(body.0.credential_store_provider_id, id, "credentialStoreProviderId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
@@ -107,7 +107,7 @@ pub async fn patch_provider(
     body: Json<ProviderRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
-use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, Problem, QueryPairs};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, QueryPairs};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 
@@ -32,7 +32,7 @@ pub async fn find_stores(
     ctx: RequestContext,
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let criteria = StoreQuery {
         id: number_param(&query, "credentialStoreId")?,
         name: query.get("credentialStoreName").map(str::to_owned),
@@ -51,7 +51,7 @@ pub async fn get_store(
     ctx: RequestContext,
     NumericId(id): NumericId,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     let store = run_blocking(move || svc.store(&ctx, id)).await.map_err(flex)?;
     Ok(versioned_json(StatusCode::OK, store.version, &StoreBody::from(store)))
 }
@@ -65,7 +65,7 @@ pub async fn create_store(
     ctx: RequestContext,
     body: Json<StoreRequest>,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let store = run_blocking(move || svc.create_store(&ctx, draft)).await.map_err(flex)?;
@@ -88,7 +88,7 @@ pub async fn replace_store(
     body: Json<StoreRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     same_id(body.0.credential_store_id, id, "credentialStoreId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
@@ -109,7 +109,7 @@ pub async fn patch_store(
     body: Json<StoreRequest>,
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
-) -> Result<HttpResponse, ApiError<Problem>> {
+) -> Result<HttpResponse, ApiError> {
     svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);

@@ -7,12 +7,11 @@ pub(crate) mod schema;
 mod service;
 pub mod stores;
 
-use crate::error::CredentialsError;
-use portico_core::db::{DbError, RealmPurger};
+use portico_core::db::DbError;
+use portico_core::hooks::RealmLifecycle;
 use portico_core::seal::Sealer;
-use portico_core::{Clock, Database, DbConnection, RealmRef};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use portico_core::{Clock, Database, DbConnection, RealmRef, Timestamp};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Name of each realm's built-in provider and store.
@@ -25,7 +24,6 @@ pub struct CredentialStore {
     db: Database,
     sealer: Sealer,
     clock: Arc<dyn Clock>,
-    ready: Mutex<HashSet<Uuid>>,
 }
 
 impl std::fmt::Debug for CredentialStore {
@@ -35,67 +33,49 @@ impl std::fmt::Debug for CredentialStore {
 }
 
 impl CredentialStore {
-    /// The domain over `db` (migrated with [`crate::MIGRATIONS`]); input values are sealed with `sealer`.
+    /// The domain over `db` (migrated with [`crate::MIGRATIONS`]); input values are sealed with
+    /// `sealer`. Register it as a [`RealmLifecycle`] so every realm gets its built-ins.
     pub fn new(db: Database, sealer: Sealer, clock: Arc<dyn Clock>) -> CredentialStore {
-        CredentialStore { db, sealer, clock, ready: Mutex::new(HashSet::new()) }
-    }
-
-    /// Creates the realm's built-in `Local` provider (input `Secret`: required, secret) and
-    /// `Local` store the first time the realm is used.
-    pub(crate) fn ensure_builtins(&self, realm: &RealmRef) -> Result<(), CredentialsError> {
-        if self.ready.lock().is_ok_and(|ready| ready.contains(&realm.id)) {
-            return Ok(());
-        }
-        let now = self.clock.now();
-        let created: Result<(), CredentialsError> = self.db.write(|conn| {
-            if providers::builtin(conn, realm.id)?.is_some() {
-                return Ok(());
-            }
-            let provider = providers::insert(
-                conn,
-                realm.id,
-                BUILTIN_NAME,
-                Some("Secrets sealed in Portico's database"),
-                true,
-                true,
-                None,
-                now,
-            )?;
-            providers::insert_def(conn, realm.id, provider, BUILTIN_INPUT, Some("The secret value"), true, true, 1)?;
-            let fields = stores::StoreFields {
-                name: BUILTIN_NAME,
-                description: Some("Portico's own store"),
-                provider_id: provider,
-                active: true,
-            };
-            stores::insert(conn, realm.id, fields, true, None, now)?;
-            Ok(())
-        });
-        match created {
-            Ok(()) => {}
-            // Another request created them first.
-            Err(CredentialsError::Db(err)) if err.is_unique_violation() => {}
-            Err(err) => return Err(err),
-        }
-        if let Ok(mut ready) = self.ready.lock() {
-            ready.insert(realm.id);
-        }
-        Ok(())
+        CredentialStore { db, sealer, clock }
     }
 }
 
-impl RealmPurger for CredentialStore {
+/// Every realm has a built-in `Local` provider (input `Secret`: required, secret) and a `Local`
+/// store of it, created with the realm; deleting the realm removes every credentials row of it.
+impl RealmLifecycle for CredentialStore {
     fn domain(&self) -> &'static str {
         "credentials"
     }
 
-    fn purge_realm(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError> {
+    fn realm_created(&self, conn: &mut DbConnection, realm: &RealmRef, now: Timestamp) -> Result<(), DbError> {
+        if providers::builtin(conn, realm.id)?.is_some() {
+            return Ok(());
+        }
+        let provider = providers::insert(
+            conn,
+            realm.id,
+            BUILTIN_NAME,
+            Some("Secrets sealed in Portico's database"),
+            true,
+            true,
+            None,
+            now,
+        )?;
+        providers::insert_def(conn, realm.id, provider, BUILTIN_INPUT, Some("The secret value"), true, true, 1)?;
+        let fields = stores::StoreFields {
+            name: BUILTIN_NAME,
+            description: Some("Portico's own store"),
+            provider_id: provider,
+            active: true,
+        };
+        stores::insert(conn, realm.id, fields, true, None, now)?;
+        Ok(())
+    }
+
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError> {
         credentials::purge(conn, realm)?;
         stores::purge(conn, realm)?;
         providers::purge(conn, realm)?;
-        if let Ok(mut ready) = self.ready.lock() {
-            ready.remove(&realm);
-        }
         Ok(())
     }
 }

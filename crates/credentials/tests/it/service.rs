@@ -1,7 +1,8 @@
 //! The credential service: built-ins, sealing, authorization and realm isolation.
 
-use portico_core::context::{Principal, PrincipalKind, RealmRef};
+use portico_core::context::RealmRef;
 use portico_core::error::DomainError;
+use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
 use portico_core::testing::{TestDatabase, assert_migrations_reversible};
 use portico_core::time::SystemClock;
@@ -10,39 +11,40 @@ use portico_core::{ErrorKind, RequestContext};
 use portico_credentials::model::{CredentialDraft, CredentialPatch, CredentialQuery, CredentialScope, InputValue};
 use portico_credentials::service::CredentialService;
 use portico_credentials::store::CredentialStore;
+use portico_identity::testing::TestRealms;
 use std::sync::Arc;
-use uuid::Uuid;
 
-const SETS: [&portico_core::db::Migrations; 2] = [&portico_core::db::MIGRATIONS, &portico_credentials::MIGRATIONS];
+const SETS: [&portico_core::db::Migrations; 3] =
+    [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_credentials::MIGRATIONS];
 
 fn ctx(realm: &RealmRef, roles: &[&str]) -> RequestContext {
-    RequestContext {
-        realm: realm.clone(),
-        principal: Principal {
-            kind: PrincipalKind::User,
-            id: Uuid::new_v4().to_string(),
-            display_name: "tester@example.com".into(),
-            realm: realm.clone(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-            scopes: Default::default(),
-            token_id: None,
-        },
-        request_id: "test".into(),
-    }
-}
-
-fn realm(name: &str) -> RealmRef {
-    RealmRef { id: Uuid::new_v4(), name: name.into() }
+    TestRealms::caller(realm, roles)
 }
 
 struct Fixture {
-    store: CredentialStore,
+    store: Arc<CredentialStore>,
+    realms: TestRealms,
     _db: TestDatabase,
 }
 
-fn fixture() -> Fixture {
+impl Fixture {
+    /// A realm made as production makes it: identity creates it and this crate's hook runs.
+    fn realm(&self, name: &str) -> RealmRef {
+        self.realms.create(name)
+    }
+}
+
+fn fixture_with(sealer: Sealer) -> Fixture {
     let db = TestDatabase::migrated(&SETS);
-    Fixture { store: CredentialStore::new(db.database(), Sealer::generate(), Arc::new(SystemClock)), _db: db }
+    let store = Arc::new(CredentialStore::new(db.database(), sealer, Arc::new(SystemClock)));
+    let hooks = RealmHooks::new();
+    hooks.add_lifecycle(store.clone());
+    let realms = TestRealms::open(&db.database(), hooks);
+    Fixture { store, realms, _db: db }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(Sealer::generate())
 }
 
 fn local(store: &CredentialStore, ctx: &RequestContext) -> (i64, i64) {
@@ -69,7 +71,7 @@ fn migrations_are_reversible() {
 #[test]
 fn every_realm_gets_its_own_local_provider_and_store_once() {
     let f = fixture();
-    let acme = ctx(&realm("acme"), &["CREDENTIAL_ADMIN"]);
+    let acme = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
     let first = local(&f.store, &acme);
     assert_eq!(local(&f.store, &acme), first, "built-ins are created once");
     let providers = f.store.providers(&acme, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -78,14 +80,14 @@ fn every_realm_gets_its_own_local_provider_and_store_once() {
     assert!(providers[0].builtin);
     assert_eq!(providers[0].input_defs[0].name, "Secret");
     assert!(providers[0].input_defs[0].required && providers[0].input_defs[0].secret);
-    let other = ctx(&realm("other"), &["CREDENTIAL_ADMIN"]);
+    let other = ctx(&f.realm("other"), &["CREDENTIAL_ADMIN"]);
     assert_ne!(local(&f.store, &other), first, "another realm has its own");
 }
 
 #[test]
 fn credentials_round_trip_and_versions_grow() {
     let f = fixture();
-    let admin = ctx(&realm("acme"), &["CREDENTIAL_ADMIN"]);
+    let admin = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
     let (store, def) = local(&f.store, &admin);
     let created = f.store.create_credential(&admin, draft("k", store, def, "v1")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(created.version, 1);
@@ -126,7 +128,7 @@ fn credentials_round_trip_and_versions_grow() {
 #[test]
 fn authorization_is_enforced_inside_the_service() {
     let f = fixture();
-    let acme = realm("acme");
+    let acme = f.realm("acme");
     let admin = ctx(&acme, &["CREDENTIAL_ADMIN"]);
     let (store, def) = local(&f.store, &admin);
     let created = f.store.create_credential(&admin, draft("k", store, def, "secret")).unwrap_or_else(|e| panic!("{e}"));
@@ -139,9 +141,10 @@ fn authorization_is_enforced_inside_the_service() {
     );
     let nobody = ctx(&acme, &[]);
     assert_eq!(f.store.credential(&nobody, created.id).err().map(|e| e.kind()), Some(ErrorKind::Forbidden));
-    let outsider = ctx(&realm("evil"), &["CREDENTIAL_ADMIN"]);
+    let evil = f.realm("evil");
+    let outsider = ctx(&evil, &["CREDENTIAL_ADMIN"]);
     assert_eq!(f.store.credential(&outsider, created.id).err().map(|e| e.kind()), Some(ErrorKind::NotFound));
-    let mut foreign = ctx(&realm("evil"), &["CREDENTIAL_ADMIN"]);
+    let mut foreign = ctx(&evil, &["CREDENTIAL_ADMIN"]);
     foreign.realm = acme;
     assert_eq!(
         f.store.credential(&foreign, created.id).err().map(|e| e.kind()),
@@ -152,12 +155,28 @@ fn authorization_is_enforced_inside_the_service() {
 
 #[test]
 fn values_open_only_with_the_key_that_sealed_them() {
-    let db = TestDatabase::migrated(&SETS);
-    let admin = ctx(&realm("acme"), &["CREDENTIAL_ADMIN"]);
-    let first = CredentialStore::new(db.database(), Sealer::generate(), Arc::new(SystemClock));
-    let (store, def) = local(&first, &admin);
-    let created = first.create_credential(&admin, draft("k", store, def, "v")).unwrap_or_else(|e| panic!("{e}"));
-    let wrong_key = CredentialStore::new(db.database(), Sealer::generate(), Arc::new(SystemClock));
+    let f = fixture();
+    let admin = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
+    let (store, def) = local(&f.store, &admin);
+    let created = f.store.create_credential(&admin, draft("k", store, def, "v")).unwrap();
+    let wrong_key = CredentialStore::new(f.realms.identity_db(), Sealer::generate(), Arc::new(SystemClock));
     let err = wrong_key.credential(&admin, created.id).err();
     assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Internal), "a missing key is a server fault, never a leak");
+}
+
+#[test]
+fn deleting_a_realm_removes_every_credentials_row_of_it() {
+    let f = fixture();
+    let acme = f.realm("acme");
+    let admin = ctx(&acme, &["CREDENTIAL_ADMIN"]);
+    let (store, def) = local(&f.store, &admin);
+    f.store.create_credential(&admin, draft("k", store, def, "v")).unwrap();
+    f.realms.delete(&acme);
+    let again = f.realm("acme");
+    let admin = ctx(&again, &["CREDENTIAL_ADMIN"]);
+    assert!(f.store.credentials(&admin, &Default::default()).unwrap().is_empty());
+    assert_eq!(f.store.stores(&admin, &Default::default()).unwrap().len(), 1, "only the new realm's Local store");
+    let gone = ctx(&acme, &["CREDENTIAL_ADMIN"]);
+    let write = f.store.create_credential(&gone, draft("late", store, def, "v"));
+    assert_eq!(write.err().map(|e| e.kind()), Some(ErrorKind::NotFound), "no write lands in a deleted realm");
 }

@@ -7,7 +7,7 @@ use crate::service::{Tenant, TenantService};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete, get, post, put};
 use portico_core::cursor::{CursorCodec, CursorPage};
-use portico_core::http::{ApiError, Failure, Json, Mattr, QueryPairs};
+use portico_core::http::{ApiError, Failure, Json, QueryPairs};
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -137,7 +137,7 @@ pub struct ClientInput {
 }
 
 /// MATTR lists duplicates among 400s, not 409.
-fn mattr(err: IdentityError) -> ApiError<Mattr> {
+fn mattr(err: IdentityError) -> ApiError {
     let mut failure = Failure::from_domain(&err);
     if failure.kind == ErrorKind::AlreadyExists {
         failure.kind = ErrorKind::Invalid;
@@ -145,7 +145,7 @@ fn mattr(err: IdentityError) -> ApiError<Mattr> {
     ApiError::new(failure)
 }
 
-fn uuid_param(value: &str, name: &str) -> Result<Uuid, ApiError<Mattr>> {
+fn uuid_param(value: &str, name: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(value).map_err(|_| {
         ApiError::new(
             Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("{name} must be a UUID")).with_field(name),
@@ -153,7 +153,7 @@ fn uuid_param(value: &str, name: &str) -> Result<Uuid, ApiError<Mattr>> {
     })
 }
 
-fn client_id_param(value: &str) -> Result<String, ApiError<Mattr>> {
+fn client_id_param(value: &str) -> Result<String, ApiError> {
     let valid = !value.is_empty()
         && value.len() <= 128
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -180,7 +180,7 @@ fn cursor(
     codec: &CursorCodec,
     scope: &str,
     query: &QueryPairs,
-) -> Result<portico_core::cursor::CursorRequest, ApiError<Mattr>> {
+) -> Result<portico_core::cursor::CursorRequest, ApiError> {
     codec.request(scope, query.get("limit"), query.get("cursor")).map_err(|e| ApiError::new(Failure::from_domain(&e)))
 }
 
@@ -201,7 +201,7 @@ pub async fn list_environments(
     query: QueryPairs,
     codec: Data<CursorCodec>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let page = cursor(&codec, "environments", &query)?;
     let slice = run_blocking(move || svc.environments(&ctx, &page).map_err(mattr)).await?;
     Ok(list(slice, &codec, "environments", EnvironmentBody::from))
@@ -224,7 +224,7 @@ pub async fn list_tenants(
     query: QueryPairs,
     codec: Data<CursorCodec>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let page = cursor(&codec, "tenants", &query)?;
     let slice = run_blocking(move || svc.tenants(&ctx, &page).map_err(mattr)).await?;
     Ok(list(slice, &codec, "tenants", TenantBody::from))
@@ -246,7 +246,7 @@ pub async fn create_tenant(
     ctx: RequestContext,
     body: Json<CreateTenantBody>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let environment = uuid_param(&body.environment_id, "environmentId")?;
     let created =
@@ -274,7 +274,7 @@ pub async fn get_tenant(
     ctx: RequestContext,
     path: Path<String>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let id = uuid_param(&path, "tenantId")?;
     let tenant = run_blocking(move || svc.tenant(&ctx, id).map_err(mattr)).await?;
     Ok(HttpResponse::Ok().json(TenantBody::from(tenant)))
@@ -297,7 +297,7 @@ pub async fn delete_tenant(
     ctx: RequestContext,
     path: Path<String>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let id = uuid_param(&path, "tenantId")?;
     run_blocking(move || svc.delete_tenant(&ctx, id).map_err(mattr)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -322,7 +322,7 @@ pub async fn list_clients(
     query: QueryPairs,
     codec: Data<CursorCodec>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let tenant = uuid_param(&path, "tenantId")?;
     let scope = format!("clients:{tenant}");
     let page = cursor(&codec, &scope, &query)?;
@@ -330,7 +330,7 @@ pub async fn list_clients(
     Ok(list(slice, &codec, &scope, |c| ClientBody::new(c, None)))
 }
 
-fn required_client_input(body: ClientInput) -> Result<(String, Vec<String>), ApiError<Mattr>> {
+fn required_client_input(body: ClientInput) -> Result<(String, Vec<String>), ApiError> {
     let missing = |field: &str| {
         ApiError::new(
             Failure::new(ErrorKind::Invalid, "invalid_body", format!("{field} is required")).with_field(field),
@@ -358,7 +358,7 @@ pub async fn create_client(
     path: Path<String>,
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let tenant = uuid_param(&path, "tenantId")?;
     let (name, roles) = required_client_input(body.0)?;
     let issued = run_blocking(move || svc.create_client(&ctx, tenant, &name, roles).map_err(mattr)).await?;
@@ -384,7 +384,7 @@ pub async fn update_client(
     path: Path<(String, String)>,
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let (tenant, client_id) = path.into_inner();
     let tenant = uuid_param(&tenant, "tenantId")?;
     let client_id = client_id_param(&client_id)?;
@@ -411,7 +411,7 @@ pub async fn delete_client(
     ctx: RequestContext,
     path: Path<(String, String)>,
     svc: Data<dyn TenantService>,
-) -> Result<HttpResponse, ApiError<Mattr>> {
+) -> Result<HttpResponse, ApiError> {
     let (tenant, client_id) = path.into_inner();
     let tenant = uuid_param(&tenant, "tenantId")?;
     let client_id = client_id_param(&client_id)?;

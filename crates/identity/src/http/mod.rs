@@ -5,9 +5,58 @@ pub mod axual;
 pub mod mattr;
 pub mod tokens;
 
+use crate::config::IdentityConfig;
+use crate::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
+use crate::store::IdentityStore;
+use actix_web::web::Data;
+use portico_core::cursor::CursorCodec;
+use portico_core::http::module::{AppData, StartFailure};
+use portico_core::http::{Format, Module, ModuleContext};
+use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Registers every identity route. The gateway provides the services as app data:
+/// The identity module: tokens (OAuth errors), MATTR management (MATTR errors) and Axual
+/// identity (Axual errors, the host's default). It calls every module's realm hooks when
+/// realms are created or deleted and when a group's deletion constraints are asked for.
+pub const MODULE: Module = Module {
+    name: "identity",
+    migrations: &crate::MIGRATIONS,
+    error_formats: &[
+        ("/v1", Format::Mattr),
+        ("/oauth", Format::OAuth),
+        ("/authentication", Format::OAuth),
+        ("/auth/realms", Format::OAuth),
+    ],
+    routes: configure,
+    axual_collections: axual::COLLECTIONS,
+    axual_entries: axual::ENTRIES,
+    start,
+};
+
+/// Opens the identity store (signing keys), creates the configured MATTR environments, and
+/// provides every identity service and the MATTR cursor codec as app data.
+fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
+    let config: IdentityConfig = ctx.config();
+    let store = IdentityStore::open(ctx.db.clone(), ctx.sealer.clone(), ctx.clock.clone(), config.clone())?
+        .with_hooks(ctx.hooks.clone());
+    let created = store.ensure_environments(&config.environments)?;
+    if !created.is_empty() {
+        tracing::info!(?created, "created configured MATTR environments");
+    }
+    let store = Arc::new(store);
+    let cursors = Data::new(CursorCodec::new(ctx.sealer.derive("core/cursor").0));
+    Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.app_data(Data::from(store.clone() as Arc<dyn Authenticator>))
+            .app_data(Data::from(store.clone() as Arc<dyn TokenService>))
+            .app_data(Data::from(store.clone() as Arc<dyn TenantService>))
+            .app_data(Data::from(store.clone() as Arc<dyn UserService>))
+            .app_data(Data::from(store.clone() as Arc<dyn GroupService>))
+            .app_data(Data::from(store.clone() as Arc<dyn RealmService>))
+            .app_data(cursors.clone());
+    }))
+}
+
+/// Registers every identity route. The services come as app data from [`MODULE`]'s start:
 /// `Data<dyn TokenService>`, `Data<dyn TenantService>`, ... and a `Data<CursorCodec>`.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(tokens::realm_token)

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portico_core::ErrorKind;
-use portico_core::http::{ApiError, Axual, BaseUrl, Failure, Form, OAuth};
+use portico_core::http::{ApiError, BaseUrl, Failure, Form};
 use portico_core::run_blocking;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -76,7 +76,7 @@ pub struct OAuthErrorBody {
     pub error_description: String,
 }
 
-fn oauth_error(err: OAuthError) -> ApiError<OAuth> {
+fn oauth_error(err: OAuthError) -> ApiError {
     let basic = err.basic;
     let mut failure = Failure::from_domain(&err);
     if basic {
@@ -143,7 +143,7 @@ fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpRespo
     builder
 }
 
-async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Result<IssuedTokens, ApiError<OAuth>> {
+async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Result<IssuedTokens, ApiError> {
     run_blocking(move || tokens.grant(&request).map_err(oauth_error)).await
 }
 
@@ -166,7 +166,7 @@ pub async fn realm_token(
     form: Form<TokenForm>,
     base: BaseUrl,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let request = grant_request(&req, form.0, TokenEndpoint::Realm(realm.into_inner()), &base).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
     Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
@@ -194,7 +194,7 @@ pub async fn utilihive_token(
     form: Form<TokenForm>,
     base: BaseUrl,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let header_realm = req.headers().get("realm").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let realm = form.0.realm.clone().or(header_realm);
     let request = grant_request(&req, form.0, TokenEndpoint::Utilihive { realm }, &base).map_err(oauth_error)?;
@@ -225,7 +225,7 @@ pub async fn management_token(
     body: Bytes,
     base: BaseUrl,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let json = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     let form: TokenForm = if json {
         portico_core::http::extract::parse_json(&body).map_err(ApiError::new)?
@@ -257,12 +257,12 @@ pub async fn jwks(tokens: Data<dyn TokenService>) -> HttpResponse {
     responses((status = 200, description = "JSON Web Key Set"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
 #[get("/auth/realms/{realm}/protocol/openid-connect/certs")]
-pub async fn realm_certs(realm: Path<String>, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError<OAuth>> {
+pub async fn realm_certs(realm: Path<String>, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
     require_realm(&tokens, realm.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((CACHE_CONTROL, "max-age=300")).json(tokens.jwks()))
 }
 
-async fn require_realm(tokens: &Data<dyn TokenService>, realm: String) -> Result<String, ApiError<OAuth>> {
+async fn require_realm(tokens: &Data<dyn TokenService>, realm: String) -> Result<String, ApiError> {
     let service = tokens.clone();
     let name = realm.clone();
     let exists = run_blocking(move || service.realm_exists(&name).map_err(|e| oauth_error(e.into()))).await?;
@@ -289,7 +289,7 @@ pub async fn discovery(
     realm: Path<String>,
     base: BaseUrl,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let realm = require_realm(&tokens, realm.into_inner()).await?;
     let issuer = issuer(&base.0, &realm);
     let endpoint = |path: &str| format!("{issuer}/protocol/openid-connect/{path}");
@@ -411,7 +411,7 @@ pub async fn introspect(
     realm: Path<String>,
     form: Form<TokenReference>,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let (auth, token) = reference_auth(&req, &form.0).map_err(oauth_error)?;
     let realm = realm.into_inner();
     let answer = run_blocking(move || tokens.introspect(&realm, &auth, &token).map_err(oauth_error)).await?;
@@ -432,7 +432,7 @@ pub async fn revoke(
     realm: Path<String>,
     form: Form<TokenReference>,
     tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError<OAuth>> {
+) -> Result<HttpResponse, ApiError> {
     let (auth, token) = reference_auth(&req, &form.0).map_err(oauth_error)?;
     let realm = realm.into_inner();
     run_blocking(move || tokens.revoke(&realm, &auth, &token).map_err(oauth_error)).await?;
@@ -447,7 +447,7 @@ pub async fn revoke(
     responses((status = 200, description = "invalidated; the response carries an empty X-Auth-Token"), (status = 400, description = "no X-Auth-Token"))
 )]
 #[get("/logout")]
-pub async fn logout(req: HttpRequest, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError<Axual>> {
+pub async fn logout(req: HttpRequest, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
     let token = req
         .headers()
         .get("x-auth-token")

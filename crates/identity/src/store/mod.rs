@@ -24,5 +24,5 @@ pub(crate) fn uuid(text: &str) -> Uuid {
     })
 }
 
+pub use service::IdentityStore;
 pub use service::grants_issuer as issuer;
-pub use service::{IdentityStore, RealmPurger};

@@ -29,13 +29,11 @@ pub(super) fn seal_context(realm: Uuid, credential: i64, def: i64) -> String {
 
 impl CredentialStore {
     fn reader(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
-        ctx.require(Requirement::AnyRole(READERS))?;
-        self.ensure_builtins(&ctx.realm)
+        Ok(ctx.require(Requirement::AnyRole(READERS))?)
     }
 
     fn writer(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
-        ctx.require(Requirement::AnyRole(ADMINS))?;
-        self.ensure_builtins(&ctx.realm)
+        Ok(ctx.require(Requirement::AnyRole(ADMINS))?)
     }
 
     fn existing_store(&self, conn: &mut DbConnection, realm: Uuid, id: i64) -> Result<Store, CredentialsError> {

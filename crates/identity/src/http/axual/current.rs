@@ -10,7 +10,7 @@ use portico_core::context::PrincipalKind;
 use portico_core::hal::{Collection, HAL_JSON, Link, Resource};
 use portico_core::http::axual::{Listing, ok, titles};
 use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, Axual, BaseUrl};
+use portico_core::http::{ApiError, BaseUrl};
 use portico_core::page::Page;
 use portico_core::{RequestContext, run_blocking};
 
@@ -22,7 +22,7 @@ pub async fn get_current_user(
     ctx: RequestContext,
     base: BaseUrl,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let user = run_blocking(move || svc.current_user(&ctx)).await?;
     Ok(entity(&req, meta(user.version, user.audit.modified_at), HAL_JSON, &current_user(&base, &user)))
 }
@@ -41,7 +41,7 @@ pub async fn get_current_groups(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let member = match (ctx.principal.kind, uuid::Uuid::try_parse(&ctx.principal.id)) {
         (PrincipalKind::User, Ok(user)) if ctx.principal.realm.id == ctx.realm.id => Some(user),
         // Clients, and platform admins visiting another realm, belong to no group there.
@@ -61,7 +61,7 @@ pub async fn get_current_tenant(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = RealmFilter::Id(ctx.realm.id);
     let page = tenant_page(ctx, listing.base(), svc, filter, listing.request().clone(), Allowed::default()).await?;
     let (_, extra) = portico_core::http::axual::collection_links(listing.base(), "tenants", false);

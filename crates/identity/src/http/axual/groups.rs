@@ -13,7 +13,7 @@ use portico_core::hal::{Collection, HAL_JSON, LinksOnly, Resource};
 use portico_core::http::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid, UriList};
+use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid, UriList};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
@@ -72,7 +72,7 @@ pub(super) async fn groups_page(
     listing: &Listing,
     svc: Data<dyn GroupService>,
     filter: GroupFilter,
-) -> Result<portico_core::page::Page<Resource<GroupSummary>>, ApiError<Axual>> {
+) -> Result<portico_core::page::Page<Resource<GroupSummary>>, ApiError> {
     let request = listing.request().clone();
     let page = run_blocking(move || svc.groups(&ctx, &filter, &request)).await?;
     Ok(page.map(|g| group_summary(listing.base(), &g)))
@@ -86,7 +86,7 @@ pub async fn list_groups(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let (self_link, extra) = collection_links(listing.base(), "groups", svc.may_create_groups(&ctx));
     let page = groups_page(ctx, &listing, svc, GroupFilter::All).await?;
     Ok(ok(&listing.paged(page, self_link, extra)))
@@ -102,7 +102,7 @@ pub async fn create_group(
     body: Json<GroupBody>,
     base: BaseUrl,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input();
     let (caller, service) = (ctx.clone(), svc.clone());
     let (group, members) = run_blocking(move || service.create_group(&ctx, input)).await?;
@@ -120,7 +120,7 @@ pub async fn get_group(
     PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let (caller, service) = (ctx.clone(), svc.clone());
     let (group, members) = run_blocking(move || service.group(&ctx, id)).await?;
     let body = detail(svc.as_ref(), &caller, &base, &group, &members);
@@ -139,7 +139,7 @@ pub async fn patch_group(
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input();
     let (caller, service) = (ctx.clone(), svc.clone());
     let (group, members) =
@@ -156,7 +156,7 @@ pub async fn deletion_constraints(
     ctx: RequestContext,
     PathUid(id): PathUid,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let constraints = run_blocking(move || svc.group_usage(&ctx, id)).await?;
     Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
 }
@@ -169,7 +169,7 @@ pub async fn delete_group(
     ctx: RequestContext,
     PathUid(id): PathUid,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.delete_group(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -184,7 +184,7 @@ pub async fn list_members(
     listing: Listing,
     groups: Data<dyn GroupService>,
     users: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let request = listing.request().clone();
     let page = run_blocking(move || {
         groups.group(&ctx, id)?;
@@ -204,7 +204,7 @@ pub async fn add_members(
     PathUid(id): PathUid,
     members: UriList<Users>,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.set_members(&ctx, id, members.ids(), false)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -218,7 +218,7 @@ pub async fn replace_members(
     PathUid(id): PathUid,
     members: UriList<Users>,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.set_members(&ctx, id, members.ids(), true)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -232,7 +232,7 @@ pub async fn remove_member(
     PathUid(group): PathUid,
     PathUid(user): PathUid<1>,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.remove_member(&ctx, group, user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -249,7 +249,7 @@ async fn search(
     listing: Listing,
     svc: Data<dyn GroupService>,
     filter: GroupFilter,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let page = groups_page(ctx, &listing, svc, filter).await?;
     Ok(ok(&listing.search_page(page, Default::default())))
 }
@@ -262,7 +262,7 @@ pub async fn find_groups_by_name(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = GroupFilter::Name(listing.require("name")?.to_owned());
     search(ctx, listing, svc, filter).await
 }
@@ -275,7 +275,7 @@ pub async fn find_groups_by_name_containing(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = GroupFilter::NameContains(listing.require("name")?.to_owned());
     search(ctx, listing, svc, filter).await
 }
@@ -288,7 +288,7 @@ pub async fn find_by_members_contains(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let user = listing.relation::<Users>("user")?;
     search(ctx, listing, svc, GroupFilter::HasMember(user)).await
 }

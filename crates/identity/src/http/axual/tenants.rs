@@ -9,7 +9,7 @@ use portico_core::hal::{Collection, HAL_JSON, LinksOnly, Resource};
 use portico_core::http::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
@@ -85,7 +85,7 @@ pub(super) async fn tenant_page(
     filter: RealmFilter,
     request: PageRequest,
     allowed: Allowed,
-) -> Result<Page<Tenant>, ApiError<Axual>> {
+) -> Result<Page<Tenant>, ApiError> {
     let page = run_blocking(move || svc.realms(&ctx, &filter, &request)).await?;
     Ok(page.map(|view| tenant(base, &view.realm, view.contact.as_ref(), allowed)))
 }
@@ -98,7 +98,7 @@ pub async fn list_axual_tenants(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let allowed = svc.tenant_allowed(&ctx);
     let (self_link, extra) = collection_links(listing.base(), "tenants", false);
     let page = tenant_page(ctx, listing.base(), svc, RealmFilter::All, listing.request().clone(), allowed).await?;
@@ -115,7 +115,7 @@ pub async fn create_axual_tenant(
     body: Json<TenantBody>,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input();
     let allowed = svc.tenant_allowed(&ctx);
     let view = run_blocking(move || svc.create_realm(&ctx, input)).await?;
@@ -134,7 +134,7 @@ pub async fn get_axual_tenant(
     PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let allowed = svc.tenant_allowed(&ctx);
     let view = run_blocking(move || svc.realm(&ctx, id)).await?;
     let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
@@ -153,7 +153,7 @@ pub async fn patch_tenant(
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input();
     let allowed = svc.tenant_allowed(&ctx);
     let view = run_blocking(move || svc.update_realm(&ctx, id, input, &Precondition::if_match(precondition.0))).await?;
@@ -170,7 +170,7 @@ pub async fn get_contact(
     PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let view = run_blocking(move || svc.realm(&ctx, id)).await?;
     let contact = view.contact.ok_or_else(|| IdentityError::not_found("contact of tenant", id.simple()))?;
     Ok(ok(&user_detail(&base, &contact, Allowed::default())))
@@ -188,7 +188,7 @@ async fn search_list(
     listing: Listing,
     svc: Data<dyn RealmService>,
     filter: RealmFilter,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let allowed = svc.tenant_allowed(&ctx);
     let matches = tenant_page(ctx, listing.base(), svc, filter, listing.all_matches(), allowed).await?;
     Ok(ok(&listing.search_list(matches)?))
@@ -202,7 +202,7 @@ pub async fn find_tenants_by_name(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = RealmFilter::DisplayName(listing.require("name")?.to_owned());
     search_list(ctx, listing, svc, filter).await
 }
@@ -215,7 +215,7 @@ pub async fn find_tenants_by_short_name(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = RealmFilter::Name(listing.require("shortName")?.to_ascii_lowercase());
     search_list(ctx, listing, svc, filter).await
 }
@@ -228,7 +228,7 @@ pub async fn find_tenants_by_name_containing(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = RealmFilter::DisplayNameContains(listing.require("name")?.to_owned());
     let allowed = svc.tenant_allowed(&ctx);
     let page = tenant_page(ctx, listing.base(), svc, filter, listing.request().clone(), allowed).await?;

@@ -10,7 +10,7 @@ use portico_core::http::axual::{
     Listing, Search, collection_links, created, entity_url, ok, patched, search_create_link, search_index,
 };
 use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, Axual, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
@@ -85,7 +85,7 @@ async fn page_of(
     filter: UserFilter,
     request: portico_core::page::PageRequest,
     base: &BaseUrl,
-) -> Result<portico_core::page::Page<Resource<UserSummary>>, ApiError<Axual>> {
+) -> Result<portico_core::page::Page<Resource<UserSummary>>, ApiError> {
     let page = run_blocking(move || svc.users(&ctx, &filter, &request)).await?;
     Ok(page.map(|u| user_summary(base, &u)))
 }
@@ -98,7 +98,7 @@ pub async fn list_users(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let (self_link, extra) = collection_links(listing.base(), "users", svc.may_create_users(&ctx));
     let page = page_of(ctx, svc, UserFilter::All, listing.request().clone(), listing.base()).await?;
     Ok(ok(&listing.paged(page, self_link, extra)))
@@ -114,7 +114,7 @@ pub async fn create_user(
     body: Json<CreateUserBody>,
     base: BaseUrl,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let input = NewUser {
         first_name: body.first_name,
@@ -140,7 +140,7 @@ pub async fn get_user(
     PathUid(id): PathUid,
     base: BaseUrl,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let (caller, service) = (ctx.clone(), svc.clone());
     let user = run_blocking(move || service.user(&ctx, id)).await?;
     let body = user_detail(&base, &user, svc.user_allowed(&caller, &user));
@@ -159,7 +159,7 @@ pub async fn patch_user(
     precondition: IfMatchHeader,
     base: BaseUrl,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let patch = UserPatch {
         first_name: body.first_name,
@@ -183,7 +183,7 @@ pub async fn delete_user(
     ctx: RequestContext,
     PathUid(id): PathUid,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.delete_user(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -198,7 +198,7 @@ pub async fn assign_roles(
     body: Json<Vec<RoleInput>>,
     base: BaseUrl,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let roles: BTreeSet<String> = body
         .0
         .into_iter()
@@ -224,7 +224,7 @@ async fn search_paged(
     listing: Listing,
     svc: Data<dyn UserService>,
     filter: UserFilter,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let extra =
         Links::new().add_if(svc.may_create_users(&ctx), "create", || search_create_link(listing.base(), "users"));
     let page = page_of(ctx, svc, filter, listing.request().clone(), listing.base()).await?;
@@ -237,7 +237,7 @@ async fn search_list(
     listing: Listing,
     svc: Data<dyn UserService>,
     filter: UserFilter,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let matches = page_of(ctx, svc, filter, listing.all_matches(), listing.base()).await?;
     Ok(ok(&listing.search_list(matches)?))
 }
@@ -250,7 +250,7 @@ pub async fn find_by_first_name(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = UserFilter::FirstNameContains(listing.require("firstName")?.to_owned());
     search_paged(ctx, listing, svc, filter).await
 }
@@ -263,7 +263,7 @@ pub async fn find_by_last_name(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = UserFilter::LastNameContains(listing.require("lastName")?.to_owned());
     search_paged(ctx, listing, svc, filter).await
 }
@@ -276,7 +276,7 @@ pub async fn find_by_role(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = UserFilter::Role(listing.require("role")?.to_owned());
     search_paged(ctx, listing, svc, filter).await
 }
@@ -289,7 +289,7 @@ pub async fn search_user(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = UserFilter::Search(listing.require("query")?.to_owned());
     search_list(ctx, listing, svc, filter).await
 }
@@ -302,7 +302,7 @@ pub async fn find_by_email(
     ctx: RequestContext,
     listing: Listing,
     svc: Data<dyn UserService>,
-) -> Result<HttpResponse, ApiError<Axual>> {
+) -> Result<HttpResponse, ApiError> {
     let filter = UserFilter::Email(listing.require("email")?.to_owned());
     search_list(ctx, listing, svc, filter).await
 }

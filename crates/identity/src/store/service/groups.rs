@@ -87,7 +87,7 @@ impl IdentityStore {
     /// What the group owns in every registered domain.
     fn usage(&self, conn: &mut DbConnection, realm: Uuid, group: Uuid) -> Result<DeletionConstraints, IdentityError> {
         let target = Target { collection: "groups", realm, id: group };
-        Ok(DeletionConstraints::of(conn, &self.dependents, &target, GROUP_DEPENDENT_COUNTS)?)
+        Ok(self.hooks.deletion_constraints(conn, &target, GROUP_DEPENDENT_COUNTS)?)
     }
 
     /// Writes `changes` (or only a new version, for membership changes) against the version

@@ -13,13 +13,12 @@ use crate::config::IdentityConfig;
 use crate::error::IdentityError;
 use crate::password::PasswordHasher;
 use crate::tokens::KeyRing;
+use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database, Principal, RealmRef};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-pub use portico_core::db::RealmPurger;
 
 /// The identity domain over a database.
 pub struct IdentityStore {
@@ -29,8 +28,8 @@ pub struct IdentityStore {
     pub(crate) hasher: PasswordHasher,
     pub(crate) keys: KeyRing,
     pub(crate) config: IdentityConfig,
-    pub(crate) purgers: Vec<Arc<dyn RealmPurger>>,
-    pub(crate) dependents: Vec<Arc<dyn portico_core::dependents::Dependents>>,
+    /// Every domain's realm lifecycle and dependents (identity owns realms and groups).
+    pub(crate) hooks: Arc<RealmHooks>,
     basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
     /// Verified bearer tokens (by SHA-256) and when they expire (seconds since the epoch).
     bearer_cache: Mutex<HashMap<[u8; 32], (Principal, i64)>>,
@@ -62,24 +61,17 @@ impl IdentityStore {
             clock,
             keys,
             config,
-            purgers: Vec::new(),
-            dependents: Vec::new(),
+            hooks: RealmHooks::new(),
             basic_cache: Mutex::new(HashMap::new()),
             bearer_cache: Mutex::new(HashMap::new()),
             realm_cache: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Registers another domain's realm purger (tenant deletion removes its rows too).
-    pub fn with_purger(mut self, purger: Arc<dyn RealmPurger>) -> IdentityStore {
-        self.purgers.push(purger);
-        self
-    }
-
-    /// Registers another domain's count of what refers to identity's entities (what a group
-    /// owns), consulted for deletion constraints and before a delete.
-    pub fn with_dependents(mut self, dependents: Arc<dyn portico_core::dependents::Dependents>) -> IdentityStore {
-        self.dependents.push(dependents);
+    /// Uses `hooks` for what other domains do when realms are created or deleted and for what
+    /// refers to identity's entities. Modules register into the same hooks when they start.
+    pub fn with_hooks(mut self, hooks: Arc<RealmHooks>) -> IdentityStore {
+        self.hooks = hooks;
         self
     }
 

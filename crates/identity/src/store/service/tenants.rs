@@ -12,7 +12,7 @@ use crate::store::{clients, environments, realms};
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, Requirement};
 use portico_core::cursor::{CursorPage, CursorRequest};
-use portico_core::db::counters;
+use portico_core::db::{RowKey, counters, lock_row};
 use portico_core::ids::{new_uuid, random_alphanumeric};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext, Timestamp};
@@ -79,6 +79,7 @@ impl IdentityStore {
             ));
         }
         realms::insert(conn, realm)?;
+        self.hooks.realm_created(conn, &realm.reference(), realm.audit.created_at)?;
         Ok(())
     }
 
@@ -181,10 +182,11 @@ impl TenantService for IdentityStore {
     fn delete_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
         let name: String = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
+            // The row lock makes every write of the realm that started first finish first; writes
+            // that start later find the realm gone (see `audited_write`).
+            lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
             let realm = self.tenant_realm(conn, id)?;
-            for purger in &self.purgers {
-                purger.purge_realm(conn, realm.id)?;
-            }
+            self.hooks.realm_deleting(conn, realm.id)?;
             counters::clear_realm(conn, realm.id)?;
             realms::delete(conn, realm.id)?;
             Ok::<_, IdentityError>((realm.name, id.to_string()))

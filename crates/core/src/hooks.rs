@@ -1,0 +1,115 @@
+//! Cross-domain hooks: how a realm's life and an entity's dependents reach every domain.
+//!
+//! - [`RealmLifecycle`]: each domain creates its built-ins when a realm is created (the
+//!   credentials `Local` provider and store, say) and removes its rows when the realm is
+//!   deleted, inside identity's creating or deleting transaction.
+//! - [`crate::dependents::Dependents`]: each domain counts what of it refers to another
+//!   domain's entity (the catalog's streams owned by a group).
+//!
+//! Every module registers its hooks in one shared [`RealmHooks`] when it starts; identity,
+//! which owns realms and groups, calls them.
+
+use crate::context::RealmRef;
+use crate::db::{Database, DbConnection, DbError};
+use crate::dependents::{DeletionConstraints, Dependents, Target};
+use crate::time::Timestamp;
+use std::sync::{Arc, RwLock};
+use uuid::Uuid;
+
+/// A domain's part in a realm's life.
+pub trait RealmLifecycle: Send + Sync + 'static {
+    /// The domain, for logs.
+    fn domain(&self) -> &'static str;
+    /// `realm` was created: create this domain's built-ins. Idempotent: it also runs at every
+    /// start for every realm, so realms created before a domain existed get its built-ins.
+    fn realm_created(&self, conn: &mut DbConnection, realm: &RealmRef, now: Timestamp) -> Result<(), DbError>;
+    /// `realm` is being deleted (its row is locked): delete every row of it in this domain.
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError>;
+}
+
+/// Every module's hooks.
+#[derive(Default)]
+pub struct RealmHooks {
+    lifecycles: RwLock<Vec<Arc<dyn RealmLifecycle>>>,
+    dependents: RwLock<Vec<Arc<dyn Dependents>>>,
+}
+
+impl std::fmt::Debug for RealmHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RealmHooks").finish_non_exhaustive()
+    }
+}
+
+impl RealmHooks {
+    /// No hooks yet.
+    pub fn new() -> Arc<RealmHooks> {
+        Arc::new(RealmHooks::default())
+    }
+
+    /// Registers a domain's realm lifecycle.
+    pub fn add_lifecycle(&self, lifecycle: Arc<dyn RealmLifecycle>) {
+        self.lifecycles.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(lifecycle);
+    }
+
+    /// Registers a domain's dependents.
+    pub fn add_dependents(&self, dependents: Arc<dyn Dependents>) {
+        self.dependents.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(dependents);
+    }
+
+    fn lifecycles(&self) -> Vec<Arc<dyn RealmLifecycle>> {
+        self.lifecycles.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Every domain creates its built-ins of `realm`.
+    pub fn realm_created(&self, conn: &mut DbConnection, realm: &RealmRef, now: Timestamp) -> Result<(), DbError> {
+        for lifecycle in self.lifecycles() {
+            lifecycle.realm_created(conn, realm, now)?;
+        }
+        Ok(())
+    }
+
+    /// Runs every domain's `realm_created` for every realm, one transaction per realm: realms
+    /// created before a domain existed get its built-ins. Called once at start, after every
+    /// module has registered its hooks. Returns how many realms there are.
+    pub fn reconcile(&self, db: &Database, now: Timestamp) -> Result<usize, DbError> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        // `realms` is the tenancy table (owned by identity).
+        let rows: Vec<Row> = db.read(|conn| {
+            diesel::RunQueryDsl::load(diesel::sql_query("SELECT id, name FROM realms ORDER BY id"), conn)
+                .map_err(DbError::from)
+        })?;
+        for row in &rows {
+            let id = Uuid::try_parse(&row.id)
+                .map_err(|_| DbError::Migration(format!("realm id '{}' is not a UUID", row.id)))?;
+            let realm = RealmRef { id, name: row.name.clone() };
+            db.write(|conn| self.realm_created(conn, &realm, now))?;
+        }
+        Ok(rows.len())
+    }
+
+    /// Every domain removes its rows of `realm`.
+    pub fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError> {
+        for lifecycle in self.lifecycles() {
+            lifecycle.realm_deleting(conn, realm)?;
+        }
+        Ok(())
+    }
+
+    /// The deletion constraints of `target` across every domain (`names`: the counts the API
+    /// always shows).
+    pub fn deletion_constraints(
+        &self,
+        conn: &mut DbConnection,
+        target: &Target,
+        names: &[&'static str],
+    ) -> Result<DeletionConstraints, DbError> {
+        let dependents = self.dependents.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        DeletionConstraints::of(conn, &dependents, target, names)
+    }
+}
