@@ -13,6 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
+use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
 use portico_core::http::{AxualRegistry, ErrorFormats, Format, PublicBaseUrl};
 use portico_core::seal::Sealer;
@@ -149,6 +150,7 @@ pub fn app(
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))
         .wrap(from_fn(authenticate))
+        .wrap(from_fn(reject_bad_request_lines))
         .wrap(from_fn(render_failures))
         .wrap(from_fn(observe))
 }

@@ -37,10 +37,23 @@ fn credentials(req: &ServiceRequest) -> Result<Option<Credentials>, Failure> {
     let header = header.to_str().map_err(|_| invalid())?.trim();
     let (scheme, value) = header.split_once(' ').ok_or_else(invalid)?;
     match scheme.to_ascii_lowercase().as_str() {
-        "bearer" => Ok(Some(Credentials::Bearer(value.trim().to_owned()))),
+        "bearer" => {
+            let token = value.trim();
+            // A JWT is base64url segments and dots; anything else cannot be one of ours.
+            if token.is_empty()
+                || !token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='))
+            {
+                return Err(invalid());
+            }
+            Ok(Some(Credentials::Bearer(token.to_owned())))
+        }
         "basic" => {
             let decoded = STANDARD.decode(value.trim()).map_err(|_| invalid())?;
             let text = String::from_utf8(decoded).map_err(|_| invalid())?;
+            // No control character reaches a lookup (PostgreSQL refuses NUL in text).
+            if text.chars().any(char::is_control) {
+                return Err(invalid());
+            }
             let (username, password) = text.split_once(':').ok_or_else(invalid)?;
             Ok(Some(Credentials::Basic { username: username.to_owned(), password: password.to_owned() }))
         }

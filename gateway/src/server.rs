@@ -131,7 +131,10 @@ pub fn open_services(
     let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone()).with_config(identity);
     let app_data = MODULES
         .iter()
-        .map(|module| (module.start)(&ctx).map_err(|e| StartError::Module(module.name, e)))
+        .map(|module| {
+            ctx.hooks.add_roles(module.roles);
+            (module.start)(&ctx).map_err(|e| StartError::Module(module.name, e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let realms = ctx.hooks.reconcile(db, clock.now())?;
     tracing::debug!(realms, "every realm has every module's built-ins");

@@ -6,13 +6,16 @@
 //! - [`crate::dependents::Dependents`]: each domain counts what of it refers to another
 //!   domain's entity (the catalog's streams owned by a group).
 //!
+//! - the roles each domain checks: together the closed set of roles users may be given.
+//!
 //! Every module registers its hooks in one shared [`RealmHooks`] when it starts; identity,
-//! which owns realms and groups, calls them.
+//! which owns realms, groups and roles, calls them.
 
 use crate::context::RealmRef;
 use crate::db::{Database, DbConnection, DbError};
 use crate::dependents::{DeletionConstraints, Dependents, Target};
 use crate::time::Timestamp;
+use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
@@ -32,6 +35,7 @@ pub trait RealmLifecycle: Send + Sync + 'static {
 pub struct RealmHooks {
     lifecycles: RwLock<Vec<Arc<dyn RealmLifecycle>>>,
     dependents: RwLock<Vec<Arc<dyn Dependents>>>,
+    roles: RwLock<BTreeSet<&'static str>>,
 }
 
 impl std::fmt::Debug for RealmHooks {
@@ -54,6 +58,21 @@ impl RealmHooks {
     /// Registers a domain's dependents.
     pub fn add_dependents(&self, dependents: Arc<dyn Dependents>) {
         self.dependents.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(dependents);
+    }
+
+    /// Registers the roles a domain's authorization checks (the closed set users may hold).
+    pub fn add_roles(&self, roles: &[&'static str]) {
+        self.roles.write().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(roles.iter().copied());
+    }
+
+    /// Whether some domain checks `role`.
+    pub fn is_known_role(&self, role: &str) -> bool {
+        self.roles.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(role)
+    }
+
+    /// Every known role, sorted.
+    pub fn known_roles(&self) -> Vec<&'static str> {
+        self.roles.read().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().copied().collect()
     }
 
     fn lifecycles(&self) -> Vec<Arc<dyn RealmLifecycle>> {

@@ -31,6 +31,7 @@ pub mod ids;
 pub mod page;
 pub mod seal;
 pub mod sort;
+pub mod text;
 pub mod time;
 pub mod write;
 

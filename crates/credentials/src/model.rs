@@ -287,10 +287,21 @@ pub struct StoreQuery {
 
 /// Checks a name: 1–255 characters, not blank.
 pub fn validate_name(field: &str, name: &str) -> Result<(), CredentialsError> {
-    if name.trim().is_empty() || name.chars().count() > 255 {
+    portico_core::text::check_field(field, name, 255, false)?;
+    if name.trim().is_empty() {
         return Err(CredentialsError::invalid(field, format!("{field} must be 1 to 255 characters and not blank")));
     }
     Ok(())
+}
+
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 4096;
+/// The longest input value (a PEM key fits many times), in characters.
+pub const MAX_INPUT_VALUE: usize = 65_536;
+
+/// Checks a description: several lines allowed, at most [`MAX_DESCRIPTION`] characters.
+pub fn validate_description(field: &str, description: Option<&str>) -> Result<(), CredentialsError> {
+    description.map_or(Ok(()), |text| portico_core::text::check_field(field, text, MAX_DESCRIPTION, true))
 }
 
 #[cfg(test)]

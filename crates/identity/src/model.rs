@@ -266,7 +266,7 @@ pub fn validate_email(field: &str, email: &str) -> Result<(), IdentityError> {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
                 && email.len() <= 254
-                && !email.chars().any(char::is_whitespace)
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         }
         None => false,
     };
@@ -277,8 +277,9 @@ pub fn validate_email(field: &str, email: &str) -> Result<(), IdentityError> {
     }
 }
 
-/// Checks the length of a text field in characters.
+/// Checks a single-line text field: no control characters, `min..=max` characters.
 pub fn validate_length(field: &str, value: &str, min: usize, max: usize) -> Result<(), IdentityError> {
+    portico_core::text::check_field(field, value, max, false)?;
     let len = value.chars().count();
     if len < min || len > max {
         return Err(IdentityError::invalid(
@@ -311,11 +312,46 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<(), IdentityError> {
 /// Checks text against a character class: every character is an ASCII letter or digit, or one of `extra`.
 pub fn validate_chars(field: &str, value: &str, extra: &[char]) -> Result<(), IdentityError> {
     if value.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c)) {
-        Ok(())
-    } else {
-        let allowed: String = extra.iter().collect();
-        Err(IdentityError::invalid(field, format!("'{field}' may contain only letters, digits and '{allowed}'")))
+        return Ok(());
     }
+    let allowed = match extra {
+        [] => "letters and digits".to_owned(),
+        _ => {
+            let shown: Vec<String> =
+                extra.iter().map(|c| if *c == ' ' { "space".into() } else { format!("'{c}'") }).collect();
+            format!("letters, digits and {}", shown.join(", "))
+        }
+    };
+    Err(IdentityError::invalid(field, format!("'{field}' may contain only {allowed}")))
+}
+
+/// The roles identity and the APIs it serves check: Axual's (its catalog roles included, as
+/// Axual users hold them), Utilihive's (`Admin`, `Deployer`), Onegini's scope role, and the
+/// platform admin.
+pub const IDENTITY_ROLES: &[&str] = &[
+    "TENANT_ADMIN",
+    "GROUP_ADMIN",
+    "STREAM_ADMIN",
+    "APPLICATION_ADMIN",
+    "ENVIRONMENT_ADMIN",
+    "Admin",
+    "Deployer",
+    "css_configuration",
+    portico_core::context::PLATFORM_ADMIN_ROLE,
+];
+
+/// The most roles one user or client may hold (their token carries them all).
+pub const MAX_ROLES: usize = 100;
+
+/// Checks a role list: at most [`MAX_ROLES`] roles, each a valid role name.
+pub fn validate_roles<'a>(field: &str, roles: impl ExactSizeIterator<Item = &'a String>) -> Result<(), IdentityError> {
+    if roles.len() > MAX_ROLES {
+        return Err(IdentityError::invalid(field, format!("at most {MAX_ROLES} roles may be assigned")));
+    }
+    for role in roles {
+        validate_role(field, role)?;
+    }
+    Ok(())
 }
 
 /// Checks a role string: 1–100 characters of letters, digits, `_`, `-`, `.` and `:`.

@@ -6,6 +6,7 @@ mod authorization;
 mod axual_groups;
 mod axual_kit;
 mod axual_users;
+mod bad_input;
 mod basic_and_utilihive;
 mod concurrency;
 mod credential_stores;

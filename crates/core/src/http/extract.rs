@@ -85,10 +85,19 @@ fn is_json(media: &str) -> bool {
     media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
-/// Deserialises JSON, reporting the path of the offending field.
+/// Deserialises JSON, reporting the path of the offending field. Control characters (other
+/// than tab and newlines, which fields that allow several lines accept) are refused here, for
+/// every field of every body.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Failure::new(ErrorKind::Invalid, "invalid_body", "A JSON request body is required"));
+    }
+    if let Some((offset, c)) = crate::text::escaped_control_in_json(bytes) {
+        return Err(Failure::new(
+            ErrorKind::Invalid,
+            "invalid_body",
+            format!("The request body contains a control character (U+{:04X}) at byte {offset}", u32::from(c)),
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize::<_, T>(&mut deserializer);
@@ -142,9 +151,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(read_failure)?;
-            serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| {
-                by_path(Failure::new(ErrorKind::Invalid, "invalid_request", format!("Invalid form body: {e}")))
-            })
+            let invalid = |message: String| by_path(Failure::new(ErrorKind::Invalid, "invalid_request", message));
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|e| invalid(format!("Invalid form body: {e}")))?;
+            if let Some((name, c)) = pairs.iter().find_map(|(name, value)| {
+                crate::text::first_forbidden(name, false)
+                    .or_else(|| crate::text::first_forbidden(value, false))
+                    .map(|c| (name, c))
+            }) {
+                return Err(invalid(format!(
+                    "The form field '{}' contains a control character (U+{:04X})",
+                    name.escape_debug(),
+                    u32::from(c)
+                )));
+            }
+            serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| invalid(format!("Invalid form body: {e}")))
         })
     }
 }

@@ -4,6 +4,7 @@
 //!   ([`Format`]: Axual, MATTR, OAuth/Onegini, RFC 9457 problem+json).
 //! - [`extract`]: extractors for the [`crate::RequestContext`], JSON and form bodies that
 //!   name the offending field, query pairs, `If-Match`, and the public base URL.
+//! - [`guard`]: the edge check of paths and query strings (control characters, lengths).
 //! - [`params`]: path ids (Axual uid, numeric, UUID), relation URIs and `text/uri-list` bodies.
 //! - [`axual`]: the Axual/HAL kit: listings, links, Spring Data REST response rules, and the
 //!   registry behind `/`, `/profile` and `/profile/{rel}`.
@@ -15,6 +16,7 @@
 pub mod axual;
 pub mod extract;
 pub mod failure;
+pub mod guard;
 pub mod module;
 pub mod params;
 pub mod respond;

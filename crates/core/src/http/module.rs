@@ -168,6 +168,8 @@ pub struct Module {
     pub axual_collections: &'static [AxualCollection],
     /// Its entries in the Axual index (`/user`, ...).
     pub axual_entries: &'static [AxualEntry],
+    /// The roles its authorization checks (users may be given only known roles).
+    pub roles: &'static [&'static str],
     /// Builds its services over a migrated database and registers its realm hooks.
     pub start: fn(&ModuleContext) -> Result<AppData, StartFailure>,
 }

@@ -32,6 +32,7 @@ pub const MODULE: Module = Module {
     routes: configure,
     axual_collections: &[],
     axual_entries: &[],
+    roles: &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"],
     start,
 };
 

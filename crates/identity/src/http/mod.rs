@@ -30,6 +30,7 @@ pub const MODULE: Module = Module {
     routes: configure,
     axual_collections: axual::COLLECTIONS,
     axual_entries: axual::ENTRIES,
+    roles: crate::model::IDENTITY_ROLES,
     start,
 };
 

@@ -3,7 +3,7 @@
 use super::super::stores::StoreFields;
 use super::super::{CredentialStore, providers, stores};
 use crate::error::CredentialsError;
-use crate::model::{InputDef, InputDefDraft, Provider, Store, validate_name};
+use crate::model::{InputDef, InputDefDraft, Provider, Store, validate_description, validate_name};
 use portico_core::audit::audited_write;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
@@ -58,6 +58,7 @@ impl CredentialStore {
         for (index, draft) in drafts.iter().enumerate() {
             let field = format!("credentialStoreInputDefs[{index}]");
             validate_name(&format!("{field}.inputName"), &draft.name)?;
+            validate_description(&format!("{field}.description"), draft.description.as_deref())?;
             if !names.insert(draft.name.clone()) {
                 return Err(CredentialsError::invalid(&field, format!("Input name '{}' is given twice", draft.name)));
             }
@@ -155,6 +156,7 @@ impl CredentialStore {
             precondition.check("Credential store provider", id, provider.version)?;
             let ProviderChange { name, description, active, defs, remove_unlisted } = change(&provider);
             validate_name("credentialStoreProviderName", &name)?;
+            validate_description("description", description.as_deref())?;
             let unchanged = name == provider.name
                 && description == provider.description
                 && active == provider.active
@@ -210,6 +212,7 @@ impl CredentialStore {
             precondition.check("Credential store", id, store.version)?;
             let values = change(&store);
             validate_name("credentialStoreName", &values.name)?;
+            validate_description("description", values.description.as_deref())?;
             let unchanged = values.name == store.name
                 && values.description == store.description
                 && values.provider_id == store.provider_id

@@ -107,6 +107,12 @@ impl CredentialStore {
         let mut next: BTreeMap<i64, SealedInput> =
             if keep_unlisted { current.iter().map(|i| (i.def_id, i.clone())).collect() } else { BTreeMap::new() };
         for (index, value) in values.iter().enumerate() {
+            portico_core::text::check_field(
+                &format!("credentialInputs[{index}].inputValue"),
+                &value.value,
+                crate::model::MAX_INPUT_VALUE,
+                true,
+            )?;
             let field = format!("credentialInputs[{index}].credentialStoreInputDefId");
             if !provider.input_defs.iter().any(|d| d.id == value.def_id) {
                 return Err(CredentialsError::invalid(

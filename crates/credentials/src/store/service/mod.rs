@@ -14,7 +14,7 @@ use super::{CredentialStore, providers, stores};
 use crate::error::{CredentialsError, not_found};
 use crate::model::{
     Credential, CredentialDraft, CredentialPatch, CredentialQuery, Provider, ProviderDraft, ProviderPatch,
-    ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery, validate_name,
+    ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery, validate_description, validate_name,
 };
 use crate::service::{ADMINS, CredentialService, READERS};
 use portico_core::audit::audited_write;
@@ -174,6 +174,7 @@ impl CredentialService for CredentialStore {
     fn create_store(&self, ctx: &RequestContext, draft: StoreDraft) -> Result<Store, CredentialsError> {
         self.writer(ctx)?;
         validate_name("credentialStoreName", &draft.name)?;
+        validate_description("description", draft.description.as_deref())?;
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_store.create", "credential_store", |conn| {
@@ -251,6 +252,7 @@ impl CredentialService for CredentialStore {
     fn create_provider(&self, ctx: &RequestContext, draft: ProviderDraft) -> Result<Provider, CredentialsError> {
         self.writer(ctx)?;
         validate_name("credentialStoreProviderName", &draft.name)?;
+        validate_description("description", draft.description.as_deref())?;
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_provider.create", "credential_provider", |conn| {

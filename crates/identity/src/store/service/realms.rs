@@ -15,6 +15,13 @@ use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
 
+/// The longest logo (a URL, or a small `data:` image), in characters.
+pub const MAX_LOGO: usize = 100_000;
+/// The longest feature configuration (a JSON document), in characters.
+pub const MAX_FEATURE_CONFIG: usize = 65_536;
+/// The most tenant properties.
+pub const MAX_PROPERTIES: usize = 200;
+
 fn validate_tenant(input: &TenantInput) -> Result<(), IdentityError> {
     if let Some(name) = &input.name {
         validate_length("name", name, 3, 50)?;
@@ -33,6 +40,30 @@ fn validate_tenant(input: &TenantInput) -> Result<(), IdentityError> {
         && !(1..=120_000).contains(&partitions)
     {
         return Err(IdentityError::invalid("partitions", "partitions must be between 1 and 120000"));
+    }
+    use portico_core::text::check_field;
+    if let Some(Some(domain)) = &input.domain {
+        check_field("domain", domain, 253, false)?;
+    }
+    if let Some(Some(logo)) = &input.logo {
+        check_field("logo", logo, MAX_LOGO, false)?;
+    }
+    if let Some(Some(issuer)) = &input.issuer_url {
+        check_field("issuerUrl", issuer, 2048, false)?;
+    }
+    if let Some(properties) = &input.properties {
+        if properties.len() > MAX_PROPERTIES {
+            return Err(IdentityError::invalid("properties", format!("at most {MAX_PROPERTIES} properties")));
+        }
+        for (key, value) in properties {
+            check_field("properties", key, 255, false)?;
+            if let Some(value) = value {
+                check_field(&format!("properties.{key}"), value, 4096, false)?;
+            }
+        }
+    }
+    if let Some(Some(config)) = &input.feature_config {
+        check_field("featureConfig", config, MAX_FEATURE_CONFIG, true)?;
     }
     if let Some(Some(config)) = &input.feature_config
         && serde_json::from_str::<serde_json::Value>(config).is_err()

@@ -4,13 +4,13 @@ use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{
     CLIENT_ID_LEN, CLIENT_SECRET_LEN, Client, Environment, IssuedClient, Realm, validate_length, validate_realm_name,
-    validate_role,
+    validate_roles,
 };
 use crate::secrets::hash_client_secret;
 use crate::service::{CreatedTenant, Tenant, TenantService};
 use crate::store::{clients, environments, realms};
 use portico_core::audit::audited_write;
-use portico_core::context::{MASTER_REALM, Requirement};
+use portico_core::context::{MASTER_REALM, PLATFORM_ADMIN_ROLE, Requirement};
 use portico_core::cursor::{CursorPage, CursorRequest};
 use portico_core::db::{RowKey, counters, lock_row};
 use portico_core::ids::{new_uuid, random_alphanumeric};
@@ -116,8 +116,12 @@ fn validate_client(name: Option<&str>, roles: Option<&[String]>) -> Result<(), I
         }
         validate_length("name", name, 1, 100)?;
     }
-    for role in roles.unwrap_or_default() {
-        validate_role("roles", role)?;
+    if let Some(roles) = roles {
+        validate_roles("roles", roles.iter())?;
+        // MATTR clients belong to tenants, never to realm master.
+        if roles.iter().any(|role| role == PLATFORM_ADMIN_ROLE) {
+            return Err(IdentityError::invalid("roles", "PLATFORM_ADMIN can only be held in realm master"));
+        }
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use super::IdentityStore;
 use crate::error::IdentityError;
-use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_role};
+use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_roles};
 use crate::service::{Allowed, UserFilter};
 use crate::service::{NewUser, UserPatch, UserService};
 use crate::store::users::{self, UserChanges};
@@ -53,15 +53,20 @@ impl IdentityStore {
     /// Sets a user's roles (TENANT_ADMIN); `PLATFORM_ADMIN` only by platform admins, in `master`.
     fn assign(&self, ctx: &RequestContext, id: Uuid, roles: BTreeSet<String>) -> Result<User, IdentityError> {
         ctx.require(Requirement::AnyRole(USER_ADMINS))?;
-        for role in &roles {
-            validate_role("roles", role)?;
-        }
-        if roles.contains(PLATFORM_ADMIN_ROLE)
-            && !(ctx.principal.is_platform_admin() && ctx.realm.name == portico_core::context::MASTER_REALM)
-        {
-            return Err(IdentityError::forbidden(
-                "only platform admins may grant PLATFORM_ADMIN, and only in realm master",
+        validate_roles("roles", roles.iter())?;
+        if let Some(unknown) = roles.iter().find(|role| !self.hooks.is_known_role(role)) {
+            return Err(IdentityError::invalid(
+                "roles",
+                format!("'{unknown}' is not a role; known roles are {}", self.hooks.known_roles().join(", ")),
             ));
+        }
+        if roles.contains(PLATFORM_ADMIN_ROLE) {
+            if ctx.realm.name != portico_core::context::MASTER_REALM {
+                return Err(IdentityError::invalid("roles", "PLATFORM_ADMIN can only be held in realm master"));
+            }
+            if !ctx.principal.is_platform_admin() {
+                return Err(IdentityError::forbidden("only platform admins may grant PLATFORM_ADMIN"));
+            }
         }
         let now = self.clock.now();
         let user = audited_write(&self.db, self.clock.as_ref(), ctx, "user.assign_roles", "user", |conn| {
