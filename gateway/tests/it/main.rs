@@ -15,4 +15,5 @@ mod gateway;
 mod mattr;
 mod migrations;
 mod support;
+mod token_state;
 mod tokens;

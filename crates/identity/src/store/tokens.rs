@@ -21,6 +21,50 @@ pub fn revoke_access(conn: &mut DbConnection, jti: &str, realm: Uuid, expires_at
     Ok(())
 }
 
+/// Who a bearer token was issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// A user, by id.
+    User(&'a str),
+    /// A client, by `client_id`.
+    Client(&'a str),
+}
+
+/// What every bearer request checks, in one round trip: the subject's current version (`None`:
+/// it no longer exists) and whether the token `jti` is revoked.
+pub fn subject_state(
+    conn: &mut DbConnection,
+    subject: Subject<'_>,
+    realm: Uuid,
+    jti: &str,
+) -> QueryResult<(Option<i64>, bool)> {
+    #[derive(QueryableByName)]
+    struct State {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        version: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        revoked: bool,
+    }
+    let (sql, key) = match subject {
+        Subject::User(id) => (
+            "SELECT (SELECT version FROM users WHERE id = $1 AND realm_id = $2) AS version, \
+             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $3) AS revoked",
+            id,
+        ),
+        Subject::Client(client_id) => (
+            "SELECT (SELECT version FROM clients WHERE client_id = $1 AND realm_id = $2) AS version, \
+             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $3) AS revoked",
+            client_id,
+        ),
+    };
+    let state: State = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(key)
+        .bind::<diesel::sql_types::Text, _>(realm.to_string())
+        .bind::<diesel::sql_types::Text, _>(jti)
+        .get_result(conn)?;
+    Ok((state.version, state.revoked))
+}
+
 /// Whether the access token `jti` is revoked.
 pub fn is_revoked(conn: &mut DbConnection, jti: &str) -> QueryResult<bool> {
     let found: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;

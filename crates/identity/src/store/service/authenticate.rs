@@ -1,7 +1,7 @@
 //! Authenticating API calls (Bearer JWTs, Basic passwords), introspection, revocation, logout.
 
-use super::IdentityStore;
 use super::grants::{LoginFailure, hash_token, is_platform_admin};
+use super::{IdentityStore, VerifiedBearer};
 use crate::error::IdentityError;
 use crate::model::scopes;
 use crate::oauth::{ClientAuth, Introspection, OAuthError};
@@ -11,9 +11,12 @@ use jsonwebtoken::{Algorithm, Validation};
 use portico_core::context::{Principal, PrincipalKind};
 use portico_core::{RealmRef, Timestamp};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 
-/// Clock skew tolerated when checking expiry, in seconds.
-const LEEWAY: i64 = 30;
+/// Clock skew tolerated when checking expiry, in seconds. None: Portico issues and verifies
+/// its own tokens, and its replicas keep their clocks in step (NTP), so a token is refused
+/// from the second its `exp` names (RFC 7519 §4.1.4), by requests and introspection alike.
+pub const CLOCK_SKEW: i64 = 0;
 
 impl IdentityStore {
     /// Verifies a token's signature and issuer; `check_expiry` also refuses expired tokens.
@@ -33,38 +36,69 @@ impl IdentityStore {
         if !claims.iss.ends_with(&format!("/auth/realms/{}", claims.realm)) {
             return Err(IdentityError::InvalidCredentials);
         }
-        if check_expiry && claims.exp + LEEWAY < now.unix() {
+        if check_expiry && claims.exp + CLOCK_SKEW <= now.unix() {
             return Err(IdentityError::InvalidCredentials);
         }
         Ok(claims)
     }
 
-    /// The caller behind a Bearer token: valid signature, not expired, not revoked.
+    /// The caller behind a Bearer token: valid signature and issuer, not expired, not revoked,
+    /// and its subject still there — with the subject's roles as they are now.
     ///
-    /// A verified token's principal is remembered until the token expires, so the signature is
-    /// checked once; revocation is still checked against the database on every call, so a
-    /// revocation on any replica takes effect everywhere at once.
+    /// A verified token is remembered until it expires, so its signature is checked once. Every
+    /// request still asks the database, in one round trip, whether the token was revoked and
+    /// which version its user or client has: a deleted subject is refused at once on every
+    /// replica, and a changed one (roles assigned or removed) is re-read, so the request
+    /// carries the roles the subject holds now, not those it held when the token was issued.
     pub fn authenticate_bearer(&self, token: &str) -> Result<Principal, IdentityError> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = self.clock.now().unix();
-        let (principal, jti) = match self.verified_cached(&key, now) {
-            Some(principal) => {
-                let jti = principal.token_id.clone().unwrap_or_default();
-                (principal, jti)
-            }
+        let cached = self.verified_cached(&key, now);
+        let entry = match cached {
+            Some(entry) => entry,
             None => {
                 let claims = self.decode(token, true)?;
-                let expires = claims.exp + LEEWAY;
-                let jti = claims.jti.clone();
-                let principal = principal_from_claims(claims);
-                self.remember_verified(key, principal.clone(), expires);
-                (principal, jti)
+                let expires = claims.exp;
+                let token_scopes = claims.scope.split_whitespace().map(str::to_owned).collect();
+                // Version -1: never seen, so the subject is read below.
+                VerifiedBearer { principal: principal_from_claims(claims), token_scopes, expires, subject_version: -1 }
             }
         };
-        let revoked = self.db.read(|conn| tokens::is_revoked(conn, &jti).map_err(IdentityError::from))?;
-        if revoked {
+        let jti = entry.principal.token_id.clone().unwrap_or_default();
+        let subject = match entry.principal.kind {
+            PrincipalKind::User => tokens::Subject::User(&entry.principal.id),
+            PrincipalKind::Client => tokens::Subject::Client(&entry.principal.id),
+        };
+        let realm = entry.principal.realm.clone();
+        let checked = self.db.read(|conn| {
+            let (version, revoked) = tokens::subject_state(conn, subject, realm.id, &jti)?;
+            let Some(version) = version.filter(|_| !revoked) else {
+                return Ok(None);
+            };
+            if version == entry.subject_version {
+                return Ok(Some(entry.clone()));
+            }
+            let roles: BTreeSet<String> = match subject {
+                tokens::Subject::User(id) => {
+                    let id = uuid::Uuid::try_parse(id).map_err(|_| IdentityError::InvalidCredentials)?;
+                    crate::store::users::get(conn, realm.id, id)?.map(|user| user.roles).unwrap_or_default()
+                }
+                tokens::Subject::Client(client_id) => crate::store::clients::in_realm(conn, realm.id, client_id)?
+                    .map(|(client, _)| client.roles.into_iter().collect())
+                    .unwrap_or_default(),
+            };
+            let allowed = scopes::allowed(&roles, is_platform_admin(&realm, &roles));
+            let mut fresh = entry.clone();
+            fresh.principal.scopes = entry.token_scopes.intersection(&allowed).cloned().collect();
+            fresh.principal.roles = roles;
+            fresh.subject_version = version;
+            Ok::<_, IdentityError>(Some(fresh))
+        })?;
+        let Some(current) = checked else {
             return Err(IdentityError::InvalidCredentials);
-        }
+        };
+        let principal = current.principal.clone();
+        self.remember_verified(key, current);
         Ok(principal)
     }
 
@@ -183,7 +217,7 @@ impl IdentityStore {
 
     fn revoke_claims(&self, claims: &AccessClaims) -> Result<(), IdentityError> {
         let realm = crate::store::uuid(&claims.realm_id);
-        let expires = Timestamp::from_unix(claims.exp + LEEWAY).unwrap_or_else(|| self.clock.now());
+        let expires = Timestamp::from_unix(claims.exp + CLOCK_SKEW).unwrap_or_else(|| self.clock.now());
         self.db.write(|conn| tokens::revoke_access(conn, &claims.jti, realm, expires).map_err(IdentityError::from))
     }
 

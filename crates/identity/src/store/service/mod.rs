@@ -31,8 +31,8 @@ pub struct IdentityStore {
     /// Every domain's realm lifecycle and dependents (identity owns realms and groups).
     pub(crate) hooks: Arc<RealmHooks>,
     basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
-    /// Verified bearer tokens (by SHA-256) and when they expire (seconds since the epoch).
-    bearer_cache: Mutex<HashMap<[u8; 32], (Principal, i64)>>,
+    /// Verified bearer tokens (by SHA-256).
+    bearer_cache: Mutex<HashMap<[u8; 32], VerifiedBearer>>,
     realm_cache: Mutex<HashMap<String, (Option<RealmRef>, Instant)>>,
 }
 
@@ -43,6 +43,20 @@ impl std::fmt::Debug for IdentityStore {
 }
 
 const BASIC_CACHE_LIMIT: usize = 10_000;
+
+/// A bearer token whose signature, issuer and expiry were checked, with the caller as the
+/// subject stood when it was last looked at.
+#[derive(Debug, Clone)]
+pub(crate) struct VerifiedBearer {
+    /// The caller, with the subject's current roles.
+    pub(crate) principal: Principal,
+    /// The scopes the token grants (narrowed to what the current roles allow).
+    pub(crate) token_scopes: std::collections::BTreeSet<String>,
+    /// `exp`, seconds since the epoch: the token is refused from this second on.
+    pub(crate) expires: i64,
+    /// The subject's version when `principal` was built; another version means it changed.
+    pub(crate) subject_version: i64,
+}
 const REALM_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl IdentityStore {
@@ -91,17 +105,17 @@ impl IdentityStore {
         cache.get(key).filter(|(_, at)| at.elapsed() < ttl).map(|(principal, _)| principal.clone())
     }
 
-    pub(crate) fn verified_cached(&self, key: &[u8; 32], now: i64) -> Option<Principal> {
+    pub(crate) fn verified_cached(&self, key: &[u8; 32], now: i64) -> Option<VerifiedBearer> {
         let cache = self.bearer_cache.lock().ok()?;
-        cache.get(key).filter(|(_, expires)| *expires >= now).map(|(principal, _)| principal.clone())
+        cache.get(key).filter(|entry| entry.expires > now).cloned()
     }
 
-    pub(crate) fn remember_verified(&self, key: [u8; 32], principal: Principal, expires: i64) {
+    pub(crate) fn remember_verified(&self, key: [u8; 32], entry: VerifiedBearer) {
         if let Ok(mut cache) = self.bearer_cache.lock() {
             if cache.len() >= BASIC_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(key, (principal, expires));
+            cache.insert(key, entry);
         }
     }
 
