@@ -15,12 +15,17 @@ fn mac(key: &[u8; 32]) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
 }
 
+/// HMAC-SHA256 of `data` under the current key derived for `purpose`, as hex, with the key id.
+pub fn keyed_digest(sealer: &Sealer, purpose: &str, data: &[u8]) -> (String, String) {
+    let (key, key_id) = sealer.derive(purpose);
+    let mut mac = mac(&key);
+    mac.update(data);
+    (mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect(), key_id.to_owned())
+}
+
 /// The stored form of `secret`.
 pub fn hash_client_secret(sealer: &Sealer, secret: &str) -> String {
-    let (key, key_id) = sealer.derive(PURPOSE);
-    let mut mac = mac(&key);
-    mac.update(secret.as_bytes());
-    let digest: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let (digest, key_id) = keyed_digest(sealer, PURPOSE, secret.as_bytes());
     format!("hmac-sha256${key_id}${digest}")
 }
 

@@ -329,28 +329,54 @@ async fn expired_and_tampered_tokens_are_refused() {
 async fn repeated_failed_logins_back_off_then_recover() {
     let app = TestApp::start().await;
     let app = &app;
-    let attempt = |password: &'static str| async move {
-        app.post_form(MASTER_TOKEN, &[("grant_type", "password"), ("username", ADMIN_EMAIL), ("password", password)])
-            .await
+    let attempt = |username: &'static str, password: &'static str| async move {
+        app.post_form(MASTER_TOKEN, &[("grant_type", "password"), ("username", username), ("password", password)]).await
     };
-    for _ in 0..6 {
-        assert_eq!(attempt("wrong").await.json()["error_description"], "Invalid user credentials");
+    for _ in 0..5 {
+        assert_eq!(attempt(ADMIN_EMAIL, "wrong").await.json()["error_description"], "Invalid user credentials");
     }
-    let blocked = attempt(ADMIN_PASSWORD).await;
+    let blocked = attempt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(blocked.status, StatusCode::BAD_REQUEST);
     assert!(
         blocked.json()["error_description"].as_str().is_some_and(|d| d.contains("Too many failed")),
-        "{}",
+        "the back-off starts after five failures: {}",
         blocked.text()
     );
     app.advance(2);
-    let recovered = attempt(ADMIN_PASSWORD).await;
+    let recovered = attempt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(recovered.status, StatusCode::OK, "the back-off is bounded: {}", recovered.text());
     for _ in 0..6 {
-        attempt("wrong").await;
+        attempt(ADMIN_EMAIL, "wrong").await;
     }
     app.advance(901);
-    assert_eq!(attempt(ADMIN_PASSWORD).await.status, StatusCode::OK, "a quiet quarter hour forgets the failures");
+    assert_eq!(
+        attempt(ADMIN_EMAIL, ADMIN_PASSWORD).await.status,
+        StatusCode::OK,
+        "a quiet quarter hour forgets the failures"
+    );
+}
+
+#[actix_web::test]
+async fn unknown_accounts_back_off_exactly_like_known_ones() {
+    let app = TestApp::start().await;
+    let app = &app;
+    let attempt = |username: &'static str| async move {
+        let response = app
+            .post_form(MASTER_TOKEN, &[("grant_type", "password"), ("username", username), ("password", "wrong")])
+            .await;
+        (response.status, response.json()["error_description"].as_str().unwrap().to_owned())
+    };
+    for round in 0..8 {
+        let known = attempt(ADMIN_EMAIL).await;
+        let unknown = attempt("nobody-here@portico.test").await;
+        assert_eq!(known, unknown, "attempt {round}: an unknown account answers like a known one");
+    }
+    let basic = |user: &'static str| async move {
+        let response =
+            app.send(TestRequest::get().uri("/user").insert_header(crate::support::basic_user(user, "wrong"))).await;
+        (response.status, response.header("retry-after").is_some())
+    };
+    assert_eq!(basic(ADMIN_EMAIL).await, basic("nobody-here@portico.test").await, "Basic too");
 }
 
 #[actix_web::test]

@@ -132,8 +132,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (user_id, source) {
-        user_id -> Text,
+    login_failures (account, source) {
+        account -> Text,
         source -> Text,
         failures -> BigInt,
         last_failure_at -> Timestamp,

@@ -1,12 +1,15 @@
-//! Failed-login back-off per account and source address.
+//! Failed-login back-off per account name and source address.
+//!
+//! The account is the name a login gives (see `IdentityStore::login_key`), not the user it
+//! finds: names that match no user back off exactly like names that do, so the answers of a
+//! login never tell whether an account exists.
 
 use super::schema::login_failures;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp as SqlTimestamp};
 use portico_core::{DbConnection, Timestamp};
-use uuid::Uuid;
 
-/// Failures before any back-off.
+/// Failures before the back-off: after this many in a row, every further attempt waits.
 pub const FREE_FAILURES: i64 = 5;
 /// Longest single back-off, in seconds.
 pub const MAX_BACKOFF_SECONDS: i64 = 300;
@@ -26,23 +29,21 @@ pub enum Status {
 }
 
 /// The failure status of `user` from `source` at `now`.
-pub fn status(conn: &mut DbConnection, user: Uuid, source: &str, now: Timestamp) -> QueryResult<Status> {
-    let until: Option<Option<time::PrimitiveDateTime>> = login_failures::table
-        .find((user.to_string(), source))
-        .select(login_failures::blocked_until)
-        .first(conn)
-        .optional()?;
+pub fn status(conn: &mut DbConnection, account: &str, source: &str, now: Timestamp) -> QueryResult<Status> {
+    let until: Option<Option<time::PrimitiveDateTime>> =
+        login_failures::table.find((account, source)).select(login_failures::blocked_until).first(conn).optional()?;
     Ok(match until {
         None => Status::Clean,
         Some(until) => Status::Failed { blocked_until: until.map(Timestamp::from).filter(|until| *until > now) },
     })
 }
 
-/// Counts one more failure and sets the next back-off: none for the first five failures, then
-/// 1, 2, 4 ... seconds up to five minutes. A quiet quarter of an hour forgets the count.
-pub fn record_failure(conn: &mut DbConnection, user: Uuid, source: &str, now: Timestamp) -> QueryResult<()> {
+/// Counts one more failure and sets the next back-off: the fifth failure in a row makes the next
+/// attempt wait 1 second, each further one doubles it, up to five minutes. A quiet quarter of an
+/// hour forgets the count.
+pub fn record_failure(conn: &mut DbConnection, account: &str, source: &str, now: Timestamp) -> QueryResult<()> {
     let previous: Option<(i64, time::PrimitiveDateTime)> = login_failures::table
-        .find((user.to_string(), source))
+        .find((account, source))
         .select((login_failures::failures, login_failures::last_failure_at))
         .first(conn)
         .optional()?;
@@ -50,16 +51,16 @@ pub fn record_failure(conn: &mut DbConnection, user: Uuid, source: &str, now: Ti
         Some((count, last)) if now.unix() - Timestamp::from(last).unix() < FORGET_AFTER_SECONDS => count + 1,
         _ => 1,
     };
-    let blocked = (failures > FREE_FAILURES).then(|| {
-        let exponent = u32::try_from((failures - FREE_FAILURES - 1).min(16)).unwrap_or(16);
+    let blocked = (failures >= FREE_FAILURES).then(|| {
+        let exponent = u32::try_from((failures - FREE_FAILURES).min(16)).unwrap_or(16);
         now.plus(time::Duration::seconds((1i64 << exponent).min(MAX_BACKOFF_SECONDS)))
     });
     diesel::sql_query(
-        "INSERT INTO login_failures (user_id, source, failures, last_failure_at, blocked_until) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (user_id, source) DO UPDATE SET failures = excluded.failures, \
+        "INSERT INTO login_failures (account, source, failures, last_failure_at, blocked_until) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account, source) DO UPDATE SET failures = excluded.failures, \
          last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
     )
-    .bind::<Text, _>(user.to_string())
+    .bind::<Text, _>(account)
     .bind::<Text, _>(source)
     .bind::<BigInt, _>(failures)
     .bind::<SqlTimestamp, _>(now.as_primitive())
@@ -68,8 +69,8 @@ pub fn record_failure(conn: &mut DbConnection, user: Uuid, source: &str, now: Ti
     Ok(())
 }
 
-/// Forgets the failures of `user` from `source` (after a successful login).
-pub fn reset(conn: &mut DbConnection, user: Uuid, source: &str) -> QueryResult<()> {
-    diesel::delete(login_failures::table.find((user.to_string(), source))).execute(conn)?;
+/// Forgets the failures of `account` from `source` (after a successful login).
+pub fn reset(conn: &mut DbConnection, account: &str, source: &str) -> QueryResult<()> {
+    diesel::delete(login_failures::table.find((account, source))).execute(conn)?;
     Ok(())
 }

@@ -123,7 +123,7 @@ impl IdentityStore {
         }
         let login = match self.login(realm, username, password, source) {
             Ok(login) => login,
-            Err(LoginFailure::Wrong | LoginFailure::Ambiguous) => return Err(IdentityError::InvalidCredentials),
+            Err(LoginFailure::Wrong) => return Err(IdentityError::InvalidCredentials),
             Err(LoginFailure::Throttled(retry_after)) => return Err(IdentityError::Throttled { retry_after }),
             Err(LoginFailure::Internal(err)) => return Err(err),
         };

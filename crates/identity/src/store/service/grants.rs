@@ -29,8 +29,6 @@ pub(crate) enum LoginFailure {
     Wrong,
     /// Too many failures from this source; retry after this many seconds.
     Throttled(i64),
-    /// The e-mail address exists in several realms and no realm was named.
-    Ambiguous,
     /// A database or other internal failure.
     Internal(IdentityError),
 }
@@ -124,6 +122,12 @@ impl IdentityStore {
     }
 
     /// Verifies a user's password with back-off per account and source.
+    /// The back-off key of a login name: a keyed hash of the lower-cased name (no e-mail
+    /// address is stored for unknown names, and the key is the same on every replica).
+    fn login_key(&self, email: &str) -> String {
+        crate::secrets::keyed_digest(&self.sealer, "identity/login-throttle", email.trim().to_lowercase().as_bytes()).0
+    }
+
     pub(crate) fn login(
         &self,
         realm: Option<&str>,
@@ -141,6 +145,12 @@ impl IdentityStore {
                 None => Ok(Vec::new()),
             }
         };
+        let now = self.clock.now();
+        let account = self.login_key(email);
+        let status = self.db.read(|conn| throttle::status(conn, &account, source, now).map_err(IdentityError::from))?;
+        if let throttle::Status::Failed { blocked_until: Some(until) } = status {
+            return Err(LoginFailure::Throttled((until.unix() - now.unix()).max(1)));
+        }
         let candidates = match realm {
             // A platform admin (realm master) may name any realm; the gateway checks the rest.
             Some(name) => match in_realm(name)? {
@@ -149,26 +159,26 @@ impl IdentityStore {
             },
             None => self.db.read(|conn| users::by_email_anywhere(conn, email).map_err(IdentityError::from))?,
         };
-        if candidates.len() > 1 {
-            return Err(LoginFailure::Ambiguous);
-        }
-        let Some(found) = candidates.into_iter().next() else {
-            self.hasher.verify(password, DUMMY_HASH);
+        // Known and unknown names take the same steps: one Argon2 verification, the same
+        // back-off, the same answer. A name found in several realms with no realm named counts
+        // as unknown (the caller must name the realm; saying so would reveal the accounts).
+        let found = match candidates.len() {
+            1 => candidates.into_iter().next(),
+            _ => None,
+        };
+        let valid = match found.as_ref().and_then(|f| f.password_hash.as_deref()) {
+            Some(hash) => self.hasher.verify(password, hash),
+            None => {
+                self.hasher.verify(password, DUMMY_HASH);
+                false
+            }
+        };
+        let Some(found) = found.filter(|_| valid) else {
+            self.db.write(|conn| throttle::record_failure(conn, &account, source, now).map_err(IdentityError::from))?;
             return Err(LoginFailure::Wrong);
         };
-        let now = self.clock.now();
-        let user_id = found.user.id;
-        let status = self.db.read(|conn| throttle::status(conn, user_id, source, now).map_err(IdentityError::from))?;
-        if let throttle::Status::Failed { blocked_until: Some(until) } = status {
-            return Err(LoginFailure::Throttled((until.unix() - now.unix()).max(1)));
-        }
-        let valid = found.password_hash.as_deref().is_some_and(|hash| self.hasher.verify(password, hash));
-        if !valid {
-            self.db.write(|conn| throttle::record_failure(conn, user_id, source, now).map_err(IdentityError::from))?;
-            return Err(LoginFailure::Wrong);
-        }
         if status != throttle::Status::Clean {
-            self.db.write(|conn| throttle::reset(conn, user_id, source).map_err(IdentityError::from))?;
+            self.db.write(|conn| throttle::reset(conn, &account, source).map_err(IdentityError::from))?;
         }
         let realm = self
             .db
@@ -201,9 +211,6 @@ impl IdentityStore {
                 return Err(OAuthError::invalid_grant(format!(
                     "Too many failed login attempts; try again in {seconds} seconds"
                 )));
-            }
-            Err(LoginFailure::Ambiguous) => {
-                return Err(OAuthError::invalid_request("The user exists in several realms; send the realm"));
             }
             Err(LoginFailure::Internal(err)) => return Err(err.into()),
         };
