@@ -53,8 +53,10 @@ async fn main() {
     // Standard Argon2id cost: what a production login costs.
     portico_gateway::server::run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)
         .unwrap_or_else(|e| panic!("bootstrap: {e}"));
-    let config =
-        IdentityConfig { password_cost: PasswordCost::Standard, ..portico_gateway::server::identity_config(&settings) };
+    let config = IdentityConfig {
+        password_cost: PasswordCost::Standard,
+        ..portico_gateway::server::identity_config(&settings, None)
+    };
     let services =
         portico_gateway::server::open_services(&db, &sealer, clock.clone(), config).unwrap_or_else(|e| panic!("{e}"));
     let service = test::init_service(app(AppState::new(settings, db, sealer, clock, services))).await;

@@ -15,7 +15,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
-use portico_core::http::{AxualRegistry, ErrorFormats, Format, PublicBaseUrl};
+use portico_core::http::{AxualRegistry, ErrorFormats, Format};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use std::sync::Arc;
@@ -131,12 +131,11 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let public_url = Some(state.settings.http.public_url.clone()).filter(|u| !u.trim().is_empty());
     routes(App::new().into_utoipa_app())
         .into_app()
         .app_data(web::PayloadConfig::new(state.settings.http.body_limit))
         .app_data(web::Data::new(state.db.clone()))
-        .app_data(PublicBaseUrl(public_url))
+        .app_data(state.settings.origin())
         .app_data(state.metrics.clone())
         .app_data(state.routes.clone())
         .app_data(state.axual.clone())

@@ -103,7 +103,7 @@ async fn resolve(
         return Ok(None);
     };
     let target = requested_realm(req);
-    let source = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let source = portico_core::http::origin::client_ip(req.request());
     let lookup = auth.clone();
     let hint = target.clone();
     // One trip to the blocking pool: verify the caller, then look up its realm and the target.

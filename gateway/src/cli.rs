@@ -141,7 +141,7 @@ fn rotate_signing_key(settings: &Settings) -> Result<(), String> {
     let db = crate::server::open_database(settings).map_err(|e| e.to_string())?;
     crate::server::migrate(&db).map_err(|e| e.to_string())?;
     let clock = std::sync::Arc::new(portico_core::time::SystemClock);
-    let config = crate::server::identity_config(settings);
+    let config = crate::server::identity_config(settings, None);
     let overlap = config.key_overlap;
     let identity =
         portico_identity::store::IdentityStore::open(db, sealer, clock.clone(), config).map_err(|e| e.to_string())?;

@@ -101,9 +101,11 @@ pub fn run_bootstrap(
     Ok(())
 }
 
-/// The identity configuration from the settings.
-pub fn identity_config(settings: &Settings) -> IdentityConfig {
+/// The identity configuration from the settings (`listening`: the bound address, which names
+/// the token issuer when no public URL is configured).
+pub fn identity_config(settings: &Settings, listening: Option<std::net::SocketAddr>) -> IdentityConfig {
     IdentityConfig {
+        issuer: settings.issuer(listening),
         management_audience: settings.identity.management_audience.clone(),
         access_token_ttl: settings.identity.access_token_ttl,
         refresh_token_ttl: settings.identity.refresh_token_ttl,
@@ -145,6 +147,9 @@ pub fn open_services(
 pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let sealer = load_sealer(&settings)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // Bound first: with no public URL configured the token issuer is this address (port 0 too).
+    let listener = std::net::TcpListener::bind(&settings.http.bind)?;
+    let listening = listener.local_addr()?;
     let (db, services) = {
         let settings = settings.clone();
         let sealer = sealer.clone();
@@ -156,7 +161,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
                 tracing::info!(?applied, "applied migrations");
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
-            let services = open_services(&db, &sealer, clock, identity_config(&settings))?;
+            let services = open_services(&db, &sealer, clock, identity_config(&settings, Some(listening)))?;
             Ok((db, services))
         })
         .await
@@ -164,14 +169,13 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     };
     let workers = settings.http.workers;
     let shutdown = settings.http.shutdown_timeout;
-    let bind = settings.http.bind.clone();
     tracing::info!(backend = ?db.backend(), database = %portico_core::db::redact_url(&settings.database_url()), "database ready");
     let state = AppState::new(settings, db, sealer, clock, services);
     let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(shutdown);
     if workers > 0 {
         server = server.workers(workers);
     }
-    let server = server.bind(&bind)?;
+    let server = server.listen(listener)?;
     let addrs = server.addrs();
     // Our own signal handling, registered before the address is announced: a SIGTERM that
     // arrives right after start-up still drains gracefully instead of killing the process.

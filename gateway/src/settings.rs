@@ -35,8 +35,13 @@ pub struct Settings {
 pub struct HttpSettings {
     /// Listen address; port 0 picks a free port (the bound address is logged).
     pub bind: String,
-    /// The URL clients use to reach this server (HAL links, token issuer). Empty: taken from each request.
+    /// The URL clients use to reach this server: HAL links and the token issuer. Empty: links
+    /// follow each request's `Host`, and tokens are issued under `http://<bound address>`.
     pub public_url: String,
+    /// Proxies (addresses or CIDR ranges) whose `Forwarded` / `X-Forwarded-*` headers are
+    /// believed. From the environment: comma-separated. Empty: such headers are ignored.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub trusted_proxies: Vec<String>,
     /// Largest accepted request body in bytes (413 beyond).
     pub body_limit: usize,
     /// Worker threads; 0 means one per CPU core.
@@ -144,6 +149,7 @@ impl Default for HttpSettings {
         HttpSettings {
             bind: "127.0.0.1:8080".into(),
             public_url: String::new(),
+            trusted_proxies: Vec::new(),
             body_limit: 1024 * 1024,
             workers: 0,
             shutdown_timeout: 30,
@@ -238,6 +244,17 @@ impl Settings {
                 reason: format!("'{}' is not an address:port", self.http.bind),
             });
         }
+        let public_url = self.http.public_url.trim();
+        if !(public_url.is_empty() || public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(SettingsError::Invalid {
+                field: "http.public_url",
+                reason: format!("'{public_url}' is not an http:// or https:// URL"),
+            });
+        }
+        for proxy in &self.http.trusted_proxies {
+            portico_core::http::IpNet::parse(proxy)
+                .map_err(|reason| SettingsError::Invalid { field: "http.trusted_proxies", reason })?;
+        }
         if self.http.body_limit < 1024 {
             return Err(SettingsError::Invalid {
                 field: "http.body_limit",
@@ -270,6 +287,34 @@ impl Settings {
             return Err(SettingsError::Invalid { field: "bootstrap.environment", reason: "must not be empty".into() });
         }
         Ok(())
+    }
+
+    /// How the server names itself to clients (`http.public_url`, `http.trusted_proxies`).
+    pub fn origin(&self) -> portico_core::http::ServerOrigin {
+        let public_url = self.http.public_url.trim().trim_end_matches('/');
+        portico_core::http::ServerOrigin {
+            public_url: Some(public_url.to_owned()).filter(|u| !u.is_empty()),
+            trusted_proxies: self
+                .http
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| portico_core::http::IpNet::parse(p).ok())
+                .collect(),
+        }
+    }
+
+    /// The token issuer's base URL: the public URL, else `http://` and the address the server
+    /// listens on (`localhost` for an all-interfaces address).
+    pub fn issuer(&self, listening: Option<std::net::SocketAddr>) -> String {
+        if let Some(url) = self.origin().public_url {
+            return url;
+        }
+        let address = listening.or_else(|| self.http.bind.parse().ok());
+        match address {
+            Some(addr) if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+            Some(addr) => format!("http://{addr}"),
+            None => "http://localhost".into(),
+        }
     }
 
     /// The database URL, defaulting to the SQLite file in the data directory.

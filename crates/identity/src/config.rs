@@ -20,6 +20,9 @@ pub struct IdentityConfig {
     pub basic_cache_ttl: i64,
     /// MATTR environments created (when missing) at every start.
     pub environments: Vec<String>,
+    /// The base URL tokens are issued under (`iss` is `{issuer}/auth/realms/{realm}`), and the
+    /// only one accepted: the configured public URL, never a request's `Host`.
+    pub issuer: String,
 }
 
 impl Default for IdentityConfig {
@@ -32,6 +35,7 @@ impl Default for IdentityConfig {
             password_cost: PasswordCost::Standard,
             basic_cache_ttl: 60,
             environments: Vec::new(),
+            issuer: "http://localhost:8080".into(),
         }
     }
 }

@@ -130,8 +130,6 @@ pub struct GrantRequest {
     pub audience: Option<String>,
     /// Client authentication, if any.
     pub client: Option<ClientAuth>,
-    /// The issuer base URL (`{scheme}://{host}`).
-    pub base_url: String,
     /// The caller's address (login throttling).
     pub source: String,
 }

@@ -44,6 +44,8 @@ pub trait TokenService: Send + Sync + 'static {
     fn jwks(&self) -> JwkSet;
     /// Whether realm `name` exists (discovery answers 404 otherwise).
     fn realm_exists(&self, name: &str) -> Result<bool, IdentityError>;
+    /// The issuer (`iss`) of realm `name`'s tokens.
+    fn issuer(&self, realm: &str) -> String;
 }
 
 /// A tenant as MATTR shows it.

@@ -14,6 +14,7 @@ mod credentials;
 mod gateway;
 mod mattr;
 mod migrations;
+mod origin;
 mod support;
 mod token_state;
 mod tokens;

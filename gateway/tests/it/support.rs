@@ -90,7 +90,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("bootstrap failed: {e}"));
         let config = IdentityConfig {
             password_cost: PasswordCost::Minimal,
-            ..portico_gateway::server::identity_config(&settings)
+            ..portico_gateway::server::identity_config(&settings, None)
         };
         let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config)
             .unwrap_or_else(|e| panic!("services: {e}"));

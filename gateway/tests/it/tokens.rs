@@ -388,7 +388,7 @@ async fn rotated_keys_keep_old_tokens_valid_and_are_never_reused() {
     // Another replica (or `portico rotate-signing-key`) over the same database rotates the key.
     let config = portico_identity::config::IdentityConfig {
         password_cost: portico_identity::password::PasswordCost::Minimal,
-        ..portico_gateway::server::identity_config(&app.state.settings)
+        ..portico_gateway::server::identity_config(&app.state.settings, None)
     };
     let replica = portico_identity::store::IdentityStore::open(
         app.state.db.clone(),
@@ -408,7 +408,6 @@ async fn rotated_keys_keep_old_tokens_valid_and_are_never_reused() {
         scope: None,
         audience: None,
         client: None,
-        base_url: "http://localhost:8080".into(),
         source: "test".into(),
     };
     let new = portico_identity::service::TokenService::grant(&replica, &request).unwrap().access_token;

@@ -10,8 +10,9 @@
 //! - [`AxualRegistry`]: the collections every crate registers; `GET /`, `GET /profile` and
 //!   `GET /profile/{rel}` are served from it once ([`configure`]).
 
-use super::extract::{BaseUrl, QueryPairs, base_url};
+use super::extract::{BaseUrl, QueryPairs};
 use super::failure::{ApiError, Failure, by_path};
+use super::origin::base_url;
 use super::params::{Relation, RelationTarget};
 use super::respond::{Versioned, json_with, versioned, with_location};
 use crate::ErrorKind;

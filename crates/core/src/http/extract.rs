@@ -230,13 +230,8 @@ impl FromRequest for IfMatchHeader {
     }
 }
 
-/// The configured public base URL (`http.public_url`), registered as app data by the gateway.
-#[derive(Debug, Clone, Default)]
-pub struct PublicBaseUrl(pub Option<String>);
-
-/// The absolute base URL of this server as the client sees it, without a trailing slash.
-///
-/// The configured public URL wins; otherwise it is the request's scheme and `Host`.
+/// The absolute base URL of this server as the client sees it, without a trailing slash (see
+/// [`super::origin::base_url`]: the configured public URL, else the request's own host).
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);
 
@@ -252,17 +247,8 @@ impl FromRequest for BaseUrl {
     type Future = Ready<Result<BaseUrl, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(BaseUrl(base_url(req))))
+        ready(Ok(BaseUrl(super::origin::base_url(req))))
     }
-}
-
-/// See [`BaseUrl`].
-pub fn base_url(req: &HttpRequest) -> String {
-    if let Some(PublicBaseUrl(Some(url))) = req.app_data::<PublicBaseUrl>() {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! - [`extract`]: extractors for the [`crate::RequestContext`], JSON and form bodies that
 //!   name the offending field, query pairs, `If-Match`, and the public base URL.
 //! - [`guard`]: the edge check of paths and query strings (control characters, lengths).
+//! - [`origin`]: the server's URL and the client's address, trusting forwarding headers only
+//!   from configured proxies.
 //! - [`params`]: path ids (Axual uid, numeric, UUID), relation URIs and `text/uri-list` bodies.
 //! - [`axual`]: the Axual/HAL kit: listings, links, Spring Data REST response rules, and the
 //!   registry behind `/`, `/profile` and `/profile/{rel}`.
@@ -18,12 +20,14 @@ pub mod extract;
 pub mod failure;
 pub mod guard;
 pub mod module;
+pub mod origin;
 pub mod params;
 pub mod respond;
 pub mod schema;
 
 pub use axual::{AxualCollection, AxualEntry, AxualRegistry, Listing};
-pub use extract::{BaseUrl, Form, IfMatchHeader, Json, PublicBaseUrl, QueryPairs};
+pub use extract::{BaseUrl, Form, IfMatchHeader, Json, QueryPairs};
 pub use failure::{ApiError, Failure, FailureInfo, Format};
 pub use module::{ErrorFormats, Module, ModuleContext, PathFormat};
+pub use origin::{IpNet, ServerOrigin};
 pub use params::{NumericId, PathUid, Relation, RelationTarget, UriList, UuidId};

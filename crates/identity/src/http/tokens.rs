@@ -4,14 +4,13 @@
 
 use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError, TokenEndpoint};
 use crate::service::TokenService;
-use crate::store::issuer;
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portico_core::ErrorKind;
-use portico_core::http::{ApiError, BaseUrl, Failure, Form};
+use portico_core::http::{ApiError, Failure, Form};
 use portico_core::run_blocking;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -114,15 +113,10 @@ fn form_decode(value: &str) -> String {
 }
 
 fn source(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    portico_core::http::origin::client_ip(req)
 }
 
-fn grant_request(
-    req: &HttpRequest,
-    form: TokenForm,
-    endpoint: TokenEndpoint,
-    base: &BaseUrl,
-) -> Result<GrantRequest, OAuthError> {
+fn grant_request(req: &HttpRequest, form: TokenForm, endpoint: TokenEndpoint) -> Result<GrantRequest, OAuthError> {
     let client = client_auth(req, &form)?;
     Ok(GrantRequest {
         endpoint,
@@ -133,7 +127,6 @@ fn grant_request(
         scope: form.scope,
         audience: form.audience,
         client,
-        base_url: base.0.clone(),
         source: source(req),
     })
 }
@@ -164,10 +157,9 @@ pub async fn realm_token(
     req: HttpRequest,
     realm: Path<String>,
     form: Form<TokenForm>,
-    base: BaseUrl,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = grant_request(&req, form.0, TokenEndpoint::Realm(realm.into_inner()), &base).map_err(oauth_error)?;
+    let request = grant_request(&req, form.0, TokenEndpoint::Realm(realm.into_inner())).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
     Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
         access_token: issued.access_token,
@@ -192,12 +184,11 @@ pub async fn realm_token(
 pub async fn utilihive_token(
     req: HttpRequest,
     form: Form<TokenForm>,
-    base: BaseUrl,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
     let header_realm = req.headers().get("realm").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let realm = form.0.realm.clone().or(header_realm);
-    let request = grant_request(&req, form.0, TokenEndpoint::Utilihive { realm }, &base).map_err(oauth_error)?;
+    let request = grant_request(&req, form.0, TokenEndpoint::Utilihive { realm }).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
     Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
         access_token: issued.access_token,
@@ -223,7 +214,6 @@ pub async fn utilihive_token(
 pub async fn management_token(
     req: HttpRequest,
     body: Bytes,
-    base: BaseUrl,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
     let json = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
@@ -233,7 +223,7 @@ pub async fn management_token(
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| oauth_error(OAuthError::invalid_request(format!("Invalid form body: {e}"))))?
     };
-    let request = grant_request(&req, form, TokenEndpoint::Management, &base).map_err(oauth_error)?;
+    let request = grant_request(&req, form, TokenEndpoint::Management).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
     Ok(no_store(HttpResponse::Ok()).json(ManagementTokenResponse {
         access_token: issued.access_token,
@@ -285,13 +275,9 @@ async fn require_realm(tokens: &Data<dyn TokenService>, realm: String) -> Result
     responses((status = 200, description = "discovery document"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
 #[get("/auth/realms/{realm}/.well-known/openid-configuration")]
-pub async fn discovery(
-    realm: Path<String>,
-    base: BaseUrl,
-    tokens: Data<dyn TokenService>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn discovery(realm: Path<String>, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
     let realm = require_realm(&tokens, realm.into_inner()).await?;
-    let issuer = issuer(&base.0, &realm);
+    let issuer = tokens.issuer(&realm);
     let endpoint = |path: &str| format!("{issuer}/protocol/openid-connect/{path}");
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "issuer": issuer,

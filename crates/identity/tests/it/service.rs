@@ -42,7 +42,6 @@ fn password_grant(identity: &IdentityStore) -> String {
         scope: None,
         audience: None,
         client: None,
-        base_url: "http://portico.test".into(),
         source: "test".into(),
     };
     identity.grant(&request).unwrap_or_else(|e| panic!("{e}")).access_token

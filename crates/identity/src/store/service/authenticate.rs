@@ -33,7 +33,8 @@ impl IdentityStore {
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
             .map_err(|_| IdentityError::InvalidCredentials)?
             .claims;
-        if !claims.iss.ends_with(&format!("/auth/realms/{}", claims.realm)) {
+        // Bound to the configured issuer: a token minted under another host name is not ours.
+        if claims.iss != super::grants::issuer(&self.config.issuer, &claims.realm) {
             return Err(IdentityError::InvalidCredentials);
         }
         if check_expiry && claims.exp + CLOCK_SKEW <= now.unix() {

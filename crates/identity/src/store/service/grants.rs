@@ -229,7 +229,6 @@ impl IdentityStore {
         let roles: Vec<String> = login.user.roles.iter().cloned().collect();
         let client_id = client.map(|c| c.client_id);
         let claims = self.claims(
-            &request.base_url,
             &login.realm,
             login.user.id.to_string(),
             Some(login.user.email.clone()),
@@ -286,7 +285,6 @@ impl IdentityStore {
         let allowed = scopes::allowed(&roles, is_platform_admin(realm, &roles));
         let scope = resolve_scope(request.scope.as_deref(), &allowed)?;
         let claims = self.claims(
-            &request.base_url,
             realm,
             client.client_id.clone(),
             None,
@@ -333,7 +331,6 @@ impl IdentityStore {
         };
         let roles: Vec<String> = user.roles.iter().cloned().collect();
         let claims = self.claims(
-            &request.base_url,
             &realm,
             user.id.to_string(),
             Some(user.email.clone()),
@@ -356,7 +353,6 @@ impl IdentityStore {
     #[expect(clippy::too_many_arguments, reason = "the claims of one token, each distinct")]
     fn claims(
         &self,
-        base_url: &str,
         realm: &RealmRef,
         sub: String,
         email: Option<String>,
@@ -367,7 +363,7 @@ impl IdentityStore {
     ) -> AccessClaims {
         let now = self.clock.now().unix();
         AccessClaims {
-            iss: issuer(base_url, &realm.name),
+            iss: issuer(&self.config.issuer, &realm.name),
             sub,
             aud,
             exp: now + self.config.access_token_ttl,

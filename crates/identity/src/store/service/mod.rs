@@ -224,4 +224,8 @@ impl crate::service::TokenService for IdentityStore {
     fn realm_exists(&self, name: &str) -> Result<bool, IdentityError> {
         Ok(self.realm_by_name(name)?.is_some())
     }
+
+    fn issuer(&self, realm: &str) -> String {
+        grants::issuer(&self.config.issuer, realm)
+    }
 }
