@@ -102,6 +102,7 @@ async fn resolve(
     let Some(credentials) = credentials(req).map_err(Rejection::from)? else {
         return Ok(None);
     };
+    let basic = matches!(credentials, Credentials::Basic { .. });
     let target = requested_realm(req);
     let source = portico_core::http::origin::client_ip(req.request());
     let lookup = auth.clone();
@@ -126,10 +127,18 @@ async fn resolve(
     .await;
     let (principal, home_realm, target_realm) = match resolved {
         Ok(resolved) => resolved,
+        // The challenge describes what failed: a Basic login (RFC 7617) or a bearer token (RFC 6750).
+        Err(IdentityError::InvalidCredentials) if basic => {
+            return Err(unauthenticated(
+                "The user name or password is not valid",
+                r#"Basic realm="portico", charset="UTF-8""#,
+            )
+            .into());
+        }
         Err(IdentityError::InvalidCredentials) => {
             return Err(unauthenticated(
-                "The credentials are invalid, expired or revoked",
-                r#"Bearer realm="portico", error="invalid_token", Basic realm="portico""#,
+                "The token is invalid, expired or revoked",
+                r#"Bearer realm="portico", error="invalid_token", error_description="The token is invalid, expired or revoked""#,
             )
             .into());
         }

@@ -118,6 +118,10 @@ pub trait DomainError: std::error::Error + Send + Sync + 'static {
     fn is_retryable(&self) -> bool {
         false
     }
+    /// Where the field of a 400 came from: `body` (the default), `query` or `path`.
+    fn location(&self) -> &'static str {
+        "body"
+    }
 }
 
 /// The failures every domain shares. Codes are stable and specific (`user_not_found`).
@@ -261,6 +265,13 @@ impl DomainError for CoreError {
             CoreError::Invalid { field, .. } => Some(field),
             CoreError::Paging(p) => p.field(),
             _ => None,
+        }
+    }
+
+    fn location(&self) -> &'static str {
+        match self {
+            CoreError::Paging(p) => p.location(),
+            _ => "body",
         }
     }
 

@@ -58,6 +58,9 @@ impl DomainError for InvalidPaging {
     fn field(&self) -> Option<&str> {
         Some(self.parameter)
     }
+    fn location(&self) -> &'static str {
+        "query"
+    }
 }
 
 impl PageRequest {

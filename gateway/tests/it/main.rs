@@ -11,6 +11,7 @@ mod basic_and_utilihive;
 mod concurrency;
 mod credential_stores;
 mod credentials;
+mod edges;
 mod gateway;
 mod mattr;
 mod migrations;

@@ -234,6 +234,9 @@ impl Database {
         {
             std::fs::create_dir_all(dir).map_err(|e| DbError::Url(format!("{}: {e}", dir.display())))?;
         }
+        if let Target::Sqlite(path) = &target {
+            create_private(path)?;
+        }
         let max = match backend {
             Backend::Sqlite => options.max_connections.clamp(1, 8),
             Backend::Postgres => options.max_connections.max(1),
@@ -379,6 +382,17 @@ where
     }
 }
 
+/// Creates the SQLite file readable by its owner only (like the sealing key), unless it exists.
+/// SQLite gives its `-wal` and `-shm` files the database file's permissions.
+fn create_private(path: &std::path::Path) -> Result<(), DbError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(DbError::Url(format!("{}: {err}", path.display()))),
+    }
+}
+
 fn parse_url(url: &str) -> Result<(Target, Backend), DbError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok((Target::Postgres(url.to_owned()), Backend::Postgres));
@@ -467,6 +481,10 @@ mod tests {
         });
         assert!(failed.is_err());
         db.write(|c| c.batch_execute("INSERT INTO t VALUES (2)").map_err(DbError::from))?;
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            std::fs::metadata(dir.path().join("t.db")).map_err(|e| DbError::Url(e.to_string()))?.permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the database file is private to its owner");
         #[derive(diesel::QueryableByName)]
         struct Row {
             #[diesel(sql_type = diesel::sql_types::BigInt)]

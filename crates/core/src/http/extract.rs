@@ -46,16 +46,38 @@ pub(crate) fn read_failure(err: actix_web::Error) -> actix_web::Error {
     }
 }
 
-fn media_type(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+/// Checks that a JSON body says it is JSON, in UTF-8: `application/json` (or
+/// `application/hal+json`); on PATCH also `application/merge-patch+json`, which means the
+/// same merge (Spring Data REST). Anything else, a missing type or another charset, is 415.
+pub fn check_json_media(req: &HttpRequest) -> Result<(), Failure> {
+    let header = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut parts = header.split(';');
+    let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let charset_ok = parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    });
+    let patch = req.method() == actix_web::http::Method::PATCH;
+    let accepted = matches!(media.as_str(), "application/json" | "application/hal+json")
+        || (patch && media == "application/merge-patch+json");
+    if accepted && charset_ok {
+        return Ok(());
+    }
+    let message = if media.is_empty() {
+        "A Content-Type is required; send application/json".to_owned()
+    } else if !charset_ok {
+        format!("Content-Type '{header}' is not supported; send UTF-8 JSON")
+    } else {
+        format!("Content-Type '{media}' is not supported; send application/json")
+    };
+    Err(Failure::new(ErrorKind::UnsupportedMediaType, "unsupported_media_type", message))
 }
 
 /// A JSON body whose deserialisation errors name the field at fault (`credentialInputs[0].inputValue`).
 ///
-/// Accepts `application/json`, any `application/*+json`, or no content type; anything else is 415.
+/// The media type must be JSON in UTF-8 ([`check_json_media`]); anything else is 415.
 /// The size limit is the app-wide `PayloadConfig` (413 beyond it).
 #[derive(Debug)]
 pub struct Json<T>(pub T);
@@ -65,24 +87,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Json<T>, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media = media_type(req);
+        let media = check_json_media(req);
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            if let Some(media) = media.filter(|m| !is_json(m)) {
-                return Err(by_path(Failure::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "unsupported_media_type",
-                    format!("Content-Type '{media}' is not supported; send application/json"),
-                )));
-            }
+            media.map_err(by_path)?;
             let bytes = bytes.await.map_err(read_failure)?;
             parse_json(&bytes).map(Json).map_err(by_path)
         })
     }
-}
-
-fn is_json(media: &str) -> bool {
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
 /// Deserialises JSON, reporting the path of the offending field. Control characters (other
@@ -139,6 +151,26 @@ fn missing_field(message: &str) -> Option<String> {
     rest.split('`').next().map(str::to_owned)
 }
 
+/// Parses an `application/x-www-form-urlencoded` body; a control character in any name or
+/// value is refused (OAuth's `invalid_request`).
+pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    let invalid = |message: String| Failure::new(ErrorKind::Invalid, "invalid_request", message);
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(bytes).map_err(|e| invalid(format!("Invalid form body: {e}")))?;
+    if let Some((name, c)) = pairs.iter().find_map(|(name, value)| {
+        crate::text::first_forbidden(name, false)
+            .or_else(|| crate::text::first_forbidden(value, false))
+            .map(|c| (name, c))
+    }) {
+        return Err(invalid(format!(
+            "The form field '{}' contains a control character (U+{:04X})",
+            name.escape_debug(),
+            u32::from(c)
+        )));
+    }
+    serde_urlencoded::from_bytes(bytes).map_err(|e| invalid(format!("Invalid form body: {e}")))
+}
+
 /// An `application/x-www-form-urlencoded` body (OAuth token endpoints).
 #[derive(Debug)]
 pub struct Form<T>(pub T);
@@ -151,21 +183,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(read_failure)?;
-            let invalid = |message: String| by_path(Failure::new(ErrorKind::Invalid, "invalid_request", message));
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(&bytes).map_err(|e| invalid(format!("Invalid form body: {e}")))?;
-            if let Some((name, c)) = pairs.iter().find_map(|(name, value)| {
-                crate::text::first_forbidden(name, false)
-                    .or_else(|| crate::text::first_forbidden(value, false))
-                    .map(|c| (name, c))
-            }) {
-                return Err(invalid(format!(
-                    "The form field '{}' contains a control character (U+{:04X})",
-                    name.escape_debug(),
-                    u32::from(c)
-                )));
-            }
-            serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| invalid(format!("Invalid form body: {e}")))
+            parse_form(&bytes).map(Form).map_err(by_path)
         })
     }
 }
@@ -185,6 +203,7 @@ impl QueryPairs {
         self.get(name).ok_or_else(|| {
             Failure::new(ErrorKind::Invalid, "missing_parameter", format!("Required parameter '{name}' is missing"))
                 .with_field(name)
+                .in_location("query")
         })
     }
 
@@ -199,6 +218,7 @@ impl QueryPairs {
                         format!("Parameter '{name}' must be a number, got '{value}'"),
                     )
                     .with_field(name)
+                    .in_location("query")
                 })
             })
             .transpose()

@@ -29,17 +29,25 @@ pub struct Failure {
     pub field: Option<String>,
     /// `WWW-Authenticate` challenge for 401s (defaults to Bearer and Basic).
     pub challenge: Option<String>,
+    /// Where `field` came from: `body`, `query` or `path` (MATTR `details[].location`).
+    pub location: &'static str,
 }
 
 impl Failure {
     /// A failure of `kind` with `code` and `message`.
     pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Failure {
-        Failure { kind, code: code.into(), message: message.into(), field: None, challenge: None }
+        Failure { kind, code: code.into(), message: message.into(), field: None, challenge: None, location: "body" }
     }
 
     /// The same failure, about `field`.
     pub fn with_field(mut self, field: impl Into<String>) -> Failure {
         self.field = Some(field.into());
+        self
+    }
+
+    /// The same failure, about a field that came from `location` (`query`, `path`).
+    pub fn in_location(mut self, location: &'static str) -> Failure {
+        self.location = location;
         self
     }
 
@@ -68,6 +76,7 @@ impl Failure {
             message,
             field: err.field().map(str::to_owned),
             challenge: None,
+            location: err.location(),
         }
     }
 
@@ -120,7 +129,7 @@ impl Format {
                 let details: Vec<Value> = failure
                     .field
                     .iter()
-                    .map(|field| json!({ "param": field, "msg": failure.message, "location": "body" }))
+                    .map(|field| json!({ "param": field, "msg": failure.message, "location": failure.location }))
                     .collect();
                 (
                     "application/json",

@@ -46,7 +46,8 @@ impl<const I: usize> FromRequest for PathUid<I> {
             let uid = AxualUid::parse(&value).ok_or_else(|| {
                 by_path(
                     Failure::new(ErrorKind::Invalid, "invalid_uid", format!("'{}' is not a uid", printable(&value)))
-                        .with_field(name),
+                        .with_field(name)
+                        .in_location("path"),
                 )
             })?;
             uid.to_uuid().map(PathUid).ok_or_else(|| {
@@ -68,7 +69,9 @@ impl<const I: usize> FromRequest for NumericId<I> {
         ready(path_param::<I>(req).and_then(|(name, value)| {
             value.trim().parse::<i64>().map(NumericId).map_err(|_| {
                 let message = format!("{name} must be a number, got '{}'", printable(&value));
-                by_path(Failure::new(ErrorKind::Invalid, "invalid_parameter", message).with_field(name))
+                by_path(
+                    Failure::new(ErrorKind::Invalid, "invalid_parameter", message).with_field(name).in_location("path"),
+                )
             })
         }))
     }
@@ -86,7 +89,9 @@ impl<const I: usize> FromRequest for UuidId<I> {
         ready(path_param::<I>(req).and_then(|(name, value)| {
             Uuid::try_parse(value.trim()).map(UuidId).map_err(|_| {
                 let message = format!("{name} must be a UUID, got '{}'", printable(&value));
-                by_path(Failure::new(ErrorKind::Invalid, "invalid_parameter", message).with_field(name))
+                by_path(
+                    Failure::new(ErrorKind::Invalid, "invalid_parameter", message).with_field(name).in_location("path"),
+                )
             })
         }))
     }

@@ -3,7 +3,7 @@
 use crate::etag::{etag, if_none_match_hits};
 use crate::time::Timestamp;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, PRAGMA};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 
@@ -44,6 +44,13 @@ pub fn json_with<T: Serialize>(mut builder: HttpResponseBuilder, content_type: &
             HttpResponse::InternalServerError().finish()
         }
     }
+}
+
+/// Marks a response that carries a secret in clear (a token, a client secret, a credential's
+/// value) as never to be stored by any cache: `Cache-Control: no-store`, `Pragma: no-cache`.
+pub fn no_store(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
+    builder.insert_header((CACHE_CONTROL, "no-store")).insert_header((PRAGMA, "no-cache"));
+    builder
 }
 
 /// Adds `Location: url` to a builder.

@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get, patch, post, put};
+use portico_core::http::respond::no_store;
 use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId, QueryPairs};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
@@ -43,7 +44,7 @@ pub async fn find_credentials(
         store_id: number_param(&query, "credentialStoreId")?,
     };
     let found = run_blocking(move || svc.credentials(&ctx, &criteria)).await.map_err(flex)?;
-    Ok(HttpResponse::Ok().json(found.into_iter().map(CredentialBody::from).collect::<Vec<_>>()))
+    Ok(no_store(HttpResponse::Ok()).json(found.into_iter().map(CredentialBody::from).collect::<Vec<_>>()))
 }
 
 /// FlexDeploy "GET by ID".

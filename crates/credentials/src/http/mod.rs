@@ -13,7 +13,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use portico_core::ErrorKind;
 use portico_core::http::module::{AppData, StartFailure};
-use portico_core::http::respond::{Versioned, json_with, versioned};
+use portico_core::http::respond::{Versioned, json_with, no_store, versioned};
 use portico_core::http::{ApiError, Failure, QueryPairs};
 use portico_core::http::{Format, Module, ModuleContext};
 use serde::Serialize;
@@ -79,7 +79,8 @@ pub fn number_param(query: &QueryPairs, name: &str) -> Result<Option<i64>, ApiEr
     query.number::<i64>(name).map_err(ApiError::new)
 }
 
-/// `status` with `body` as JSON and the entity's version as `ETag`.
+/// `status` with `body` as JSON and the entity's version as `ETag`. Never stored by caches:
+/// credential bodies may carry secret values in clear (for credential administrators).
 pub fn versioned_json<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
-    json_with(versioned(status, Versioned { version, modified_at: None }), "application/json", body)
+    json_with(no_store(versioned(status, Versioned { version, modified_at: None })), "application/json", body)
 }

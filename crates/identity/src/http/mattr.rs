@@ -7,6 +7,8 @@ use crate::service::{Tenant, TenantService};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete, get, post, put};
 use portico_core::cursor::{CursorCodec, CursorPage};
+use portico_core::http::UuidId;
+use portico_core::http::respond::no_store;
 use portico_core::http::{ApiError, Failure, Json, QueryPairs};
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -124,7 +126,7 @@ pub struct CreateTenantBody {
     /// Lower case a-z, 0-9 and hyphens.
     pub subdomain: String,
     /// The environment to create the tenant in.
-    pub environment_id: String,
+    pub environment_id: Uuid,
 }
 
 /// `POST`/`PUT` client body.
@@ -143,14 +145,6 @@ fn mattr(err: IdentityError) -> ApiError {
         failure.kind = ErrorKind::Invalid;
     }
     ApiError::new(failure)
-}
-
-fn uuid_param(value: &str, name: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(value).map_err(|_| {
-        ApiError::new(
-            Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("{name} must be a UUID")).with_field(name),
-        )
-    })
 }
 
 fn client_id_param(value: &str) -> Result<String, ApiError> {
@@ -248,13 +242,13 @@ pub async fn create_tenant(
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let environment = uuid_param(&body.environment_id, "environmentId")?;
+    let environment = body.environment_id;
     let created =
         run_blocking(move || svc.create_tenant(&ctx, body.name, &body.subdomain, environment).map_err(mattr)).await?;
     let client = ClientBody::new(created.client.client, Some(created.client.secret));
     let mut tenant = TenantBody::from(created.tenant);
     tenant.client = Some(client);
-    Ok(HttpResponse::Created().json(tenant))
+    Ok(no_store(HttpResponse::Created()).json(tenant))
 }
 
 /// MATTR "Retrieve tenant".
@@ -272,10 +266,9 @@ pub async fn create_tenant(
 #[get("/v1/tenants/{tenantId}")]
 pub async fn get_tenant(
     ctx: RequestContext,
-    path: Path<String>,
+    UuidId(id): UuidId,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_param(&path, "tenantId")?;
     let tenant = run_blocking(move || svc.tenant(&ctx, id).map_err(mattr)).await?;
     Ok(HttpResponse::Ok().json(TenantBody::from(tenant)))
 }
@@ -295,10 +288,9 @@ pub async fn get_tenant(
 #[delete("/v1/tenants/{tenantId}")]
 pub async fn delete_tenant(
     ctx: RequestContext,
-    path: Path<String>,
+    UuidId(id): UuidId,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_param(&path, "tenantId")?;
     run_blocking(move || svc.delete_tenant(&ctx, id).map_err(mattr)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -318,12 +310,11 @@ pub async fn delete_tenant(
 #[get("/v1/tenants/{tenantId}/clients")]
 pub async fn list_clients(
     ctx: RequestContext,
-    path: Path<String>,
+    UuidId(tenant): UuidId,
     query: QueryPairs,
     codec: Data<CursorCodec>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = uuid_param(&path, "tenantId")?;
     let scope = format!("clients:{tenant}");
     let page = cursor(&codec, &scope, &query)?;
     let slice = run_blocking(move || svc.clients(&ctx, tenant, &page).map_err(mattr)).await?;
@@ -355,14 +346,13 @@ fn required_client_input(body: ClientInput) -> Result<(String, Vec<String>), Api
 #[post("/v1/tenants/{tenantId}/clients")]
 pub async fn create_client(
     ctx: RequestContext,
-    path: Path<String>,
+    UuidId(tenant): UuidId,
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = uuid_param(&path, "tenantId")?;
     let (name, roles) = required_client_input(body.0)?;
     let issued = run_blocking(move || svc.create_client(&ctx, tenant, &name, roles).map_err(mattr)).await?;
-    Ok(HttpResponse::Created().json(ClientBody::new(issued.client, Some(issued.secret))))
+    Ok(no_store(HttpResponse::Created()).json(ClientBody::new(issued.client, Some(issued.secret))))
 }
 
 /// MATTR "Update a client" (the secret is never shown again).
@@ -381,13 +371,12 @@ pub async fn create_client(
 #[put("/v1/tenants/{tenantId}/clients/{clientId}")]
 pub async fn update_client(
     ctx: RequestContext,
-    path: Path<(String, String)>,
+    UuidId(tenant): UuidId,
+    client_id: Path<(String, String)>,
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (tenant, client_id) = path.into_inner();
-    let tenant = uuid_param(&tenant, "tenantId")?;
-    let client_id = client_id_param(&client_id)?;
+    let client_id = client_id_param(&client_id.into_inner().1)?;
     let body = body.0;
     let client =
         run_blocking(move || svc.update_client(&ctx, tenant, &client_id, body.name, body.roles).map_err(mattr)).await?;
@@ -409,12 +398,11 @@ pub async fn update_client(
 #[delete("/v1/tenants/{tenantId}/clients/{clientId}")]
 pub async fn delete_client(
     ctx: RequestContext,
-    path: Path<(String, String)>,
+    UuidId(tenant): UuidId,
+    client_id: Path<(String, String)>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (tenant, client_id) = path.into_inner();
-    let tenant = uuid_param(&tenant, "tenantId")?;
-    let client_id = client_id_param(&client_id)?;
+    let client_id = client_id_param(&client_id.into_inner().1)?;
     run_blocking(move || svc.delete_client(&ctx, tenant, &client_id).map_err(mattr)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,12 +4,13 @@
 
 use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError, TokenEndpoint};
 use crate::service::TokenService;
-use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portico_core::ErrorKind;
+use portico_core::http::respond::no_store;
 use portico_core::http::{ApiError, Failure, Form};
 use portico_core::run_blocking;
 use serde::{Deserialize, Serialize};
@@ -131,11 +132,6 @@ fn grant_request(req: &HttpRequest, form: TokenForm, endpoint: TokenEndpoint) ->
     })
 }
 
-fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    builder.insert_header((CACHE_CONTROL, "no-store")).insert_header((PRAGMA, "no-cache"));
-    builder
-}
-
 async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Result<IssuedTokens, ApiError> {
     run_blocking(move || tokens.grant(&request).map_err(oauth_error)).await
 }
@@ -217,12 +213,14 @@ pub async fn management_token(
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
     let json = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
-    let form: TokenForm = if json {
-        portico_core::http::extract::parse_json(&body).map_err(ApiError::new)?
+    // RFC 6749 §5.2: a body that cannot be read is `invalid_request`, in JSON as in a form.
+    let parsed: Result<TokenForm, _> = if json {
+        portico_core::http::extract::check_json_media(&req)
+            .and_then(|()| portico_core::http::extract::parse_json(&body))
     } else {
-        serde_urlencoded::from_bytes(&body)
-            .map_err(|e| oauth_error(OAuthError::invalid_request(format!("Invalid form body: {e}"))))?
+        portico_core::http::extract::parse_form(&body)
     };
+    let form = parsed.map_err(|failure| oauth_error(OAuthError::invalid_request(failure.message)))?;
     let request = grant_request(&req, form, TokenEndpoint::Management).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
     Ok(no_store(HttpResponse::Ok()).json(ManagementTokenResponse {
