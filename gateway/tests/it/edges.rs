@@ -150,3 +150,40 @@ async fn request_ids_are_echoed_only_when_they_are_safe_tokens() {
         assert_eq!(echoed.len(), 32, "a fresh id");
     }
 }
+
+#[actix_web::test]
+async fn flexdeploy_query_parameter_names_ignore_case_and_unknown_ones_are_refused() {
+    let app = TestApp::start().await;
+    setup(&app).await;
+    let found = call(&app, TestRequest::get(), "/credentialstore?CREDENTIALSTORENAME=local", None).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.json().as_array().unwrap().len(), 1);
+    let unknown = call(&app, TestRequest::get(), "/credential?credentialNmae=x", None).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.json()["field"], "credentialNmae");
+}
+
+#[actix_web::test]
+async fn the_mattr_token_endpoint_defaults_the_audience_as_the_seed_sample_does() {
+    let app = TestApp::start().await;
+    let response = app
+        .send(TestRequest::post().uri("/oauth/token").set_json(json!({
+            "client_id": crate::support::CLIENT_ID, "client_secret": crate::support::CLIENT_SECRET, "grant_type": "client_credentials"
+        })))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json()["token_type"], "Bearer");
+}
+
+#[actix_web::test]
+async fn axual_tenants_are_not_deleted_through_axual() {
+    let app = TestApp::start().await;
+    let platform = app.admin_token().await;
+    let created = app.json_as("POST", &platform, "/tenants", &json!({"name": "Stays", "shortName": "stays"})).await;
+    let url =
+        created.header("location").unwrap().split_once("/tenants/").map(|(_, uid)| format!("/tenants/{uid}")).unwrap();
+    let deleted = app.json_as("DELETE", &platform, &url, &json!({})).await;
+    assert_eq!(deleted.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(deleted.header("allow").is_some_and(|allow| allow.contains("PATCH")));
+    assert_eq!(deleted.json()["status"], 405, "Axual error body");
+}

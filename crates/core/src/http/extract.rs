@@ -207,6 +207,28 @@ impl QueryPairs {
         })
     }
 
+    /// The same pairs with their names spelled as in `known`, matched ignoring case (for APIs
+    /// whose parameter names are not case sensitive, such as FlexDeploy's). A name that is
+    /// none of `known` is a 400 naming it.
+    pub fn canonical(&self, known: &[&'static str]) -> Result<QueryPairs, Failure> {
+        self.0
+            .iter()
+            .map(|(name, value)| {
+                let canonical = known.iter().find(|k| k.eq_ignore_ascii_case(name)).ok_or_else(|| {
+                    Failure::new(
+                        ErrorKind::Invalid,
+                        "unknown_parameter",
+                        format!("Unknown query parameter '{}'; known are {}", name.escape_debug(), known.join(", ")),
+                    )
+                    .with_field(name.clone())
+                    .in_location("query")
+                })?;
+                Ok(((*canonical).to_owned(), value.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(QueryPairs)
+    }
+
     /// The first value of `name` parsed as a number.
     pub fn number<N: std::str::FromStr>(&self, name: &str) -> Result<Option<N>, Failure> {
         self.get(name)

@@ -36,6 +36,10 @@ pub async fn find_credentials(
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
+    // "The query parameters are not case sensitive"; unknown ones are refused, not ignored.
+    let query = query
+        .canonical(&["credentialId", "credentialName", "credentialScope", "credentialStoreId"])
+        .map_err(ApiError::new)?;
     let scope = query.get("credentialScope").map(|s| CredentialScope::parse("credentialScope", s)).transpose()?;
     let criteria = CredentialQuery {
         id: number_param(&query, "credentialId")?,

@@ -32,6 +32,9 @@ pub async fn find_providers(
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
+    // "The query parameters are not case sensitive"; unknown ones are refused, not ignored.
+    let query =
+        query.canonical(&["credentialStoreProviderId", "credentialStoreProviderName"]).map_err(ApiError::new)?;
     let criteria = ProviderQuery {
         id: number_param(&query, "credentialStoreProviderId")?,
         name: query.get("credentialStoreProviderName").map(str::to_owned),

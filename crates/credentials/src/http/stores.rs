@@ -33,6 +33,10 @@ pub async fn find_stores(
     query: QueryPairs,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
+    // "The query parameters are not case sensitive"; unknown ones are refused, not ignored.
+    let query = query
+        .canonical(&["credentialStoreId", "credentialStoreName", "credentialStoreProviderId"])
+        .map_err(ApiError::new)?;
     let criteria = StoreQuery {
         id: number_param(&query, "credentialStoreId")?,
         name: query.get("credentialStoreName").map(str::to_owned),

@@ -262,8 +262,8 @@ impl IdentityStore {
             .client
             .as_ref()
             .ok_or_else(|| OAuthError::invalid_request("client_id and client_secret are required"))?;
-        let audience =
-            request.audience.as_deref().ok_or_else(|| OAuthError::invalid_request("audience is required"))?;
+        // The seed's own sample omits `audience`: it then means the management API.
+        let audience = request.audience.as_deref().unwrap_or(&self.config.management_audience);
         let (client, realm) = self.authenticate_client(auth, None)?;
         if audience != self.config.management_audience {
             return Err(OAuthError::new("invalid_target", format!("Unknown audience '{audience}'")));
