@@ -13,9 +13,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
+use portico_core::context::Requirement;
 use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
-use portico_core::http::{AxualRegistry, ErrorFormats, Format};
+use portico_core::http::{AxualRegistry, ErrorFormats, Format, RouteAccess};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use std::sync::Arc;
@@ -62,7 +63,7 @@ impl AppState {
             services,
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
-            routes: web::Data::new(RouteTable::from_openapi(&openapi)),
+            routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
             openapi: Arc::new(openapi),
             settings: Arc::new(settings),
             db,
@@ -71,6 +72,14 @@ impl AppState {
             metrics: web::Data::new(Metrics::default()),
         }
     }
+}
+
+/// What every non-public route requires: the gateway's own (the Axual index and profiles, for
+/// any caller) and every module's.
+pub fn route_access() -> Vec<RouteAccess> {
+    const ANY: Requirement<'static> = Requirement::Authenticated;
+    let own: [RouteAccess; 3] = [("GET", "/", ANY), ("GET", "/profile", ANY), ("GET", "/profile/{rel}", ANY)];
+    own.into_iter().chain(MODULES.iter().flat_map(|module| module.access.iter().copied())).collect()
 }
 
 /// Every module's error formats; the gateway's own paths answer problems; everything else is

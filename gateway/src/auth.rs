@@ -186,11 +186,21 @@ pub async fn authenticate(
     if public {
         return Ok(next.call(req).await?.map_into_left_body());
     }
+    let requirement =
+        req.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.requirement(req.method(), req.path()));
     match resolve(&req, auth).await {
-        Ok(Some(ctx)) => {
-            req.extensions_mut().insert(ctx);
-            Ok(next.call(req).await?.map_into_left_body())
-        }
+        // The route's requirement is checked before the handler reads a body: a caller without
+        // the role gets 403, not a 400 about a body it may not send anyway.
+        Ok(Some(ctx)) => match requirement.map(|requirement| ctx.require(requirement)) {
+            Some(Err(denied)) => {
+                let response = failure_response(None, Failure::from_domain(&denied), req.path());
+                Ok(req.into_response(response).map_into_right_body())
+            }
+            _ => {
+                req.extensions_mut().insert(ctx);
+                Ok(next.call(req).await?.map_into_left_body())
+            }
+        },
         Ok(None) => Ok(next.call(req).await?.map_into_left_body()),
         Err(Rejection { failure, retry_after }) => {
             let mut response: HttpResponse = failure_response(None, failure, req.path());

@@ -5,16 +5,21 @@ use actix_web::http::Method;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use portico_core::ErrorKind;
+use portico_core::context::Requirement;
+use portico_core::http::RouteAccess;
 use portico_core::http::failure::{Failure, failure_response};
 use utoipa::openapi::security::SecurityRequirement;
 
-/// The documented routes (from the OpenAPI document): path templates, their methods, and
-/// whether each operation is public by decision (`security: [{}]`).
+/// The documented routes (from the OpenAPI document): path templates, their methods, whether
+/// each operation is public by decision (`security: [{}]`), and what it requires of its caller
+/// (the modules' [`RouteAccess`] tables).
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable(Vec<Route>);
 
-/// One documented path: its segments and its operations (method, public).
-type Route = (Vec<Segment>, Vec<(Method, bool)>);
+/// One operation: its method, whether it is public, what it requires.
+type Operation = (Method, bool, Option<Requirement<'static>>);
+/// One documented path: its segments and its operations.
+type Route = (Vec<Segment>, Vec<Operation>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -22,21 +27,31 @@ enum Segment {
     Variable,
 }
 
+fn segments(template: &str) -> Vec<Segment> {
+    template
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| if s.starts_with('{') { Segment::Variable } else { Segment::Literal(s.to_owned()) })
+        .collect()
+}
+
 impl RouteTable {
-    /// Builds the table from OpenAPI paths.
-    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
+    /// Builds the table from OpenAPI paths and the modules' access tables.
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi, access: &[RouteAccess]) -> RouteTable {
         let routes = api
             .paths
             .paths
             .iter()
             .map(|(template, item)| {
-                let segments = template
-                    .trim_start_matches('/')
-                    .split('/')
-                    .map(|s| if s.starts_with('{') { Segment::Variable } else { Segment::Literal(s.to_owned()) })
-                    .collect();
                 let public = |op: &utoipa::openapi::path::Operation| {
                     op.security.as_ref().is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()))
+                };
+                let route = segments(template);
+                let requirement = |method: &Method| {
+                    access
+                        .iter()
+                        .find(|(m, path, _)| *m == method.as_str() && segments(path) == route)
+                        .map(|(_, _, requirement)| *requirement)
                 };
                 let methods = [
                     (Method::GET, &item.get),
@@ -46,40 +61,79 @@ impl RouteTable {
                     (Method::DELETE, &item.delete),
                 ]
                 .into_iter()
-                .filter_map(|(method, op)| op.as_ref().map(|op| (method, public(op))))
+                .filter_map(|(method, op)| op.as_ref().map(|op| (method.clone(), public(op), requirement(&method))))
                 .collect();
-                (segments, methods)
+                (route, methods)
             })
             .collect();
         RouteTable(routes)
     }
 
-    fn operations(&self, path: &str) -> Vec<(Method, bool)> {
+    /// The routes matching `path`, most specific (most literal segments) first.
+    fn matching(&self, path: &str) -> Vec<&Route> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let mut operations = Vec::new();
-        for (segments, methods) in &self.0 {
-            let matches = segments.len() == parts.len()
-                && segments.iter().zip(&parts).all(|(segment, part)| match segment {
-                    Segment::Literal(literal) => literal == part,
-                    Segment::Variable => !part.is_empty(),
-                });
-            if matches {
-                operations.extend(methods.iter().cloned());
-            }
-        }
-        operations
+        let mut found: Vec<&Route> = self
+            .0
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments.iter().zip(&parts).all(|(segment, part)| match segment {
+                        Segment::Literal(literal) => literal == part,
+                        Segment::Variable => !part.is_empty(),
+                    })
+            })
+            .collect();
+        found.sort_by_key(|(segments, _)| {
+            std::cmp::Reverse(segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count())
+        });
+        found
+    }
+
+    fn operation(&self, method: &Method, path: &str) -> Option<&Operation> {
+        self.matching(path).into_iter().flat_map(|(_, operations)| operations).find(|(m, _, _)| m == method)
     }
 
     /// Methods allowed on `path`, if any route matches it.
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let allowed: Vec<Method> = self.operations(path).into_iter().map(|(method, _)| method).collect();
+        let mut allowed: Vec<Method> = self
+            .matching(path)
+            .into_iter()
+            .flat_map(|(_, operations)| operations.iter().map(|(m, _, _)| m.clone()))
+            .collect();
+        allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)
     }
 
     /// Whether `method path` is a public operation (it authenticates its callers itself, or
     /// needs no caller), so the gateway must not interpret its `Authorization` header.
     pub fn is_public(&self, method: &Method, path: &str) -> bool {
-        self.operations(path).iter().any(|(m, public)| m == method && *public)
+        self.operation(method, path).is_some_and(|(_, public, _)| *public)
+    }
+
+    /// What `method path` requires of its caller, if the route is known and not public.
+    pub fn requirement(&self, method: &Method, path: &str) -> Option<Requirement<'static>> {
+        self.operation(method, path).and_then(|(_, _, requirement)| *requirement)
+    }
+
+    /// Operations that are neither public nor in any access table (a test keeps this empty).
+    pub fn undeclared(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .flat_map(|(segments, operations)| {
+                operations.iter().filter(|(_, public, requirement)| !public && requirement.is_none()).map(
+                    move |(method, _, _)| {
+                        let path: Vec<String> = segments
+                            .iter()
+                            .map(|s| match s {
+                                Segment::Literal(literal) => literal.clone(),
+                                Segment::Variable => "{}".into(),
+                            })
+                            .collect();
+                        format!("{method} /{}", path.join("/"))
+                    },
+                )
+            })
+            .collect()
     }
 }
 

@@ -25,9 +25,6 @@ pub const ADMINS: &[&str] = &["CREDENTIAL_ADMIN", "TENANT_ADMIN"];
 
 /// FlexDeploy credentials, credential stores and credential store providers.
 pub trait CredentialService: Send + Sync + 'static {
-    /// Refuses callers who may not create or change anything (lets handlers answer 403 before
-    /// they validate a body; every write checks again).
-    fn require_writer(&self, ctx: &RequestContext) -> Result<(), CredentialsError>;
     /// One credential.
     fn credential(&self, ctx: &RequestContext, id: i64) -> Result<Credential, CredentialsError>;
     /// Credentials matching every criterion of `query`, by id.

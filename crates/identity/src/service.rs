@@ -14,6 +14,11 @@ use portico_core::{Principal, RealmRef, RequestContext};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+/// Roles that administer the users of a realm.
+pub const USER_ADMINS: &[&str] = &["TENANT_ADMIN"];
+/// Roles that administer every group of a realm.
+pub const GROUP_ADMINS: &[&str] = &["GROUP_ADMIN", "TENANT_ADMIN"];
+
 /// Authenticates API calls (used by the gateway's middleware).
 pub trait Authenticator: Send + Sync + 'static {
     /// The caller behind a Bearer token.

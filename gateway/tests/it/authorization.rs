@@ -74,3 +74,62 @@ async fn every_non_public_route_answers_401_without_a_token() {
     expected.sort();
     assert_eq!(public, expected, "the public routes are exactly the ones decided on");
 }
+
+#[actix_web::test]
+async fn every_protected_route_declares_what_it_requires() {
+    let app = TestApp::start().await;
+    assert_eq!(app.state.routes.undeclared(), Vec::<String>::new(), "routes missing from the access tables");
+    let doc = app.get("/openapi.json").await.json();
+    for (method, path, _) in portico_gateway::app::route_access() {
+        let operation = &doc["paths"][path][method.to_lowercase()];
+        assert!(operation.is_object(), "{method} {path} is in an access table but not a documented route");
+    }
+}
+
+#[actix_web::test]
+async fn every_route_refuses_callers_without_its_role_and_callers_of_other_realms() {
+    use portico_core::context::Requirement;
+    let app = TestApp::start().await;
+    let admin = crate::axual_users::acme_admin(&app).await;
+    crate::axual_users::create_user(&app, &admin, "Nobody", "nobody@acme.test").await;
+    let nobody = app.password_token("acme", "nobody@acme.test", "pw-of-user").await;
+    app.create_tenant("other").await;
+    let doc = app.get("/openapi.json").await.json();
+    let mut role_checked = 0;
+    let mut realm_checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation["security"] == serde_json::json!([{}]) {
+                continue;
+            }
+            let path = concrete(template);
+            let http_method = actix_web::http::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let requirement = app.state.routes.requirement(&http_method, &path).unwrap();
+            if matches!(requirement, Requirement::AnyRole(_) | Requirement::PlatformAdmin) {
+                let response = app.send(request(method, &path).insert_header(crate::support::bearer(&nobody))).await;
+                assert_eq!(
+                    response.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {template} without its role: {}",
+                    response.text()
+                );
+                role_checked += 1;
+            }
+            let foreign = app
+                .send(
+                    request(method, &path)
+                        .insert_header(crate::support::bearer(&admin))
+                        .insert_header(("realm", "other")),
+                )
+                .await;
+            assert_eq!(
+                foreign.status,
+                StatusCode::FORBIDDEN,
+                "{method} {template} from another realm: {}",
+                foreign.text()
+            );
+            realm_checked += 1;
+        }
+    }
+    assert!(role_checked > 20 && realm_checked > 50, "{role_checked} role checks, {realm_checked} realm checks");
+}

@@ -147,6 +147,12 @@ impl ModuleContext {
     }
 }
 
+/// What one route requires of its caller: `("POST", "/users", Requirement::AnyRole(&["TENANT_ADMIN"]))`.
+/// Every operation of a module that is not public has one. The host answers 403 from it before
+/// the handler runs (before a body is read); the service checks again (embedders, and finer
+/// rules such as "the user themself").
+pub type RouteAccess = (&'static str, &'static str, crate::context::Requirement<'static>);
+
 /// Registers a started module's services as app data (`Data<dyn ItsService>`).
 pub type AppData = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
@@ -170,6 +176,8 @@ pub struct Module {
     pub axual_entries: &'static [AxualEntry],
     /// The roles its authorization checks (users may be given only known roles).
     pub roles: &'static [&'static str],
+    /// What each of its non-public routes requires.
+    pub access: &'static [RouteAccess],
     /// Builds its services over a migrated database and registers its realm hooks.
     pub start: fn(&ModuleContext) -> Result<AppData, StartFailure>,
 }

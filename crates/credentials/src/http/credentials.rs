@@ -76,7 +76,6 @@ pub async fn create_credential(
     body: Json<CredentialRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let credential = run_blocking(move || svc.create_credential(&ctx, draft)).await.map_err(flex)?;
     let mut response =
@@ -101,7 +100,6 @@ pub async fn replace_credential(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     same_id(body.0.credential_id, id, "credentialId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
@@ -125,7 +123,6 @@ pub async fn patch_credential(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_id, id, "credentialId")?;

@@ -8,14 +8,16 @@ pub mod wire;
 
 use crate::error::CredentialsError;
 use crate::service::CredentialService;
+use crate::service::{ADMINS, READERS};
 use crate::store::CredentialStore;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use portico_core::ErrorKind;
+use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::respond::{Versioned, json_with, no_store, versioned};
 use portico_core::http::{ApiError, Failure, QueryPairs};
-use portico_core::http::{Format, Module, ModuleContext};
+use portico_core::http::{Format, Module, ModuleContext, RouteAccess};
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -33,8 +35,31 @@ pub const MODULE: Module = Module {
     axual_collections: &[],
     axual_entries: &[],
     roles: &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"],
+    access: ACCESS,
     start,
 };
+
+const READ: Requirement<'static> = Requirement::AnyRole(READERS);
+const WRITE: Requirement<'static> = Requirement::AnyRole(ADMINS);
+
+/// Reading needs a credential role; writing an administrator's.
+const ACCESS: &[RouteAccess] = &[
+    ("GET", "/flexdeploy/rest/v2/administration/security/credential", READ),
+    ("GET", "/flexdeploy/rest/v2/administration/security/credential/{Id}", READ),
+    ("POST", "/flexdeploy/rest/v2/administration/security/credential", WRITE),
+    ("PUT", "/flexdeploy/rest/v2/administration/security/credential/{credentialId}", WRITE),
+    ("PATCH", "/flexdeploy/rest/v2/administration/security/credential/{credentialId}", WRITE),
+    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstore", READ),
+    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstore/{Id}", READ),
+    ("POST", "/flexdeploy/rest/v2/administration/security/credentialstore", WRITE),
+    ("PUT", "/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}", WRITE),
+    ("PATCH", "/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}", WRITE),
+    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider", READ),
+    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{Id}", READ),
+    ("POST", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider", WRITE),
+    ("PUT", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}", WRITE),
+    ("PATCH", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}", WRITE),
+];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let store = Arc::new(CredentialStore::new(ctx.db.clone(), ctx.sealer.clone(), ctx.clock.clone()));

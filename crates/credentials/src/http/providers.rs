@@ -67,7 +67,6 @@ pub async fn create_provider(
     body: Json<ProviderRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let provider = run_blocking(move || svc.create_provider(&ctx, draft)).await.map_err(flex)?;
     let mut response = versioned_json(StatusCode::CREATED, provider.version, &ProviderBody::from(provider.clone()));
@@ -90,7 +89,6 @@ pub async fn replace_provider(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     same_id(body.0.credential_store_provider_id, id, "credentialStoreProviderId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
@@ -111,7 +109,6 @@ pub async fn patch_provider(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_store_provider_id, id, "credentialStoreProviderId")?;

@@ -70,7 +70,6 @@ pub async fn create_store(
     body: Json<StoreRequest>,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let draft = draft(body.0)?;
     let store = run_blocking(move || svc.create_store(&ctx, draft)).await.map_err(flex)?;
     let mut response = versioned_json(StatusCode::CREATED, store.version, &StoreBody::from(store.clone()));
@@ -93,7 +92,6 @@ pub async fn replace_store(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     same_id(body.0.credential_store_id, id, "credentialStoreId")?;
     let precondition = Precondition::if_match(precondition.0).with_version(body.0.version_number);
     let draft = draft(body.0)?;
@@ -114,7 +112,6 @@ pub async fn patch_store(
     precondition: IfMatchHeader,
     svc: Data<dyn CredentialService>,
 ) -> Result<HttpResponse, ApiError> {
-    svc.require_writer(&ctx)?;
     let body = body.0;
     let precondition = Precondition::if_match(precondition.0).with_version(body.version_number);
     same_id(body.credential_store_id, id, "credentialStoreId")?;

@@ -9,9 +9,10 @@ use crate::config::IdentityConfig;
 use crate::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
 use crate::store::IdentityStore;
 use actix_web::web::Data;
+use portico_core::context::Requirement;
 use portico_core::cursor::CursorCodec;
 use portico_core::http::module::{AppData, StartFailure};
-use portico_core::http::{Format, Module, ModuleContext};
+use portico_core::http::{Format, Module, ModuleContext, RouteAccess};
 use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -31,8 +32,66 @@ pub const MODULE: Module = Module {
     axual_collections: axual::COLLECTIONS,
     axual_entries: axual::ENTRIES,
     roles: crate::model::IDENTITY_ROLES,
+    access: ACCESS,
     start,
 };
+
+const ANY: Requirement<'static> = Requirement::Authenticated;
+const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
+const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::USER_ADMINS);
+const GROUP_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::GROUP_ADMINS);
+
+/// What each route requires; finer rules (a user may change themself, a group's members may
+/// manage it, a tenant's users may read it) are the services'.
+const ACCESS: &[RouteAccess] = &[
+    ("GET", "/v1/environments", PLATFORM),
+    ("GET", "/v1/tenants", PLATFORM),
+    ("POST", "/v1/tenants", PLATFORM),
+    ("GET", "/v1/tenants/{tenantId}", PLATFORM),
+    ("DELETE", "/v1/tenants/{tenantId}", PLATFORM),
+    ("GET", "/v1/tenants/{tenantId}/clients", PLATFORM),
+    ("POST", "/v1/tenants/{tenantId}/clients", PLATFORM),
+    ("PUT", "/v1/tenants/{tenantId}/clients/{clientId}", PLATFORM),
+    ("DELETE", "/v1/tenants/{tenantId}/clients/{clientId}", PLATFORM),
+    ("GET", "/user", ANY),
+    ("GET", "/group", ANY),
+    ("GET", "/tenant", ANY),
+    ("GET", "/users", ANY),
+    ("POST", "/users", TENANT_ADMIN),
+    ("GET", "/users/{uid}", ANY),
+    ("PATCH", "/users/{uid}", ANY),
+    ("DELETE", "/users/{uid}", TENANT_ADMIN),
+    ("PUT", "/users/{uid}/roles", TENANT_ADMIN),
+    ("GET", "/users/search", ANY),
+    ("GET", "/users/search/findByFirstName", ANY),
+    ("GET", "/users/search/findByLastName", ANY),
+    ("GET", "/users/search/findByRole", ANY),
+    ("GET", "/users/search/searchUser", ANY),
+    ("GET", "/users/search/findByEmailAddress", ANY),
+    ("GET", "/groups", ANY),
+    ("POST", "/groups", GROUP_ADMIN),
+    ("GET", "/groups/{uid}", ANY),
+    ("PATCH", "/groups/{uid}", ANY),
+    ("DELETE", "/groups/{uid}", ANY),
+    ("GET", "/groups/{uid}/deletion-constraints", ANY),
+    ("GET", "/groups/{uid}/members", ANY),
+    ("POST", "/groups/{uid}/members", ANY),
+    ("PUT", "/groups/{uid}/members", ANY),
+    ("DELETE", "/groups/{uid}/members/{userUid}", ANY),
+    ("GET", "/groups/search", ANY),
+    ("GET", "/groups/search/findByName", ANY),
+    ("GET", "/groups/search/findByNameContaining", ANY),
+    ("GET", "/groups/search/findByMembersContains", ANY),
+    ("GET", "/tenants", PLATFORM),
+    ("POST", "/tenants", PLATFORM),
+    ("GET", "/tenants/{uid}", ANY),
+    ("PATCH", "/tenants/{uid}", PLATFORM),
+    ("GET", "/tenants/{uid}/contact", ANY),
+    ("GET", "/tenants/search", ANY),
+    ("GET", "/tenants/search/findByName", PLATFORM),
+    ("GET", "/tenants/search/findByShortName", PLATFORM),
+    ("GET", "/tenants/search/findByNameContaining", PLATFORM),
+];
 
 /// Opens the identity store (signing keys), creates the configured MATTR environments, and
 /// provides every identity service and the MATTR cursor codec as app data.

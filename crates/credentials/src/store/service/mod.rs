@@ -55,10 +55,6 @@ impl CredentialStore {
 }
 
 impl CredentialService for CredentialStore {
-    fn require_writer(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
-        Ok(ctx.require(Requirement::AnyRole(ADMINS))?)
-    }
-
     fn credential(&self, ctx: &RequestContext, id: i64) -> Result<Credential, CredentialsError> {
         self.reader(ctx)?;
         self.db.read(|conn| {

@@ -4,7 +4,7 @@ use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, Group, User, validate_chars, validate_email, validate_length, validate_phone};
 use crate::service::{Allowed, GroupFilter};
-use crate::service::{GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
+use crate::service::{GROUP_ADMINS, GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
 use crate::store::groups::{self, GroupChanges};
 use crate::store::users;
 use portico_core::audit::audited_write;
@@ -16,9 +16,6 @@ use portico_core::page::{Page, PageRequest};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
-
-/// Roles that administer every group of a realm.
-pub const GROUP_ADMINS: &[&str] = &["GROUP_ADMIN", "TENANT_ADMIN"];
 
 fn validate_group(input: &GroupInput) -> Result<(), IdentityError> {
     if let Some(name) = &input.name {

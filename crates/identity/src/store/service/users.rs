@@ -4,7 +4,7 @@ use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_roles};
 use crate::service::{Allowed, UserFilter};
-use crate::service::{NewUser, UserPatch, UserService};
+use crate::service::{NewUser, USER_ADMINS, UserPatch, UserService};
 use crate::store::users::{self, UserChanges};
 use portico_core::audit::audited_write;
 use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
@@ -15,9 +15,6 @@ use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::BTreeSet;
 use uuid::Uuid;
-
-/// Roles that administer the users of a realm.
-pub const USER_ADMINS: &[&str] = &["TENANT_ADMIN"];
 
 fn validate_names(first: Option<&str>, last: Option<&str>, middle: Option<&str>) -> Result<(), IdentityError> {
     if let Some(first) = first {
