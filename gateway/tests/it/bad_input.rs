@@ -251,3 +251,32 @@ async fn role_lists_are_bounded_and_platform_roles_stay_in_master() {
         .await;
     assert_eq!(many_client.status, StatusCode::BAD_REQUEST);
 }
+
+#[actix_web::test]
+async fn corrupt_rows_fail_loudly_instead_of_being_guessed() {
+    let app = TestApp::start().await;
+    setup(&app).await;
+    let (store, secret) = local(&app).await;
+    let created = call(
+        &app,
+        TestRequest::post(),
+        "/credential",
+        Some(credential("c", "INST", store, json!([{"inputValue": "v", "credentialStoreInputDefId": secret}]))),
+    )
+    .await;
+    let id = created.json()["credentialId"].as_i64().unwrap();
+    app.state
+        .db
+        .write(|conn| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE credentials SET scope = 'BOGUS' WHERE id = $1")
+                    .bind::<diesel::sql_types::BigInt, _>(id),
+                conn,
+            )
+            .map_err(portico_core::DbError::from)
+        })
+        .unwrap();
+    let read = call(&app, TestRequest::get(), &format!("/credential/{id}"), None).await;
+    assert_eq!(read.status, StatusCode::INTERNAL_SERVER_ERROR, "an unknown scope is not read as another one");
+    assert!(!read.text().contains("BOGUS"), "the cause is logged, not shown: {}", read.text());
+}

@@ -40,10 +40,10 @@ pub struct SealedInput {
     pub version: i64,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = credentials)]
 struct CredentialRow {
     id: i64,
-    _realm_id: String,
     name: String,
     active: bool,
     scope: String,
@@ -55,10 +55,10 @@ struct CredentialRow {
     version: i64,
 }
 
-fn scope_of(text: &str) -> CredentialScope {
-    CredentialScope::parse("credentialScope", text).unwrap_or_else(|_| {
-        tracing::error!(value = text, "unknown credential scope in the database");
-        CredentialScope::Endpoint
+/// A stored scope; an unknown one is a corrupt row and fails the query (never a guess).
+fn scope_of(text: &str) -> QueryResult<CredentialScope> {
+    CredentialScope::parse("credentialScope", text).map_err(|_| {
+        diesel::result::Error::DeserializationError(format!("unknown credential scope '{text}' in the database").into())
     })
 }
 
@@ -70,32 +70,33 @@ fn with_inputs(conn: &mut DbConnection, realm: Uuid, rows: Vec<CredentialRow>) -
         .order((inputs::credential_id.asc(), inputs::input_def_id.asc()))
         .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| CredentialRecord {
-            inputs: all
-                .iter()
-                .filter(|(credential, ..)| *credential == row.id)
-                .map(|(_, def_id, sealed, version)| SealedInput {
-                    def_id: *def_id,
-                    sealed: sealed.clone(),
-                    version: *version,
-                })
-                .collect(),
-            id: row.id,
-            name: row.name,
-            active: row.active,
-            scope: scope_of(&row.scope),
-            store_id: row.store_id,
-            version: row.version,
-            stamp: Stamp {
-                created_at: row.created_at.into(),
-                created_by: row.created_by,
-                modified_at: row.modified_at.into(),
-                modified_by: row.modified_by,
-            },
+    rows.into_iter()
+        .map(|row| {
+            Ok(CredentialRecord {
+                inputs: all
+                    .iter()
+                    .filter(|(credential, ..)| *credential == row.id)
+                    .map(|(_, def_id, sealed, version)| SealedInput {
+                        def_id: *def_id,
+                        sealed: sealed.clone(),
+                        version: *version,
+                    })
+                    .collect(),
+                id: row.id,
+                name: row.name,
+                active: row.active,
+                scope: scope_of(&row.scope)?,
+                store_id: row.store_id,
+                version: row.version,
+                stamp: Stamp {
+                    created_at: row.created_at.into(),
+                    created_by: row.created_by,
+                    modified_at: row.modified_at.into(),
+                    modified_by: row.modified_by,
+                },
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The fields of a credential write.
@@ -205,6 +206,7 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<
     let rows: Vec<CredentialRow> = credentials::table
         .filter(credentials::realm_id.eq(realm.to_string()))
         .filter(credentials::id.eq(id))
+        .select(CredentialRow::as_select())
         .load(conn)?;
     Ok(with_inputs(conn, realm, rows)?.pop())
 }
@@ -231,7 +233,7 @@ pub fn list(
     if let Some(store) = store {
         select = select.filter(credentials::store_id.eq(store));
     }
-    let rows: Vec<CredentialRow> = select.order(credentials::id.asc()).load(conn)?;
+    let rows: Vec<CredentialRow> = select.order(credentials::id.asc()).select(CredentialRow::as_select()).load(conn)?;
     with_inputs(conn, realm, rows)
 }
 

@@ -187,6 +187,15 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<
     Ok(with_defs(conn, realm, rows)?.pop())
 }
 
+/// The providers of `realm` with these ids, with their definitions (unknown ids are skipped).
+pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[i64]) -> QueryResult<Vec<Provider>> {
+    let rows: Vec<ProviderRow> = providers::table
+        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::id.eq_any(ids))
+        .load(conn)?;
+    with_defs(conn, realm, rows)
+}
+
 /// The providers of `realm` matching `query`, by id.
 pub fn list(conn: &mut DbConnection, realm: Uuid, query: &ProviderQuery) -> QueryResult<Vec<Provider>> {
     let mut select = providers::table.filter(providers::realm_id.eq(realm.to_string())).into_boxed();

@@ -94,6 +94,15 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<
         .map(|row| row.map(Into::into))
 }
 
+/// The stores of `realm` with these ids (unknown ids are skipped).
+pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[i64]) -> QueryResult<Vec<Store>> {
+    stores::table
+        .filter(stores::realm_id.eq(realm.to_string()))
+        .filter(stores::id.eq_any(ids))
+        .load::<StoreRow>(conn)
+        .map(|rows| rows.into_iter().map(Into::into).collect())
+}
+
 /// The stores of `realm` matching `query`, by id.
 pub fn list(conn: &mut DbConnection, realm: Uuid, query: &StoreQuery) -> QueryResult<Vec<Store>> {
     let mut select = stores::table.filter(stores::realm_id.eq(realm.to_string())).into_boxed();

@@ -23,19 +23,21 @@ pub(crate) struct ClientRow {
 }
 
 impl ClientRow {
-    fn into_client(self) -> (Client, Option<String>) {
+    fn into_client(self) -> QueryResult<(Client, Option<String>)> {
         let client = Client {
-            id: super::uuid(&self.id),
-            realm_id: super::uuid(&self.realm_id),
+            id: super::uuid(&self.id)?,
+            realm_id: super::uuid(&self.realm_id)?,
             client_id: self.client_id,
             name: self.name,
-            roles: serde_json::from_str(&self.roles).unwrap_or_default(),
+            roles: serde_json::from_str(&self.roles).map_err(|e| {
+                diesel::result::Error::DeserializationError(format!("client roles are not JSON: {e}").into())
+            })?,
             public: self.secret_hash.is_none(),
             created_at: self.created_at.into(),
             modified_at: self.modified_at.into(),
             version: self.version,
         };
-        (client, self.secret_hash)
+        Ok((client, self.secret_hash))
     }
 }
 
@@ -62,8 +64,9 @@ pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Opt
     clients::table
         .filter(clients::client_id.eq(client_id))
         .first::<ClientRow>(conn)
-        .optional()
-        .map(|row| row.map(ClientRow::into_client))
+        .optional()?
+        .map(ClientRow::into_client)
+        .transpose()
 }
 
 /// The client `client_id` of `realm`, with its secret hash.
@@ -76,8 +79,9 @@ pub fn in_realm(
         .filter(clients::realm_id.eq(realm.to_string()))
         .filter(clients::client_id.eq(client_id))
         .first::<ClientRow>(conn)
-        .optional()
-        .map(|row| row.map(ClientRow::into_client))
+        .optional()?
+        .map(ClientRow::into_client)
+        .transpose()
 }
 
 /// One cursor slice of the clients of `realm`, oldest first.
@@ -86,7 +90,8 @@ pub fn list(conn: &mut DbConnection, realm: Uuid, request: &CursorRequest) -> Qu
     let query = portico_core::keyset_after!(query, clients::created_at, clients::id, request.after);
     let rows: Vec<ClientRow> =
         query.order((clients::created_at.asc(), clients::id.asc())).limit(i64::from(request.limit)).load(conn)?;
-    let items: Vec<Client> = rows.into_iter().map(|row| row.into_client().0).collect();
+    let items: Vec<Client> =
+        rows.into_iter().map(|row| row.into_client().map(|(c, _)| c)).collect::<QueryResult<_>>()?;
     let last = items.last().map(|c| Keyset::of(c.created_at, c.id));
     Ok(CursorPage { items, last })
 }

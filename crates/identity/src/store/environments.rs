@@ -16,9 +16,16 @@ pub(crate) struct EnvironmentRow {
     created_at: time::PrimitiveDateTime,
 }
 
-impl From<EnvironmentRow> for Environment {
-    fn from(row: EnvironmentRow) -> Self {
-        Environment { id: super::uuid(&row.id), name: row.name, domain: row.domain, created_at: row.created_at.into() }
+impl TryFrom<EnvironmentRow> for Environment {
+    type Error = diesel::result::Error;
+
+    fn try_from(row: EnvironmentRow) -> QueryResult<Self> {
+        Ok(Environment {
+            id: super::uuid(&row.id)?,
+            name: row.name,
+            domain: row.domain,
+            created_at: row.created_at.into(),
+        })
     }
 }
 
@@ -37,7 +44,12 @@ pub fn insert(conn: &mut DbConnection, env: &Environment) -> QueryResult<()> {
 
 /// The environment `id`.
 pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Environment>> {
-    environments::table.find(id.to_string()).first::<EnvironmentRow>(conn).optional().map(|r| r.map(Into::into))
+    environments::table
+        .find(id.to_string())
+        .first::<EnvironmentRow>(conn)
+        .optional()?
+        .map(TryInto::try_into)
+        .transpose()
 }
 
 /// The environment named `name`.
@@ -45,8 +57,9 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Enviro
     environments::table
         .filter(environments::name.eq(name))
         .first::<EnvironmentRow>(conn)
-        .optional()
-        .map(|r| r.map(Into::into))
+        .optional()?
+        .map(TryInto::try_into)
+        .transpose()
 }
 
 /// One cursor slice of environments, oldest first.
@@ -61,7 +74,7 @@ pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<Cur
         .order((environments::created_at.asc(), environments::id.asc()))
         .limit(i64::from(request.limit))
         .load(conn)?;
-    let items: Vec<Environment> = rows.into_iter().map(Into::into).collect();
+    let items: Vec<Environment> = rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?;
     let last = items.last().map(|e| Keyset::of(e.created_at, e.id));
     Ok(CursorPage { items, last })
 }

@@ -43,11 +43,13 @@ pub(crate) struct GroupRow {
     version: i64,
 }
 
-impl From<GroupRow> for Group {
-    fn from(row: GroupRow) -> Self {
-        Group {
-            id: super::uuid(&row.id),
-            realm_id: super::uuid(&row.realm_id),
+impl TryFrom<GroupRow> for Group {
+    type Error = diesel::result::Error;
+
+    fn try_from(row: GroupRow) -> QueryResult<Self> {
+        Ok(Group {
+            id: super::uuid(&row.id)?,
+            realm_id: super::uuid(&row.realm_id)?,
             name: row.name,
             email: row.email,
             phone_number: row.phone_number,
@@ -58,7 +60,7 @@ impl From<GroupRow> for Group {
                 modified_by: row.modified_by,
             },
             version: row.version,
-        }
+        })
     }
 }
 
@@ -87,8 +89,9 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<Option
         .filter(user_groups::realm_id.eq(realm.to_string()))
         .filter(user_groups::id.eq(id.to_string()))
         .first::<GroupRow>(conn)
-        .optional()
-        .map(|row| row.map(Into::into))
+        .optional()?
+        .map(TryInto::try_into)
+        .transpose()
 }
 
 /// Whether `realm` has a group named `name` other than `except`.
@@ -98,7 +101,12 @@ pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Opti
         .filter(user_groups::name.eq(name))
         .select(user_groups::id)
         .load(conn)?;
-    Ok(found.iter().any(|id| Some(super::uuid(id)) != except))
+    Ok(found
+        .iter()
+        .map(|id| super::uuid(id))
+        .collect::<QueryResult<Vec<_>>>()?
+        .into_iter()
+        .any(|id| Some(id) != except))
 }
 
 /// One page of the groups of `realm` matching `filter`.
@@ -114,7 +122,7 @@ pub fn page(
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
     let rows: Vec<GroupRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
-    Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
+    Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
 fn filtered<'a>(realm: Uuid, filter: &'a GroupFilter) -> user_groups::BoxedQuery<'a, DbBackend> {
@@ -210,7 +218,7 @@ pub fn member_ids(conn: &mut DbConnection, realm: Uuid, group: Uuid) -> QueryRes
         .order((users::created_at.asc(), users::id.asc()))
         .select(group_members::user_id)
         .load(conn)?;
-    Ok(ids.iter().map(|id| super::uuid(id)).collect())
+    ids.iter().map(|id| super::uuid(id)).collect()
 }
 
 /// Adds users to a group (already-present members are kept once).

@@ -14,13 +14,14 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+use diesel::QueryResult;
 use uuid::Uuid;
 
-/// Parses a UUID stored as text; a malformed value is a corrupt row.
-pub(crate) fn uuid(text: &str) -> Uuid {
-    Uuid::try_parse(text).unwrap_or_else(|_| {
-        tracing::error!(value = text, "malformed UUID in the database");
-        Uuid::nil()
+/// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and
+/// the request with it, logged as an internal error) rather than carry on with a made-up id.
+pub(crate) fn uuid(text: &str) -> QueryResult<Uuid> {
+    Uuid::try_parse(text).map_err(|_| {
+        diesel::result::Error::DeserializationError(format!("'{text}' in the database is not a UUID").into())
     })
 }
 

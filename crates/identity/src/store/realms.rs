@@ -37,13 +37,15 @@ pub(crate) struct RealmRow {
     version: i64,
 }
 
-impl From<RealmRow> for Realm {
-    fn from(row: RealmRow) -> Self {
-        Realm {
-            id: super::uuid(&row.id),
+impl TryFrom<RealmRow> for Realm {
+    type Error = diesel::result::Error;
+
+    fn try_from(row: RealmRow) -> QueryResult<Self> {
+        Ok(Realm {
+            id: super::uuid(&row.id)?,
             name: row.name,
             display_name: row.display_name,
-            environment_id: super::uuid(&row.environment_id),
+            environment_id: super::uuid(&row.environment_id)?,
             domain: row.domain,
             logo: row.logo,
             issuer_url: row.issuer_url,
@@ -51,8 +53,10 @@ impl From<RealmRow> for Realm {
             feature_config: row.feature_config,
             retention_time: row.retention_time,
             partitions: row.partitions,
-            properties: serde_json::from_str(&row.properties).unwrap_or_default(),
-            contact_user_id: row.contact_user_id.as_deref().map(super::uuid),
+            properties: serde_json::from_str(&row.properties).map_err(|e| {
+                diesel::result::Error::DeserializationError(format!("realm properties are not JSON: {e}").into())
+            })?,
+            contact_user_id: row.contact_user_id.as_deref().map(super::uuid).transpose()?,
             audit: AuditStamp {
                 created_at: row.created_at.into(),
                 created_by: row.created_by,
@@ -60,7 +64,7 @@ impl From<RealmRow> for Realm {
                 modified_by: row.modified_by,
             },
             version: row.version,
-        }
+        })
     }
 }
 
@@ -100,12 +104,12 @@ pub fn insert(conn: &mut DbConnection, realm: &Realm) -> QueryResult<()> {
 
 /// The realm `id`.
 pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Realm>> {
-    realms::table.find(id.to_string()).first::<RealmRow>(conn).optional().map(|r| r.map(Into::into))
+    realms::table.find(id.to_string()).first::<RealmRow>(conn).optional()?.map(TryInto::try_into).transpose()
 }
 
 /// The realm named `name`.
 pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Realm>> {
-    realms::table.filter(realms::name.eq(name)).first::<RealmRow>(conn).optional().map(|r| r.map(Into::into))
+    realms::table.filter(realms::name.eq(name)).first::<RealmRow>(conn).optional()?.map(TryInto::try_into).transpose()
 }
 
 /// Whether any realm exists (an empty database means first start).
@@ -160,7 +164,7 @@ pub fn page(
         _ => filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
     let rows: Vec<RealmRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
-    Ok(Page::new(request, rows.into_iter().map(Into::into).collect(), total))
+    Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
 /// One cursor slice of tenant realms (not `master`), oldest first.
@@ -169,7 +173,7 @@ pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<Cur
     let query = portico_core::keyset_after!(query, realms::created_at, realms::id, request.after);
     let rows: Vec<RealmRow> =
         query.order((realms::created_at.asc(), realms::id.asc())).limit(i64::from(request.limit)).load(conn)?;
-    let items: Vec<Realm> = rows.into_iter().map(Into::into).collect();
+    let items: Vec<Realm> = rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?;
     let last = items.last().map(|r| Keyset::of(r.audit.created_at, r.id));
     Ok(CursorPage { items, last })
 }

@@ -51,10 +51,10 @@ pub(crate) struct UserRow {
 }
 
 impl UserRow {
-    fn into_user(self, roles: BTreeSet<String>) -> User {
-        User {
-            id: super::uuid(&self.id),
-            realm_id: super::uuid(&self.realm_id),
+    fn into_user(self, roles: BTreeSet<String>) -> QueryResult<User> {
+        Ok(User {
+            id: super::uuid(&self.id)?,
+            realm_id: super::uuid(&self.realm_id)?,
             email: self.email,
             first_name: self.first_name,
             last_name: self.last_name,
@@ -68,7 +68,7 @@ impl UserRow {
                 modified_by: self.modified_by,
             },
             version: self.version,
-        }
+        })
     }
 }
 
@@ -137,13 +137,12 @@ fn roles_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<BTreeMa
 fn with_roles(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<Vec<User>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles = roles_of_many(conn, &ids)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let user_roles = roles.remove(&row.id).unwrap_or_default();
             row.into_user(user_roles)
         })
-        .collect())
+        .collect()
 }
 
 /// The user `id` of `realm`.

@@ -2,13 +2,14 @@
 //! input, versioned by value.
 
 use super::super::credentials::{self as credential_rows, CredentialFields, CredentialRecord, SealedInput};
-use super::super::{CredentialStore, stores};
+use super::super::{CredentialStore, providers, stores};
 use super::seal_context;
-use crate::error::CredentialsError;
+use crate::error::{CredentialsError, not_found};
 use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
 use crate::service::ADMINS;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
+use portico_core::db::DbError;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
@@ -64,32 +65,61 @@ impl CredentialStore {
         conn: &mut DbConnection,
         record: CredentialRecord,
     ) -> Result<Credential, CredentialsError> {
+        let mut opened = self.open_all(ctx, conn, vec![record])?;
+        opened.pop().ok_or_else(|| CredentialsError::from(DbError::from(diesel::result::Error::NotFound)))
+    }
+
+    /// Opens stored credentials, loading their stores and providers once for all of them.
+    pub(super) fn open_all(
+        &self,
+        ctx: &RequestContext,
+        conn: &mut DbConnection,
+        records: Vec<CredentialRecord>,
+    ) -> Result<Vec<Credential>, CredentialsError> {
         let clear_secrets = ctx.require(Requirement::AnyRole(ADMINS)).is_ok();
-        let store = self.existing_store(conn, ctx.realm.id, record.store_id)?;
-        let provider = self.existing_provider(conn, ctx.realm.id, store.provider_id)?;
-        let inputs = record
-            .inputs
-            .iter()
-            .map(|input| {
-                let secret = provider.input_defs.iter().find(|d| d.id == input.def_id).is_none_or(|d| d.secret);
-                let value = if secret && !clear_secrets {
-                    None
-                } else {
-                    Some(self.sealer.unseal_str(&input.sealed, &seal_context(ctx.realm.id, record.id, input.def_id))?)
-                };
-                Ok(CredentialInput { def_id: input.def_id, value, version: input.version })
+        let mut store_ids: Vec<i64> = records.iter().map(|r| r.store_id).collect();
+        store_ids.sort_unstable();
+        store_ids.dedup();
+        let stores = stores::get_many(conn, ctx.realm.id, &store_ids)?;
+        let mut provider_ids: Vec<i64> = stores.iter().map(|s| s.provider_id).collect();
+        provider_ids.sort_unstable();
+        provider_ids.dedup();
+        let providers = providers::get_many(conn, ctx.realm.id, &provider_ids)?;
+        let provider_of = |store_id: i64| {
+            let store = stores.iter().find(|s| s.id == store_id)?;
+            providers.iter().find(|p| p.id == store.provider_id)
+        };
+        records
+            .into_iter()
+            .map(|record| {
+                let provider =
+                    provider_of(record.store_id).ok_or_else(|| not_found("Credential store", record.store_id))?;
+                let inputs = record
+                    .inputs
+                    .iter()
+                    .map(|input| {
+                        let secret = provider.input_defs.iter().find(|d| d.id == input.def_id).is_none_or(|d| d.secret);
+                        let value = if secret && !clear_secrets {
+                            None
+                        } else {
+                            let context = seal_context(ctx.realm.id, record.id, input.def_id);
+                            Some(self.sealer.unseal_str(&input.sealed, &context)?)
+                        };
+                        Ok(CredentialInput { def_id: input.def_id, value, version: input.version })
+                    })
+                    .collect::<Result<Vec<_>, CredentialsError>>()?;
+                Ok(Credential {
+                    id: record.id,
+                    name: record.name,
+                    active: record.active,
+                    scope: record.scope,
+                    store_id: record.store_id,
+                    inputs,
+                    version: record.version,
+                    stamp: record.stamp,
+                })
             })
-            .collect::<Result<Vec<_>, CredentialsError>>()?;
-        Ok(Credential {
-            id: record.id,
-            name: record.name,
-            active: record.active,
-            scope: record.scope,
-            store_id: record.store_id,
-            inputs,
-            version: record.version,
-            stamp: record.stamp,
-        })
+            .collect()
     }
 
     /// Checks `values` against the provider's definitions and builds the credential's new input

@@ -74,7 +74,7 @@ impl CredentialService for CredentialStore {
                 query.scope,
                 query.store_id,
             )?;
-            records.into_iter().map(|record| self.open(ctx, conn, record)).collect()
+            self.open_all(ctx, conn, records)
         })
     }
 

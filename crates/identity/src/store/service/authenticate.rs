@@ -62,7 +62,7 @@ impl IdentityStore {
                 let expires = claims.exp;
                 let token_scopes = claims.scope.split_whitespace().map(str::to_owned).collect();
                 // Version -1: never seen, so the subject is read below.
-                VerifiedBearer { principal: principal_from_claims(claims), token_scopes, expires, subject_version: -1 }
+                VerifiedBearer { principal: principal_from_claims(claims)?, token_scopes, expires, subject_version: -1 }
             }
         };
         let jti = entry.principal.token_id.clone().unwrap_or_default();
@@ -217,7 +217,7 @@ impl IdentityStore {
     }
 
     fn revoke_claims(&self, claims: &AccessClaims) -> Result<(), IdentityError> {
-        let realm = crate::store::uuid(&claims.realm_id);
+        let realm = crate::store::uuid(&claims.realm_id)?;
         let expires = Timestamp::from_unix(claims.exp + CLOCK_SKEW).unwrap_or_else(|| self.clock.now());
         self.db.write(|conn| tokens::revoke_access(conn, &claims.jti, realm, expires).map_err(IdentityError::from))
     }
@@ -237,15 +237,18 @@ impl IdentityStore {
     }
 }
 
-fn principal_from_claims(claims: AccessClaims) -> Principal {
+fn principal_from_claims(claims: AccessClaims) -> Result<Principal, IdentityError> {
     let kind = if claims.is_client() { PrincipalKind::Client } else { PrincipalKind::User };
-    Principal {
+    Ok(Principal {
         kind,
         display_name: claims.email.clone().or_else(|| claims.client_id.clone()).unwrap_or_else(|| claims.sub.clone()),
         id: claims.sub,
-        realm: RealmRef { id: crate::store::uuid(&claims.realm_id), name: claims.realm },
+        realm: RealmRef {
+            id: uuid::Uuid::try_parse(&claims.realm_id).map_err(|_| IdentityError::InvalidCredentials)?,
+            name: claims.realm,
+        },
         roles: claims.roles.into_iter().collect(),
         scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
         token_id: Some(claims.jti),
-    }
+    })
 }

@@ -324,7 +324,7 @@ impl IdentityStore {
             self.db.write(|conn| tokens::revoke_family(conn, &row.family_id).map_err(IdentityError::from))?;
             return Err(OAuthError::invalid_grant("Refresh token was already used"));
         }
-        let user_id = crate::store::uuid(&row.user_id);
+        let user_id = crate::store::uuid(&row.user_id).map_err(IdentityError::from)?;
         let user = self.db.read(|conn| users::get(conn, realm.id, user_id).map_err(IdentityError::from))?;
         let Some(user) = user else {
             return Err(OAuthError::invalid_grant("The user no longer exists"));
