@@ -183,7 +183,12 @@ impl ManageConnection for ConnectionFactory {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.target {
             Target::Postgres(url) => {
-                PgConnection::establish(url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError)
+                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                // Plan every execution of a prepared statement for its actual parameters: a
+                // generic plan cannot see how selective a search pattern is and may walk a
+                // whole ordered index for a handful of matches (measured in docs/benchmarks.md).
+                conn.batch_execute("SET plan_cache_mode = force_custom_plan").map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgres(conn))
             }
             Target::Sqlite(path) => {
                 let path = path.to_string_lossy();

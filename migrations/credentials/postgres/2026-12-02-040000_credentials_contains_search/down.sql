@@ -1,0 +1,3 @@
+DROP INDEX credential_store_providers_name_trgm;
+DROP INDEX credential_stores_name_trgm;
+DROP INDEX credentials_name_trgm;
