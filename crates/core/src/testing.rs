@@ -53,14 +53,33 @@ impl TestDatabase {
         }
     }
 
-    /// A database with `sets` migrated and a pool open.
+    /// A database with `sets` migrated and a pool open. On PostgreSQL it is a copy of a
+    /// template database migrated once per set of migrations (`portico_tmpl_<hash>`), so a test
+    /// costs a `CREATE DATABASE ... TEMPLATE`, not a run of every migration.
     pub fn migrated(sets: &[&Migrations]) -> TestDatabase {
+        if let Some(admin_url) = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) {
+            let template = postgres_template(&admin_url, sets);
+            return TestDatabase::from_postgres_template(admin_url, &template);
+        }
         let mut test_db = TestDatabase::empty();
         let options = PoolOptions { max_connections: 4, ..PoolOptions::default() };
         let db = Database::open(&test_db.url, &options).unwrap_or_else(|e| panic!("cannot open test database: {e}"));
         db.migrate(sets).unwrap_or_else(|e| panic!("cannot migrate test database: {e}"));
         test_db.database = Some(db);
         test_db
+    }
+
+    fn from_postgres_template(admin_url: String, template: &str) -> TestDatabase {
+        let name = format!("portico_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", redact_url(&admin_url)));
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("cannot create test database {name} from {template}: {e}"));
+        let url = with_database(&admin_url, &name);
+        let options = PoolOptions { max_connections: 4, ..PoolOptions::default() };
+        let db = Database::open(&url, &options).unwrap_or_else(|e| panic!("cannot open test database: {e}"));
+        TestDatabase { url, database: Some(db), cleanup: Cleanup::Postgres { admin_url, name } }
     }
 
     /// The database (only for [`TestDatabase::migrated`]).
@@ -94,6 +113,62 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The name of a template database with `sets` migrated, made (once, by whichever test process
+/// gets there first) if it does not exist yet. Its name is a hash of the migrations' names: a
+/// new migration makes a new template. A migration edited in place keeps its name, so after
+/// such an edit drop the `portico_tmpl_%` databases (CI starts from none).
+fn postgres_template(admin_url: &str, sets: &[&Migrations]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for set in sets {
+        digest.update(set.domain.as_bytes());
+        for name in set.names(true).unwrap_or_else(|e| panic!("migration names: {e}")) {
+            digest.update(name.as_bytes());
+        }
+    }
+    let hash: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let template = format!("portico_tmpl_{hash}");
+    let mut admin = PgConnection::establish(admin_url)
+        .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", redact_url(admin_url)));
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let exists = |admin: &mut PgConnection| -> bool {
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(&template)
+            .get_result::<Exists>(admin)
+            .map(|row| row.exists)
+            .unwrap_or_else(|e| panic!("looking for {template}: {e}"))
+    };
+    if exists(&mut admin) {
+        return template;
+    }
+    // One builder at a time across test processes; the others wait, then find it.
+    let lock = i64::from_be_bytes(hash.as_bytes()[..8].try_into().unwrap_or([0; 8]));
+    diesel::sql_query(format!("SELECT pg_advisory_lock({lock})")).execute(&mut admin).unwrap_or_else(|e| panic!("{e}"));
+    if !exists(&mut admin) {
+        let building = format!("{template}_building");
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut admin);
+        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).unwrap_or_else(|e| panic!("{e}"));
+        {
+            let options = PoolOptions { max_connections: 1, ..PoolOptions::default() };
+            let db = Database::open(&with_database(admin_url, &building), &options)
+                .unwrap_or_else(|e| panic!("cannot open {building}: {e}"));
+            db.migrate(sets).unwrap_or_else(|e| panic!("cannot migrate {building}: {e}"));
+        }
+        // Renamed only when complete: a template that exists is a migrated one.
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("cannot publish {template}: {e}"));
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({lock})"))
+        .execute(&mut admin)
+        .unwrap_or_else(|e| panic!("{e}"));
+    template
+}
+
 /// Runs `sets` up, down (newest first) and up again on a fresh database, and asserts that the
 /// schema after the second `up` equals the schema after the first, and that `down` left no
 /// table behind: every migration is reversible on this backend.
@@ -112,6 +187,47 @@ pub fn assert_migrations_reversible(sets: &[&Migrations]) {
         set.run_pending(&mut conn).unwrap_or_else(|e| panic!("re-applying {}: {e}", set.domain));
     }
     assert_eq!(first, schema_dump(&mut conn), "schema differs after up, down, up");
+}
+
+/// The columns a `SELECT` of every column of a table names (as `diesel::debug_query` renders
+/// it for SQLite: `` SELECT `users`.`id`, `users`.`email` FROM `users` ``).
+pub fn select_columns(sql: &str) -> Vec<String> {
+    let list = sql.trim_start_matches("SELECT ").split(" FROM ").next().unwrap_or_default();
+    list.split(", ").filter_map(|column| column.rsplit('.').next()).map(|c| c.trim_matches('`').to_owned()).collect()
+}
+
+#[derive(diesel::QueryableByName, Debug)]
+struct ColumnName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// Asserts that every declared table exists on this backend with exactly the declared columns
+/// (`tables`: the table's name and the SQL of a `SELECT` of its every column, see
+/// [`select_columns`]): the `table!` declarations and the migrations cannot drift apart.
+pub fn assert_schema_matches(conn: &mut crate::db::DbConnection, tables: &[(&str, String)]) {
+    for (table, select) in tables {
+        let sql = match conn {
+            crate::db::DbConnection::Sqlite(_) => "SELECT name FROM pragma_table_info($1)",
+            crate::db::DbConnection::Postgres(_) => {
+                "SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1"
+            }
+        };
+        let mut actual: Vec<String> = diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(*table)
+            .load::<ColumnName>(conn)
+            .unwrap_or_else(|e| panic!("columns of {table}: {e}"))
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let mut declared = select_columns(select);
+        actual.sort();
+        declared.sort();
+        assert_eq!(
+            actual, declared,
+            "table {table}: migrated columns (left) differ from its table! declaration (right)"
+        );
+    }
 }
 
 #[derive(diesel::QueryableByName, Debug)]
@@ -218,6 +334,14 @@ fn with_database(url: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::with_database;
+
+    #[test]
+    fn select_lists_name_their_columns() {
+        assert_eq!(
+            super::select_columns("SELECT `users`.`id`, `users`.`email` FROM `users` -- binds: []"),
+            vec!["id", "email"]
+        );
+    }
 
     #[test]
     fn database_names_are_swapped_in_urls() {

@@ -446,6 +446,29 @@ macro_rules! domain_migrations {
     };
 }
 
+/// portico-core's own tables as their `table!` declarations have them (see
+/// `testing::assert_schema_matches`).
+pub fn declared_tables() -> Vec<(&'static str, String)> {
+    use diesel::QueryDsl;
+    use diesel::sqlite::Sqlite;
+    vec![
+        (
+            "resource_counts",
+            diesel::debug_query::<Sqlite, _>(
+                &counters::resource_counts::table.select(counters::resource_counts::all_columns),
+            )
+            .to_string(),
+        ),
+        (
+            "audit_events",
+            diesel::debug_query::<Sqlite, _>(
+                &crate::audit::audit_events::table.select(crate::audit::audit_events::all_columns),
+            )
+            .to_string(),
+        ),
+    ]
+}
+
 /// portico-core's own tables: resource counters and the audit trail.
 pub const MIGRATIONS: Migrations = crate::domain_migrations!(
     "core",

@@ -180,3 +180,10 @@ fn deleting_a_realm_removes_every_credentials_row_of_it() {
     let write = f.store.create_credential(&gone, draft("late", store, def, "v"));
     assert_eq!(write.err().map(|e| e.kind()), Some(ErrorKind::NotFound), "no write lands in a deleted realm");
 }
+
+#[test]
+fn the_migrated_tables_match_their_declarations_on_this_backend() {
+    let test_db = TestDatabase::migrated(&SETS);
+    let mut conn = test_db.database().conn().unwrap();
+    portico_core::testing::assert_schema_matches(&mut conn, &portico_credentials::store::declared_tables());
+}

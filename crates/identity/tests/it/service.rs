@@ -140,3 +140,10 @@ fn every_sortable_field_is_indexed_on_this_backend() {
     assert_sort_indexed(&mut conn, "user_groups", &GROUP_SORT, Some("realm_id"));
     assert_sort_indexed(&mut conn, "realms", &REALM_SORT, None);
 }
+
+#[test]
+fn the_migrated_tables_match_their_declarations_on_this_backend() {
+    let test_db = TestDatabase::migrated(&SETS);
+    let mut conn = test_db.database().conn().unwrap();
+    portico_core::testing::assert_schema_matches(&mut conn, &portico_identity::store::declared_tables());
+}
