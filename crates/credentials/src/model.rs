@@ -51,6 +51,18 @@ pub struct Stamp {
     pub modified_by: Option<String>,
 }
 
+impl Stamp {
+    /// The stamp of a row's audit columns, in their column order.
+    pub fn from_columns(
+        created_at: time::PrimitiveDateTime,
+        created_by: Option<String>,
+        modified_at: time::PrimitiveDateTime,
+        modified_by: Option<String>,
+    ) -> Stamp {
+        Stamp { created_at: created_at.into(), created_by, modified_at: modified_at.into(), modified_by }
+    }
+}
+
 /// One input a provider's credentials carry (user name, password, token, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputDef {

@@ -7,7 +7,7 @@ use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
 fn uri(user: &Value) -> String {
-    format!("http://api.example.com/users/{}", user["uid"].as_str().unwrap_or_default())
+    format!("http://api.example.com/users/{}", user["uid"].as_str().unwrap())
 }
 
 #[actix_web::test]
@@ -22,7 +22,7 @@ async fn groups_are_created_with_members_and_read_back_in_the_seed_shape() {
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     let body = response.json();
-    let keys: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
         [
@@ -43,13 +43,12 @@ async fn groups_are_created_with_members_and_read_back_in_the_seed_shape() {
     assert_eq!(embedded["firstName"], "envAuthor");
     assert_eq!(embedded["_links"]["self"]["templated"], true);
     assert!(embedded["_links"].get("user").is_none());
-    let links: Vec<&str> =
-        body["_links"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(links, ["self", "group", "edit", "delete", "members"]);
 
     let empty = app.json_as("POST", &admin, "/groups", &json!({"name": "Loners"})).await;
     assert_eq!(empty.status, StatusCode::CREATED);
-    let uid = empty.header("location").and_then(|l| l.rsplit('/').next()).unwrap_or_default().to_owned();
+    let uid = empty.header("location").and_then(|l| l.rsplit('/').next()).unwrap().to_owned();
     let fetched = app.get_as(&admin, &format!("/groups/{uid}")).await.json();
     assert!(fetched.get("_embedded").is_none(), "no members, no _embedded");
     assert_eq!(fetched["emailAddress"], Value::Null);
@@ -99,10 +98,8 @@ async fn members_are_managed_with_uri_lists() {
     let a = create_user(&app, &admin, "Anna", "anna@acme.test").await;
     let b = create_user(&app, &admin, "Bert", "bert@acme.test").await;
     let group = app.json_as("POST", &admin, "/groups", &json!({"name": "Team Medallion"})).await;
-    let url = group
-        .header("location")
-        .and_then(|l| l.split_once("/groups/").map(|(_, id)| format!("/groups/{id}")))
-        .unwrap_or_default();
+    let url =
+        group.header("location").and_then(|l| l.split_once("/groups/").map(|(_, id)| format!("/groups/{id}"))).unwrap();
     let uri_list = |body: String| {
         TestRequest::post()
             .uri(&format!("{url}/members"))
@@ -130,7 +127,7 @@ async fn members_are_managed_with_uri_lists() {
         .await
         .json();
     assert_eq!(by_member["page"]["totalElements"], 1);
-    let bert_uid = b["uid"].as_str().unwrap_or_default();
+    let bert_uid = b["uid"].as_str().unwrap();
     assert_eq!(
         app.json_as("DELETE", &admin, &format!("{url}/members/{bert_uid}"), &json!({})).await.status,
         StatusCode::NO_CONTENT
@@ -157,7 +154,7 @@ async fn groups_patch_search_and_two_step_delete() {
     let url = created
         .header("location")
         .and_then(|l| l.split_once("/groups/").map(|(_, id)| format!("/groups/{id}")))
-        .unwrap_or_default();
+        .unwrap();
     let patched = app
         .send(
             TestRequest::patch()
@@ -199,9 +196,9 @@ async fn the_callers_own_user_groups_and_tenant() {
     let me = me.json();
     assert_eq!(me["emailAddress"]["email"], "tenadmin@acme.test");
     assert_eq!(me["roles"], json!([{"name": "GROUP_ADMIN"}, {"name": "TENANT_ADMIN"}]));
-    let links: Vec<&str> = me["_links"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let links: Vec<&str> = me["_links"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(links, ["self", "user"]);
-    let uid = me["uid"].as_str().unwrap_or_default();
+    let uid = me["uid"].as_str().unwrap();
     app.json_as(
         "POST",
         &admin,
@@ -232,7 +229,7 @@ async fn tenants_are_managed_by_platform_admins_only() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let body = created.json();
-    let keys: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
         [
@@ -259,7 +256,7 @@ async fn tenants_are_managed_by_platform_admins_only() {
     );
     assert_eq!(body["retentionTime"], 50000);
     assert!(body.get("domain").is_none());
-    let url = format!("/tenants/{}", body["uid"].as_str().unwrap_or_default());
+    let url = format!("/tenants/{}", body["uid"].as_str().unwrap());
 
     for (bad, reason) in [
         (json!({"name": "No short"}), "shortName missing"),
@@ -318,10 +315,10 @@ async fn a_tenant_contact_is_embedded_when_set() {
     let tenant = app.get_as(&admin, "/tenant").await.json();
     let url = tenant["_embedded"]["tenants"][0]["_links"]["self"]["href"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .split_once("/tenants/")
         .map(|(_, id)| format!("/tenants/{id}"))
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(app.get_as(&platform, &format!("{url}/contact")).await.status, StatusCode::NOT_FOUND);
     let set = app.json_as("PATCH", &platform, &url, &json!({"contact": uri(&contact)})).await;
     assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.text());

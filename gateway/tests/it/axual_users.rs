@@ -5,33 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
-/// A realm `acme` with a TENANT_ADMIN user; returns (app, admin token of acme).
+/// A realm `acme` with a TENANT_ADMIN and GROUP_ADMIN user; returns that user's token.
 pub async fn acme_admin(app: &TestApp) -> String {
-    app.create_tenant("acme").await;
-    let platform = app.admin_token().await;
-    let created = app
-        .send(
-            TestRequest::post()
-                .uri("/users")
-                .insert_header(bearer(&platform))
-                .insert_header(("realm", "acme"))
-                .insert_header(("accept", "application/hal+json"))
-                .set_json(json!({"firstName": "Tena", "lastName": "Admin", "emailAddress": "tenadmin@acme.test", "password": "tenant admin pw"})),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
-    let uid = created.json()["uid"].as_str().unwrap_or_default().to_owned();
-    let roles = app
-        .send(
-            TestRequest::put()
-                .uri(&format!("/users/{uid}/roles"))
-                .insert_header(bearer(&platform))
-                .insert_header(("realm", "acme"))
-                .set_json(json!(["TENANT_ADMIN", "GROUP_ADMIN"])),
-        )
-        .await;
-    assert_eq!(roles.status, StatusCode::OK, "{}", roles.text());
-    app.password_token("acme", "tenadmin@acme.test", "tenant admin pw").await
+    app.realm("acme").await.admin
 }
 
 pub async fn create_user(app: &TestApp, token: &str, first: &str, email: &str) -> Value {
@@ -64,10 +40,10 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
     assert_eq!(with_accept.header("etag"), Some("\"0\""));
     assert!(with_accept.header("last-modified").is_some());
     let body = with_accept.json();
-    let uid = body["uid"].as_str().unwrap_or_default();
+    let uid = body["uid"].as_str().unwrap();
     assert_eq!(uid.len(), 32);
     assert!(with_accept.header("location").is_some_and(|l| l.ends_with(&format!("/users/{uid}"))));
-    let keys: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
         [
@@ -89,8 +65,7 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
     assert_eq!(body["roles"], json!([]));
     assert_eq!(body["created_by"], "tenadmin@acme.test");
     assert!(body.get("password").is_none());
-    let links: Vec<&str> =
-        body["_links"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(links, ["self", "user", "edit", "assign_roles", "delete", "tenant"]);
     assert_eq!(body["_links"]["user"]["templated"], true);
 
@@ -170,8 +145,7 @@ async fn users_are_listed_paged_and_sorted_within_the_tenant_only() {
         body["_embedded"]["users"][0]["firstName"], "alice",
         "binary order: lower case sorts last, descending first"
     );
-    let links: Vec<&str> =
-        body["_links"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(links, ["first", "self", "next", "last", "profile", "search", "create"]);
     assert!(
         body["_links"]["next"]["href"]
@@ -179,7 +153,7 @@ async fn users_are_listed_paged_and_sorted_within_the_tenant_only() {
             .is_some_and(|h| h.contains("page=1") && h.contains("sort=firstName%2Cdesc"))
     );
     let summary = &body["_embedded"]["users"][0];
-    let keys: Vec<&str> = summary.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = summary.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["firstName", "lastName", "emailAddress", "middleName", "phoneNumber", "uid", "_links"]);
     let second = app.get_as(&admin, "/users?size=2&page=1&sort=firstName,desc").await.json();
     assert_eq!(second["_embedded"]["users"].as_array().map(Vec::len), Some(2));
@@ -235,7 +209,7 @@ async fn patching_honours_accept_etags_and_if_match() {
     let app = TestApp::start().await;
     let admin = acme_admin(&app).await;
     let user = create_user(&app, &admin, "Patchme", "patch@acme.test").await;
-    let url = format!("/users/{}", user["uid"].as_str().unwrap_or_default());
+    let url = format!("/users/{}", user["uid"].as_str().unwrap());
     let no_accept = app.json_as("PATCH", &admin, &url, &json!({"phoneNumber": "+31063433333"})).await;
     assert_eq!(no_accept.status, StatusCode::NO_CONTENT);
     assert_eq!(no_accept.header("etag"), Some("\"1\""));
@@ -288,7 +262,7 @@ async fn two_concurrent_patches_with_the_same_version_one_wins() {
     let app = TestApp::start().await;
     let admin = acme_admin(&app).await;
     let user = create_user(&app, &admin, "Racer", "race@acme.test").await;
-    let url = format!("/users/{}", user["uid"].as_str().unwrap_or_default());
+    let url = format!("/users/{}", user["uid"].as_str().unwrap());
     let patch = |name: &'static str| {
         app.send(
             TestRequest::patch()
@@ -322,14 +296,14 @@ async fn users_need_auth_the_right_role_and_the_right_realm() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     assert_eq!(forbidden.json()["status"], 403);
-    let own = format!("/users/{}", plain["uid"].as_str().unwrap_or_default());
+    let own = format!("/users/{}", plain["uid"].as_str().unwrap());
     assert_eq!(
         app.json_as("PATCH", &plain_token, &own, &json!({"lastName": "Self"})).await.status,
         StatusCode::NO_CONTENT,
         "users edit themselves"
     );
     let other = create_user(&app, &admin, "Other", "other@acme.test").await;
-    let other_url = format!("/users/{}", other["uid"].as_str().unwrap_or_default());
+    let other_url = format!("/users/{}", other["uid"].as_str().unwrap());
     assert_eq!(
         app.json_as("PATCH", &plain_token, &other_url, &json!({"lastName": "Nope"})).await.status,
         StatusCode::FORBIDDEN
@@ -365,7 +339,7 @@ async fn deleting_users_and_assigning_roles() {
     let app = TestApp::start().await;
     let admin = acme_admin(&app).await;
     let user = create_user(&app, &admin, "Doomed", "doomed@acme.test").await;
-    let url = format!("/users/{}", user["uid"].as_str().unwrap_or_default());
+    let url = format!("/users/{}", user["uid"].as_str().unwrap());
     let roles = app
         .send(
             TestRequest::put()

@@ -3,7 +3,7 @@
 //! on both backends (PostgreSQL refuses NUL bytes that SQLite would store).
 
 use crate::axual_users::{acme_admin, create_user};
-use crate::credentials::{BASE, call, credential, local, setup};
+use crate::credentials::{BASE, call, credential, local, local_credential, setup};
 use crate::support::{TestApp, basic_user, bearer};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -256,14 +256,7 @@ async fn role_lists_are_bounded_and_platform_roles_stay_in_master() {
 async fn corrupt_rows_fail_loudly_instead_of_being_guessed() {
     let app = TestApp::start().await;
     setup(&app).await;
-    let (store, secret) = local(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential("c", "INST", store, json!([{"inputValue": "v", "credentialStoreInputDefId": secret}]))),
-    )
-    .await;
+    let (created, _, _) = local_credential(&app, "c", "v").await;
     let id = created.json()["credentialId"].as_i64().unwrap();
     app.state
         .db

@@ -99,7 +99,7 @@ async fn utilihive_tokens_carry_management_only_for_admins_and_deployers() {
     let admin = acme_admin(&app).await;
     let deployer = create_user(&app, &admin, "Deployer", "deployer@acme.test").await;
     create_user(&app, &admin, "Viewer", "viewer@acme.test").await;
-    let uid = deployer["uid"].as_str().unwrap_or_default();
+    let uid = deployer["uid"].as_str().unwrap();
     app.send(
         TestRequest::put()
             .uri(&format!("/users/{uid}/roles"))

@@ -174,16 +174,7 @@ async fn deleting_a_tenant_while_its_users_write_removes_everything_once() {
         let name = format!("race{round}");
         let (tenant, client_id, secret) = app.create_tenant(&name).await;
         let token = app.client_token(&name, &client_id, &secret).await;
-        let stores = app
-            .send(TestRequest::get().uri(&format!("{BASE}/credentialstore")).insert_header(bearer(&token)))
-            .await
-            .json();
-        let store = stores[0]["credentialStoreId"].as_i64().unwrap();
-        let providers = app
-            .send(TestRequest::get().uri(&format!("{BASE}/credentialstoreprovider")).insert_header(bearer(&token)))
-            .await
-            .json();
-        let def = providers[0]["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].clone();
+        let (store, def) = crate::credentials::local_as(&app, &token).await;
         let bodies: Vec<Value> = (0..12)
             .map(|n| {
                 credential(
@@ -217,38 +208,7 @@ async fn deleting_a_tenant_while_its_users_write_removes_everything_once() {
             );
         }
         let realm_id = uuid::Uuid::parse_str(&tenant).unwrap().to_string();
-        for table in [
-            "credentials",
-            "credential_inputs",
-            "credential_stores",
-            "credential_store_providers",
-            "credential_store_input_defs",
-            "users",
-            "clients",
-        ] {
-            assert_eq!(
-                count_in_realm(&app, table, &realm_id),
-                0,
-                "round {round}: {table} keeps rows of the deleted realm"
-            );
-        }
+        let left: Vec<&str> = app.tables_holding_realm(&realm_id);
+        assert!(left.is_empty(), "round {round}: {left:?} keep rows of the deleted realm");
     }
-}
-
-fn count_in_realm(app: &TestApp, table: &str, realm: &str) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let rows: Vec<Count> = app
-        .state
-        .db
-        .read(|conn| {
-            let query = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE realm_id = $1"))
-                .bind::<diesel::sql_types::Text, _>(realm.to_owned());
-            diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
-        })
-        .unwrap();
-    rows[0].n
 }

@@ -20,7 +20,7 @@ async fn providers_and_stores_have_their_own_rules() {
     .await;
     assert_eq!(builtin_store.status, StatusCode::BAD_REQUEST);
     let providers = call(&app, TestRequest::get(), "/credentialstoreprovider", None).await.json();
-    let local_provider = providers[0]["credentialStoreProviderId"].as_i64().unwrap_or_default();
+    let local_provider = providers[0]["credentialStoreProviderId"].as_i64().unwrap();
     assert_eq!(providers[0]["credentialStoreProviderName"], "Local");
     assert_eq!(providers[0]["credentialStoreInputDefs"][0]["inputName"], "Secret");
     assert_eq!(providers[0]["credentialStoreInputDefs"][0]["isRequired"], true);
@@ -36,7 +36,7 @@ async fn providers_and_stores_have_their_own_rules() {
 
     let (vault_store, user, password) = user_password_store(&app).await;
     let vault = call(&app, TestRequest::get(), &format!("/credentialstore/{vault_store}"), None).await.json();
-    let provider = vault["credentialStoreProviderId"].as_i64().unwrap_or_default();
+    let provider = vault["credentialStoreProviderId"].as_i64().unwrap();
     call(
         &app,
         TestRequest::post(),
@@ -126,14 +126,7 @@ async fn deleting_a_tenant_removes_its_credentials() {
     let app = TestApp::start().await;
     let (tenant, client_id, secret) = app.create_tenant("gone").await;
     let token = app.client_token("gone", &client_id, &secret).await;
-    let stores =
-        app.send(TestRequest::get().uri(&format!("{BASE}/credentialstore")).insert_header(bearer(&token))).await.json();
-    let store = stores[0]["credentialStoreId"].as_i64().unwrap_or_default();
-    let provider = app
-        .send(TestRequest::get().uri(&format!("{BASE}/credentialstoreprovider")).insert_header(bearer(&token)))
-        .await
-        .json();
-    let def = provider[0]["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].clone();
+    let (store, def) = crate::credentials::local_as(&app, &token).await;
     let created = app
         .send(
             TestRequest::post().uri(&format!("{BASE}/credential")).insert_header(bearer(&token)).set_json(credential(
@@ -151,27 +144,5 @@ async fn deleting_a_tenant_removes_its_credentials() {
         StatusCode::NO_CONTENT
     );
     let realm_id = uuid::Uuid::parse_str(&tenant).unwrap().to_string();
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    for table in [
-        "credentials",
-        "credential_inputs",
-        "credential_stores",
-        "credential_store_providers",
-        "credential_store_input_defs",
-    ] {
-        let rows: Vec<Count> = app
-            .state
-            .db
-            .read(|conn| {
-                let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE realm_id = $1");
-                let query = diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(realm_id.clone());
-                diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rows[0].n, 0, "{table} has no row of the deleted realm");
-    }
+    assert_eq!(app.tables_holding_realm(&realm_id), Vec::<&str>::new(), "no row of the deleted realm is left");
 }

@@ -1,6 +1,5 @@
 //! FlexDeploy's Credential API v2 over HTTP, with its stores and providers.
 
-use crate::axual_users::{acme_admin, create_user};
 use crate::support::{TestApp, TestResponse, basic_user, bearer};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -8,22 +7,11 @@ use serde_json::{Value, json};
 
 pub(crate) const BASE: &str = "/flexdeploy/rest/v2/administration/security";
 
-/// A realm `acme` with a credential admin `credadmin@acme.test` (password `pw-of-user`).
+/// A realm `acme` with a credential admin `credadmin@acme.test`; returns the realm admin's token.
 pub(crate) async fn setup(app: &TestApp) -> String {
-    let admin = acme_admin(app).await;
-    let user = create_user(app, &admin, "Cred", "credadmin@acme.test").await;
-    grant(app, &admin, &user, &["CREDENTIAL_ADMIN"]).await;
-    admin
-}
-
-async fn grant(app: &TestApp, admin: &str, user: &Value, roles: &[&str]) {
-    let uid = user["uid"].as_str().unwrap_or_default();
-    let response = app
-        .send(
-            TestRequest::put().uri(&format!("/users/{uid}/roles")).insert_header(bearer(admin)).set_json(json!(roles)),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK);
+    let realm = app.realm("acme").await;
+    realm.user("credadmin@acme.test", &["CREDENTIAL_ADMIN"]).await;
+    realm.admin
 }
 
 pub(crate) async fn call(app: &TestApp, method: TestRequest, path: &str, body: Option<Value>) -> TestResponse {
@@ -42,10 +30,28 @@ async fn call_as(app: &TestApp, user: &str, method: TestRequest, path: &str, bod
 /// The built-in store and its `Secret` input definition.
 pub(crate) async fn local(app: &TestApp) -> (i64, i64) {
     let stores = call(app, TestRequest::get(), "/credentialstore?credentialStoreName=local", None).await.json();
-    let store = stores[0]["credentialStoreId"].as_i64().unwrap_or_default();
-    let provider = stores[0]["credentialStoreProviderId"].as_i64().unwrap_or_default();
+    let store = stores[0]["credentialStoreId"].as_i64().unwrap();
+    let provider = stores[0]["credentialStoreProviderId"].as_i64().unwrap();
     let provider = call(app, TestRequest::get(), &format!("/credentialstoreprovider/{provider}"), None).await.json();
-    (store, provider["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].as_i64().unwrap_or_default())
+    (store, provider["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].as_i64().unwrap())
+}
+
+/// Creates credential `name` holding `value` in the built-in Local store; returns the response
+/// (asserted 201), the store id and its `Secret` input definition id.
+pub(crate) async fn local_credential(app: &TestApp, name: &str, value: &str) -> (TestResponse, i64, i64) {
+    let (store, secret) = local(app).await;
+    let inputs = json!([{"inputValue": value, "credentialStoreInputDefId": secret}]);
+    let created = call(app, TestRequest::post(), "/credential", Some(credential(name, "INST", store, inputs))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    (created, store, secret)
+}
+
+/// The built-in store and its `Secret` input definition, as a bearer of `token` sees them.
+pub(crate) async fn local_as(app: &TestApp, token: &str) -> (i64, i64) {
+    let get = |path: &str| app.send(TestRequest::get().uri(&format!("{BASE}{path}")).insert_header(bearer(token)));
+    let store = get("/credentialstore").await.json()[0]["credentialStoreId"].as_i64().unwrap();
+    let providers = get("/credentialstoreprovider").await.json();
+    (store, providers[0]["credentialStoreInputDefs"][0]["credentialStoreInputDefId"].as_i64().unwrap())
 }
 
 pub(crate) fn credential(name: &str, scope: &str, store: i64, inputs: Value) -> Value {
@@ -61,7 +67,7 @@ async fn scott_tiger(app: &TestApp, store: i64, user: i64, password: i64) -> i64
     ]);
     let created = call(app, TestRequest::post(), "/credential", Some(credential("db", "INST", store, inputs))).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
-    created.json()["credentialId"].as_i64().unwrap_or_default()
+    created.json()["credentialId"].as_i64().unwrap()
 }
 
 pub(crate) async fn user_password_store(app: &TestApp) -> (i64, i64, i64) {
@@ -92,9 +98,9 @@ pub(crate) async fn user_password_store(app: &TestApp) -> (i64, i64, i64) {
     .await;
     assert_eq!(store.status, StatusCode::CREATED, "{}", store.text());
     (
-        store.json()["credentialStoreId"].as_i64().unwrap_or_default(),
-        defs[0]["credentialStoreInputDefId"].as_i64().unwrap_or_default(),
-        defs[1]["credentialStoreInputDefId"].as_i64().unwrap_or_default(),
+        store.json()["credentialStoreId"].as_i64().unwrap(),
+        defs[0]["credentialStoreInputDefId"].as_i64().unwrap(),
+        defs[1]["credentialStoreInputDefId"].as_i64().unwrap(),
     )
 }
 
@@ -119,7 +125,7 @@ async fn the_documents_get_example_is_replayed_exactly() {
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let body = created.json();
-    let id = body["credentialId"].as_i64().unwrap_or_default();
+    let id = body["credentialId"].as_i64().unwrap();
     assert!(created.header("location").is_some_and(|l| l.ends_with(&format!("/credential/{id}"))));
     let expected = json!({
         "credentialId": id, "versionNumber": 1, "credentialName": "GET Example Name", "isActive": true,
@@ -148,8 +154,8 @@ async fn queries_match_every_given_parameter() {
         response
             .json()
             .as_array()
-            .map(|a| a.iter().map(|c| c["credentialName"].as_str().unwrap_or_default().to_owned()).collect())
-            .unwrap_or_default()
+            .map(|a| a.iter().map(|c| c["credentialName"].as_str().unwrap().to_owned()).collect())
+            .unwrap()
     };
     assert_eq!(names(call(&app, TestRequest::get(), "/credential", None).await).len(), 3, "no parameters: all");
     assert_eq!(
@@ -185,7 +191,7 @@ async fn queries_match_every_given_parameter() {
     let first =
         call(&app, TestRequest::get(), "/credential?credentialName=other", None).await.json()[0]["credentialId"]
             .as_i64()
-            .unwrap_or_default();
+            .unwrap();
     assert_eq!(
         names(call(&app, TestRequest::get(), &format!("/credential?credentialId={first}"), None).await),
         ["Other"]
@@ -306,7 +312,7 @@ async fn bad_credentials_are_400s_that_name_the_problem_and_change_nothing() {
     )
     .await
     .json();
-    let inactive = inactive["credentialStoreId"].as_i64().unwrap_or_default();
+    let inactive = inactive["credentialStoreId"].as_i64().unwrap();
     let ok_input = json!([{"inputValue": "v", "credentialStoreInputDefId": secret}]);
     let cases = [
         (
@@ -395,7 +401,7 @@ async fn bad_credentials_are_400s_that_name_the_problem_and_change_nothing() {
         call(&app, TestRequest::patch(), "/credential/424242", Some(json!({}))).await.status,
         StatusCode::NOT_FOUND
     );
-    let id = created.json()["credentialId"].as_i64().unwrap_or_default();
+    let id = created.json()["credentialId"].as_i64().unwrap();
     let mismatch = call(&app, TestRequest::put(), &format!("/credential/{id}"), Some(json!({"credentialId": id + 1, "credentialName": "x", "credentialScope": "INST", "credentialStoreId": store, "credentialInputs": ok_input}))).await;
     assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
 }
@@ -404,16 +410,8 @@ async fn bad_credentials_are_400s_that_name_the_problem_and_change_nothing() {
 async fn two_puts_with_the_same_version_number_one_wins() {
     let app = TestApp::start().await;
     setup(&app).await;
-    let (store, secret) = local(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential("race", "INST", store, json!([{"inputValue": "v0", "credentialStoreInputDefId": secret}]))),
-    )
-    .await
-    .json();
-    let id = created["credentialId"].as_i64().unwrap_or_default();
+    let (created, store, secret) = local_credential(&app, "race", "v0").await;
+    let id = created.json()["credentialId"].as_i64().unwrap();
     let path = format!("/credential/{id}");
     let put = |value: &'static str| {
         let mut body =
@@ -477,7 +475,7 @@ async fn input_values_are_sealed_at_rest() {
             diesel::RunQueryDsl::load(diesel::sql_query("SELECT value FROM credential_inputs"), conn)
                 .map_err(portico_core::DbError::from)
         })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert!(!rows[0].value.contains("TestPassword"));
     assert!(rows[0].value.starts_with("v1."));
@@ -486,12 +484,13 @@ async fn input_values_are_sealed_at_rest() {
 #[actix_web::test]
 async fn reading_needs_a_credential_role_and_secrets_need_an_admin() {
     let app = TestApp::start().await;
-    let admin = setup(&app).await;
+    let realm = app.realm("acme").await;
+    realm.user("credadmin@acme.test", &["CREDENTIAL_ADMIN"]).await;
+    realm.user("viewer@acme.test", &["CREDENTIAL_VIEWER"]).await;
+    realm.user("nobody@acme.test", &[]).await;
+    let admin = realm.admin;
     let (store, user, password) = user_password_store(&app).await;
     let id = scott_tiger(&app, store, user, password).await;
-    let viewer = create_user(&app, &admin, "Viewer", "viewer@acme.test").await;
-    grant(&app, &admin, &viewer, &["CREDENTIAL_VIEWER"]).await;
-    create_user(&app, &admin, "Nobody", "nobody@acme.test").await;
 
     let seen = call_as(&app, "viewer@acme.test", TestRequest::get(), &format!("/credential/{id}"), None).await;
     assert_eq!(seen.status, StatusCode::OK);
@@ -541,16 +540,8 @@ async fn reading_needs_a_credential_role_and_secrets_need_an_admin() {
 async fn another_realm_sees_nothing_of_acme() {
     let app = TestApp::start().await;
     setup(&app).await;
-    let (store, secret) = local(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential("acme only", "INST", store, json!([{"inputValue": "v", "credentialStoreInputDefId": secret}]))),
-    )
-    .await
-    .json();
-    let id = created["credentialId"].as_i64().unwrap_or_default();
+    let (created, store, secret) = local_credential(&app, "acme only", "v").await;
+    let id = created.json()["credentialId"].as_i64().unwrap();
     let (_, client_id, secret_value) = app.create_tenant("rival").await;
     let rival = app.client_token("rival", &client_id, &secret_value).await;
     let get = |path: String| app.send(TestRequest::get().uri(&format!("{BASE}{path}")).insert_header(bearer(&rival)));

@@ -2,7 +2,7 @@
 //! responses that carry secrets.
 
 use crate::axual_users::acme_admin;
-use crate::credentials::{BASE, call, credential, local, setup};
+use crate::credentials::{BASE, call, local_credential, setup};
 use crate::support::{TestApp, basic_user, bearer};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -46,14 +46,7 @@ async fn json_endpoints_need_a_json_media_type_in_utf8() {
 async fn responses_with_secret_values_are_never_cached() {
     let app = TestApp::start().await;
     setup(&app).await;
-    let (store, secret) = local(&app).await;
-    let created = call(
-        &app,
-        TestRequest::post(),
-        "/credential",
-        Some(credential("c", "INST", store, json!([{"inputValue": "s3cret", "credentialStoreInputDefId": secret}]))),
-    )
-    .await;
+    let (created, _, _) = local_credential(&app, "c", "s3cret").await;
     assert_eq!(created.header("cache-control"), Some("no-store"));
     let id = created.json()["credentialId"].clone();
     for path in [format!("/credential/{id}"), "/credential".to_owned()] {

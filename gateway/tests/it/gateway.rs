@@ -72,7 +72,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
     let mut ids = std::collections::BTreeSet::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, operation) in item.as_object().into_iter().flatten() {
-            let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+            let id = operation["operationId"].as_str().unwrap().to_owned();
             assert!(ids.insert(id.clone()), "operationId {id} of {method} {path} is not unique");
             for (status, response) in operation["responses"].as_object().into_iter().flatten() {
                 assert!(response["description"].is_string(), "{method} {path} {status} has a description");
@@ -136,7 +136,7 @@ async fn first_start_created_realm_master_and_the_admin() {
             let realm = realm.unwrap_or_else(|| panic!("realm master exists"));
             Ok(portico_identity::store::users::by_email_with_secret(conn, realm.id, crate::support::ADMIN_EMAIL)?)
         })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let admin = admin.unwrap_or_else(|| panic!("the bootstrap admin exists"));
     assert!(admin.user.roles.contains("PLATFORM_ADMIN"));
     assert!(admin.password_hash.is_some_and(|h| h.starts_with("$argon2id$")));

@@ -15,9 +15,7 @@ async fn environments_list_the_bootstrap_environment() {
     assert_eq!(body["data"][0]["name"], "local");
     assert!(body["data"][0]["id"].as_str().is_some_and(|id| uuid::Uuid::try_parse(id).is_ok()));
     assert!(body["nextCursor"].is_string());
-    let after = app
-        .get_as(&admin, &format!("/v1/environments?cursor={}", body["nextCursor"].as_str().unwrap_or_default()))
-        .await;
+    let after = app.get_as(&admin, &format!("/v1/environments?cursor={}", body["nextCursor"].as_str().unwrap())).await;
     assert_eq!(after.json(), json!({"data": []}), "a page after the end is empty");
 }
 
@@ -40,12 +38,12 @@ async fn creating_a_tenant_makes_a_realm_with_a_first_client() {
     assert_eq!(body["subdomain"], "my-tenant.local.portico.local");
     assert_eq!(body["environment"]["id"], env);
     assert_eq!(body["permissions"], json!([]));
-    let client_id = body["client"]["clientId"].as_str().unwrap_or_default();
-    let secret = body["client"]["clientSecret"].as_str().unwrap_or_default();
+    let client_id = body["client"]["clientId"].as_str().unwrap();
+    let secret = body["client"]["clientSecret"].as_str().unwrap();
     assert_eq!(client_id.len(), 32);
     assert!(secret.len() >= 32);
 
-    let id = body["id"].as_str().unwrap_or_default();
+    let id = body["id"].as_str().unwrap();
     let fetched = app.get_as(&admin, &format!("/v1/tenants/{id}")).await;
     assert_eq!(fetched.status, StatusCode::OK);
     assert!(fetched.json().get("client").is_none(), "the secret is shown only at creation");
@@ -97,12 +95,12 @@ async fn tenants_page_with_cursors_that_cannot_be_forged() {
     }
     let first = app.get_as(&admin, "/v1/tenants?limit=2").await.json();
     assert_eq!(first["data"].as_array().map(Vec::len), Some(2));
-    let cursor = first["nextCursor"].as_str().unwrap_or_default().to_owned();
+    let cursor = first["nextCursor"].as_str().unwrap().to_owned();
     let second = app.get_as(&admin, &format!("/v1/tenants?limit=2&cursor={cursor}")).await.json();
     assert_eq!(second["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(second["data"][0]["subdomain"], "t3.local.portico.local");
     let third = app
-        .get_as(&admin, &format!("/v1/tenants?limit=2&cursor={}", second["nextCursor"].as_str().unwrap_or_default()))
+        .get_as(&admin, &format!("/v1/tenants?limit=2&cursor={}", second["nextCursor"].as_str().unwrap()))
         .await
         .json();
     assert_eq!(third, json!({"data": []}));
@@ -168,8 +166,8 @@ async fn clients_are_created_listed_updated_and_deleted() {
         app.json_as("POST", &admin, &base, &json!({"name": "Example client", "roles": ["STREAM_ADMIN"]})).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let body = created.json();
-    let client_id = body["clientId"].as_str().unwrap_or_default().to_owned();
-    let secret = body["clientSecret"].as_str().unwrap_or_default().to_owned();
+    let client_id = body["clientId"].as_str().unwrap().to_owned();
+    let secret = body["clientSecret"].as_str().unwrap().to_owned();
     assert_eq!(client_id.len(), 32);
     assert_eq!(body["name"], "Example client");
     assert_eq!(body["roles"], json!(["STREAM_ADMIN"]));
@@ -180,7 +178,7 @@ async fn clients_are_created_listed_updated_and_deleted() {
     assert!(listed["data"].as_array().is_some_and(|d| d.iter().all(|c| c.get("clientSecret").is_none())));
 
     let token = app.client_token("acme", &client_id, &secret).await;
-    let claims = token.split('.').nth(1).unwrap_or_default().to_owned();
+    let claims = token.split('.').nth(1).unwrap().to_owned();
     assert!(!claims.is_empty());
 
     let updated = app

@@ -66,30 +66,7 @@ async fn a_token_of_another_issuer_is_refused() {
     // a server sharing the keys but configured with another issuer is refused by its issuer.
     let foreign = other.admin_token().await;
     assert_eq!(app.get_as(&foreign, "/v1/environments").await.status, StatusCode::UNAUTHORIZED);
-    let config = portico_identity::config::IdentityConfig {
-        password_cost: portico_identity::password::PasswordCost::Minimal,
-        issuer: "http://evil.example".into(),
-        ..portico_gateway::server::identity_config(&app.state.settings, None)
-    };
-    let replica = portico_identity::store::IdentityStore::open(
-        app.state.db.clone(),
-        app.state.sealer.clone(),
-        app.clock.clone(),
-        config,
-    )
-    .unwrap();
-    let request = portico_identity::oauth::GrantRequest {
-        endpoint: portico_identity::oauth::TokenEndpoint::Realm("master".into()),
-        grant_type: "password".into(),
-        username: Some(ADMIN_EMAIL.into()),
-        password: Some(ADMIN_PASSWORD.into()),
-        refresh_token: None,
-        scope: None,
-        audience: None,
-        client: None,
-        source: "test".into(),
-    };
-    let minted = portico_identity::service::TokenService::grant(&replica, &request).unwrap().access_token;
+    let minted = crate::support::admin_token_from(&app.replica(Some("http://evil.example")));
     assert_eq!(claims(&minted)["iss"], "http://evil.example/auth/realms/master");
     assert_eq!(app.get_as(&minted, "/v1/environments").await.status, StatusCode::UNAUTHORIZED);
 }

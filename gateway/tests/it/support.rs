@@ -105,12 +105,10 @@ impl TestApp {
 
     /// Sends a request and reads the whole response.
     pub async fn send(&self, request: TestRequest) -> TestResponse {
-        let response =
-            (self.call)(request.peer_addr("10.0.0.1:5000".parse().unwrap_or_else(|e| panic!("{e}"))).to_request())
-                .await;
+        let response = (self.call)(request.peer_addr("10.0.0.1:5000".parse().unwrap()).to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().try_into_bytes().unwrap_or_default().to_vec();
+        let body = response.into_body().try_into_bytes().unwrap().to_vec();
         TestResponse { status, headers, body }
     }
 
@@ -126,7 +124,7 @@ impl TestApp {
 
     /// A form POST.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> TestResponse {
-        let body = serde_urlencoded::to_string(form).unwrap_or_default();
+        let body = serde_urlencoded::to_string(form).unwrap();
         self.send(
             TestRequest::post()
                 .uri(path)
@@ -188,7 +186,7 @@ impl TestApp {
     pub async fn create_tenant(&self, subdomain: &str) -> (String, String, String) {
         let admin = self.admin_token().await;
         let environments = self.get_as(&admin, "/v1/environments").await.json();
-        let environment = environments["data"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let environment = environments["data"][0]["id"].as_str().unwrap().to_owned();
         let created = self
             .json_as(
                 "POST",
@@ -199,8 +197,77 @@ impl TestApp {
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
         let body = created.json();
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let text = |v: &Value| v.as_str().unwrap().to_owned();
         (text(&body["id"]), text(&body["client"]["clientId"]), text(&body["client"]["clientSecret"]))
+    }
+
+    /// Makes realm `name` (a MATTR tenant) with its administrator: `app.realm("acme").await`.
+    pub async fn realm(&self, name: &str) -> TestRealm<'_> {
+        let (id, _, _) = self.create_tenant(name).await;
+        let mut realm = TestRealm {
+            app: self,
+            name: name.to_owned(),
+            id,
+            platform: self.admin_token().await,
+            admin: String::new(),
+        };
+        realm.admin = realm
+            .user_with_password(&format!("tenadmin@{name}.test"), "tenant admin pw", &["TENANT_ADMIN", "GROUP_ADMIN"])
+            .await
+            .token;
+        realm
+    }
+
+    /// How many rows of `table` belong to realm `realm` (a realm id as the database stores it).
+    fn rows_in_realm(&self, table: &str, realm: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let rows: Vec<Count> = self
+            .state
+            .db
+            .read(|conn| {
+                let query = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE realm_id = $1"))
+                    .bind::<diesel::sql_types::Text, _>(realm.to_owned());
+                diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
+            })
+            .unwrap();
+        rows[0].n
+    }
+
+    /// Another identity replica over this app's database, keys and clock (as a second server
+    /// process would be), optionally configured with another issuer.
+    pub fn replica(&self, issuer: Option<&str>) -> portico_identity::store::IdentityStore {
+        let base = portico_gateway::server::identity_config(&self.state.settings, None);
+        let config = IdentityConfig {
+            password_cost: PasswordCost::Minimal,
+            issuer: issuer.map_or(base.issuer.clone(), str::to_owned),
+            ..base
+        };
+        portico_identity::store::IdentityStore::open(
+            self.state.db.clone(),
+            self.state.sealer.clone(),
+            self.clock.clone(),
+            config,
+        )
+        .unwrap()
+    }
+
+    /// The tables that still hold rows of realm `realm`: every declared table with a `realm_id`
+    /// column but the audit log, which outlives the realm on purpose.
+    pub fn tables_holding_realm(&self, realm: &str) -> Vec<&'static str> {
+        let mut tables = portico_core::db::declared_tables();
+        tables.extend(portico_identity::store::declared_tables());
+        tables.extend(portico_credentials::store::declared_tables());
+        let scoped: Vec<&'static str> = tables
+            .into_iter()
+            .filter(|(name, select)| *name != "audit_events" && select.contains("`realm_id`"))
+            .map(|(name, _)| name)
+            .collect();
+        assert!(scoped.len() > 10, "realm-scoped tables: {scoped:?}");
+        scoped.into_iter().filter(|table| self.rows_in_realm(table, realm) > 0).collect()
     }
 
     /// Moves the app's clock.
@@ -212,6 +279,100 @@ impl TestApp {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
+}
+
+/// A realm made for a test; users and clients with roles are one call each.
+pub struct TestRealm<'a> {
+    app: &'a TestApp,
+    /// Its name (the MATTR subdomain, the `realm` header).
+    pub name: String,
+    /// Its tenant id.
+    pub id: String,
+    platform: String,
+    /// A token of its administrator `tenadmin@<name>.test` (TENANT_ADMIN, GROUP_ADMIN).
+    pub admin: String,
+}
+
+/// A user made by [`TestRealm::user`].
+pub struct TestUser {
+    /// Its uid.
+    pub uid: String,
+    /// Its e-mail (the login name).
+    pub email: String,
+    /// A password-grant access token.
+    pub token: String,
+}
+
+/// A client made by [`TestRealm::client`].
+pub struct TestClient {
+    /// Its client id.
+    pub id: String,
+    /// Its secret.
+    pub secret: String,
+    /// A `client_credentials` access token.
+    pub token: String,
+}
+
+/// The password of users made by [`TestRealm::user`].
+pub const USER_PASSWORD: &str = "pw-of-user";
+
+impl TestRealm<'_> {
+    /// A user `email` (password [`USER_PASSWORD`]) holding `roles`, and its token.
+    pub async fn user(&self, email: &str, roles: &[&str]) -> TestUser {
+        self.user_with_password(email, USER_PASSWORD, roles).await
+    }
+
+    async fn user_with_password(&self, email: &str, password: &str, roles: &[&str]) -> TestUser {
+        let as_platform = |request: TestRequest| {
+            request.insert_header(bearer(&self.platform)).insert_header(("realm", self.name.as_str()))
+        };
+        let body = json!({"firstName": "Test", "lastName": "User", "emailAddress": email, "password": password});
+        let created = self
+            .app
+            .send(
+                as_platform(TestRequest::post().uri("/users"))
+                    .insert_header(("accept", "application/hal+json"))
+                    .set_json(body),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let uid = created.json()["uid"].as_str().unwrap().to_owned();
+        let granted = self
+            .app
+            .send(as_platform(TestRequest::put().uri(&format!("/users/{uid}/roles"))).set_json(json!(roles)))
+            .await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.text());
+        let token = self.app.password_token(&self.name, email, password).await;
+        TestUser { uid, email: email.to_owned(), token }
+    }
+
+    /// A client holding `roles`, and its token.
+    pub async fn client(&self, name: &str, roles: &[&str]) -> TestClient {
+        let path = format!("/v1/tenants/{}/clients", self.id);
+        let created = self.app.json_as("POST", &self.platform, &path, &json!({"name": name, "roles": roles})).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let body = created.json();
+        let id = body["clientId"].as_str().unwrap().to_owned();
+        let secret = body["clientSecret"].as_str().unwrap().to_owned();
+        let token = self.app.client_token(&self.name, &id, &secret).await;
+        TestClient { id, secret, token }
+    }
+}
+
+/// The bootstrap admin's access token as `replica` issues it (password grant in `master`).
+pub fn admin_token_from(replica: &portico_identity::store::IdentityStore) -> String {
+    let request = portico_identity::oauth::GrantRequest {
+        endpoint: portico_identity::oauth::TokenEndpoint::Realm("master".into()),
+        grant_type: "password".into(),
+        username: Some(ADMIN_EMAIL.into()),
+        password: Some(ADMIN_PASSWORD.into()),
+        refresh_token: None,
+        scope: None,
+        audience: None,
+        client: None,
+        source: "test".into(),
+    };
+    portico_identity::service::TokenService::grant(replica, &request).unwrap().access_token
 }
 
 /// The `access_token` of a token response.
@@ -229,8 +390,7 @@ pub fn bearer(token: &str) -> (&'static str, String) {
 
 /// An `Authorization: Basic` header (id and secret form-encoded first, RFC 6749 §2.3.1).
 pub fn basic(id: &str, secret: &str) -> (&'static str, String) {
-    let encode =
-        |s: &str| serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_owned();
+    let encode = |s: &str| serde_urlencoded::to_string([("", s)]).unwrap().trim_start_matches('=').to_owned();
     let pair = format!("{}:{}", encode(id), encode(secret));
     ("authorization", format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
 }

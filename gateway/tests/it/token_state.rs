@@ -11,19 +11,9 @@ use serde_json::json;
 #[actix_web::test]
 async fn a_deleted_users_token_stops_working_at_once() {
     let app = TestApp::start().await;
-    let admin = acme_admin(&app).await;
-    let doomed = create_user(&app, &admin, "Doomed", "doomed@acme.test").await;
-    let uid = doomed["uid"].as_str().unwrap().to_owned();
-    let roles = app
-        .send(
-            TestRequest::put()
-                .uri(&format!("/users/{uid}/roles"))
-                .insert_header(bearer(&admin))
-                .set_json(json!(["TENANT_ADMIN"])),
-        )
-        .await;
-    assert_eq!(roles.status, StatusCode::OK);
-    let token = app.password_token("acme", "doomed@acme.test", "pw-of-user").await;
+    let realm = app.realm("acme").await;
+    let doomed = realm.user("doomed@acme.test", &["TENANT_ADMIN"]).await;
+    let (admin, uid, token) = (realm.admin, doomed.uid, doomed.token);
     let created = app.json_as("POST", &token, "/groups", &json!({"name": "Before"})).await;
     assert_eq!(created.status, StatusCode::CREATED, "the token works while the user exists");
     assert_eq!(
@@ -84,16 +74,24 @@ async fn role_changes_apply_to_the_next_request_without_a_new_token() {
 async fn a_deleted_or_changed_client_is_reflected_at_once() {
     let app = TestApp::start().await;
     let platform = app.admin_token().await;
-    let (tenant, client_id, secret) = app.create_tenant("clienty").await;
-    let token = app.client_token("clienty", &client_id, &secret).await;
+    let realm = app.realm("clienty").await;
+    let client = realm.client("robot", &["TENANT_ADMIN"]).await;
+    let token = client.token;
     assert_eq!(app.get_as(&token, "/users").await.status, StatusCode::OK);
-    let path = format!("/v1/tenants/{tenant}/clients/{client_id}");
+    let path = format!("/v1/tenants/{}/clients/{}", realm.id, client.id);
     let demoted = app.json_as("PUT", &platform, &path, &json!({"name": "demoted", "roles": []})).await;
     assert!(demoted.status.is_success(), "{}", demoted.text());
     let refused = app.json_as("POST", &token, "/groups", &json!({"name": "Nope"})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
     assert_eq!(app.json_as("DELETE", &platform, &path, &json!({})).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get_as(&token, "/users").await.status, StatusCode::UNAUTHORIZED);
+    let again = app
+        .post_form(
+            "/auth/realms/clienty/protocol/openid-connect/token",
+            &[("grant_type", "client_credentials"), ("client_id", &client.id), ("client_secret", &client.secret)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "a deleted client gets no new token: {}", again.text());
 }
 
 #[actix_web::test]

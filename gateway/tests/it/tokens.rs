@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 const MASTER_TOKEN: &str = "/auth/realms/master/protocol/openid-connect/token";
 
 fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap_or_default();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap_or_default()).unwrap_or(Value::Null)
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 fn header(token: &str) -> Value {
-    let head = token.split('.').next().unwrap_or_default();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(head).unwrap_or_default()).unwrap_or(Value::Null)
+    let head = token.split('.').next().unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(head).unwrap()).unwrap()
 }
 
 #[actix_web::test]
@@ -147,10 +147,10 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_family() {
         .post_form(MASTER_TOKEN, &[("grant_type", "password"), ("username", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
         .await
         .json();
-    let refresh = first["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
     let second = app.post_form(MASTER_TOKEN, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.text());
-    let rotated = second.json()["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let rotated = second.json()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(rotated, refresh);
 
     let replay = app.post_form(MASTER_TOKEN, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
@@ -169,7 +169,7 @@ async fn refresh_tokens_expire() {
         .await
         .json();
     app.advance(28_801);
-    let refresh = first["refresh_token"].as_str().unwrap_or_default();
+    let refresh = first["refresh_token"].as_str().unwrap();
     let response = app.post_form(MASTER_TOKEN, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
     assert_eq!(response.json()["error"], "invalid_grant");
 }
@@ -184,7 +184,7 @@ async fn the_mattr_endpoint_takes_json_or_form_and_checks_the_audience() {
     assert_eq!(body.as_object().map(|o| o.len()), Some(3));
     assert_eq!(body["token_type"], "Bearer");
     assert!(body["expires_in"].is_i64());
-    assert_eq!(claims(body["access_token"].as_str().unwrap_or_default())["aud"], "portico-management");
+    assert_eq!(claims(body["access_token"].as_str().unwrap())["aud"], "portico-management");
 
     let form = app
         .post_form(
@@ -227,7 +227,7 @@ async fn the_mattr_endpoint_takes_json_or_form_and_checks_the_audience() {
 async fn jwks_publishes_the_signing_key_and_discovery_names_the_issuer() {
     let app = TestApp::start().await;
     let token = app.admin_token().await;
-    let kid = header(&token)["kid"].as_str().unwrap_or_default().to_owned();
+    let kid = header(&token)["kid"].as_str().unwrap().to_owned();
     for path in ["/oauth/v1/keys", "/auth/realms/master/protocol/openid-connect/certs"] {
         let keys = app.get(path).await;
         assert_eq!(keys.status, StatusCode::OK);
@@ -237,8 +237,8 @@ async fn jwks_publishes_the_signing_key_and_discovery_names_the_issuer() {
         assert_eq!(key["kty"], "EC");
         assert_eq!(key["crv"], "P-256");
         assert!(key.get("d").is_none(), "no private key material");
-        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key).unwrap_or_else(|e| panic!("{e}"));
-        let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap_or_else(|e| panic!("{e}"));
+        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key).unwrap();
+        let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
         validation.validate_aud = false;
         assert!(
@@ -381,36 +381,14 @@ async fn unknown_accounts_back_off_exactly_like_known_ones() {
 
 #[actix_web::test]
 async fn rotated_keys_keep_old_tokens_valid_and_are_never_reused() {
-    use portico_identity::oauth::{GrantRequest, TokenEndpoint};
     let app = TestApp::start().await;
     let old = app.admin_token().await;
     let old_kid = header(&old)["kid"].as_str().unwrap().to_owned();
     // Another replica (or `portico rotate-signing-key`) over the same database rotates the key.
-    let config = portico_identity::config::IdentityConfig {
-        password_cost: portico_identity::password::PasswordCost::Minimal,
-        ..portico_gateway::server::identity_config(&app.state.settings, None)
-    };
-    let replica = portico_identity::store::IdentityStore::open(
-        app.state.db.clone(),
-        app.state.sealer.clone(),
-        app.clock.clone(),
-        config,
-    )
-    .unwrap();
+    let replica = app.replica(None);
     let new_kid = replica.keys().rotate(app.now(), 7200).unwrap();
     assert_ne!(new_kid, old_kid);
-    let request = GrantRequest {
-        endpoint: TokenEndpoint::Realm("master".into()),
-        grant_type: "password".into(),
-        username: Some(ADMIN_EMAIL.into()),
-        password: Some(ADMIN_PASSWORD.into()),
-        refresh_token: None,
-        scope: None,
-        audience: None,
-        client: None,
-        source: "test".into(),
-    };
-    let new = portico_identity::service::TokenService::grant(&replica, &request).unwrap().access_token;
+    let new = crate::support::admin_token_from(&replica);
     assert_eq!(header(&new)["kid"], new_kid.as_str());
     assert_eq!(app.get_as(&new, "/v1/environments").await.status, StatusCode::OK, "the app learns the new key");
     assert_eq!(app.get_as(&old, "/v1/environments").await.status, StatusCode::OK, "the old key still verifies");

@@ -8,11 +8,11 @@ async fn the_server_runs_on_its_embedded_default_and_serves_healthz() {
     let storage = Storage::new();
     let sqlite = portico_core::testing::TestDatabase::backend() == portico_core::db::Backend::Sqlite;
     let portico = Portico::start_on(storage, &standard_env());
-    let response = http_client().get(portico.url("/healthz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let response = http_client().get(portico.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+    let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    let ready = http_client().get(portico.url("/readyz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let ready = http_client().get(portico.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let (status, storage) = portico.stop();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
@@ -34,18 +34,17 @@ async fn a_generated_admin_password_is_printed_once_and_restarts_change_nothing(
 
     let second = Portico::start_on(storage, &env);
     assert!(second.output().iter().all(|l| !l.contains("generated password")), "{:?}", second.output());
-    let response = http_client().get(second.url("/healthz")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let response = http_client().get(second.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]
 async fn unknown_routes_get_json_errors_not_html() {
     let portico = Portico::start();
-    let response =
-        http_client().get(portico.url("/definitely/not/here")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let response = http_client().get(portico.url("/definitely/not/here")).send().await.unwrap();
     assert_eq!(response.status(), 404);
-    assert!(response.headers()["content-type"].to_str().unwrap_or_default().contains("json"));
-    let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(response.headers()["content-type"].to_str().unwrap().contains("json"));
+    let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], 404);
 }
 
@@ -89,19 +88,19 @@ async fn configured_environments_are_created_at_start() {
         .json(&serde_json::json!({"client_id": portico_e2e::CLIENT_ID, "client_secret": portico_e2e::CLIENT_SECRET, "audience": "portico-management", "grant_type": "client_credentials"}))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let environments: serde_json::Value = http
         .get(portico.url("/v1/environments"))
-        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .bearer_auth(token["access_token"].as_str().unwrap())
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let names: Vec<&str> =
         environments["data"].as_array().into_iter().flatten().filter_map(|e| e["name"].as_str()).collect();
     assert_eq!(names.len(), 3, "{environments}");

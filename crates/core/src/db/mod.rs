@@ -446,6 +446,28 @@ macro_rules! domain_migrations {
     };
 }
 
+/// Used once at the end of a domain's `schema` module, after its `table!` declarations: lets the
+/// tables appear in one query (`allow_tables_to_appear_in_same_query!`) and generates
+/// `pub fn declared_tables()`, every table as its declaration has it (its name and the SQL of a
+/// `SELECT` of its every column), which `testing::assert_schema_matches` compares with a migrated
+/// database of either backend.
+#[macro_export]
+macro_rules! schema_tables {
+    ($($table:ident),+ $(,)?) => {
+        diesel::allow_tables_to_appear_in_same_query!($($table),+);
+
+        /// Every table of this schema as its `table!` declaration has it (name, `SELECT` of
+        /// every column), for `portico_core::testing::assert_schema_matches`.
+        pub fn declared_tables() -> Vec<(&'static str, String)> {
+            use diesel::QueryDsl as _;
+            vec![$((
+                stringify!($table),
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$table::table.select($table::all_columns)).to_string(),
+            )),+]
+        }
+    };
+}
+
 /// portico-core's own tables as their `table!` declarations have them (see
 /// `testing::assert_schema_matches`).
 pub fn declared_tables() -> Vec<(&'static str, String)> {

@@ -17,7 +17,7 @@ use super::params::{Relation, RelationTarget};
 use super::respond::{Versioned, json_with, versioned, with_location};
 use crate::ErrorKind;
 use crate::RequestContext;
-use crate::hal::{Collection, HAL_JSON, Link, Links, LinksOnly, PageMetadata, Resource, paged_links};
+use crate::hal::{Collection, HAL_JSON, Link, Links, LinksOnly, LocalTime, PageMetadata, Resource, paged_links};
 use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -43,6 +43,19 @@ pub mod titles {
     pub const EDIT: &str = "Indication that this entity can be edited";
     /// `delete`.
     pub const DELETE: &str = "Indication that this entity can be deleted";
+}
+
+/// Axual's audit fields, flattened into an entity's body with `#[serde(flatten)]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AuditFields {
+    /// Created (UTC).
+    pub created_at: LocalTime,
+    /// Last modified (UTC).
+    pub modified_at: Option<LocalTime>,
+    /// Creator's e-mail.
+    pub created_by: Option<String>,
+    /// Last modifier's e-mail.
+    pub modified_by: Option<String>,
 }
 
 /// `{base}/{rel}/{uid}`: the URL of an entity (uids are UUIDs without dashes).

@@ -212,13 +212,11 @@ pub fn spring_profile<T: ToSchema>(title: &str, relations: &[&str]) -> Value {
     let root = lookup.get(T::name().as_ref()).cloned().unwrap_or(Value::Null);
     let mut definitions = Map::new();
     let mut properties = Map::new();
-    if let Some(fields) = root.get("properties").and_then(Value::as_object) {
-        for (name, schema) in fields {
-            if schema.get("writeOnly") == Some(&Value::Bool(true)) {
-                continue;
-            }
-            properties.insert(name.clone(), spring_property(name, schema, &lookup, &mut definitions));
+    for (name, schema) in object_properties(&root, &lookup) {
+        if schema.get("writeOnly") == Some(&Value::Bool(true)) {
+            continue;
         }
+        properties.insert(name.clone(), spring_property(&name, &schema, &lookup, &mut definitions));
     }
     for relation in relations {
         properties.insert(
@@ -233,6 +231,25 @@ pub fn spring_profile<T: ToSchema>(title: &str, relations: &[&str]) -> Value {
         "type": "object",
         "$schema": "http://json-schema.org/draft-04/schema#",
     })
+}
+
+/// An object schema's properties in body order. A struct with `#[serde(flatten)]` fields is an
+/// `allOf` of the flattened components' references followed by its own properties; serde writes
+/// the flattened fields where they are declared, which in wire types is last (audit fields), so
+/// the object's own properties come first and the flattened ones after.
+fn object_properties(schema: &Value, lookup: &Map<String, Value>) -> Vec<(String, Value)> {
+    if let Some(fields) = schema.get("properties").and_then(Value::as_object) {
+        return fields.iter().map(|(name, field)| (name.clone(), field.clone())).collect();
+    }
+    let parts = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let (flattened, own): (Vec<&Value>, Vec<&Value>) = parts.iter().partition(|part| ref_name(part).is_some());
+    own.into_iter()
+        .chain(flattened)
+        .flat_map(|part| match ref_name(part) {
+            Some(component) => object_properties(lookup.get(component).unwrap_or(&Value::Null), lookup),
+            None => object_properties(part, lookup),
+        })
+        .collect()
 }
 
 /// The referenced component's name: `#/components/schemas/EmailAddress` → `EmailAddress`.
@@ -330,10 +347,9 @@ fn define(component: &str, lookup: &Map<String, Value>, definitions: &mut Map<St
     // Reserve the key first: a recursive type must not recurse forever.
     definitions.insert(key.clone(), Value::Null);
     let mut properties = Map::new();
-    if let Some(fields) = lookup.get(component).and_then(|s| s.get("properties")).and_then(Value::as_object) {
-        for (name, field) in fields {
-            properties.insert(name.clone(), spring_property(name, field, lookup, definitions));
-        }
+    let schema = lookup.get(component).cloned().unwrap_or(Value::Null);
+    for (name, field) in object_properties(&schema, lookup) {
+        properties.insert(name.clone(), spring_property(&name, &field, lookup, definitions));
     }
     definitions.insert(key, json!({ "type": "object", "properties": properties }));
 }
@@ -365,13 +381,11 @@ mod tests {
         #[schema(read_only)]
         roles: Vec<Role>,
         uid: String,
-        #[serde(rename = "created_at")]
-        created_at: LocalTime,
-        #[serde(rename = "modified_at")]
-        modified_at: Option<LocalTime>,
         #[schema(write_only)]
         password: Option<String>,
         retention: i64,
+        #[serde(flatten)]
+        audit: crate::http::axual::AuditFields,
     }
 
     impl HalItem for Person {
@@ -413,6 +427,25 @@ mod tests {
         assert!(properties["retention"].get("format").is_none(), "no int64 format in Spring profiles");
         assert!(properties.get("password").is_none(), "write-only fields are not in profiles");
         assert_eq!(properties["owners"]["format"], "uri");
+        let order: Vec<&str> = properties.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            order,
+            [
+                "firstName",
+                "middleName",
+                "emailAddress",
+                "phoneNumber",
+                "roles",
+                "uid",
+                "retention",
+                "created_at",
+                "modified_at",
+                "created_by",
+                "modified_by",
+                "owners"
+            ],
+            "own fields, then flattened ones (where serde writes them), then relations"
+        );
         assert_eq!(
             profile["definitions"]["email"],
             json!({"type": "object", "properties": {"email": {"title": "Email", "readOnly": true, "type": "string"}}})

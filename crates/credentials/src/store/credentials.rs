@@ -88,12 +88,7 @@ fn with_inputs(conn: &mut DbConnection, realm: Uuid, rows: Vec<CredentialRow>) -
                 scope: scope_of(&row.scope)?,
                 store_id: row.store_id,
                 version: row.version,
-                stamp: Stamp {
-                    created_at: row.created_at.into(),
-                    created_by: row.created_by,
-                    modified_at: row.modified_at.into(),
-                    modified_by: row.modified_by,
-                },
+                stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
             })
         })
         .collect()

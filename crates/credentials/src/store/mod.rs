@@ -14,27 +14,7 @@ use portico_core::{Clock, Database, DbConnection, RealmRef, Timestamp};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Every credentials table as its `table!` declaration has it: the table's name and the SQL of
-/// a `SELECT` of its every column (the schema test compares them with the migrated database).
-pub fn declared_tables() -> Vec<(&'static str, String)> {
-    use diesel::QueryDsl;
-    macro_rules! declared {
-        ($($table:ident),*) => {
-            vec![$((
-                stringify!($table),
-                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&schema::$table::table.select(schema::$table::all_columns))
-                    .to_string(),
-            )),*]
-        };
-    }
-    declared!(
-        credential_store_providers,
-        credential_store_input_defs,
-        credential_stores,
-        credentials,
-        credential_inputs
-    )
-}
+pub use schema::declared_tables;
 
 /// Name of each realm's built-in provider and store.
 pub const BUILTIN_NAME: &str = "Local";

@@ -67,12 +67,7 @@ fn with_defs(conn: &mut DbConnection, realm: Uuid, rows: Vec<ProviderRow>) -> Qu
             builtin: row.builtin,
             input_defs: all.iter().filter(|d| d.provider_id == row.id).map(InputDef::from).collect(),
             version: row.version,
-            stamp: Stamp {
-                created_at: row.created_at.into(),
-                created_by: row.created_by,
-                modified_at: row.modified_at.into(),
-                modified_by: row.modified_by,
-            },
+            stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
         })
         .collect())
 }

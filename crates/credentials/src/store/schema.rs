@@ -73,7 +73,7 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(
+portico_core::schema_tables!(
     credential_store_providers,
     credential_store_input_defs,
     credential_stores,

@@ -34,12 +34,7 @@ impl From<StoreRow> for Store {
             active: row.active,
             builtin: row.builtin,
             version: row.version,
-            stamp: Stamp {
-                created_at: row.created_at.into(),
-                created_by: row.created_by,
-                modified_at: row.modified_at.into(),
-                modified_by: row.modified_by,
-            },
+            stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
         }
     }
 }

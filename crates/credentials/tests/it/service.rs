@@ -48,8 +48,8 @@ fn fixture() -> Fixture {
 }
 
 fn local(store: &CredentialStore, ctx: &RequestContext) -> (i64, i64) {
-    let stores = store.stores(ctx, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    let provider = store.provider(ctx, stores[0].provider_id).unwrap_or_else(|e| panic!("{e}"));
+    let stores = store.stores(ctx, &Default::default()).unwrap();
+    let provider = store.provider(ctx, stores[0].provider_id).unwrap();
     (stores[0].id, provider.input_defs[0].id)
 }
 
@@ -74,7 +74,7 @@ fn every_realm_gets_its_own_local_provider_and_store_once() {
     let acme = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
     let first = local(&f.store, &acme);
     assert_eq!(local(&f.store, &acme), first, "built-ins are created once");
-    let providers = f.store.providers(&acme, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let providers = f.store.providers(&acme, &Default::default()).unwrap();
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].name, "Local");
     assert!(providers[0].builtin);
@@ -89,7 +89,7 @@ fn credentials_round_trip_and_versions_grow() {
     let f = fixture();
     let admin = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
     let (store, def) = local(&f.store, &admin);
-    let created = f.store.create_credential(&admin, draft("k", store, def, "v1")).unwrap_or_else(|e| panic!("{e}"));
+    let created = f.store.create_credential(&admin, draft("k", store, def, "v1")).unwrap();
     assert_eq!(created.version, 1);
     assert_eq!(created.inputs[0].value.as_deref(), Some("v1"));
     let same = f
@@ -103,18 +103,16 @@ fn credentials_round_trip_and_versions_grow() {
             },
             &Precondition::none(),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(same.version, 1, "a write that changes nothing keeps the version");
     assert_eq!(same.inputs[0].version, 1, "an unchanged value keeps its version");
-    let changed = f
-        .store
-        .replace_credential(&admin, created.id, draft("k", store, def, "v2"), &Precondition::none())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let changed =
+        f.store.replace_credential(&admin, created.id, draft("k", store, def, "v2"), &Precondition::none()).unwrap();
     assert_eq!((changed.version, changed.inputs[0].version), (2, 2));
     let found = f
         .store
         .credentials(&admin, &CredentialQuery { scope: Some(CredentialScope::Inst), ..Default::default() })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(found.len(), 1);
     let stale = f.store.replace_credential(
         &admin,
@@ -131,9 +129,9 @@ fn authorization_is_enforced_inside_the_service() {
     let acme = f.realm("acme");
     let admin = ctx(&acme, &["CREDENTIAL_ADMIN"]);
     let (store, def) = local(&f.store, &admin);
-    let created = f.store.create_credential(&admin, draft("k", store, def, "secret")).unwrap_or_else(|e| panic!("{e}"));
+    let created = f.store.create_credential(&admin, draft("k", store, def, "secret")).unwrap();
     let viewer = ctx(&acme, &["CREDENTIAL_VIEWER"]);
-    let seen = f.store.credential(&viewer, created.id).unwrap_or_else(|e| panic!("{e}"));
+    let seen = f.store.credential(&viewer, created.id).unwrap();
     assert_eq!(seen.inputs[0].value, None, "viewers do not see secrets");
     assert_eq!(
         f.store.create_credential(&viewer, draft("x", store, def, "v")).err().map(|e| e.kind()),

@@ -27,31 +27,5 @@ pub(crate) fn uuid(text: &str) -> QueryResult<Uuid> {
 
 pub use service::IdentityStore;
 
-/// Every identity table as its `table!` declaration has it: the table's name and the SQL of a
-/// `SELECT` of its every column (the schema test compares them with the migrated database).
-pub fn declared_tables() -> Vec<(&'static str, String)> {
-    use diesel::QueryDsl;
-    macro_rules! declared {
-        ($($table:ident),*) => {
-            vec![$((
-                stringify!($table),
-                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&schema::$table::table.select(schema::$table::all_columns))
-                    .to_string(),
-            )),*]
-        };
-    }
-    declared!(
-        environments,
-        realms,
-        users,
-        user_roles,
-        user_groups,
-        group_members,
-        clients,
-        signing_keys,
-        revoked_tokens,
-        refresh_tokens,
-        login_failures
-    )
-}
+pub use schema::declared_tables;
 pub use service::grants_issuer as issuer;

@@ -148,7 +148,7 @@ diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(clients -> realms (realm_id));
 diesel::joinable!(realms -> environments (environment_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
+portico_core::schema_tables!(
     environments,
     realms,
     users,

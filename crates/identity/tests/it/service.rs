@@ -29,7 +29,7 @@ fn config() -> BootstrapConfig {
 
 fn open(db: &Database, sealer: &Sealer) -> IdentityStore {
     let config = IdentityConfig { password_cost: PasswordCost::Minimal, ..IdentityConfig::default() };
-    IdentityStore::open(db.clone(), sealer.clone(), Arc::new(SystemClock), config).unwrap_or_else(|e| panic!("{e}"))
+    IdentityStore::open(db.clone(), sealer.clone(), Arc::new(SystemClock), config).unwrap()
 }
 
 fn password_grant(identity: &IdentityStore) -> String {
@@ -44,7 +44,7 @@ fn password_grant(identity: &IdentityStore) -> String {
         client: None,
         source: "test".into(),
     };
-    identity.grant(&request).unwrap_or_else(|e| panic!("{e}")).access_token
+    identity.grant(&request).unwrap().access_token
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn bootstrap_runs_once_and_generates_what_is_not_configured() {
     let db = test_db.database();
     let sealer = Sealer::generate();
     let hasher = PasswordHasher::new(PasswordCost::Minimal);
-    let first = bootstrap(&db, &SystemClock, &hasher, &sealer, &config()).unwrap_or_else(|e| panic!("{e}"));
+    let first = bootstrap(&db, &SystemClock, &hasher, &sealer, &config()).unwrap();
     match first {
         BootstrapOutcome::Created { generated_password, generated_client_secret, client_id, .. } => {
             assert_eq!(generated_password, None, "the configured password is used");
@@ -69,7 +69,7 @@ fn bootstrap_runs_once_and_generates_what_is_not_configured() {
     }
     let mut changed = config();
     changed.admin_email = "someone@else.com".into();
-    let second = bootstrap(&db, &SystemClock, &hasher, &sealer, &changed).unwrap_or_else(|e| panic!("{e}"));
+    let second = bootstrap(&db, &SystemClock, &hasher, &sealer, &changed).unwrap();
     assert_eq!(second, BootstrapOutcome::AlreadyInitialised);
     let identity = open(&db, &sealer);
     assert!(identity.authenticate_basic(Some("master"), "admin@example.com", "admin password", "t").is_ok());
@@ -81,8 +81,7 @@ fn replicas_share_signing_keys_through_the_database() {
     let test_db = TestDatabase::migrated(&SETS);
     let db = test_db.database();
     let sealer = Sealer::generate();
-    bootstrap(&db, &SystemClock, &PasswordHasher::new(PasswordCost::Minimal), &sealer, &config())
-        .unwrap_or_else(|e| panic!("{e}"));
+    bootstrap(&db, &SystemClock, &PasswordHasher::new(PasswordCost::Minimal), &sealer, &config()).unwrap();
     let one = open(&db, &sealer);
     let two = open(&db, &sealer);
     assert_eq!(one.jwks(), two.jwks(), "the second replica loads the first one's key");
@@ -99,8 +98,7 @@ fn tenant_management_checks_the_platform_admin_role_itself() {
     let test_db = TestDatabase::migrated(&SETS);
     let db = test_db.database();
     let sealer = Sealer::generate();
-    bootstrap(&db, &SystemClock, &PasswordHasher::new(PasswordCost::Minimal), &sealer, &config())
-        .unwrap_or_else(|e| panic!("{e}"));
+    bootstrap(&db, &SystemClock, &PasswordHasher::new(PasswordCost::Minimal), &sealer, &config()).unwrap();
     let identity = open(&db, &sealer);
     let master = identity.realm_by_name("master").ok().flatten().unwrap_or_else(|| panic!("master"));
     let principal = |roles: &[&str]| Principal {
@@ -118,14 +116,13 @@ fn tenant_management_checks_the_platform_admin_role_itself() {
     assert_eq!(identity.tenants(&plain, &page).err().map(|e| e.kind()), Some(ErrorKind::Forbidden));
     let admin =
         RequestContext { realm: master.clone(), principal: principal(&["PLATFORM_ADMIN"]), request_id: "t".into() };
-    let environment = identity.environments(&admin, &page).unwrap_or_else(|e| panic!("{e}")).items[0].id;
-    let created = identity.create_tenant(&admin, None, "acme", environment).unwrap_or_else(|e| panic!("{e}"));
+    let environment = identity.environments(&admin, &page).unwrap().items[0].id;
+    let created = identity.create_tenant(&admin, None, "acme", environment).unwrap();
     assert_eq!(created.tenant.realm.name, "acme");
     let acme: RealmRef = created.tenant.realm.reference();
     assert_eq!(identity.realm_by_name("ACME").ok().flatten(), Some(acme), "realm names ignore case");
-    let events = db
-        .read(|conn| portico_core::audit::recent(conn, master.id, 10).map_err(portico_core::DbError::from))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let events =
+        db.read(|conn| portico_core::audit::recent(conn, master.id, 10).map_err(portico_core::DbError::from)).unwrap();
     assert!(events.iter().any(|e| e.action == "tenant.create" && e.outcome == "SUCCESS" && e.actor == "x@example.com"));
 }
 

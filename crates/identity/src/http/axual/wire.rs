@@ -2,11 +2,11 @@
 //! link for link as the seed shows them (key order included). Profiles are generated from the
 //! detail types.
 
-use crate::model::{Group, Realm, User};
+use crate::model::{AuditStamp, Group, Realm, User};
 use crate::service::Allowed;
-use portico_core::hal::{HalItem, Link, Links, LocalTime, Resource};
+use portico_core::hal::{HalItem, Link, Links, Resource};
 use portico_core::http::BaseUrl;
-use portico_core::http::axual::{delete_link, edit_link, entity_url, projection_link, self_link};
+use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use serde::{Deserialize, Serialize};
@@ -101,18 +101,18 @@ pub struct UserDetail {
     pub roles: BTreeSet<Role>,
     /// The uid.
     pub uid: String,
-    /// Created (UTC).
-    #[serde(rename = "created_at")]
-    pub created_at: LocalTime,
-    /// Last modified (UTC).
-    #[serde(rename = "modified_at")]
-    pub modified_at: Option<LocalTime>,
-    /// Creator's e-mail.
-    #[serde(rename = "created_by")]
-    pub created_by: Option<String>,
-    /// Last modifier's e-mail.
-    #[serde(rename = "modified_by")]
-    pub modified_by: Option<String>,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
+}
+
+fn audit_fields(stamp: &AuditStamp) -> AuditFields {
+    AuditFields {
+        created_at: stamp.created_at.into(),
+        modified_at: stamp.modified_at.map(Into::into),
+        created_by: stamp.created_by.clone(),
+        modified_by: stamp.modified_by.clone(),
+    }
 }
 
 fn uid(id: Uuid) -> String {
@@ -149,10 +149,7 @@ fn detail_fields(user: &User) -> UserDetail {
         phone_number: user.phone_number.clone(),
         roles: user.roles.iter().map(|name| Role { name: name.clone() }).collect(),
         uid: uid(user.id),
-        created_at: user.audit.created_at.into(),
-        modified_at: user.audit.modified_at.map(Into::into),
-        created_by: user.audit.created_by.clone(),
-        modified_by: user.audit.modified_by.clone(),
+        audit: audit_fields(&user.audit),
     }
 }
 
@@ -233,18 +230,9 @@ pub struct GroupDetail {
     pub phone_number: Option<String>,
     /// The uid.
     pub uid: String,
-    /// Created (UTC).
-    #[serde(rename = "created_at")]
-    pub created_at: LocalTime,
-    /// Last modified (UTC); `null` until the first change.
-    #[serde(rename = "modified_at")]
-    pub modified_at: Option<LocalTime>,
-    /// Creator's e-mail.
-    #[serde(rename = "created_by")]
-    pub created_by: Option<String>,
-    /// Last modifier's e-mail.
-    #[serde(rename = "modified_by")]
-    pub modified_by: Option<String>,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
 }
 
 /// A group detail's `_embedded`: its members.
@@ -293,10 +281,7 @@ pub fn group_detail(
         email_address: group.email.clone().map(|email| EmailAddress { email }),
         phone_number: group.phone_number.clone(),
         uid: uid(group.id),
-        created_at: group.audit.created_at.into(),
-        modified_at: group.audit.modified_at.map(Into::into),
-        created_by: group.audit.created_by.clone(),
-        modified_by: group.audit.modified_by.clone(),
+        audit: audit_fields(&group.audit),
     };
     let embedded =
         (!members.is_empty()).then(|| GroupMembers { members: members.iter().map(|m| member(base, m)).collect() });
@@ -327,18 +312,9 @@ pub struct TenantFields {
     pub partitions: i64,
     /// The uid.
     pub uid: String,
-    /// Created (UTC).
-    #[serde(rename = "created_at")]
-    pub created_at: LocalTime,
-    /// Last modified (UTC).
-    #[serde(rename = "modified_at")]
-    pub modified_at: Option<LocalTime>,
-    /// Creator's e-mail.
-    #[serde(rename = "created_by")]
-    pub created_by: Option<String>,
-    /// Last modifier's e-mail.
-    #[serde(rename = "modified_by")]
-    pub modified_by: Option<String>,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
 }
 
 impl HalItem for TenantFields {
@@ -371,10 +347,7 @@ pub fn tenant(
         retention_time: realm.retention_time,
         partitions: realm.partitions,
         uid: uid(realm.id),
-        created_at: realm.audit.created_at.into(),
-        modified_at: realm.audit.modified_at.map(Into::into),
-        created_by: realm.audit.created_by.clone(),
-        modified_by: realm.audit.modified_by.clone(),
+        audit: audit_fields(&realm.audit),
     };
     let links = Links::new()
         .add("self", self_link(&url))
