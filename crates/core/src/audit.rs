@@ -4,12 +4,12 @@
 //! records `SUCCESS` in the same transaction, or `FAIL` (with the error code) in a separate one.
 //! Audit rows never hold secret values.
 
+use crate::RealmId;
 use crate::context::RequestContext;
 use crate::db::{Database, DbConnection, DbError};
 use crate::error::DomainError;
 use crate::time::{Clock, Timestamp};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 diesel::table! {
     /// The audit trail.
@@ -43,7 +43,7 @@ pub struct AuditEvent {
     /// Sequence.
     pub id: i64,
     /// Realm id.
-    pub realm_id: String,
+    pub realm_id: RealmId,
     /// When.
     pub at: time::PrimitiveDateTime,
     /// Request id.
@@ -65,7 +65,7 @@ pub struct AuditEvent {
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
 struct NewAuditEventRow<'a> {
-    realm_id: String,
+    realm_id: RealmId,
     at: time::PrimitiveDateTime,
     request_id: &'a str,
     actor: &'a str,
@@ -90,7 +90,7 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(NewAuditEventRow {
-            realm_id: ctx.realm.id.to_string(),
+            realm_id: ctx.realm.id,
             at: at.as_primitive(),
             request_id: &ctx.request_id,
             actor: ctx.actor(),
@@ -157,10 +157,6 @@ where
 }
 
 /// The newest `limit` events of `realm`, newest first.
-pub fn recent(conn: &mut DbConnection, realm: Uuid, limit: i64) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .filter(audit_events::realm_id.eq(realm.to_string()))
-        .order(audit_events::id.desc())
-        .limit(limit)
-        .load(conn)
+pub fn recent(conn: &mut DbConnection, realm: RealmId, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table.filter(audit_events::realm_id.eq(realm)).order(audit_events::id.desc()).limit(limit).load(conn)
 }

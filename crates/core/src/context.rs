@@ -6,8 +6,8 @@
 //! [`RequestContext::require`], so embedders calling a service directly get the same checks.
 
 use crate::error::{DomainError, ErrorKind};
+use crate::ids::RealmId;
 use std::collections::BTreeSet;
-use uuid::Uuid;
 
 /// The name of the realm created on first start; its administrators are platform admins.
 pub const MASTER_REALM: &str = "master";
@@ -16,7 +16,7 @@ pub const MASTER_REALM: &str = "master";
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RealmRef {
     /// Stable identifier (also the MATTR tenant id and, without dashes, the Axual tenant uid).
-    pub id: Uuid,
+    pub id: RealmId,
     /// The realm's short name: Axual `shortName`, MATTR `subdomain`, Utilihive `ownerId`.
     pub name: String,
 }
@@ -163,7 +163,7 @@ mod tests {
 
     fn realm(name: &str) -> RealmRef {
         RealmRef {
-            id: Uuid::from_u128(name.bytes().fold(0u128, |acc, b| acc * 31 + u128::from(b))),
+            id: RealmId::new(uuid::Uuid::from_u128(name.bytes().fold(0u128, |acc, b| acc * 31 + u128::from(b)))),
             name: name.to_owned(),
         }
     }

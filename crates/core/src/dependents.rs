@@ -6,6 +6,7 @@
 //! ([`DeletionConstraints`]: `{"canDelete": bool, "<thing>Count": n, ...}`) and refuses a
 //! delete with 409 while any count is above zero.
 
+use crate::RealmId;
 use crate::db::{DbConnection, DbError};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ pub struct Target {
     /// Its Axual collection, e.g. `groups`.
     pub collection: &'static str,
     /// Its realm.
-    pub realm: Uuid,
+    pub realm: RealmId,
     /// Its id.
     pub id: Uuid,
 }

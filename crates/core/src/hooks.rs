@@ -11,6 +11,7 @@
 //! Every module registers its hooks in one shared [`RealmHooks`] when it starts; identity,
 //! which owns realms, groups and roles, calls them.
 
+use crate::RealmId;
 use crate::context::RealmRef;
 use crate::db::{Database, DbConnection, DbError};
 use crate::dependents::{DeletionConstraints, Dependents, Target};
@@ -27,7 +28,7 @@ pub trait RealmLifecycle: Send + Sync + 'static {
     /// start for every realm, so realms created before a domain existed get its built-ins.
     fn realm_created(&self, conn: &mut DbConnection, realm: &RealmRef, now: Timestamp) -> Result<(), DbError>;
     /// `realm` is being deleted (its row is locked): delete every row of it in this domain.
-    fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError>;
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError>;
 }
 
 /// Every module's hooks.
@@ -106,14 +107,14 @@ impl RealmHooks {
         for row in &rows {
             let id = Uuid::try_parse(&row.id)
                 .map_err(|_| DbError::Migration(format!("realm id '{}' is not a UUID", row.id)))?;
-            let realm = RealmRef { id, name: row.name.clone() };
+            let realm = RealmRef { id: id.into(), name: row.name.clone() };
             db.write(|conn| self.realm_created(conn, &realm, now))?;
         }
         Ok(rows.len())
     }
 
     /// Every domain removes its rows of `realm`.
-    pub fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError> {
+    pub fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         for lifecycle in self.lifecycles() {
             lifecycle.realm_deleting(conn, realm)?;
         }

@@ -5,6 +5,9 @@
 //! - MATTR and Onegini: UUIDs (with dashes).
 //! - FlexDeploy: numeric ids (database sequences, see the stores).
 
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -110,5 +113,111 @@ mod tests {
         assert_eq!(value.len(), 32);
         assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(value, random_alphanumeric(32));
+    }
+}
+
+/// A realm's id: the key every realm-scoped row carries in its `realm_id` column.
+///
+/// Store queries take a `RealmId`, never a bare UUID, so a user's or group's id cannot stand in
+/// for the realm by mistake. It binds as the column's text (the hyphenated UUID) on both
+/// backends, and reading a `realm_id` that is not a UUID fails the query (a corrupt row) instead
+/// of carrying on with a made-up id.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, AsExpression, FromSqlRow,
+)]
+#[serde(transparent)]
+#[diesel(sql_type = Text)]
+pub struct RealmId(Uuid);
+
+impl RealmId {
+    /// The realm id of a UUID.
+    pub const fn new(id: Uuid) -> RealmId {
+        RealmId(id)
+    }
+
+    /// The UUID (the MATTR tenant id; without dashes, the Axual tenant uid).
+    pub const fn uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl From<Uuid> for RealmId {
+    fn from(id: Uuid) -> Self {
+        RealmId(id)
+    }
+}
+
+impl From<RealmId> for Uuid {
+    fn from(id: RealmId) -> Self {
+        id.0
+    }
+}
+
+impl PartialEq<Uuid> for RealmId {
+    fn eq(&self, other: &Uuid) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for RealmId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+mod realm_id_sql {
+    use super::RealmId;
+    use crate::db::DbBackend;
+    use diesel::deserialize::{self, FromSql};
+    use diesel::pg::Pg;
+    use diesel::serialize::{self, IsNull, Output, ToSql};
+    use diesel::sql_types::Text;
+    use diesel::sqlite::Sqlite;
+    use std::io::Write;
+    use uuid::Uuid;
+
+    fn parse(text: &str) -> deserialize::Result<RealmId> {
+        Uuid::try_parse(text).map(RealmId).map_err(|_| format!("realm_id '{text}' is not a UUID").into())
+    }
+
+    impl ToSql<Text, Sqlite> for RealmId {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+            out.set_value(self.0.hyphenated().to_string());
+            Ok(IsNull::No)
+        }
+    }
+
+    impl ToSql<Text, Pg> for RealmId {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+            write!(out, "{}", self.0.hyphenated())?;
+            Ok(IsNull::No)
+        }
+    }
+
+    impl ToSql<Text, DbBackend> for RealmId {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DbBackend>) -> serialize::Result {
+            out.set_value((Text, self));
+            Ok(IsNull::No)
+        }
+    }
+
+    impl FromSql<Text, Sqlite> for RealmId {
+        fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+            let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
+            parse(&text)
+        }
+    }
+
+    impl FromSql<Text, Pg> for RealmId {
+        fn from_sql(bytes: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+            let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+            parse(&text)
+        }
+    }
+
+    impl FromSql<Text, DbBackend> for RealmId {
+        fn from_sql(bytes: <DbBackend as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+            bytes.from_sql::<Self, Text>()
+        }
     }
 }

@@ -43,6 +43,7 @@ pub mod testing;
 pub use context::{Principal, RealmRef, RequestContext};
 pub use db::{Database, DbConnection, DbError};
 pub use error::{CoreError, DomainError, ErrorKind};
+pub use ids::RealmId;
 pub use time::{Clock, Timestamp};
 
 /// Runs blocking work (diesel, Argon2, sealing) on the blocking thread pool, off the async executor.

@@ -1,7 +1,7 @@
 //! Identity domain types and their validation rules.
 
 use crate::error::IdentityError;
-use portico_core::Timestamp;
+use portico_core::{RealmId, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ impl AuditStamp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Realm {
     /// Identifier (MATTR tenant id; Axual uid without dashes).
-    pub id: Uuid,
+    pub id: RealmId,
     /// Short name: Axual `shortName`, MATTR subdomain, `realm` header value.
     pub name: String,
     /// Full name (Axual `name`, MATTR `name`).
@@ -83,7 +83,7 @@ impl Realm {
         now: Timestamp,
     ) -> Realm {
         Realm {
-            id: portico_core::ids::new_uuid(),
+            id: portico_core::ids::new_uuid().into(),
             name: name.to_owned(),
             display_name: display_name.to_owned(),
             environment_id: environment,
@@ -136,7 +136,7 @@ pub struct User {
     /// Identifier (Axual uid without dashes).
     pub id: Uuid,
     /// Home realm.
-    pub realm_id: Uuid,
+    pub realm_id: RealmId,
     /// E-mail address: the login name, unique per realm.
     pub email: String,
     /// First name.
@@ -161,7 +161,7 @@ pub struct Client {
     /// Row identifier.
     pub id: Uuid,
     /// Realm.
-    pub realm_id: Uuid,
+    pub realm_id: RealmId,
     /// The 32-character public client id.
     pub client_id: String,
     /// Name.
@@ -194,7 +194,7 @@ pub struct Group {
     /// Identifier.
     pub id: Uuid,
     /// Realm.
-    pub realm_id: Uuid,
+    pub realm_id: RealmId,
     /// Name, unique in the realm.
     pub name: String,
     /// Contact e-mail.

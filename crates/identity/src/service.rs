@@ -6,6 +6,7 @@ use crate::error::IdentityError;
 use crate::model::{Client, Environment, Group, IssuedClient, Realm, User};
 use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError};
 use jsonwebtoken::jwk::JwkSet;
+use portico_core::RealmId;
 use portico_core::cursor::{CursorPage, CursorRequest};
 use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
@@ -241,7 +242,7 @@ pub enum RealmFilter {
     /// Exactly this short name.
     Name(String),
     /// Only this realm (`GET /tenant`).
-    Id(Uuid),
+    Id(RealmId),
 }
 
 /// What the caller may do with one entity; Axual shows it as conditional links.

@@ -91,7 +91,7 @@ impl TestRealms {
     /// Deletes `realm` and every module's rows of it.
     pub fn delete(&self, realm: &RealmRef) {
         self.identity
-            .delete_tenant(&self.admin, realm.id)
+            .delete_tenant(&self.admin, realm.id.uuid())
             .unwrap_or_else(|e| panic!("delete realm {}: {e}", realm.name));
     }
 

@@ -2,9 +2,9 @@
 //! transaction as the insert or delete they count, so a page never counts a whole table.
 
 use super::DbConnection;
+use crate::RealmId;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use uuid::Uuid;
 
 diesel::table! {
     /// Running totals per realm and resource kind.
@@ -19,13 +19,13 @@ diesel::table! {
 }
 
 /// Adds `delta` (may be negative) to the counter of `resource` in `realm`.
-pub fn adjust(conn: &mut DbConnection, realm: Uuid, resource: &str, delta: i64) -> QueryResult<()> {
+pub fn adjust(conn: &mut DbConnection, realm: RealmId, resource: &str, delta: i64) -> QueryResult<()> {
     // Same upsert syntax on SQLite (3.24+) and PostgreSQL; MultiConnection has no on_conflict DSL.
     diesel::sql_query(
         "INSERT INTO resource_counts (realm_id, resource, n) VALUES ($1, $2, $3) \
          ON CONFLICT (realm_id, resource) DO UPDATE SET n = resource_counts.n + excluded.n",
     )
-    .bind::<Text, _>(realm.to_string())
+    .bind::<Text, _>(realm)
     .bind::<Text, _>(resource)
     .bind::<BigInt, _>(delta)
     .execute(conn)?;
@@ -33,9 +33,9 @@ pub fn adjust(conn: &mut DbConnection, realm: Uuid, resource: &str, delta: i64) 
 }
 
 /// The number of `resource` in `realm`.
-pub fn get(conn: &mut DbConnection, realm: Uuid, resource: &str) -> QueryResult<u64> {
+pub fn get(conn: &mut DbConnection, realm: RealmId, resource: &str) -> QueryResult<u64> {
     let n: Option<i64> = resource_counts::table
-        .filter(resource_counts::realm_id.eq(realm.to_string()))
+        .filter(resource_counts::realm_id.eq(realm))
         .filter(resource_counts::resource.eq(resource))
         .select(resource_counts::n)
         .first(conn)
@@ -44,7 +44,7 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, resource: &str) -> QueryResult<
 }
 
 /// Forgets every counter of `realm` (the realm is being deleted).
-pub fn clear_realm(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
-    diesel::delete(resource_counts::table.filter(resource_counts::realm_id.eq(realm.to_string()))).execute(conn)?;
+pub fn clear_realm(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    diesel::delete(resource_counts::table.filter(resource_counts::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }

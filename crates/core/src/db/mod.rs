@@ -72,7 +72,7 @@ pub enum DbError {
     Background(String),
     /// The realm a write acts in was deleted before the write could start.
     #[error("realm {0} no longer exists")]
-    RealmGone(uuid::Uuid),
+    RealmGone(crate::RealmId),
 }
 
 impl DbError {
@@ -345,7 +345,7 @@ pub fn lock_row(
 /// and writes nothing. `realms` is the tenancy table (owned by identity); on PostgreSQL this is
 /// a `FOR KEY SHARE` lock, which the deleting transaction's `FOR UPDATE` waits for; on SQLite
 /// write transactions are serialised anyway.
-pub fn hold_realm(conn: &mut DbConnection, realm: uuid::Uuid) -> Result<(), DbError> {
+pub fn hold_realm(conn: &mut DbConnection, realm: crate::RealmId) -> Result<(), DbError> {
     #[derive(diesel::QueryableByName)]
     struct Found {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -356,7 +356,7 @@ pub fn hold_realm(conn: &mut DbConnection, realm: uuid::Uuid) -> Result<(), DbEr
         DbConnection::Postgres(_) => "SELECT 1 AS one FROM realms WHERE id = $1 FOR KEY SHARE",
         DbConnection::Sqlite(_) => "SELECT 1 AS one FROM realms WHERE id = $1",
     };
-    let found: Vec<Found> = diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(realm.to_string()).load(conn)?;
+    let found: Vec<Found> = diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(realm).load(conn)?;
     if found.is_empty() { Err(DbError::RealmGone(realm)) } else { Ok(()) }
 }
 
@@ -465,6 +465,36 @@ macro_rules! schema_tables {
                 diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$table::table.select($table::all_columns)).to_string(),
             )),+]
         }
+    };
+}
+
+/// The audit columns of a new row of `$table` (a `table!` module in scope), for an insert's
+/// `values((fields, ..., created_columns!(table, actor, now)))`: `created_at`/`modified_at` now,
+/// `created_by`/`modified_by` the actor, `version` 1. Every versioned table has these five.
+#[macro_export]
+macro_rules! created_columns {
+    ($table:ident, $actor:expr, $now:expr $(,)?) => {
+        (
+            $table::created_at.eq($now.as_primitive()),
+            $table::created_by.eq($actor),
+            $table::modified_at.eq($now.as_primitive()),
+            $table::modified_by.eq($actor),
+            $table::version.eq(1_i64),
+        )
+    };
+}
+
+/// The audit columns of a change to a row of `$table` read at version `$expected`, for an
+/// update's `set((fields, modified_columns!(table, actor, now, expected)))`; the update filters on
+/// `version = expected`, so a concurrent change makes it write nothing (see `write::committed`).
+#[macro_export]
+macro_rules! modified_columns {
+    ($table:ident, $actor:expr, $now:expr, $expected:expr $(,)?) => {
+        (
+            $table::modified_at.eq($now.as_primitive()),
+            $table::modified_by.eq($actor),
+            $table::version.eq($expected + 1_i64),
+        )
     };
 }
 

@@ -59,8 +59,8 @@ pub struct AuditFields {
 }
 
 /// `{base}/{rel}/{uid}`: the URL of an entity (uids are UUIDs without dashes).
-pub fn entity_url(base: &BaseUrl, rel: &str, id: Uuid) -> String {
-    base.join(&format!("/{rel}/{}", id.simple()))
+pub fn entity_url(base: &BaseUrl, rel: &str, id: impl Into<Uuid>) -> String {
+    base.join(&format!("/{rel}/{}", id.into().simple()))
 }
 
 /// `self` of an entity: its URL, titled, not templated.

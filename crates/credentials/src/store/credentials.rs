@@ -3,10 +3,10 @@
 use super::schema::{credential_inputs as inputs, credentials};
 use crate::model::{CredentialScope, Stamp};
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
-use uuid::Uuid;
 
 /// A stored credential; input values still sealed.
 #[derive(Debug, Clone)]
@@ -62,10 +62,14 @@ fn scope_of(text: &str) -> QueryResult<CredentialScope> {
     })
 }
 
-fn with_inputs(conn: &mut DbConnection, realm: Uuid, rows: Vec<CredentialRow>) -> QueryResult<Vec<CredentialRecord>> {
+fn with_inputs(
+    conn: &mut DbConnection,
+    realm: RealmId,
+    rows: Vec<CredentialRow>,
+) -> QueryResult<Vec<CredentialRecord>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let all: Vec<(i64, i64, String, i64)> = inputs::table
-        .filter(inputs::realm_id.eq(realm.to_string()))
+        .filter(inputs::realm_id.eq(realm))
         .filter(inputs::credential_id.eq_any(&ids))
         .order((inputs::credential_id.asc(), inputs::input_def_id.asc()))
         .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version))
@@ -107,26 +111,40 @@ pub struct CredentialFields<'a> {
     pub store_id: i64,
 }
 
+/// The columns a credential write sets (insert and update alike).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = credentials)]
+struct CredentialColumns<'a> {
+    name: &'a str,
+    active: bool,
+    scope: &'static str,
+    store_id: i64,
+}
+
+impl<'a> From<CredentialFields<'a>> for CredentialColumns<'a> {
+    fn from(fields: CredentialFields<'a>) -> Self {
+        CredentialColumns {
+            name: fields.name,
+            active: fields.active,
+            scope: fields.scope.as_str(),
+            store_id: fields.store_id,
+        }
+    }
+}
+
 /// Creates a credential (without inputs); returns its id.
 pub fn insert(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     fields: CredentialFields<'_>,
     actor: &str,
     now: Timestamp,
 ) -> QueryResult<i64> {
     diesel::insert_into(credentials::table)
         .values((
-            credentials::realm_id.eq(realm.to_string()),
-            credentials::name.eq(fields.name),
-            credentials::active.eq(fields.active),
-            credentials::scope.eq(fields.scope.as_str()),
-            credentials::store_id.eq(fields.store_id),
-            credentials::created_at.eq(now.as_primitive()),
-            credentials::created_by.eq(actor),
-            credentials::modified_at.eq(now.as_primitive()),
-            credentials::modified_by.eq(actor),
-            credentials::version.eq(1),
+            CredentialColumns::from(fields),
+            credentials::realm_id.eq(realm),
+            portico_core::created_columns!(credentials, actor, now),
         ))
         .returning(credentials::id)
         .get_result(conn)
@@ -135,7 +153,7 @@ pub fn insert(
 /// Writes the credential's own fields when its version is `expected`; returns whether it changed.
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: i64,
     expected: i64,
     fields: CredentialFields<'_>,
@@ -144,27 +162,19 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         credentials::table
-            .filter(credentials::realm_id.eq(realm.to_string()))
+            .filter(credentials::realm_id.eq(realm))
             .filter(credentials::id.eq(id))
             .filter(credentials::version.eq(expected)),
     )
-    .set((
-        credentials::name.eq(fields.name),
-        credentials::active.eq(fields.active),
-        credentials::scope.eq(fields.scope.as_str()),
-        credentials::store_id.eq(fields.store_id),
-        credentials::modified_at.eq(now.as_primitive()),
-        credentials::modified_by.eq(actor),
-        credentials::version.eq(expected + 1),
-    ))
+    .set((CredentialColumns::from(fields), portico_core::modified_columns!(credentials, actor, now, expected)))
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// Stores an input value (sealed) with its version, replacing any previous one.
-pub fn put_input(conn: &mut DbConnection, realm: Uuid, credential: i64, input: &SealedInput) -> QueryResult<()> {
+pub fn put_input(conn: &mut DbConnection, realm: RealmId, credential: i64, input: &SealedInput) -> QueryResult<()> {
     let target = inputs::table
-        .filter(inputs::realm_id.eq(realm.to_string()))
+        .filter(inputs::realm_id.eq(realm))
         .filter(inputs::credential_id.eq(credential))
         .filter(inputs::input_def_id.eq(input.def_id));
     let updated = diesel::update(target)
@@ -175,7 +185,7 @@ pub fn put_input(conn: &mut DbConnection, realm: Uuid, credential: i64, input: &
             .values((
                 inputs::credential_id.eq(credential),
                 inputs::input_def_id.eq(input.def_id),
-                inputs::realm_id.eq(realm.to_string()),
+                inputs::realm_id.eq(realm),
                 inputs::value.eq(&input.sealed),
                 inputs::version.eq(input.version),
             ))
@@ -185,10 +195,10 @@ pub fn put_input(conn: &mut DbConnection, realm: Uuid, credential: i64, input: &
 }
 
 /// Removes an input value.
-pub fn remove_input(conn: &mut DbConnection, realm: Uuid, credential: i64, def_id: i64) -> QueryResult<()> {
+pub fn remove_input(conn: &mut DbConnection, realm: RealmId, credential: i64, def_id: i64) -> QueryResult<()> {
     diesel::delete(
         inputs::table
-            .filter(inputs::realm_id.eq(realm.to_string()))
+            .filter(inputs::realm_id.eq(realm))
             .filter(inputs::credential_id.eq(credential))
             .filter(inputs::input_def_id.eq(def_id)),
     )
@@ -197,9 +207,9 @@ pub fn remove_input(conn: &mut DbConnection, realm: Uuid, credential: i64, def_i
 }
 
 /// The credential `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<CredentialRecord>> {
+pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Option<CredentialRecord>> {
     let rows: Vec<CredentialRow> = credentials::table
-        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::realm_id.eq(realm))
         .filter(credentials::id.eq(id))
         .select(CredentialRow::as_select())
         .load(conn)?;
@@ -209,13 +219,13 @@ pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<
 /// The credentials of `realm` matching every given criterion, by id.
 pub fn list(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: Option<i64>,
     name: Option<&str>,
     scope: Option<CredentialScope>,
     store: Option<i64>,
 ) -> QueryResult<Vec<CredentialRecord>> {
-    let mut select = credentials::table.filter(credentials::realm_id.eq(realm.to_string())).into_boxed();
+    let mut select = credentials::table.filter(credentials::realm_id.eq(realm)).into_boxed();
     if let Some(id) = id {
         select = select.filter(credentials::id.eq(id));
     }
@@ -233,9 +243,9 @@ pub fn list(
 }
 
 /// Whether another credential of `realm` is named `name`.
-pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
+pub fn name_taken(conn: &mut DbConnection, realm: RealmId, name: &str, except: Option<i64>) -> QueryResult<bool> {
     let ids: Vec<i64> = credentials::table
-        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::realm_id.eq(realm))
         .filter(credentials::name.eq(name))
         .select(credentials::id)
         .load(conn)?;
@@ -243,8 +253,8 @@ pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Opti
 }
 
 /// Removes every credential and input of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
-    diesel::delete(inputs::table.filter(inputs::realm_id.eq(realm.to_string()))).execute(conn)?;
-    diesel::delete(credentials::table.filter(credentials::realm_id.eq(realm.to_string()))).execute(conn)?;
+pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    diesel::delete(inputs::table.filter(inputs::realm_id.eq(realm))).execute(conn)?;
+    diesel::delete(credentials::table.filter(credentials::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }

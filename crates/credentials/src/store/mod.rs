@@ -7,12 +7,12 @@ pub(crate) mod schema;
 mod service;
 pub mod stores;
 
+use portico_core::RealmId;
 use portico_core::db::DbError;
 use portico_core::hooks::RealmLifecycle;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database, DbConnection, RealmRef, Timestamp};
 use std::sync::Arc;
-use uuid::Uuid;
 
 pub use schema::declared_tables;
 
@@ -53,17 +53,20 @@ impl RealmLifecycle for CredentialStore {
         if providers::builtin(conn, realm.id)?.is_some() {
             return Ok(());
         }
-        let provider = providers::insert(
-            conn,
-            realm.id,
-            BUILTIN_NAME,
-            Some("Secrets sealed in Portico's database"),
-            true,
-            true,
-            None,
-            now,
-        )?;
-        providers::insert_def(conn, realm.id, provider, BUILTIN_INPUT, Some("The secret value"), true, true, 1)?;
+        let fields = providers::ProviderFields {
+            name: BUILTIN_NAME,
+            description: Some("Secrets sealed in Portico's database"),
+            active: true,
+        };
+        let provider = providers::insert(conn, realm.id, fields, true, None, now)?;
+        let secret = providers::InputDefFields {
+            name: BUILTIN_INPUT,
+            description: Some("The secret value"),
+            required: true,
+            secret: true,
+            display_order: 1,
+        };
+        providers::insert_def(conn, realm.id, provider, secret)?;
         let fields = stores::StoreFields {
             name: BUILTIN_NAME,
             description: Some("Portico's own store"),
@@ -74,7 +77,7 @@ impl RealmLifecycle for CredentialStore {
         Ok(())
     }
 
-    fn realm_deleting(&self, conn: &mut DbConnection, realm: Uuid) -> Result<(), DbError> {
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         credentials::purge(conn, realm)?;
         stores::purge(conn, realm)?;
         providers::purge(conn, realm)?;

@@ -3,15 +3,15 @@
 use super::schema::{credential_inputs, credential_store_input_defs as defs, credential_store_providers as providers};
 use crate::model::{InputDef, Provider, ProviderQuery, Stamp};
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
-use uuid::Uuid;
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = providers)]
 struct ProviderRow {
     id: i64,
-    _realm_id: String,
     name: String,
     description: Option<String>,
     active: bool,
@@ -23,10 +23,10 @@ struct ProviderRow {
     version: i64,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = defs)]
 struct InputDefRow {
     id: i64,
-    _realm_id: String,
     provider_id: i64,
     name: String,
     description: Option<String>,
@@ -50,12 +50,13 @@ impl From<&InputDefRow> for InputDef {
     }
 }
 
-fn with_defs(conn: &mut DbConnection, realm: Uuid, rows: Vec<ProviderRow>) -> QueryResult<Vec<Provider>> {
+fn with_defs(conn: &mut DbConnection, realm: RealmId, rows: Vec<ProviderRow>) -> QueryResult<Vec<Provider>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let all: Vec<InputDefRow> = defs::table
-        .filter(defs::realm_id.eq(realm.to_string()))
+        .filter(defs::realm_id.eq(realm))
         .filter(defs::provider_id.eq_any(&ids))
         .order((defs::display_order.asc(), defs::id.asc()))
+        .select(InputDefRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -72,103 +73,93 @@ fn with_defs(conn: &mut DbConnection, realm: Uuid, rows: Vec<ProviderRow>) -> Qu
         .collect())
 }
 
+/// The columns a provider write sets (insert and update alike).
+#[derive(Debug, Clone, Copy, Insertable, AsChangeset)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
+pub struct ProviderFields<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Active.
+    pub active: bool,
+}
+
+/// The columns an input definition write sets (insert and update alike).
+#[derive(Debug, Clone, Copy, Insertable, AsChangeset)]
+#[diesel(table_name = defs, treat_none_as_null = true)]
+pub struct InputDefFields<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Whether credentials must carry a value.
+    pub required: bool,
+    /// Whether the value is secret.
+    pub secret: bool,
+    /// Position in the provider's list.
+    pub display_order: i64,
+}
+
 /// Creates a provider (without definitions); returns its id.
-#[expect(clippy::too_many_arguments, reason = "the columns of one provider")]
 pub fn insert(
     conn: &mut DbConnection,
-    realm: Uuid,
-    name: &str,
-    description: Option<&str>,
-    active: bool,
+    realm: RealmId,
+    fields: ProviderFields<'_>,
     builtin: bool,
     actor: Option<&str>,
     now: Timestamp,
 ) -> QueryResult<i64> {
     diesel::insert_into(providers::table)
         .values((
-            providers::realm_id.eq(realm.to_string()),
-            providers::name.eq(name),
-            providers::description.eq(description),
-            providers::active.eq(active),
+            fields,
+            providers::realm_id.eq(realm),
             providers::builtin.eq(builtin),
-            providers::created_at.eq(now.as_primitive()),
-            providers::created_by.eq(actor),
-            providers::modified_at.eq(now.as_primitive()),
-            providers::modified_by.eq(actor),
-            providers::version.eq(1),
+            portico_core::created_columns!(providers, actor, now),
         ))
         .returning(providers::id)
         .get_result(conn)
 }
 
 /// Adds an input definition; returns its id.
-#[expect(clippy::too_many_arguments, reason = "the columns of one definition")]
 pub fn insert_def(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     provider: i64,
-    name: &str,
-    description: Option<&str>,
-    required: bool,
-    secret: bool,
-    display_order: i64,
+    fields: InputDefFields<'_>,
 ) -> QueryResult<i64> {
     diesel::insert_into(defs::table)
-        .values((
-            defs::realm_id.eq(realm.to_string()),
-            defs::provider_id.eq(provider),
-            defs::name.eq(name),
-            defs::description.eq(description),
-            defs::required.eq(required),
-            defs::secret.eq(secret),
-            defs::display_order.eq(display_order),
-            defs::version.eq(1),
-        ))
+        .values((fields, defs::realm_id.eq(realm), defs::provider_id.eq(provider), defs::version.eq(1_i64)))
         .returning(defs::id)
         .get_result(conn)
 }
 
 /// Changes an input definition of `provider`, bumping its version.
-#[expect(clippy::too_many_arguments, reason = "the columns of one definition")]
 pub fn update_def(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     provider: i64,
     id: i64,
-    name: &str,
-    description: Option<&str>,
-    required: bool,
-    secret: bool,
-    display_order: i64,
+    fields: InputDefFields<'_>,
 ) -> QueryResult<()> {
     diesel::update(
-        defs::table
-            .filter(defs::realm_id.eq(realm.to_string()))
-            .filter(defs::provider_id.eq(provider))
-            .filter(defs::id.eq(id)),
+        defs::table.filter(defs::realm_id.eq(realm)).filter(defs::provider_id.eq(provider)).filter(defs::id.eq(id)),
     )
-    .set((
-        defs::name.eq(name),
-        defs::description.eq(description),
-        defs::required.eq(required),
-        defs::secret.eq(secret),
-        defs::display_order.eq(display_order),
-        defs::version.eq(defs::version + 1),
-    ))
+    .set((fields, defs::version.eq(defs::version + 1)))
     .execute(conn)?;
     Ok(())
 }
 
 /// Removes an input definition.
-pub fn delete_def(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<()> {
-    diesel::delete(defs::table.filter(defs::realm_id.eq(realm.to_string())).filter(defs::id.eq(id))).execute(conn)?;
+pub fn delete_def(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<()> {
+    diesel::delete(defs::table.filter(defs::realm_id.eq(realm)).filter(defs::id.eq(id))).execute(conn)?;
     Ok(())
 }
 
 /// Whether any credential has a value for the definition.
-pub fn def_in_use(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<bool> {
+pub fn def_in_use(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<bool> {
     let used: i64 = credential_inputs::table
-        .filter(credential_inputs::realm_id.eq(realm.to_string()))
+        .filter(credential_inputs::realm_id.eq(realm))
         .filter(credential_inputs::input_def_id.eq(id))
         .count()
         .get_result(conn)?;
@@ -176,38 +167,42 @@ pub fn def_in_use(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<
 }
 
 /// The provider `id` of `realm` with its definitions.
-pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<Provider>> {
-    let rows: Vec<ProviderRow> =
-        providers::table.filter(providers::realm_id.eq(realm.to_string())).filter(providers::id.eq(id)).load(conn)?;
+pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Option<Provider>> {
+    let rows: Vec<ProviderRow> = providers::table
+        .filter(providers::realm_id.eq(realm))
+        .filter(providers::id.eq(id))
+        .select(ProviderRow::as_select())
+        .load(conn)?;
     Ok(with_defs(conn, realm, rows)?.pop())
 }
 
 /// The providers of `realm` with these ids, with their definitions (unknown ids are skipped).
-pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[i64]) -> QueryResult<Vec<Provider>> {
+pub fn get_many(conn: &mut DbConnection, realm: RealmId, ids: &[i64]) -> QueryResult<Vec<Provider>> {
     let rows: Vec<ProviderRow> = providers::table
-        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::realm_id.eq(realm))
         .filter(providers::id.eq_any(ids))
+        .select(ProviderRow::as_select())
         .load(conn)?;
     with_defs(conn, realm, rows)
 }
 
 /// The providers of `realm` matching `query`, by id.
-pub fn list(conn: &mut DbConnection, realm: Uuid, query: &ProviderQuery) -> QueryResult<Vec<Provider>> {
-    let mut select = providers::table.filter(providers::realm_id.eq(realm.to_string())).into_boxed();
+pub fn list(conn: &mut DbConnection, realm: RealmId, query: &ProviderQuery) -> QueryResult<Vec<Provider>> {
+    let mut select = providers::table.filter(providers::realm_id.eq(realm)).into_boxed();
     if let Some(id) = query.id {
         select = select.filter(providers::id.eq(id));
     }
     if let Some(name) = &query.name {
         select = select.filter(lower(providers::name).like(contains_pattern(name)).escape(ESCAPE));
     }
-    let rows: Vec<ProviderRow> = select.order(providers::id.asc()).load(conn)?;
+    let rows: Vec<ProviderRow> = select.order(providers::id.asc()).select(ProviderRow::as_select()).load(conn)?;
     with_defs(conn, realm, rows)
 }
 
 /// Whether another provider of `realm` is named `name`.
-pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
+pub fn name_taken(conn: &mut DbConnection, realm: RealmId, name: &str, except: Option<i64>) -> QueryResult<bool> {
     let ids: Vec<i64> = providers::table
-        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::realm_id.eq(realm))
         .filter(providers::name.eq(name))
         .select(providers::id)
         .load(conn)?;
@@ -215,40 +210,30 @@ pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Opti
 }
 
 /// Writes the provider's own fields when its version is `expected`; returns whether it changed.
-#[expect(clippy::too_many_arguments, reason = "the columns of one provider")]
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: i64,
     expected: i64,
-    name: &str,
-    description: Option<&str>,
-    active: bool,
+    fields: ProviderFields<'_>,
     actor: &str,
     now: Timestamp,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         providers::table
-            .filter(providers::realm_id.eq(realm.to_string()))
+            .filter(providers::realm_id.eq(realm))
             .filter(providers::id.eq(id))
             .filter(providers::version.eq(expected)),
     )
-    .set((
-        providers::name.eq(name),
-        providers::description.eq(description),
-        providers::active.eq(active),
-        providers::modified_at.eq(now.as_primitive()),
-        providers::modified_by.eq(actor),
-        providers::version.eq(expected + 1),
-    ))
+    .set((fields, portico_core::modified_columns!(providers, actor, now, expected)))
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The realm's built-in provider, if created.
-pub fn builtin(conn: &mut DbConnection, realm: Uuid) -> QueryResult<Option<i64>> {
+pub fn builtin(conn: &mut DbConnection, realm: RealmId) -> QueryResult<Option<i64>> {
     providers::table
-        .filter(providers::realm_id.eq(realm.to_string()))
+        .filter(providers::realm_id.eq(realm))
         .filter(providers::builtin.eq(true))
         .select(providers::id)
         .first(conn)
@@ -256,8 +241,8 @@ pub fn builtin(conn: &mut DbConnection, realm: Uuid) -> QueryResult<Option<i64>>
 }
 
 /// Removes every provider and definition of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
-    diesel::delete(defs::table.filter(defs::realm_id.eq(realm.to_string()))).execute(conn)?;
-    diesel::delete(providers::table.filter(providers::realm_id.eq(realm.to_string()))).execute(conn)?;
+pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    diesel::delete(defs::table.filter(defs::realm_id.eq(realm))).execute(conn)?;
+    diesel::delete(providers::table.filter(providers::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }

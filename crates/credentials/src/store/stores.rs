@@ -3,15 +3,15 @@
 use super::schema::{credential_stores as stores, credentials};
 use crate::model::{Stamp, Store, StoreQuery};
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
-use uuid::Uuid;
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = stores)]
 struct StoreRow {
     id: i64,
-    _realm_id: String,
     name: String,
     description: Option<String>,
     provider_id: i64,
@@ -39,8 +39,9 @@ impl From<StoreRow> for Store {
     }
 }
 
-/// The fields of a store write.
-#[derive(Debug, Clone, Copy)]
+/// The columns a store write sets (insert and update alike).
+#[derive(Debug, Clone, Copy, Insertable, AsChangeset)]
+#[diesel(table_name = stores, treat_none_as_null = true)]
 pub struct StoreFields<'a> {
     /// Name.
     pub name: &'a str,
@@ -55,7 +56,7 @@ pub struct StoreFields<'a> {
 /// Creates a store; returns its id.
 pub fn insert(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     fields: StoreFields<'_>,
     builtin: bool,
     actor: Option<&str>,
@@ -63,44 +64,39 @@ pub fn insert(
 ) -> QueryResult<i64> {
     diesel::insert_into(stores::table)
         .values((
-            stores::realm_id.eq(realm.to_string()),
-            stores::name.eq(fields.name),
-            stores::description.eq(fields.description),
-            stores::provider_id.eq(fields.provider_id),
-            stores::active.eq(fields.active),
+            fields,
+            stores::realm_id.eq(realm),
             stores::builtin.eq(builtin),
-            stores::created_at.eq(now.as_primitive()),
-            stores::created_by.eq(actor),
-            stores::modified_at.eq(now.as_primitive()),
-            stores::modified_by.eq(actor),
-            stores::version.eq(1),
+            portico_core::created_columns!(stores, actor, now),
         ))
         .returning(stores::id)
         .get_result(conn)
 }
 
 /// The store `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<Option<Store>> {
+pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Option<Store>> {
     stores::table
-        .filter(stores::realm_id.eq(realm.to_string()))
+        .filter(stores::realm_id.eq(realm))
         .filter(stores::id.eq(id))
-        .first::<StoreRow>(conn)
+        .select(StoreRow::as_select())
+        .first(conn)
         .optional()
         .map(|row| row.map(Into::into))
 }
 
 /// The stores of `realm` with these ids (unknown ids are skipped).
-pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[i64]) -> QueryResult<Vec<Store>> {
+pub fn get_many(conn: &mut DbConnection, realm: RealmId, ids: &[i64]) -> QueryResult<Vec<Store>> {
     stores::table
-        .filter(stores::realm_id.eq(realm.to_string()))
+        .filter(stores::realm_id.eq(realm))
         .filter(stores::id.eq_any(ids))
-        .load::<StoreRow>(conn)
+        .select(StoreRow::as_select())
+        .load(conn)
         .map(|rows| rows.into_iter().map(Into::into).collect())
 }
 
 /// The stores of `realm` matching `query`, by id.
-pub fn list(conn: &mut DbConnection, realm: Uuid, query: &StoreQuery) -> QueryResult<Vec<Store>> {
-    let mut select = stores::table.filter(stores::realm_id.eq(realm.to_string())).into_boxed();
+pub fn list(conn: &mut DbConnection, realm: RealmId, query: &StoreQuery) -> QueryResult<Vec<Store>> {
+    let mut select = stores::table.filter(stores::realm_id.eq(realm)).into_boxed();
     if let Some(id) = query.id {
         select = select.filter(stores::id.eq(id));
     }
@@ -110,24 +106,21 @@ pub fn list(conn: &mut DbConnection, realm: Uuid, query: &StoreQuery) -> QueryRe
     if let Some(provider) = query.provider_id {
         select = select.filter(stores::provider_id.eq(provider));
     }
-    let rows: Vec<StoreRow> = select.order(stores::id.asc()).load(conn)?;
+    let rows: Vec<StoreRow> = select.order(stores::id.asc()).select(StoreRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Whether another store of `realm` is named `name`.
-pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<i64>) -> QueryResult<bool> {
-    let ids: Vec<i64> = stores::table
-        .filter(stores::realm_id.eq(realm.to_string()))
-        .filter(stores::name.eq(name))
-        .select(stores::id)
-        .load(conn)?;
+pub fn name_taken(conn: &mut DbConnection, realm: RealmId, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let ids: Vec<i64> =
+        stores::table.filter(stores::realm_id.eq(realm)).filter(stores::name.eq(name)).select(stores::id).load(conn)?;
     Ok(ids.iter().any(|id| Some(*id) != except))
 }
 
 /// Writes the store when its version is `expected`; returns whether it changed.
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: i64,
     expected: i64,
     fields: StoreFields<'_>,
@@ -135,35 +128,24 @@ pub fn update(
     now: Timestamp,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
-        stores::table
-            .filter(stores::realm_id.eq(realm.to_string()))
-            .filter(stores::id.eq(id))
-            .filter(stores::version.eq(expected)),
+        stores::table.filter(stores::realm_id.eq(realm)).filter(stores::id.eq(id)).filter(stores::version.eq(expected)),
     )
-    .set((
-        stores::name.eq(fields.name),
-        stores::description.eq(fields.description),
-        stores::provider_id.eq(fields.provider_id),
-        stores::active.eq(fields.active),
-        stores::modified_at.eq(now.as_primitive()),
-        stores::modified_by.eq(actor),
-        stores::version.eq(expected + 1),
-    ))
+    .set((fields, portico_core::modified_columns!(stores, actor, now, expected)))
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// How many credentials live in the store.
-pub fn credential_count(conn: &mut DbConnection, realm: Uuid, id: i64) -> QueryResult<i64> {
+pub fn credential_count(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<i64> {
     credentials::table
-        .filter(credentials::realm_id.eq(realm.to_string()))
+        .filter(credentials::realm_id.eq(realm))
         .filter(credentials::store_id.eq(id))
         .count()
         .get_result(conn)
 }
 
 /// Removes every store of `realm` (after its credentials).
-pub fn purge(conn: &mut DbConnection, realm: Uuid) -> QueryResult<()> {
-    diesel::delete(stores::table.filter(stores::realm_id.eq(realm.to_string()))).execute(conn)?;
+pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    diesel::delete(stores::table.filter(stores::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }

@@ -67,7 +67,7 @@ pub struct TenantBody {
 impl From<Tenant> for TenantBody {
     fn from(tenant: Tenant) -> Self {
         TenantBody {
-            id: tenant.realm.id,
+            id: tenant.realm.id.uuid(),
             name: tenant.realm.display_name,
             subdomain: format!("{}.{}", tenant.realm.name, tenant.environment.domain),
             environment: tenant.environment.into(),

@@ -3,16 +3,16 @@
 use super::schema::clients;
 use crate::model::Client;
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
-use uuid::Uuid;
 
-#[derive(Queryable, Insertable)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
 pub(crate) struct ClientRow {
     id: String,
-    realm_id: String,
+    realm_id: RealmId,
     client_id: String,
     name: String,
     roles: String,
@@ -26,7 +26,7 @@ impl ClientRow {
     fn into_client(self) -> QueryResult<(Client, Option<String>)> {
         let client = Client {
             id: super::uuid(&self.id)?,
-            realm_id: super::uuid(&self.realm_id)?,
+            realm_id: self.realm_id,
             client_id: self.client_id,
             name: self.name,
             roles: serde_json::from_str(&self.roles).map_err(|e| {
@@ -46,7 +46,7 @@ pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: Option<&str
     diesel::insert_into(clients::table)
         .values(ClientRow {
             id: client.id.to_string(),
-            realm_id: client.realm_id.to_string(),
+            realm_id: client.realm_id,
             client_id: client.client_id.clone(),
             name: client.name.clone(),
             roles: serde_json::to_string(&client.roles).unwrap_or_else(|_| "[]".into()),
@@ -63,7 +63,8 @@ pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: Option<&str
 pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<(Client, Option<String>)>> {
     clients::table
         .filter(clients::client_id.eq(client_id))
-        .first::<ClientRow>(conn)
+        .select(ClientRow::as_select())
+        .first(conn)
         .optional()?
         .map(ClientRow::into_client)
         .transpose()
@@ -72,24 +73,28 @@ pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Opt
 /// The client `client_id` of `realm`, with its secret hash.
 pub fn in_realm(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     client_id: &str,
 ) -> QueryResult<Option<(Client, Option<String>)>> {
     clients::table
-        .filter(clients::realm_id.eq(realm.to_string()))
+        .filter(clients::realm_id.eq(realm))
         .filter(clients::client_id.eq(client_id))
-        .first::<ClientRow>(conn)
+        .select(ClientRow::as_select())
+        .first(conn)
         .optional()?
         .map(ClientRow::into_client)
         .transpose()
 }
 
 /// One cursor slice of the clients of `realm`, oldest first.
-pub fn list(conn: &mut DbConnection, realm: Uuid, request: &CursorRequest) -> QueryResult<CursorPage<Client>> {
-    let query = clients::table.filter(clients::realm_id.eq(realm.to_string())).into_boxed();
+pub fn list(conn: &mut DbConnection, realm: RealmId, request: &CursorRequest) -> QueryResult<CursorPage<Client>> {
+    let query = clients::table.filter(clients::realm_id.eq(realm)).into_boxed();
     let query = portico_core::keyset_after!(query, clients::created_at, clients::id, request.after);
-    let rows: Vec<ClientRow> =
-        query.order((clients::created_at.asc(), clients::id.asc())).limit(i64::from(request.limit)).load(conn)?;
+    let rows: Vec<ClientRow> = query
+        .order((clients::created_at.asc(), clients::id.asc()))
+        .limit(i64::from(request.limit))
+        .select(ClientRow::as_select())
+        .load(conn)?;
     let items: Vec<Client> =
         rows.into_iter().map(|row| row.into_client().map(|(c, _)| c)).collect::<QueryResult<_>>()?;
     let last = items.last().map(|c| Keyset::of(c.created_at, c.id));
@@ -99,7 +104,7 @@ pub fn list(conn: &mut DbConnection, realm: Uuid, request: &CursorRequest) -> Qu
 /// Renames a client and replaces its roles when its version is `expected`; returns whether it changed.
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     client_id: &str,
     expected: i64,
     name: &str,
@@ -108,7 +113,7 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         clients::table
-            .filter(clients::realm_id.eq(realm.to_string()))
+            .filter(clients::realm_id.eq(realm))
             .filter(clients::client_id.eq(client_id))
             .filter(clients::version.eq(expected)),
     )
@@ -123,10 +128,9 @@ pub fn update(
 }
 
 /// Deletes the client `client_id` of `realm`; returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: Uuid, client_id: &str) -> QueryResult<bool> {
-    let deleted = diesel::delete(
-        clients::table.filter(clients::realm_id.eq(realm.to_string())).filter(clients::client_id.eq(client_id)),
-    )
-    .execute(conn)?;
+pub fn delete(conn: &mut DbConnection, realm: RealmId, client_id: &str) -> QueryResult<bool> {
+    let deleted =
+        diesel::delete(clients::table.filter(clients::realm_id.eq(realm)).filter(clients::client_id.eq(client_id)))
+            .execute(conn)?;
     Ok(deleted == 1)
 }

@@ -7,7 +7,7 @@ use portico_core::DbConnection;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use uuid::Uuid;
 
-#[derive(Queryable, Insertable)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = environments)]
 pub(crate) struct EnvironmentRow {
     id: String,
@@ -46,7 +46,8 @@ pub fn insert(conn: &mut DbConnection, env: &Environment) -> QueryResult<()> {
 pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Environment>> {
     environments::table
         .find(id.to_string())
-        .first::<EnvironmentRow>(conn)
+        .select(EnvironmentRow::as_select())
+        .first(conn)
         .optional()?
         .map(TryInto::try_into)
         .transpose()
@@ -56,7 +57,8 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Environment>
 pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Environment>> {
     environments::table
         .filter(environments::name.eq(name))
-        .first::<EnvironmentRow>(conn)
+        .select(EnvironmentRow::as_select())
+        .first(conn)
         .optional()?
         .map(TryInto::try_into)
         .transpose()
@@ -73,6 +75,7 @@ pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<Cur
     let rows: Vec<EnvironmentRow> = query
         .order((environments::created_at.asc(), environments::id.asc()))
         .limit(i64::from(request.limit))
+        .select(EnvironmentRow::as_select())
         .load(conn)?;
     let items: Vec<Environment> = rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?;
     let last = items.last().map(|e| Keyset::of(e.created_at, e.id));

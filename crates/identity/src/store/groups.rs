@@ -5,6 +5,7 @@ use crate::error::IdentityError;
 use crate::model::{AuditStamp, Group};
 use crate::service::GroupFilter;
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
@@ -28,11 +29,11 @@ portico_core::sort_map! {
     default user_groups::created_at, key user_groups::id
 }
 
-#[derive(Queryable, Insertable)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = user_groups)]
 pub(crate) struct GroupRow {
     id: String,
-    realm_id: String,
+    realm_id: RealmId,
     name: String,
     email: Option<String>,
     phone_number: Option<String>,
@@ -49,7 +50,7 @@ impl TryFrom<GroupRow> for Group {
     fn try_from(row: GroupRow) -> QueryResult<Self> {
         Ok(Group {
             id: super::uuid(&row.id)?,
-            realm_id: super::uuid(&row.realm_id)?,
+            realm_id: row.realm_id,
             name: row.name,
             email: row.email,
             phone_number: row.phone_number,
@@ -69,7 +70,7 @@ pub fn insert(conn: &mut DbConnection, group: &Group) -> QueryResult<()> {
     diesel::insert_into(user_groups::table)
         .values(GroupRow {
             id: group.id.to_string(),
-            realm_id: group.realm_id.to_string(),
+            realm_id: group.realm_id,
             name: group.name.clone(),
             email: group.email.clone(),
             phone_number: group.phone_number.clone(),
@@ -84,20 +85,21 @@ pub fn insert(conn: &mut DbConnection, group: &Group) -> QueryResult<()> {
 }
 
 /// The group `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<Option<Group>> {
+pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<Group>> {
     user_groups::table
-        .filter(user_groups::realm_id.eq(realm.to_string()))
+        .filter(user_groups::realm_id.eq(realm))
         .filter(user_groups::id.eq(id.to_string()))
-        .first::<GroupRow>(conn)
+        .select(GroupRow::as_select())
+        .first(conn)
         .optional()?
         .map(TryInto::try_into)
         .transpose()
 }
 
 /// Whether `realm` has a group named `name` other than `except`.
-pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
+pub fn name_taken(conn: &mut DbConnection, realm: RealmId, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
     let found: Vec<String> = user_groups::table
-        .filter(user_groups::realm_id.eq(realm.to_string()))
+        .filter(user_groups::realm_id.eq(realm))
         .filter(user_groups::name.eq(name))
         .select(user_groups::id)
         .load(conn)?;
@@ -112,7 +114,7 @@ pub fn name_taken(conn: &mut DbConnection, realm: Uuid, name: &str, except: Opti
 /// One page of the groups of `realm` matching `filter`.
 pub fn page(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     filter: &GroupFilter,
     request: &PageRequest,
 ) -> Result<Page<Group>, IdentityError> {
@@ -121,12 +123,13 @@ pub fn page(
         GroupFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<GroupRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
+    let rows: Vec<GroupRow> =
+        query.offset(request.offset()).limit(request.limit()).select(GroupRow::as_select()).load(conn)?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
-fn filtered<'a>(realm: Uuid, filter: &'a GroupFilter) -> user_groups::BoxedQuery<'a, DbBackend> {
-    let query = user_groups::table.filter(user_groups::realm_id.eq(realm.to_string())).into_boxed();
+fn filtered<'a>(realm: RealmId, filter: &'a GroupFilter) -> user_groups::BoxedQuery<'a, DbBackend> {
+    let query = user_groups::table.filter(user_groups::realm_id.eq(realm)).into_boxed();
     match filter {
         GroupFilter::All => query,
         GroupFilter::Name(name) => query.filter(user_groups::name.eq(name)),
@@ -136,7 +139,7 @@ fn filtered<'a>(realm: Uuid, filter: &'a GroupFilter) -> user_groups::BoxedQuery
         GroupFilter::HasMember(user) => query.filter(
             user_groups::id.eq_any(
                 group_members::table
-                    .filter(group_members::realm_id.eq(realm.to_string()))
+                    .filter(group_members::realm_id.eq(realm))
                     .filter(group_members::user_id.eq(user.to_string()))
                     .select(group_members::group_id),
             ),
@@ -158,7 +161,7 @@ pub struct GroupChanges {
 /// Applies `changes` when the group's version is `expected`; returns whether it changed.
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: Uuid,
     expected: i64,
     changes: &GroupChanges,
@@ -167,7 +170,7 @@ pub fn update(
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         user_groups::table
-            .filter(user_groups::realm_id.eq(realm.to_string()))
+            .filter(user_groups::realm_id.eq(realm))
             .filter(user_groups::id.eq(id.to_string()))
             .filter(user_groups::version.eq(expected)),
     )
@@ -186,7 +189,7 @@ pub fn update(
 /// Marks the group changed (membership changes) when its version is `expected`.
 pub fn touch(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: Uuid,
     expected: i64,
     actor: &str,
@@ -196,11 +199,9 @@ pub fn touch(
 }
 
 /// Deletes the group (memberships cascade); returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
     let deleted = diesel::delete(
-        user_groups::table
-            .filter(user_groups::realm_id.eq(realm.to_string()))
-            .filter(user_groups::id.eq(id.to_string())),
+        user_groups::table.filter(user_groups::realm_id.eq(realm)).filter(user_groups::id.eq(id.to_string())),
     )
     .execute(conn)?;
     if deleted == 1 {
@@ -210,10 +211,10 @@ pub fn delete(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<boo
 }
 
 /// Ids of the members of a group.
-pub fn member_ids(conn: &mut DbConnection, realm: Uuid, group: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn member_ids(conn: &mut DbConnection, realm: RealmId, group: Uuid) -> QueryResult<Vec<Uuid>> {
     let ids: Vec<String> = group_members::table
         .inner_join(users::table)
-        .filter(group_members::realm_id.eq(realm.to_string()))
+        .filter(group_members::realm_id.eq(realm))
         .filter(group_members::group_id.eq(group.to_string()))
         .order((users::created_at.asc(), users::id.asc()))
         .select(group_members::user_id)
@@ -222,7 +223,7 @@ pub fn member_ids(conn: &mut DbConnection, realm: Uuid, group: Uuid) -> QueryRes
 }
 
 /// Adds users to a group (already-present members are kept once).
-pub fn add_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
+pub fn add_members(conn: &mut DbConnection, realm: RealmId, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
     let mut added = 0;
     // One statement per member (MultiConnection has no batch insert); a member added by a
     // concurrent request is simply already there.
@@ -232,18 +233,18 @@ pub fn add_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[U
         )
         .bind::<diesel::sql_types::Text, _>(group.to_string())
         .bind::<diesel::sql_types::Text, _>(user.to_string())
-        .bind::<diesel::sql_types::Text, _>(realm.to_string())
+        .bind::<diesel::sql_types::Text, _>(realm)
         .execute(conn)?;
     }
     Ok(added)
 }
 
 /// Removes users from a group; returns how many were members.
-pub fn remove_members(conn: &mut DbConnection, realm: Uuid, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
+pub fn remove_members(conn: &mut DbConnection, realm: RealmId, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
     let ids: Vec<String> = users.iter().map(Uuid::to_string).collect();
     diesel::delete(
         group_members::table
-            .filter(group_members::realm_id.eq(realm.to_string()))
+            .filter(group_members::realm_id.eq(realm))
             .filter(group_members::group_id.eq(group.to_string()))
             .filter(group_members::user_id.eq_any(ids)),
     )

@@ -6,7 +6,7 @@ use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
 /// A stored signing key.
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signing_keys)]
 pub struct SigningKeyRow {
     /// Key id (JWK SHA-256 thumbprint; never reused).
@@ -36,6 +36,7 @@ pub fn published(conn: &mut DbConnection, now: Timestamp) -> QueryResult<Vec<Sig
     signing_keys::table
         .filter(signing_keys::expires_at.is_null().or(signing_keys::expires_at.gt(now.as_primitive())))
         .order((signing_keys::created_at.desc(), signing_keys::kid.desc()))
+        .select(SigningKeyRow::as_select())
         .load(conn)
 }
 

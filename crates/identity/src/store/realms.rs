@@ -6,6 +6,7 @@ use crate::model::{AuditStamp, Realm};
 use crate::service::RealmFilter;
 use diesel::prelude::*;
 use portico_core::DbConnection;
+use portico_core::RealmId;
 use portico_core::context::MASTER_REALM;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
@@ -14,10 +15,10 @@ use portico_core::page::{Page, PageRequest};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
-#[derive(Queryable, Insertable, AsChangeset)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = realms, treat_none_as_null = true)]
 pub(crate) struct RealmRow {
-    id: String,
+    id: RealmId,
     name: String,
     display_name: String,
     environment_id: String,
@@ -42,7 +43,7 @@ impl TryFrom<RealmRow> for Realm {
 
     fn try_from(row: RealmRow) -> QueryResult<Self> {
         Ok(Realm {
-            id: super::uuid(&row.id)?,
+            id: row.id,
             name: row.name,
             display_name: row.display_name,
             environment_id: super::uuid(&row.environment_id)?,
@@ -71,7 +72,7 @@ impl TryFrom<RealmRow> for Realm {
 impl From<&Realm> for RealmRow {
     fn from(realm: &Realm) -> Self {
         RealmRow {
-            id: realm.id.to_string(),
+            id: realm.id,
             name: realm.name.clone(),
             display_name: realm.display_name.clone(),
             environment_id: realm.environment_id.to_string(),
@@ -103,13 +104,19 @@ pub fn insert(conn: &mut DbConnection, realm: &Realm) -> QueryResult<()> {
 }
 
 /// The realm `id`.
-pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Realm>> {
-    realms::table.find(id.to_string()).first::<RealmRow>(conn).optional()?.map(TryInto::try_into).transpose()
+pub fn get(conn: &mut DbConnection, id: RealmId) -> QueryResult<Option<Realm>> {
+    realms::table.find(id).select(RealmRow::as_select()).first(conn).optional()?.map(TryInto::try_into).transpose()
 }
 
 /// The realm named `name`.
 pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Realm>> {
-    realms::table.filter(realms::name.eq(name)).first::<RealmRow>(conn).optional()?.map(TryInto::try_into).transpose()
+    realms::table
+        .filter(realms::name.eq(name))
+        .select(RealmRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(TryInto::try_into)
+        .transpose()
 }
 
 /// Whether any realm exists (an empty database means first start).
@@ -135,7 +142,7 @@ portico_core::sort_map! {
 /// Counter of tenant realms (every realm but `master`), kept under the platform's own key.
 pub const COUNTER: &str = "tenants";
 /// The counters key of platform-wide totals.
-pub const PLATFORM: Uuid = Uuid::nil();
+pub const PLATFORM: RealmId = RealmId::new(Uuid::nil());
 
 fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
     let query = realms::table.into_boxed();
@@ -163,7 +170,8 @@ pub fn page(
         RealmFilter::All => counters::get(conn, PLATFORM, COUNTER)?,
         _ => filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<RealmRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
+    let rows: Vec<RealmRow> =
+        query.offset(request.offset()).limit(request.limit()).select(RealmRow::as_select()).load(conn)?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
@@ -171,8 +179,11 @@ pub fn page(
 pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<CursorPage<Realm>> {
     let query = realms::table.filter(realms::name.ne(MASTER_REALM)).into_boxed();
     let query = portico_core::keyset_after!(query, realms::created_at, realms::id, request.after);
-    let rows: Vec<RealmRow> =
-        query.order((realms::created_at.asc(), realms::id.asc())).limit(i64::from(request.limit)).load(conn)?;
+    let rows: Vec<RealmRow> = query
+        .order((realms::created_at.asc(), realms::id.asc()))
+        .limit(i64::from(request.limit))
+        .select(RealmRow::as_select())
+        .load(conn)?;
     let items: Vec<Realm> = rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?;
     let last = items.last().map(|r| Keyset::of(r.audit.created_at, r.id));
     Ok(CursorPage { items, last })
@@ -181,16 +192,15 @@ pub fn list(conn: &mut DbConnection, request: &CursorRequest) -> QueryResult<Cur
 /// Writes every field of `realm` when its stored version is `expected` (the caller bumps
 /// `realm.version`); returns whether it was written.
 pub fn update(conn: &mut DbConnection, realm: &Realm, expected: i64) -> QueryResult<bool> {
-    let updated = diesel::update(realms::table.find(realm.id.to_string()).filter(realms::version.eq(expected)))
+    let updated = diesel::update(realms::table.find(realm.id).filter(realms::version.eq(expected)))
         .set(RealmRow::from(realm))
         .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// Deletes the realm row (identity rows cascade) and uncounts it; returns whether it existed.
-pub fn delete(conn: &mut DbConnection, id: Uuid) -> QueryResult<bool> {
-    let deleted =
-        diesel::delete(realms::table.find(id.to_string()).filter(realms::name.ne(MASTER_REALM))).execute(conn)?;
+pub fn delete(conn: &mut DbConnection, id: RealmId) -> QueryResult<bool> {
+    let deleted = diesel::delete(realms::table.find(id).filter(realms::name.ne(MASTER_REALM))).execute(conn)?;
     if deleted == 1 {
         counters::adjust(conn, PLATFORM, COUNTER, -1)?;
     }
@@ -198,8 +208,8 @@ pub fn delete(conn: &mut DbConnection, id: Uuid) -> QueryResult<bool> {
 }
 
 /// Removes `user` as the business contact of `realm` (the user is being deleted).
-pub fn clear_contact(conn: &mut DbConnection, realm: Uuid, user: Uuid) -> QueryResult<()> {
-    diesel::update(realms::table.find(realm.to_string()).filter(realms::contact_user_id.eq(user.to_string())))
+pub fn clear_contact(conn: &mut DbConnection, realm: RealmId, user: Uuid) -> QueryResult<()> {
+    diesel::update(realms::table.find(realm).filter(realms::contact_user_id.eq(user.to_string())))
         .set(realms::contact_user_id.eq(None::<String>))
         .execute(conn)?;
     Ok(())

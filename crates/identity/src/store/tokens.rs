@@ -2,18 +2,18 @@
 
 use super::schema::{refresh_tokens, revoked_tokens};
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
-use uuid::Uuid;
 
 /// Records that the access token `jti` is revoked until it would have expired.
-pub fn revoke_access(conn: &mut DbConnection, jti: &str, realm: Uuid, expires_at: Timestamp) -> QueryResult<()> {
+pub fn revoke_access(conn: &mut DbConnection, jti: &str, realm: RealmId, expires_at: Timestamp) -> QueryResult<()> {
     let exists: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;
     if exists.is_none() {
         diesel::insert_into(revoked_tokens::table)
             .values((
                 revoked_tokens::jti.eq(jti),
-                revoked_tokens::realm_id.eq(realm.to_string()),
+                revoked_tokens::realm_id.eq(realm),
                 revoked_tokens::expires_at.eq(expires_at.as_primitive()),
             ))
             .execute(conn)?;
@@ -35,7 +35,7 @@ pub enum Subject<'a> {
 pub fn subject_state(
     conn: &mut DbConnection,
     subject: Subject<'_>,
-    realm: Uuid,
+    realm: RealmId,
     jti: &str,
 ) -> QueryResult<(Option<i64>, bool)> {
     #[derive(QueryableByName)]
@@ -59,7 +59,7 @@ pub fn subject_state(
     };
     let state: State = diesel::sql_query(sql)
         .bind::<diesel::sql_types::Text, _>(key)
-        .bind::<diesel::sql_types::Text, _>(realm.to_string())
+        .bind::<diesel::sql_types::Text, _>(realm)
         .bind::<diesel::sql_types::Text, _>(jti)
         .get_result(conn)?;
     Ok((state.version, state.revoked))
@@ -78,13 +78,13 @@ pub fn purge_expired(conn: &mut DbConnection, now: Timestamp) -> QueryResult<usi
 }
 
 /// A stored refresh token (only its hash).
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     /// SHA-256 of the token, hex.
     pub token_hash: String,
     /// Realm.
-    pub realm_id: String,
+    pub realm_id: RealmId,
     /// All tokens rotated from one login share a family; reuse of a spent token ends the family.
     pub family_id: String,
     /// The user.
@@ -109,7 +109,7 @@ pub fn insert_refresh(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryRe
 
 /// The refresh token with `hash`.
 pub fn refresh_by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<RefreshTokenRow>> {
-    refresh_tokens::table.find(hash).first(conn).optional()
+    refresh_tokens::table.find(hash).select(RefreshTokenRow::as_select()).first(conn).optional()
 }
 
 /// Marks a refresh token spent if it was not yet; returns whether this call spent it.

@@ -5,6 +5,7 @@ use crate::error::IdentityError;
 use crate::model::{AuditStamp, User};
 use crate::service::UserFilter;
 use diesel::prelude::*;
+use portico_core::RealmId;
 use portico_core::db::DbBackend;
 use portico_core::db::counters;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable};
@@ -32,11 +33,11 @@ portico_core::sort_map! {
     default users::created_at, key users::id
 }
 
-#[derive(Queryable, Insertable)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub(crate) struct UserRow {
     id: String,
-    realm_id: String,
+    realm_id: RealmId,
     email: String,
     first_name: String,
     last_name: String,
@@ -54,7 +55,7 @@ impl UserRow {
     fn into_user(self, roles: BTreeSet<String>) -> QueryResult<User> {
         Ok(User {
             id: super::uuid(&self.id)?,
-            realm_id: super::uuid(&self.realm_id)?,
+            realm_id: self.realm_id,
             email: self.email,
             first_name: self.first_name,
             last_name: self.last_name,
@@ -85,7 +86,7 @@ pub fn insert(conn: &mut DbConnection, user: &User, password_hash: Option<&str>)
     diesel::insert_into(users::table)
         .values(UserRow {
             id: user.id.to_string(),
-            realm_id: user.realm_id.to_string(),
+            realm_id: user.realm_id,
             email: user.email.clone(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
@@ -104,14 +105,14 @@ pub fn insert(conn: &mut DbConnection, user: &User, password_hash: Option<&str>)
 }
 
 /// Replaces the roles of a user.
-pub fn set_roles(conn: &mut DbConnection, realm: Uuid, user: Uuid, roles: &BTreeSet<String>) -> QueryResult<()> {
+pub fn set_roles(conn: &mut DbConnection, realm: RealmId, user: Uuid, roles: &BTreeSet<String>) -> QueryResult<()> {
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user.to_string()))).execute(conn)?;
     // One statement per role: MultiConnection has no batch insert (roles are few).
     for role in roles {
         diesel::insert_into(user_roles::table)
             .values((
                 user_roles::user_id.eq(user.to_string()),
-                user_roles::realm_id.eq(realm.to_string()),
+                user_roles::realm_id.eq(realm),
                 user_roles::role.eq(role),
             ))
             .execute(conn)?;
@@ -146,31 +147,35 @@ fn with_roles(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<Vec<Us
 }
 
 /// The user `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<Option<User>> {
+pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<User>> {
     let row: Option<UserRow> = users::table
-        .filter(users::realm_id.eq(realm.to_string()))
+        .filter(users::realm_id.eq(realm))
         .filter(users::id.eq(id.to_string()))
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?;
     Ok(with_roles(conn, row.into_iter().collect())?.pop())
 }
 
 /// The users of `realm` with these ids (unknown ids are skipped).
-pub fn get_many(conn: &mut DbConnection, realm: Uuid, ids: &[Uuid]) -> QueryResult<Vec<User>> {
+pub fn get_many(conn: &mut DbConnection, realm: RealmId, ids: &[Uuid]) -> QueryResult<Vec<User>> {
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let rows: Vec<UserRow> =
-        users::table.filter(users::realm_id.eq(realm.to_string())).filter(users::id.eq_any(&ids)).load(conn)?;
+    let rows: Vec<UserRow> = users::table
+        .filter(users::realm_id.eq(realm))
+        .filter(users::id.eq_any(&ids))
+        .select(UserRow::as_select())
+        .load(conn)?;
     with_roles(conn, rows)
 }
 
 /// The business contacts of tenants: `(realm, user)` pairs → the user, by realm. A contact is
 /// always a user of its own realm; pairs that do not match are skipped.
-pub fn contacts(conn: &mut DbConnection, wanted: &[(Uuid, Uuid)]) -> QueryResult<BTreeMap<Uuid, User>> {
+pub fn contacts(conn: &mut DbConnection, wanted: &[(RealmId, Uuid)]) -> QueryResult<BTreeMap<RealmId, User>> {
     let ids: Vec<String> = wanted.iter().map(|(_, user)| user.to_string()).collect();
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let rows: Vec<UserRow> = users::table.filter(users::id.eq_any(&ids)).load(conn)?;
+    let rows: Vec<UserRow> = users::table.filter(users::id.eq_any(&ids)).select(UserRow::as_select()).load(conn)?;
     let found = with_roles(conn, rows)?;
     Ok(found
         .into_iter()
@@ -180,10 +185,15 @@ pub fn contacts(conn: &mut DbConnection, wanted: &[(Uuid, Uuid)]) -> QueryResult
 }
 
 /// The user with `email` (ignoring case) in `realm`, with the password hash (authentication).
-pub fn by_email_with_secret(conn: &mut DbConnection, realm: Uuid, email: &str) -> QueryResult<Option<UserWithSecret>> {
+pub fn by_email_with_secret(
+    conn: &mut DbConnection,
+    realm: RealmId,
+    email: &str,
+) -> QueryResult<Option<UserWithSecret>> {
     let row: Option<UserRow> = users::table
-        .filter(users::realm_id.eq(realm.to_string()))
+        .filter(users::realm_id.eq(realm))
         .filter(lower(users::email).eq(email.to_lowercase()))
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?;
     secrets(conn, row.into_iter().collect()).map(|mut found| found.pop())
@@ -192,7 +202,11 @@ pub fn by_email_with_secret(conn: &mut DbConnection, realm: Uuid, email: &str) -
 /// Every user with `email` (ignoring case), in any realm, with password hashes (a login that
 /// names no realm).
 pub fn by_email_anywhere(conn: &mut DbConnection, email: &str) -> QueryResult<Vec<UserWithSecret>> {
-    let rows: Vec<UserRow> = users::table.filter(lower(users::email).eq(email.to_lowercase())).limit(10).load(conn)?;
+    let rows: Vec<UserRow> = users::table
+        .filter(lower(users::email).eq(email.to_lowercase()))
+        .limit(10)
+        .select(UserRow::as_select())
+        .load(conn)?;
     secrets(conn, rows)
 }
 
@@ -205,7 +219,7 @@ fn secrets(conn: &mut DbConnection, mut rows: Vec<UserRow>) -> QueryResult<Vec<U
 /// One page of the users of `realm` matching `filter`.
 pub fn page(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     filter: &UserFilter,
     request: &PageRequest,
 ) -> Result<Page<User>, IdentityError> {
@@ -214,12 +228,13 @@ pub fn page(
         UserFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<UserRow> = query.offset(request.offset()).limit(request.limit()).load(conn)?;
+    let rows: Vec<UserRow> =
+        query.offset(request.offset()).limit(request.limit()).select(UserRow::as_select()).load(conn)?;
     Ok(Page::new(request, with_roles(conn, rows)?, total))
 }
 
-fn filtered<'a>(realm: Uuid, filter: &'a UserFilter) -> users::BoxedQuery<'a, DbBackend> {
-    let query = users::table.filter(users::realm_id.eq(realm.to_string())).into_boxed();
+fn filtered<'a>(realm: RealmId, filter: &'a UserFilter) -> users::BoxedQuery<'a, DbBackend> {
+    let query = users::table.filter(users::realm_id.eq(realm)).into_boxed();
     match filter {
         UserFilter::All => query,
         UserFilter::FirstNameContains(text) => {
@@ -231,7 +246,7 @@ fn filtered<'a>(realm: Uuid, filter: &'a UserFilter) -> users::BoxedQuery<'a, Db
         UserFilter::Role(role) => query.filter(
             users::id.eq_any(
                 user_roles::table
-                    .filter(user_roles::realm_id.eq(realm.to_string()))
+                    .filter(user_roles::realm_id.eq(realm))
                     .filter(user_roles::role.eq(role))
                     .select(user_roles::user_id),
             ),
@@ -251,7 +266,7 @@ fn filtered<'a>(realm: Uuid, filter: &'a UserFilter) -> users::BoxedQuery<'a, Db
         UserFilter::MemberOf(group) => query.filter(
             users::id.eq_any(
                 group_members::table
-                    .filter(group_members::realm_id.eq(realm.to_string()))
+                    .filter(group_members::realm_id.eq(realm))
                     .filter(group_members::group_id.eq(group.to_string()))
                     .select(group_members::user_id),
             ),
@@ -277,7 +292,7 @@ pub struct UserChanges {
 /// Applies `changes` to the user when its version is `expected`; returns whether it changed.
 pub fn update(
     conn: &mut DbConnection,
-    realm: Uuid,
+    realm: RealmId,
     id: Uuid,
     expected: i64,
     changes: &UserChanges,
@@ -285,7 +300,7 @@ pub fn update(
     now: Timestamp,
 ) -> QueryResult<bool> {
     let target = users::table
-        .filter(users::realm_id.eq(realm.to_string()))
+        .filter(users::realm_id.eq(realm))
         .filter(users::id.eq(id.to_string()))
         .filter(users::version.eq(expected));
     let updated = diesel::update(target)
@@ -304,10 +319,9 @@ pub fn update(
 }
 
 /// Deletes the user (roles, memberships and refresh tokens cascade); returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: Uuid, id: Uuid) -> QueryResult<bool> {
-    let deleted =
-        diesel::delete(users::table.filter(users::realm_id.eq(realm.to_string())).filter(users::id.eq(id.to_string())))
-            .execute(conn)?;
+pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
+    let deleted = diesel::delete(users::table.filter(users::realm_id.eq(realm)).filter(users::id.eq(id.to_string())))
+        .execute(conn)?;
     if deleted == 1 {
         counters::adjust(conn, realm, COUNTER, -1)?;
     }

@@ -1,15 +1,16 @@
 //! Provider input definitions and store writes.
 
+use super::super::providers::{InputDefFields, ProviderFields};
 use super::super::stores::StoreFields;
 use super::super::{CredentialStore, providers, stores};
 use crate::error::CredentialsError;
 use crate::model::{InputDef, InputDefDraft, Provider, Store, validate_description, validate_name};
+use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::HashSet;
-use uuid::Uuid;
 
 /// A provider write, computed from the provider as read in the writing transaction: its own
 /// fields and its definitions (PUT removes those left out).
@@ -49,7 +50,7 @@ impl CredentialStore {
     pub(super) fn resolve_defs(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         provider: &Provider,
         drafts: &[InputDefDraft],
         remove_unlisted: bool,
@@ -95,29 +96,17 @@ impl CredentialStore {
         let base_order = provider.input_defs.iter().map(|d| d.display_order).max().unwrap_or(0);
         for (index, draft) in drafts.iter().enumerate() {
             let order = draft.display_order.unwrap_or(base_order + index as i64 + 1);
+            let fields = InputDefFields {
+                name: &draft.name,
+                description: draft.description.as_deref(),
+                required: draft.required,
+                secret: draft.secret,
+                display_order: order,
+            };
             match draft.id {
-                Some(id) => providers::update_def(
-                    conn,
-                    realm,
-                    provider.id,
-                    id,
-                    &draft.name,
-                    draft.description.as_deref(),
-                    draft.required,
-                    draft.secret,
-                    order,
-                )?,
+                Some(id) => providers::update_def(conn, realm, provider.id, id, fields)?,
                 None => {
-                    providers::insert_def(
-                        conn,
-                        realm,
-                        provider.id,
-                        &draft.name,
-                        draft.description.as_deref(),
-                        draft.required,
-                        draft.secret,
-                        order,
-                    )?;
+                    providers::insert_def(conn, realm, provider.id, fields)?;
                 }
             }
         }
@@ -127,7 +116,7 @@ impl CredentialStore {
     pub(super) fn mutable_provider(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         id: i64,
     ) -> Result<Provider, CredentialsError> {
         let provider = self.existing_provider(conn, realm, id)?;
@@ -173,17 +162,8 @@ impl CredentialStore {
             if let Some(defs) = &defs {
                 self.resolve_defs(conn, realm, &provider, defs, remove_unlisted)?;
             }
-            let written = providers::update(
-                conn,
-                realm,
-                id,
-                provider.version,
-                &name,
-                description.as_deref(),
-                active,
-                ctx.actor(),
-                now,
-            )?;
+            let fields = ProviderFields { name: &name, description: description.as_deref(), active };
+            let written = providers::update(conn, realm, id, provider.version, fields, ctx.actor(), now)?;
             committed(precondition, "Credential store provider", id, provider.version, written)?;
             Ok((self.existing_provider(conn, realm, id)?, id.to_string()))
         })

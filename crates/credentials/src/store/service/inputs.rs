@@ -7,6 +7,7 @@ use super::seal_context;
 use crate::error::{CredentialsError, not_found};
 use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
 use crate::service::ADMINS;
+use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::db::DbError;
@@ -14,7 +15,6 @@ use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::{BTreeMap, HashSet};
-use uuid::Uuid;
 
 /// A credential write, computed from the credential as read in the writing transaction.
 pub(super) struct CredentialChange {
@@ -31,7 +31,7 @@ pub(super) struct CredentialChange {
 /// Where a credential's inputs are resolved: its realm, id, store and the store's provider.
 #[derive(Clone, Copy)]
 pub(super) struct Placement<'a> {
-    pub(super) realm: Uuid,
+    pub(super) realm: RealmId,
     pub(super) credential: i64,
     pub(super) store: &'a Store,
     pub(super) provider: &'a Provider,
@@ -42,7 +42,7 @@ impl CredentialStore {
     pub(super) fn usable_store(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         id: i64,
     ) -> Result<(Store, Provider), CredentialsError> {
         let store = stores::get(conn, realm, id)?.ok_or_else(|| {
@@ -193,7 +193,7 @@ impl CredentialStore {
     pub(super) fn write_inputs(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         credential: i64,
         before: &[SealedInput],
         after: &[SealedInput],
@@ -210,7 +210,7 @@ impl CredentialStore {
     pub(super) fn unique_credential_name(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         name: &str,
         except: Option<i64>,
     ) -> Result<(), CredentialsError> {

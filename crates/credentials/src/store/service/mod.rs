@@ -7,6 +7,7 @@ mod inputs;
 
 use definitions::{ProviderChange, StoreValues};
 use inputs::{CredentialChange, Placement};
+use portico_core::RealmId;
 
 use super::credentials::{self as credential_rows, CredentialFields, CredentialRecord};
 use super::stores::StoreFields;
@@ -21,9 +22,8 @@ use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::write::Precondition;
 use portico_core::{DbConnection, RequestContext};
-use uuid::Uuid;
 
-pub(super) fn seal_context(realm: Uuid, credential: i64, def: i64) -> String {
+pub(super) fn seal_context(realm: RealmId, credential: i64, def: i64) -> String {
     format!("credentials/input/{realm}/{credential}/{def}")
 }
 
@@ -36,18 +36,23 @@ impl CredentialStore {
         Ok(ctx.require(Requirement::AnyRole(ADMINS))?)
     }
 
-    fn existing_store(&self, conn: &mut DbConnection, realm: Uuid, id: i64) -> Result<Store, CredentialsError> {
+    fn existing_store(&self, conn: &mut DbConnection, realm: RealmId, id: i64) -> Result<Store, CredentialsError> {
         stores::get(conn, realm, id)?.ok_or_else(|| not_found("Credential store", id))
     }
 
-    fn existing_provider(&self, conn: &mut DbConnection, realm: Uuid, id: i64) -> Result<Provider, CredentialsError> {
+    fn existing_provider(
+        &self,
+        conn: &mut DbConnection,
+        realm: RealmId,
+        id: i64,
+    ) -> Result<Provider, CredentialsError> {
         providers::get(conn, realm, id)?.ok_or_else(|| not_found("Credential store provider", id))
     }
 
     fn existing_credential(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         id: i64,
     ) -> Result<CredentialRecord, CredentialsError> {
         credential_rows::get(conn, realm, id)?.ok_or_else(|| not_found("Credential", id))
@@ -258,16 +263,12 @@ impl CredentialService for CredentialStore {
                     format!("A provider named '{}' already exists", draft.name),
                 ));
             }
-            let id = providers::insert(
-                conn,
-                realm,
-                &draft.name,
-                draft.description.as_deref(),
-                draft.active,
-                false,
-                Some(ctx.actor()),
-                now,
-            )?;
+            let fields = providers::ProviderFields {
+                name: &draft.name,
+                description: draft.description.as_deref(),
+                active: draft.active,
+            };
+            let id = providers::insert(conn, realm, fields, false, Some(ctx.actor()), now)?;
             let created = self.existing_provider(conn, realm, id)?;
             self.resolve_defs(conn, realm, &created, &draft.input_defs, false)?;
             Ok((self.existing_provider(conn, realm, id)?, id.to_string()))

@@ -4,6 +4,7 @@
 
 use crate::model::{AuditStamp, Group, Realm, User};
 use crate::service::Allowed;
+use portico_core::RealmId;
 use portico_core::hal::{HalItem, Link, Links, Resource};
 use portico_core::http::BaseUrl;
 use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
@@ -125,7 +126,7 @@ pub fn meta(version: i64, modified: Option<portico_core::Timestamp>) -> Versione
 }
 
 /// The `tenant` link of a realm's entities.
-pub fn tenant_link(base: &BaseUrl, realm: Uuid) -> Link {
+pub fn tenant_link(base: &BaseUrl, realm: RealmId) -> Link {
     Link::new(entity_url(base, "tenants", realm)).titled("A tenant")
 }
 
@@ -346,7 +347,7 @@ pub fn tenant(
         feature_config: realm.feature_config.clone(),
         retention_time: realm.retention_time,
         partitions: realm.partitions,
-        uid: uid(realm.id),
+        uid: uid(realm.id.uuid()),
         audit: audit_fields(&realm.audit),
     };
     let links = Links::new()

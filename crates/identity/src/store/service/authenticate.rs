@@ -8,6 +8,7 @@ use crate::oauth::{ClientAuth, Introspection, OAuthError};
 use crate::store::tokens;
 use crate::tokens::AccessClaims;
 use jsonwebtoken::{Algorithm, Validation};
+use portico_core::RealmId;
 use portico_core::context::{Principal, PrincipalKind};
 use portico_core::{RealmRef, Timestamp};
 use sha2::{Digest, Sha256};
@@ -169,11 +170,7 @@ impl IdentityStore {
         let row =
             self.db.read(|conn| tokens::refresh_by_hash(conn, &hash_token(token)).map_err(IdentityError::from))?;
         match row {
-            Some(row)
-                if row.realm_id == realm.id.to_string()
-                    && row.used_at.is_none()
-                    && Timestamp::from(row.expires_at) > now =>
-            {
+            Some(row) if row.realm_id == realm.id && row.used_at.is_none() && Timestamp::from(row.expires_at) > now => {
                 Ok(Introspection {
                     active: true,
                     scope: Some(row.scope),
@@ -202,7 +199,7 @@ impl IdentityStore {
         }
         let row =
             self.db.read(|conn| tokens::refresh_by_hash(conn, &hash_token(token)).map_err(IdentityError::from))?;
-        if let Some(row) = row.filter(|row| row.realm_id == realm.id.to_string()) {
+        if let Some(row) = row.filter(|row| row.realm_id == realm.id) {
             self.db.write(|conn| tokens::revoke_family(conn, &row.family_id).map_err(IdentityError::from))?;
         }
         Ok(())
@@ -217,7 +214,7 @@ impl IdentityStore {
     }
 
     fn revoke_claims(&self, claims: &AccessClaims) -> Result<(), IdentityError> {
-        let realm = crate::store::uuid(&claims.realm_id)?;
+        let realm = RealmId::from(crate::store::uuid(&claims.realm_id)?);
         let expires = Timestamp::from_unix(claims.exp + CLOCK_SKEW).unwrap_or_else(|| self.clock.now());
         self.db.write(|conn| tokens::revoke_access(conn, &claims.jti, realm, expires).map_err(IdentityError::from))
     }
@@ -244,7 +241,7 @@ fn principal_from_claims(claims: AccessClaims) -> Result<Principal, IdentityErro
         display_name: claims.email.clone().or_else(|| claims.client_id.clone()).unwrap_or_else(|| claims.sub.clone()),
         id: claims.sub,
         realm: RealmRef {
-            id: uuid::Uuid::try_parse(&claims.realm_id).map_err(|_| IdentityError::InvalidCredentials)?,
+            id: uuid::Uuid::try_parse(&claims.realm_id).map_err(|_| IdentityError::InvalidCredentials)?.into(),
             name: claims.realm,
         },
         roles: claims.roles.into_iter().collect(),

@@ -307,7 +307,7 @@ impl IdentityStore {
         let now = self.clock.now();
         let hash = hash_token(token);
         let row = self.db.read(|conn| tokens::refresh_by_hash(conn, &hash).map_err(IdentityError::from))?;
-        let Some(row) = row.filter(|row| row.realm_id == realm.id.to_string()) else {
+        let Some(row) = row.filter(|row| row.realm_id == realm.id) else {
             return Err(OAuthError::invalid_grant("Invalid refresh token"));
         };
         if Timestamp::from(row.expires_at) <= now {
@@ -390,7 +390,7 @@ impl IdentityStore {
         let now = self.clock.now();
         let row = RefreshTokenRow {
             token_hash: hash_token(&token),
-            realm_id: realm.id.to_string(),
+            realm_id: realm.id,
             family_id: family.unwrap_or_else(|| new_uuid().to_string()),
             user_id: user.to_string(),
             client_id: client.map(str::to_owned),

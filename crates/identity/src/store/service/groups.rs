@@ -7,6 +7,7 @@ use crate::service::{Allowed, GroupFilter};
 use crate::service::{GROUP_ADMINS, GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
 use crate::store::groups::{self, GroupChanges};
 use crate::store::users;
+use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{PrincipalKind, Requirement};
 use portico_core::db::{RowKey, lock_row};
@@ -32,17 +33,17 @@ fn validate_group(input: &GroupInput) -> Result<(), IdentityError> {
 }
 
 impl IdentityStore {
-    fn existing_group(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Group, IdentityError> {
+    fn existing_group(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Group, IdentityError> {
         groups::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("group", id.simple()))
     }
 
     /// The group, locked against concurrent writers until the transaction ends.
-    fn group_for_update(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Group, IdentityError> {
+    fn group_for_update(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Group, IdentityError> {
         lock_row(conn, "user_groups", "id", RowKey::Text(&id.to_string()))?;
         self.existing_group(conn, realm, id)
     }
 
-    fn members(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<Vec<User>, IdentityError> {
+    fn members(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Vec<User>, IdentityError> {
         let ids = groups::member_ids(conn, realm, id)?;
         let mut members = users::get_many(conn, realm, &ids)?;
         members.sort_by_key(|u| ids.iter().position(|id| *id == u.id));
@@ -71,7 +72,7 @@ impl IdentityStore {
     }
 
     /// Checks that every id is a user of the realm.
-    fn existing_users(&self, conn: &mut DbConnection, realm: Uuid, ids: &[Uuid]) -> Result<(), IdentityError> {
+    fn existing_users(&self, conn: &mut DbConnection, realm: RealmId, ids: &[Uuid]) -> Result<(), IdentityError> {
         let found = users::get_many(conn, realm, ids)?;
         match ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
             Some(missing) => {
@@ -82,7 +83,12 @@ impl IdentityStore {
     }
 
     /// What the group owns in every registered domain.
-    fn usage(&self, conn: &mut DbConnection, realm: Uuid, group: Uuid) -> Result<DeletionConstraints, IdentityError> {
+    fn usage(
+        &self,
+        conn: &mut DbConnection,
+        realm: RealmId,
+        group: Uuid,
+    ) -> Result<DeletionConstraints, IdentityError> {
         let target = Target { collection: "groups", realm, id: group };
         Ok(self.hooks.deletion_constraints(conn, &target, GROUP_DEPENDENT_COUNTS)?)
     }

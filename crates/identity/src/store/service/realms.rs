@@ -12,7 +12,7 @@ use portico_core::context::{MASTER_REALM, Requirement};
 use portico_core::db::{RowKey, lock_row};
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::{Precondition, committed, revise};
-use portico_core::{DbConnection, RequestContext};
+use portico_core::{DbConnection, RealmId, RequestContext};
 use uuid::Uuid;
 
 /// The longest logo (a URL, or a small `data:` image), in characters.
@@ -143,7 +143,8 @@ impl RealmService for IdentityStore {
         }
         self.db.read(|conn| {
             let Page { items, number, size, total } = realms::page(conn, filter, page)?;
-            let wanted: Vec<(Uuid, Uuid)> = items.iter().filter_map(|r| r.contact_user_id.map(|c| (r.id, c))).collect();
+            let wanted: Vec<(RealmId, Uuid)> =
+                items.iter().filter_map(|r| r.contact_user_id.map(|c| (r.id, c))).collect();
             let mut contacts = users::contacts(conn, &wanted)?;
             let items = items
                 .into_iter()
@@ -157,13 +158,14 @@ impl RealmService for IdentityStore {
     }
 
     fn realm(&self, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError> {
+        let id = RealmId::from(id);
         if id == ctx.realm.id {
             ctx.require(Requirement::Authenticated)?;
         } else {
             ctx.require(Requirement::PlatformAdmin)?;
         }
         self.db.read(|conn| {
-            let realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
+            let realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.uuid().simple()))?;
             self.view(conn, realm)
         })
     }
@@ -209,7 +211,7 @@ impl RealmService for IdentityStore {
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.update", "tenant", |conn| {
             lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
-            let realm = realms::get(conn, id)?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
+            let realm = realms::get(conn, id.into())?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
             if realm.name == MASTER_REALM {
                 return Err(IdentityError::conflict("master_realm", "realm master is managed by configuration"));
             }

@@ -9,6 +9,7 @@ use crate::model::{
 use crate::secrets::hash_client_secret;
 use crate::service::{CreatedTenant, Tenant, TenantService};
 use crate::store::{clients, environments, realms};
+use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, PLATFORM_ADMIN_ROLE, Requirement};
 use portico_core::cursor::{CursorPage, CursorRequest};
@@ -62,7 +63,9 @@ impl IdentityStore {
     }
 
     fn tenant_realm(&self, conn: &mut DbConnection, id: Uuid) -> Result<Realm, IdentityError> {
-        realms::get(conn, id)?.filter(|r| r.name != MASTER_REALM).ok_or_else(|| IdentityError::not_found("tenant", id))
+        realms::get(conn, id.into())?
+            .filter(|r| r.name != MASTER_REALM)
+            .ok_or_else(|| IdentityError::not_found("tenant", id))
     }
 
     /// Stores a realm, refusing a taken name.
@@ -86,7 +89,7 @@ impl IdentityStore {
     fn new_client(
         &self,
         conn: &mut DbConnection,
-        realm: Uuid,
+        realm: RealmId,
         name: &str,
         roles: Vec<String>,
         now: Timestamp,

@@ -6,6 +6,7 @@ use crate::model::{AuditStamp, User, validate_email, validate_length, validate_p
 use crate::service::{Allowed, UserFilter};
 use crate::service::{NewUser, USER_ADMINS, UserPatch, UserService};
 use crate::store::users::{self, UserChanges};
+use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
 use portico_core::db::{RowKey, lock_row};
@@ -37,12 +38,17 @@ fn validate_password(password: Option<&str>) -> Result<(), IdentityError> {
 }
 
 impl IdentityStore {
-    pub(crate) fn existing_user(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<User, IdentityError> {
+    pub(crate) fn existing_user(
+        &self,
+        conn: &mut DbConnection,
+        realm: RealmId,
+        id: Uuid,
+    ) -> Result<User, IdentityError> {
         users::get(conn, realm, id)?.ok_or_else(|| IdentityError::not_found("user", id.simple()))
     }
 
     /// The user, locked against concurrent writers until the transaction ends.
-    fn user_for_update(&self, conn: &mut DbConnection, realm: Uuid, id: Uuid) -> Result<User, IdentityError> {
+    fn user_for_update(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<User, IdentityError> {
         lock_row(conn, "users", "id", RowKey::Text(&id.to_string()))?;
         self.existing_user(conn, realm, id)
     }
