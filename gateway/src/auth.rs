@@ -94,6 +94,23 @@ impl From<Failure> for Rejection {
     }
 }
 
+/// The caller, its realm and the target realm.
+type Resolved = (Principal, Option<RealmRef>, Option<RealmRef>);
+
+/// [`Resolved`] from the authenticator's memory alone, when every part is remembered.
+fn remembered(auth: &dyn Authenticator, credentials: &Credentials, target: Option<&str>) -> Option<Resolved> {
+    let principal = match credentials {
+        Credentials::Bearer(token) => auth.bearer_cached(token)?,
+        Credentials::Basic { username, password } => auth.basic_remembered(target, username, password)?,
+    };
+    let home = auth.realm_cached(&principal.realm.name)?;
+    let target = match target {
+        Some(name) if name != principal.realm.name => auth.realm_cached(name)?,
+        _ => home.clone(),
+    };
+    Some((principal, home, target))
+}
+
 /// Resolves the caller and the realm; see the module documentation.
 async fn resolve(
     req: &ServiceRequest,
@@ -105,26 +122,33 @@ async fn resolve(
     let basic = matches!(credentials, Credentials::Basic { .. });
     let target = requested_realm(req);
     let source = portico_core::http::origin::client_ip(req.request());
+    // From memory when the caller and both realms are remembered and current: no database
+    // and no blocking thread. Otherwise one trip to the blocking pool: verify the caller, then
+    // look up its realm and the target.
+    let remembered = remembered(auth.get_ref(), &credentials, target.as_deref());
     let lookup = auth.clone();
     let hint = target.clone();
-    // One trip to the blocking pool: verify the caller, then look up its realm and the target.
-    type Resolved = (Principal, Option<RealmRef>, Option<RealmRef>);
-    let resolved: Result<Resolved, IdentityError> = run_blocking(move || {
-        let principal = match credentials {
-            Credentials::Bearer(token) => lookup.authenticate_bearer(&token)?,
-            Credentials::Basic { username, password } => {
-                lookup.authenticate_basic(hint.as_deref(), &username, &password, &source)?
-            }
-        };
-        let home = principal.realm.name.clone();
-        let home_realm = lookup.realm_by_name(&home)?;
-        let target_realm = match hint.as_deref() {
-            Some(name) if name != home => lookup.realm_by_name(name)?,
-            _ => home_realm.clone(),
-        };
-        Ok((principal, home_realm, target_realm))
-    })
-    .await;
+    let resolved: Result<Resolved, IdentityError> = match remembered {
+        Some(resolved) => Ok(resolved),
+        None => {
+            run_blocking(move || {
+                let principal = match credentials {
+                    Credentials::Bearer(token) => lookup.authenticate_bearer(&token)?,
+                    Credentials::Basic { username, password } => {
+                        lookup.authenticate_basic(hint.as_deref(), &username, &password, &source)?
+                    }
+                };
+                let home = principal.realm.name.clone();
+                let home_realm = lookup.realm_by_name(&home)?;
+                let target_realm = match hint.as_deref() {
+                    Some(name) if name != home => lookup.realm_by_name(name)?,
+                    _ => home_realm.clone(),
+                };
+                Ok((principal, home_realm, target_realm))
+            })
+            .await
+        }
+    };
     let (principal, home_realm, target_realm) = match resolved {
         Ok(resolved) => resolved,
         // The challenge describes what failed: a Basic login (RFC 7617) or a bearer token (RFC 6750).

@@ -23,6 +23,11 @@ pub struct IdentityConfig {
     /// The base URL tokens are issued under (`iss` is `{issuer}/auth/realms/{realm}`), and the
     /// only one accepted: the configured public URL, never a request's `Host`.
     pub issuer: String,
+    /// How long a remembered subject check or realm lookup is used when no change was
+    /// signalled: the bound for a change made where no signal reaches (another process on the
+    /// same SQLite file, a row edited by hand). Changes made through any Portico of the same
+    /// database (PostgreSQL replicas included) apply to the next request regardless.
+    pub recheck_after: std::time::Duration,
 }
 
 impl Default for IdentityConfig {
@@ -36,6 +41,7 @@ impl Default for IdentityConfig {
             basic_cache_ttl: 60,
             environments: Vec::new(),
             issuer: "http://localhost:8080".into(),
+            recheck_after: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -34,6 +34,19 @@ pub trait Authenticator: Send + Sync + 'static {
     ) -> Result<Principal, IdentityError>;
     /// The realm named `name`.
     fn realm_by_name(&self, name: &str) -> Result<Option<RealmRef>, IdentityError>;
+    /// [`authenticate_bearer`](Self::authenticate_bearer) from memory alone (no database, no
+    /// blocking), when the answer is remembered and still current; `None` otherwise.
+    fn bearer_cached(&self, _token: &str) -> Option<Principal> {
+        None
+    }
+    /// [`authenticate_basic`](Self::authenticate_basic) from memory alone; `None` otherwise.
+    fn basic_remembered(&self, _realm: Option<&str>, _username: &str, _password: &str) -> Option<Principal> {
+        None
+    }
+    /// [`realm_by_name`](Self::realm_by_name) from memory alone; `None` otherwise.
+    fn realm_cached(&self, _name: &str) -> Option<Option<RealmRef>> {
+        None
+    }
 }
 
 /// The OAuth 2.0 token service.

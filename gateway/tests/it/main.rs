@@ -16,6 +16,7 @@ mod gateway;
 mod mattr;
 mod migrations;
 mod origin;
+mod request_path;
 mod support;
 mod token_state;
 mod tokens;

@@ -28,21 +28,21 @@ fn realm_ids_bind_and_read_as_text_and_a_corrupt_one_fails_the_query() {
     let stored: String = resource_counts::table
         .filter(resource_counts::resource.eq("things"))
         .select(resource_counts::realm_id)
-        .first(&mut *conn)
+        .first(&mut **conn)
         .unwrap();
     assert_eq!(stored, realm.uuid().hyphenated().to_string(), "stored as the hyphenated text");
     let read: RealmId = resource_counts::table
         .filter(resource_counts::resource.eq("things"))
         .select(resource_counts::realm_id)
-        .first(&mut *conn)
+        .first(&mut **conn)
         .unwrap();
     assert_eq!(read, realm);
     diesel::sql_query("INSERT INTO resource_counts (realm_id, resource, n) VALUES ('not-a-uuid', 'bad', 1)")
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .unwrap();
     let corrupt = resource_counts::table
         .filter(resource_counts::resource.eq("bad"))
         .select(resource_counts::realm_id)
-        .first::<RealmId>(&mut *conn);
+        .first::<RealmId>(&mut **conn);
     assert!(matches!(corrupt, Err(diesel::result::Error::DeserializationError(_))), "{corrupt:?}");
 }

@@ -240,12 +240,20 @@ impl TestApp {
     /// Another identity replica over this app's database, keys and clock (as a second server
     /// process would be), optionally configured with another issuer.
     pub fn replica(&self, issuer: Option<&str>) -> portico_identity::store::IdentityStore {
-        let base = portico_gateway::server::identity_config(&self.state.settings, None);
-        let config = IdentityConfig {
+        self.replica_with(|config| {
+            if let Some(issuer) = issuer {
+                config.issuer = issuer.to_owned();
+            }
+        })
+    }
+
+    /// [`replica`](Self::replica) with its configuration changed by `change`.
+    pub fn replica_with(&self, change: impl FnOnce(&mut IdentityConfig)) -> portico_identity::store::IdentityStore {
+        let mut config = IdentityConfig {
             password_cost: PasswordCost::Minimal,
-            issuer: issuer.map_or(base.issuer.clone(), str::to_owned),
-            ..base
+            ..portico_gateway::server::identity_config(&self.state.settings, None)
         };
+        change(&mut config);
         portico_identity::store::IdentityStore::open(
             self.state.db.clone(),
             self.state.sealer.clone(),

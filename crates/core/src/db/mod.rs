@@ -11,6 +11,7 @@
 //! - Blocking: call these from [`crate::run_blocking`], never on the async executor.
 
 pub mod counters;
+pub mod generation;
 mod migrate;
 pub mod text;
 
@@ -24,6 +25,8 @@ use diesel::result::DatabaseErrorKind;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use connection::{DbConnection, MultiBackend as DbBackend};
@@ -151,6 +154,10 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// SQLite `busy_timeout`: how long a writer waits for the write lock.
     pub sqlite_busy_timeout: Duration,
+    /// A connection idle for longer is checked with `SELECT 1` before it is handed out (the
+    /// server may have closed it meanwhile); one in steady use is not, which saves a round
+    /// trip per checkout under load.
+    pub validate_idle_after: Duration,
 }
 
 impl Default for PoolOptions {
@@ -159,6 +166,7 @@ impl Default for PoolOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
             sqlite_busy_timeout: Duration::from_secs(10),
+            validate_idle_after: Duration::from_secs(5),
         }
     }
 }
@@ -168,6 +176,92 @@ impl Default for PoolOptions {
 pub struct ConnectionFactory {
     target: Target,
     busy_timeout: Duration,
+    stats: Arc<DbStats>,
+}
+
+/// Running totals of the database's work: pool checkouts and SQL statements sent. They feed
+/// `/metrics`, and tests assert exact per-request counts with them (a change that adds a
+/// round trip fails a test without timing anything).
+#[derive(Debug, Default)]
+pub struct DbStats {
+    checkouts: AtomicU64,
+    statements: AtomicU64,
+    connects: AtomicU64,
+}
+
+/// A reading of [`DbStats`]; subtract two readings to count what happened in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DbCounts {
+    /// Connections taken from the pool.
+    pub checkouts: u64,
+    /// Statements sent (queries, and `BEGIN`/`COMMIT` of transactions).
+    pub statements: u64,
+    /// Connections opened.
+    pub connects: u64,
+}
+
+impl std::ops::Sub for DbCounts {
+    type Output = DbCounts;
+
+    fn sub(self, earlier: DbCounts) -> DbCounts {
+        DbCounts {
+            checkouts: self.checkouts - earlier.checkouts,
+            statements: self.statements - earlier.statements,
+            connects: self.connects - earlier.connects,
+        }
+    }
+}
+
+impl DbStats {
+    fn read(&self) -> DbCounts {
+        DbCounts {
+            checkouts: self.checkouts.load(Ordering::Relaxed),
+            statements: self.statements.load(Ordering::Relaxed),
+            connects: self.connects.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A pooled connection with what its statements taught about it.
+///
+/// The pool does not test a connection with a query each time it hands it out (that was one
+/// extra round trip per checkout); instead a statement that fails because the connection is
+/// gone marks it broken, and the pool drops it when it comes back.
+pub struct TrackedConnection {
+    conn: DbConnection,
+    broken: Arc<AtomicBool>,
+    last_checkout: std::time::Instant,
+}
+
+impl std::ops::Deref for TrackedConnection {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for TrackedConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+/// Counts the statements a connection sends and notices when the connection is gone.
+fn instrument(stats: Arc<DbStats>, broken: Arc<AtomicBool>) -> impl diesel::connection::Instrumentation {
+    use diesel::connection::InstrumentationEvent;
+    use diesel::result::{DatabaseErrorKind, Error};
+    move |event: InstrumentationEvent<'_>| match event {
+        InstrumentationEvent::StartQuery { .. } => {
+            stats.statements.fetch_add(1, Ordering::Relaxed);
+        }
+        InstrumentationEvent::FinishQuery {
+            error:
+                Some(Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)),
+            ..
+        } => broken.store(true, Ordering::Relaxed),
+        _ => {}
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -177,10 +271,29 @@ enum Target {
 }
 
 impl ManageConnection for ConnectionFactory {
-    type Connection = DbConnection;
+    type Connection = TrackedConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<TrackedConnection, r2d2::Error> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut TrackedConnection) -> Result<(), r2d2::Error> {
+        conn.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut TrackedConnection) -> bool {
+        conn.broken.load(Ordering::Relaxed)
+            || <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(&mut conn.conn)
+                .transaction_depth()
+                .is_err()
+    }
+}
+
+impl ConnectionFactory {
+    /// A new connection, configured and instrumented (outside the pool: listeners).
+    fn open(&self) -> Result<TrackedConnection, r2d2::Error> {
+        let broken = Arc::new(AtomicBool::new(false));
         match &self.target {
             Target::Postgres(url) => {
                 let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
@@ -188,7 +301,13 @@ impl ManageConnection for ConnectionFactory {
                 // generic plan cannot see how selective a search pattern is and may walk a
                 // whole ordered index for a handful of matches (measured in docs/benchmarks.md).
                 conn.batch_execute("SET plan_cache_mode = force_custom_plan").map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Postgres(conn))
+                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
+                self.stats.connects.fetch_add(1, Ordering::Relaxed);
+                Ok(TrackedConnection {
+                    conn: DbConnection::Postgres(conn),
+                    broken,
+                    last_checkout: std::time::Instant::now(),
+                })
             }
             Target::Sqlite(path) => {
                 let path = path.to_string_lossy();
@@ -198,19 +317,15 @@ impl ManageConnection for ConnectionFactory {
                     self.busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
+                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
+                self.stats.connects.fetch_add(1, Ordering::Relaxed);
+                Ok(TrackedConnection {
+                    conn: DbConnection::Sqlite(conn),
+                    broken,
+                    last_checkout: std::time::Instant::now(),
+                })
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .is_err()
     }
 }
 
@@ -222,6 +337,9 @@ pub type PooledDb = PooledConnection<ConnectionFactory>;
 pub struct Database {
     pool: Pool<ConnectionFactory>,
     backend: Backend,
+    stats: Arc<DbStats>,
+    validate_idle_after: Duration,
+    factory: ConnectionFactory,
 }
 
 impl std::fmt::Debug for Database {
@@ -246,17 +364,25 @@ impl Database {
             Backend::Sqlite => options.max_connections.clamp(1, 8),
             Backend::Postgres => options.max_connections.max(1),
         };
-        let factory = ConnectionFactory { target, busy_timeout: options.sqlite_busy_timeout };
+        let stats = Arc::new(DbStats::default());
+        let factory = ConnectionFactory { target, busy_timeout: options.sqlite_busy_timeout, stats: stats.clone() };
+        let pool_factory = factory.clone();
         let pool = Pool::builder()
             .max_size(max)
             // No idle floor: r2d2 refills a floor on its own threads, and a libpq connect still
             // running there when a short-lived command (configtest, migrate) exits crashes the
             // process in OpenSSL's exit handlers. Connections are made when first needed.
             .min_idle(Some(0))
+            // No `SELECT 1` before every checkout: a connection that turns out to be gone is
+            // marked by the statement that failed and dropped when it comes back (see
+            // `TrackedConnection`), and connections are renewed by age anyway.
+            .test_on_check_out(false)
+            .max_lifetime(Some(Duration::from_secs(30 * 60)))
+            .idle_timeout(Some(Duration::from_secs(10 * 60)))
             .connection_timeout(options.acquire_timeout)
-            .build(factory)
+            .build(pool_factory)
             .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(Database { pool, backend })
+        Ok(Database { pool, backend, stats, validate_idle_after: options.validate_idle_after, factory })
     }
 
     /// The backend in use.
@@ -266,7 +392,24 @@ impl Database {
 
     /// A connection from the pool.
     pub fn conn(&self) -> Result<PooledDb, DbError> {
-        self.pool.get().map_err(|e| DbError::Pool(e.to_string()))
+        self.stats.checkouts.fetch_add(1, Ordering::Relaxed);
+        // Every idle connection may have been closed by the server; try each at most once.
+        for _ in 0..=self.pool.max_size() {
+            let mut conn = self.pool.get().map_err(|e| DbError::Pool(e.to_string()))?;
+            let idle = conn.last_checkout.elapsed() > self.validate_idle_after;
+            conn.last_checkout = std::time::Instant::now();
+            if !idle || conn.conn.batch_execute("SELECT 1").is_ok() {
+                return Ok(conn);
+            }
+            // Gone: dropped by the pool when it comes back, here.
+            conn.broken.store(true, Ordering::Relaxed);
+        }
+        Err(DbError::Pool("no connection to the database answers".into()))
+    }
+
+    /// What the database has done so far (checkouts, statements, connections opened).
+    pub fn counts(&self) -> DbCounts {
+        self.stats.read()
     }
 
     /// Runs read-only work on a pooled connection.
@@ -295,7 +438,7 @@ impl Database {
     /// Checks that the database answers (readiness probe).
     pub fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.conn()?;
-        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        diesel::sql_query("SELECT 1").execute(&mut **conn)?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Credentials and their sealed input values.
 
-use super::schema::{credential_inputs as inputs, credentials};
+use super::schema::{credential_inputs as inputs, credential_store_input_defs as defs, credentials};
 use crate::model::{CredentialScope, Stamp};
 use diesel::prelude::*;
 use portico_core::RealmId;
@@ -38,6 +38,8 @@ pub struct SealedInput {
     pub sealed: String,
     /// Version.
     pub version: i64,
+    /// Whether its definition marks it secret (a value without a definition counts as secret).
+    pub secret: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -68,11 +70,14 @@ fn with_inputs(
     rows: Vec<CredentialRow>,
 ) -> QueryResult<Vec<CredentialRecord>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let all: Vec<(i64, i64, String, i64)> = inputs::table
+    // Each value with its definition's `secret` flag, in the same statement: reading a
+    // credential needs nothing else of its store or provider.
+    let all: Vec<(i64, i64, String, i64, Option<bool>)> = inputs::table
+        .left_join(defs::table.on(defs::id.eq(inputs::input_def_id).and(defs::realm_id.eq(inputs::realm_id))))
         .filter(inputs::realm_id.eq(realm))
         .filter(inputs::credential_id.eq_any(&ids))
         .order((inputs::credential_id.asc(), inputs::input_def_id.asc()))
-        .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version))
+        .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version, defs::secret.nullable()))
         .load(conn)?;
     rows.into_iter()
         .map(|row| {
@@ -80,10 +85,11 @@ fn with_inputs(
                 inputs: all
                     .iter()
                     .filter(|(credential, ..)| *credential == row.id)
-                    .map(|(_, def_id, sealed, version)| SealedInput {
+                    .map(|(_, def_id, sealed, version, secret)| SealedInput {
                         def_id: *def_id,
                         sealed: sealed.clone(),
                         version: *version,
+                        secret: secret.unwrap_or(true),
                     })
                     .collect(),
                 id: row.id,

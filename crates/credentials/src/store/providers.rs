@@ -176,16 +176,6 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Opti
     Ok(with_defs(conn, realm, rows)?.pop())
 }
 
-/// The providers of `realm` with these ids, with their definitions (unknown ids are skipped).
-pub fn get_many(conn: &mut DbConnection, realm: RealmId, ids: &[i64]) -> QueryResult<Vec<Provider>> {
-    let rows: Vec<ProviderRow> = providers::table
-        .filter(providers::realm_id.eq(realm))
-        .filter(providers::id.eq_any(ids))
-        .select(ProviderRow::as_select())
-        .load(conn)?;
-    with_defs(conn, realm, rows)
-}
-
 /// The providers of `realm` matching `query`, by id.
 pub fn list(conn: &mut DbConnection, realm: RealmId, query: &ProviderQuery) -> QueryResult<Vec<Provider>> {
     let mut select = providers::table.filter(providers::realm_id.eq(realm)).into_boxed();

@@ -84,16 +84,6 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Opti
         .map(|row| row.map(Into::into))
 }
 
-/// The stores of `realm` with these ids (unknown ids are skipped).
-pub fn get_many(conn: &mut DbConnection, realm: RealmId, ids: &[i64]) -> QueryResult<Vec<Store>> {
-    stores::table
-        .filter(stores::realm_id.eq(realm))
-        .filter(stores::id.eq_any(ids))
-        .select(StoreRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Into::into).collect())
-}
-
 /// The stores of `realm` matching `query`, by id.
 pub fn list(conn: &mut DbConnection, realm: RealmId, query: &StoreQuery) -> QueryResult<Vec<Store>> {
     let mut select = stores::table.filter(stores::realm_id.eq(realm)).into_boxed();

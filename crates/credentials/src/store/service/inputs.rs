@@ -2,9 +2,9 @@
 //! input, versioned by value.
 
 use super::super::credentials::{self as credential_rows, CredentialFields, CredentialRecord, SealedInput};
-use super::super::{CredentialStore, providers, stores};
+use super::super::{CredentialStore, stores};
 use super::seal_context;
-use crate::error::{CredentialsError, not_found};
+use crate::error::CredentialsError;
 use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
 use crate::service::ADMINS;
 use portico_core::RealmId;
@@ -59,47 +59,26 @@ impl CredentialStore {
     }
 
     /// Opens a stored credential for `ctx`: secret inputs are `None` unless the caller administers credentials.
-    pub(super) fn open(
-        &self,
-        ctx: &RequestContext,
-        conn: &mut DbConnection,
-        record: CredentialRecord,
-    ) -> Result<Credential, CredentialsError> {
-        let mut opened = self.open_all(ctx, conn, vec![record])?;
+    pub(super) fn open(&self, ctx: &RequestContext, record: CredentialRecord) -> Result<Credential, CredentialsError> {
+        let mut opened = self.open_all(ctx, vec![record])?;
         opened.pop().ok_or_else(|| CredentialsError::from(DbError::from(diesel::result::Error::NotFound)))
     }
 
-    /// Opens stored credentials, loading their stores and providers once for all of them.
+    /// Opens stored credentials; each input's record says whether its definition is secret.
     pub(super) fn open_all(
         &self,
         ctx: &RequestContext,
-        conn: &mut DbConnection,
         records: Vec<CredentialRecord>,
     ) -> Result<Vec<Credential>, CredentialsError> {
         let clear_secrets = ctx.require(Requirement::AnyRole(ADMINS)).is_ok();
-        let mut store_ids: Vec<i64> = records.iter().map(|r| r.store_id).collect();
-        store_ids.sort_unstable();
-        store_ids.dedup();
-        let stores = stores::get_many(conn, ctx.realm.id, &store_ids)?;
-        let mut provider_ids: Vec<i64> = stores.iter().map(|s| s.provider_id).collect();
-        provider_ids.sort_unstable();
-        provider_ids.dedup();
-        let providers = providers::get_many(conn, ctx.realm.id, &provider_ids)?;
-        let provider_of = |store_id: i64| {
-            let store = stores.iter().find(|s| s.id == store_id)?;
-            providers.iter().find(|p| p.id == store.provider_id)
-        };
         records
             .into_iter()
             .map(|record| {
-                let provider =
-                    provider_of(record.store_id).ok_or_else(|| not_found("Credential store", record.store_id))?;
                 let inputs = record
                     .inputs
                     .iter()
                     .map(|input| {
-                        let secret = provider.input_defs.iter().find(|d| d.id == input.def_id).is_none_or(|d| d.secret);
-                        let value = if secret && !clear_secrets {
+                        let value = if input.secret && !clear_secrets {
                             None
                         } else {
                             let context = seal_context(ctx.realm.id, record.id, input.def_id);
@@ -144,7 +123,7 @@ impl CredentialStore {
                 true,
             )?;
             let field = format!("credentialInputs[{index}].credentialStoreInputDefId");
-            if !provider.input_defs.iter().any(|d| d.id == value.def_id) {
+            let Some(def) = provider.input_defs.iter().find(|d| d.id == value.def_id) else {
                 return Err(CredentialsError::invalid(
                     &field,
                     format!(
@@ -152,7 +131,7 @@ impl CredentialStore {
                         value.def_id, store.id, store.name
                     ),
                 ));
-            }
+            };
             if !seen.insert(value.def_id) {
                 return Err(CredentialsError::invalid(
                     &field,
@@ -169,11 +148,13 @@ impl CredentialStore {
                     def_id: value.def_id,
                     sealed: self.sealer.seal_str(&value.value, &context),
                     version: old.version + 1,
+                    secret: def.secret,
                 },
                 None => SealedInput {
                     def_id: value.def_id,
                     sealed: self.sealer.seal_str(&value.value, &context),
                     version: 1,
+                    secret: def.secret,
                 },
             };
             next.insert(value.def_id, input);
@@ -269,7 +250,7 @@ impl CredentialStore {
                 && change.store_id == current.store_id
                 && inputs == current.inputs;
             if unchanged {
-                return Ok((self.open(ctx, conn, current)?, id.to_string()));
+                return Ok((self.open(ctx, current)?, id.to_string()));
             }
             let fields = CredentialFields {
                 name: &change.name,
@@ -281,7 +262,7 @@ impl CredentialStore {
             committed(precondition, "Credential", id, current.version, written)?;
             self.write_inputs(conn, realm, id, &current.inputs, &inputs)?;
             let saved = self.existing_credential(conn, realm, id)?;
-            Ok((self.open(ctx, conn, saved)?, id.to_string()))
+            Ok((self.open(ctx, saved)?, id.to_string()))
         })
     }
 }

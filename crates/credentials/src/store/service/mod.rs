@@ -64,7 +64,7 @@ impl CredentialService for CredentialStore {
         self.reader(ctx)?;
         self.db.read(|conn| {
             let record = self.existing_credential(conn, ctx.realm.id, id)?;
-            self.open(ctx, conn, record)
+            self.open(ctx, record)
         })
     }
 
@@ -79,7 +79,7 @@ impl CredentialService for CredentialStore {
                 query.scope,
                 query.store_id,
             )?;
-            self.open_all(ctx, conn, records)
+            self.open_all(ctx, records)
         })
     }
 
@@ -106,7 +106,7 @@ impl CredentialService for CredentialStore {
             )?;
             self.write_inputs(conn, realm, id, &[], &inputs)?;
             let saved = self.existing_credential(conn, realm, id)?;
-            Ok((self.open(ctx, conn, saved)?, id.to_string()))
+            Ok((self.open(ctx, saved)?, id.to_string()))
         })
     }
 

@@ -13,11 +13,32 @@ use portico_core::context::{Principal, PrincipalKind};
 use portico_core::{RealmRef, Timestamp};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 /// Clock skew tolerated when checking expiry, in seconds. None: Portico issues and verifies
 /// its own tokens, and its replicas keep their clocks in step (NTP), so a token is refused
 /// from the second its `exp` names (RFC 7519 §4.1.4), by requests and introspection alike.
 pub const CLOCK_SKEW: i64 = 0;
+
+/// The bearer cache's key: the token's SHA-256.
+fn bearer_key(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The Basic cache's key: a digest of realm, user name and password (length-prefixed).
+pub(super) fn basic_key(realm: Option<&str>, username: &str, password: &str) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    for part in [realm.unwrap_or(""), username, password] {
+        digest.update((part.len() as u64).to_be_bytes());
+        digest.update(part.as_bytes());
+    }
+    digest.finalize().into()
+}
+
+/// Whether a verified token's subject check still holds at `generation`.
+fn fresh(entry: &VerifiedBearer, generation: Option<u64>, recheck_after: std::time::Duration) -> bool {
+    generation.is_some() && entry.generation == generation && entry.checked_at.elapsed() < recheck_after
+}
 
 impl IdentityStore {
     /// Verifies a token's signature and issuer; `check_expiry` also refuses expired tokens.
@@ -47,15 +68,24 @@ impl IdentityStore {
     /// The caller behind a Bearer token: valid signature and issuer, not expired, not revoked,
     /// and its subject still there — with the subject's roles as they are now.
     ///
-    /// A verified token is remembered until it expires, so its signature is checked once. Every
-    /// request still asks the database, in one round trip, whether the token was revoked and
-    /// which version its user or client has: a deleted subject is refused at once on every
-    /// replica, and a changed one (roles assigned or removed) is re-read, so the request
-    /// carries the roles the subject holds now, not those it held when the token was issued.
+    /// A verified token is remembered until it expires, so its signature is checked once. The
+    /// subject is checked against the database (whether the token was revoked, which version
+    /// its user or client has) in one round trip; that check is remembered at the current
+    /// security generation, which moves on every replica whenever users, clients, realms or
+    /// revocations change (see [`Generation`](portico_core::db::generation::Generation)). A
+    /// deleted subject is refused, and a changed one re-read, on the next request after the
+    /// change; with nothing signalled the check is repeated after `recheck_after` anyway.
     pub fn authenticate_bearer(&self, token: &str) -> Result<Principal, IdentityError> {
-        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let key = bearer_key(token);
         let now = self.clock.now().unix();
+        // Read before the check: a change committed meanwhile moves it, and the entry with it.
+        let generation = self.security.current();
         let cached = self.verified_cached(&key, now);
+        if let Some(entry) = &cached
+            && fresh(entry, generation, self.config.recheck_after)
+        {
+            return Ok(entry.principal.clone());
+        }
         let entry = match cached {
             Some(entry) => entry,
             None => {
@@ -63,7 +93,14 @@ impl IdentityStore {
                 let expires = claims.exp;
                 let token_scopes = claims.scope.split_whitespace().map(str::to_owned).collect();
                 // Version -1: never seen, so the subject is read below.
-                VerifiedBearer { principal: principal_from_claims(claims)?, token_scopes, expires, subject_version: -1 }
+                VerifiedBearer {
+                    principal: principal_from_claims(claims)?,
+                    token_scopes,
+                    expires,
+                    subject_version: -1,
+                    generation: None,
+                    checked_at: Instant::now(),
+                }
             }
         };
         let jti = entry.principal.token_id.clone().unwrap_or_default();
@@ -77,8 +114,11 @@ impl IdentityStore {
             let Some(version) = version.filter(|_| !revoked) else {
                 return Ok(None);
             };
+            let mut fresh = entry.clone();
+            fresh.generation = generation;
+            fresh.checked_at = Instant::now();
             if version == entry.subject_version {
-                return Ok(Some(entry.clone()));
+                return Ok(Some(fresh));
             }
             let roles: BTreeSet<String> = match subject {
                 tokens::Subject::User(id) => {
@@ -90,7 +130,6 @@ impl IdentityStore {
                     .unwrap_or_default(),
             };
             let allowed = scopes::allowed(&roles, is_platform_admin(&realm, &roles));
-            let mut fresh = entry.clone();
             fresh.principal.scopes = entry.token_scopes.intersection(&allowed).cloned().collect();
             fresh.principal.roles = roles;
             fresh.subject_version = version;
@@ -104,6 +143,16 @@ impl IdentityStore {
         Ok(principal)
     }
 
+    /// The caller behind a Bearer token from memory alone: `None` unless the token was verified
+    /// and its subject checked at the current security generation (then the answer is exactly
+    /// what [`authenticate_bearer`](Self::authenticate_bearer) would give, without a database
+    /// trip or a blocking thread).
+    pub fn bearer_cached(&self, token: &str) -> Option<Principal> {
+        let generation = self.security.current();
+        let entry = self.verified_cached(&bearer_key(token), self.clock.now().unix())?;
+        fresh(&entry, generation, self.config.recheck_after).then_some(entry.principal)
+    }
+
     /// The realm user behind Basic credentials. `realm` (from the path or the `realm` header)
     /// is needed only when the e-mail address exists in several realms. Successful checks are
     /// remembered for `basic_cache_ttl` seconds.
@@ -114,15 +163,11 @@ impl IdentityStore {
         password: &str,
         source: &str,
     ) -> Result<Principal, IdentityError> {
-        let mut digest = Sha256::new();
-        for part in [realm.unwrap_or(""), username, password] {
-            digest.update((part.len() as u64).to_be_bytes());
-            digest.update(part.as_bytes());
-        }
-        let key: [u8; 32] = digest.finalize().into();
+        let key = basic_key(realm, username, password);
         if let Some(principal) = self.basic_cached(&key) {
             return Ok(principal);
         }
+        let generation = self.security.current();
         let login = match self.login(realm, username, password, source) {
             Ok(login) => login,
             Err(LoginFailure::Wrong) => return Err(IdentityError::InvalidCredentials),
@@ -139,7 +184,7 @@ impl IdentityStore {
             roles: login.user.roles,
             token_id: None,
         };
-        self.remember_basic(key, principal.clone());
+        self.remember_basic(key, principal.clone(), generation);
         Ok(principal)
     }
 
@@ -216,7 +261,9 @@ impl IdentityStore {
     fn revoke_claims(&self, claims: &AccessClaims) -> Result<(), IdentityError> {
         let realm = RealmId::from(crate::store::uuid(&claims.realm_id)?);
         let expires = Timestamp::from_unix(claims.exp + CLOCK_SKEW).unwrap_or_else(|| self.clock.now());
-        self.db.write(|conn| tokens::revoke_access(conn, &claims.jti, realm, expires).map_err(IdentityError::from))
+        self.db.write(|conn| tokens::revoke_access(conn, &claims.jti, realm, expires).map_err(IdentityError::from))?;
+        self.security_changed();
+        Ok(())
     }
 
     /// The realm a client may introspect or revoke in: its own, or any for a platform client.

@@ -13,6 +13,7 @@ use crate::config::IdentityConfig;
 use crate::error::IdentityError;
 use crate::password::PasswordHasher;
 use crate::tokens::KeyRing;
+use portico_core::db::generation::Generation;
 use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database, Principal, RealmRef};
@@ -30,10 +31,29 @@ pub struct IdentityStore {
     pub(crate) config: IdentityConfig,
     /// Every domain's realm lifecycle and dependents (identity owns realms and groups).
     pub(crate) hooks: Arc<RealmHooks>,
-    basic_cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    /// Successful Basic checks (by a digest of realm, name and password).
+    basic_cache: Mutex<HashMap<[u8; 32], Remembered<Principal>>>,
     /// Verified bearer tokens (by SHA-256).
     bearer_cache: Mutex<HashMap<[u8; 32], VerifiedBearer>>,
-    realm_cache: Mutex<HashMap<String, (Option<RealmRef>, Instant)>>,
+    realm_cache: Mutex<HashMap<String, Remembered<Option<RealmRef>>>>,
+    /// Moves whenever users, clients, realms or revocations change, here or on another replica:
+    /// remembered answers of an older generation are not used.
+    pub(crate) security: Arc<Generation>,
+}
+
+/// A remembered answer, with the generation and time it was found at.
+#[derive(Debug, Clone)]
+pub(crate) struct Remembered<T> {
+    pub(crate) value: T,
+    pub(crate) generation: Option<u64>,
+    pub(crate) at: Instant,
+}
+
+impl<T: Clone> Remembered<T> {
+    /// The value if it was found at generation `now` (a trusted one) within `ttl`.
+    pub(crate) fn current(&self, generation: Option<u64>, ttl: Duration) -> Option<T> {
+        (generation.is_some() && self.generation == generation && self.at.elapsed() < ttl).then(|| self.value.clone())
+    }
 }
 
 impl std::fmt::Debug for IdentityStore {
@@ -56,8 +76,11 @@ pub(crate) struct VerifiedBearer {
     pub(crate) expires: i64,
     /// The subject's version when `principal` was built; another version means it changed.
     pub(crate) subject_version: i64,
+    /// The security generation the subject was last checked at (`None`: not checked).
+    pub(crate) generation: Option<u64>,
+    /// When it was last checked.
+    pub(crate) checked_at: Instant,
 }
-const REALM_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl IdentityStore {
     /// Opens the identity domain: loads (or creates) the signing keys.
@@ -68,7 +91,9 @@ impl IdentityStore {
         config: IdentityConfig,
     ) -> Result<IdentityStore, IdentityError> {
         let keys = KeyRing::open(db.clone(), sealer.clone(), clock.now())?;
+        let security = Generation::new(&db, "portico_security");
         Ok(IdentityStore {
+            security,
             hasher: PasswordHasher::new(config.password_cost),
             db,
             sealer,
@@ -101,10 +126,12 @@ impl IdentityStore {
 
     pub(crate) fn basic_cached(&self, key: &[u8; 32]) -> Option<Principal> {
         let ttl = Duration::from_secs(u64::try_from(self.config.basic_cache_ttl).unwrap_or(0));
+        let generation = self.security.current();
         let cache = self.basic_cache.lock().ok()?;
-        cache.get(key).filter(|(_, at)| at.elapsed() < ttl).map(|(principal, _)| principal.clone())
+        cache.get(key).and_then(|entry| entry.current(generation, ttl))
     }
 
+    /// A verified token whose subject was checked at the current generation, recently.
     pub(crate) fn verified_cached(&self, key: &[u8; 32], now: i64) -> Option<VerifiedBearer> {
         let cache = self.bearer_cache.lock().ok()?;
         cache.get(key).filter(|entry| entry.expires > now).cloned()
@@ -119,51 +146,50 @@ impl IdentityStore {
         }
     }
 
-    pub(crate) fn remember_basic(&self, key: [u8; 32], principal: Principal) {
+    pub(crate) fn remember_basic(&self, key: [u8; 32], principal: Principal, generation: Option<u64>) {
         if let Ok(mut cache) = self.basic_cache.lock() {
             if cache.len() >= BASIC_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(key, (principal, Instant::now()));
+            cache.insert(key, Remembered { value: principal, generation, at: Instant::now() });
         }
     }
 
-    /// Forgets every remembered Basic check (a password, role or user changed).
-    pub(crate) fn forget_credentials(&self) {
+    /// Users, clients, realms or revocations changed (the write committed): every replica stops
+    /// using what it remembered of them.
+    pub(crate) fn security_changed(&self) {
         if let Ok(mut cache) = self.basic_cache.lock() {
             cache.clear();
         }
+        self.security.changed(&self.db);
     }
 
-    /// The realm named `name` (case-insensitive: realm names are DNS labels), from a
-    /// five-second cache.
+    /// The realm named `name` (case-insensitive: realm names are DNS labels), remembered until
+    /// realms change (`recheck_after` at most).
     pub fn realm_by_name(&self, name: &str) -> Result<Option<RealmRef>, IdentityError> {
-        let lowered = name.to_ascii_lowercase();
-        let name = lowered.as_str();
-        if let Ok(cache) = self.realm_cache.lock()
-            && let Some((realm, at)) = cache.get(name)
-            && at.elapsed() < REALM_CACHE_TTL
-        {
-            return Ok(realm.clone());
+        if let Some(realm) = self.realm_cached(name) {
+            return Ok(realm);
         }
+        let lowered = name.to_ascii_lowercase();
+        let generation = self.security.current();
         let realm = self
             .db
-            .read(|conn| crate::store::realms::by_name(conn, name).map_err(IdentityError::from))?
+            .read(|conn| crate::store::realms::by_name(conn, &lowered).map_err(IdentityError::from))?
             .map(|r| r.reference());
         if let Ok(mut cache) = self.realm_cache.lock() {
             if cache.len() >= BASIC_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(name.to_owned(), (realm.clone(), Instant::now()));
+            cache.insert(lowered, Remembered { value: realm.clone(), generation, at: Instant::now() });
         }
         Ok(realm)
     }
 
-    pub(crate) fn forget_realm(&self, name: &str) {
-        if let Ok(mut cache) = self.realm_cache.lock() {
-            cache.remove(&name.to_ascii_lowercase());
-        }
-        self.forget_credentials();
+    /// The realm named `name` from memory alone, when remembered at the current generation.
+    pub fn realm_cached(&self, name: &str) -> Option<Option<RealmRef>> {
+        let generation = self.security.current();
+        let cache = self.realm_cache.lock().ok()?;
+        cache.get(&name.to_ascii_lowercase()).and_then(|entry| entry.current(generation, self.config.recheck_after))
     }
 }
 
@@ -184,6 +210,18 @@ impl crate::service::Authenticator for IdentityStore {
 
     fn realm_by_name(&self, name: &str) -> Result<Option<RealmRef>, IdentityError> {
         IdentityStore::realm_by_name(self, name)
+    }
+
+    fn bearer_cached(&self, token: &str) -> Option<Principal> {
+        IdentityStore::bearer_cached(self, token)
+    }
+
+    fn basic_remembered(&self, realm: Option<&str>, username: &str, password: &str) -> Option<Principal> {
+        self.basic_cached(&authenticate::basic_key(realm, username, password))
+    }
+
+    fn realm_cached(&self, name: &str) -> Option<Option<RealmRef>> {
+        IdentityStore::realm_cached(self, name)
     }
 }
 

@@ -195,7 +195,7 @@ impl RealmService for IdentityStore {
             let id = realm.id.to_string();
             Ok::<_, IdentityError>((TenantView { realm, contact: None }, id))
         })?;
-        self.forget_realm(&realm_name);
+        self.security_changed();
         Ok(created)
     }
 

@@ -182,13 +182,13 @@ impl TenantService for IdentityStore {
             let id = realm.id.to_string();
             Ok::<_, IdentityError>((CreatedTenant { tenant: Tenant { realm, environment }, client }, id))
         })?;
-        self.forget_realm(subdomain);
+        self.security_changed();
         Ok(created)
     }
 
     fn delete_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
-        let name: String = audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
+        audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
             // The row lock makes every write of the realm that started first finish first; writes
             // that start later find the realm gone (see `audited_write`).
             lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
@@ -196,9 +196,9 @@ impl TenantService for IdentityStore {
             self.hooks.realm_deleting(conn, realm.id)?;
             counters::clear_realm(conn, realm.id)?;
             realms::delete(conn, realm.id)?;
-            Ok::<_, IdentityError>((realm.name, id.to_string()))
+            Ok::<_, IdentityError>(((), id.to_string()))
         })?;
-        self.forget_realm(&name);
+        self.security_changed();
         Ok(())
     }
 
@@ -258,7 +258,7 @@ impl TenantService for IdentityStore {
             let updated = Client { name, roles, modified_at: now, version: client.version + 1, ..client };
             Ok((updated, client_id.to_owned()))
         })?;
-        self.forget_credentials();
+        self.security_changed();
         Ok(updated)
     }
 
@@ -271,6 +271,8 @@ impl TenantService for IdentityStore {
             }
             counters::adjust(conn, realm.id, CLIENTS, -1)?;
             Ok(((), client_id.to_owned()))
-        })
+        })?;
+        self.security_changed();
+        Ok(())
     }
 }

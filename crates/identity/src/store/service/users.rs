@@ -83,7 +83,7 @@ impl IdentityStore {
             committed(&Precondition::none(), "user", id.simple(), user.version, written)?;
             Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
         })?;
-        self.forget_credentials();
+        self.security_changed();
         Ok(user)
     }
 }
@@ -211,7 +211,7 @@ impl UserService for IdentityStore {
             committed(precondition, "user", id.simple(), user.version, written)?;
             Ok::<_, IdentityError>((self.existing_user(conn, ctx.realm.id, id)?, id.to_string()))
         })?;
-        self.forget_credentials();
+        self.security_changed();
         Ok(updated)
     }
 
@@ -232,7 +232,7 @@ impl UserService for IdentityStore {
             crate::store::realms::clear_contact(conn, ctx.realm.id, id)?;
             Ok::<_, IdentityError>(((), id.to_string()))
         })?;
-        self.forget_credentials();
+        self.security_changed();
         Ok(())
     }
 
