@@ -205,13 +205,11 @@ pub async fn authenticate(
     };
     // Public operations (token endpoints, JWKS, health, ...) authenticate their callers
     // themselves: a client's HTTP Basic credentials there are not a realm user's.
-    let public =
-        req.app_data::<web::Data<RouteTable>>().is_some_and(|routes| routes.is_public(req.method(), req.path()));
-    if public {
+    let access = req.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.access(req.method(), req.path()));
+    if let Some((true, _)) = access {
         return Ok(next.call(req).await?.map_into_left_body());
     }
-    let requirement =
-        req.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.requirement(req.method(), req.path()));
+    let requirement = access.and_then(|(_, requirement)| requirement);
     match resolve(&req, auth).await {
         // The route's requirement is checked before the handler reads a body: a caller without
         // the role gets 403, not a 400 about a body it may not send anyway.

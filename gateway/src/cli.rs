@@ -114,14 +114,17 @@ pub fn main() -> ExitCode {
         Command::RotateSigningKey => rotate_signing_key(&settings),
         _ => actix_web::rt::System::new().block_on(crate::server::serve(settings)).map_err(|e| e.to_string()),
     };
-    match result {
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "portico failed");
+            crate::telemetry::flush();
             eprintln!("portico: {err}");
             ExitCode::FAILURE
         }
-    }
+    };
+    crate::telemetry::flush();
+    code
 }
 
 fn migrate(settings: &Settings) -> Result<(), String> {

@@ -71,13 +71,14 @@ impl RouteTable {
 
     /// The routes matching `path`, most specific (most literal segments) first.
     fn matching(&self, path: &str) -> Vec<&Route> {
-        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let parts = || path.trim_start_matches('/').split('/');
+        let count = parts().count();
         let mut found: Vec<&Route> = self
             .0
             .iter()
             .filter(|(segments, _)| {
-                segments.len() == parts.len()
-                    && segments.iter().zip(&parts).all(|(segment, part)| match segment {
+                segments.len() == count
+                    && segments.iter().zip(parts()).all(|(segment, part)| match segment {
                         Segment::Literal(literal) => literal == part,
                         Segment::Variable => !part.is_empty(),
                     })
@@ -102,6 +103,12 @@ impl RouteTable {
             .collect();
         allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)
+    }
+
+    /// Whether `method path` is public and, when not, what it requires of its caller: one
+    /// lookup for both (`None`: no such route).
+    pub fn access(&self, method: &Method, path: &str) -> Option<(bool, Option<Requirement<'static>>)> {
+        self.operation(method, path).map(|(_, public, requirement)| (*public, *requirement))
     }
 
     /// Whether `method path` is a public operation (it authenticates its callers itself, or

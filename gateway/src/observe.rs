@@ -21,8 +21,15 @@ const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 #[derive(Debug)]
 pub struct Metrics {
     started: Instant,
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    /// By route pattern; one lock per request, and no allocation once a route was seen.
+    routes: Mutex<BTreeMap<String, RouteMetrics>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct RouteMetrics {
+    /// Requests by method and status.
+    requests: Vec<(String, u16, u64)>,
+    latency: Histogram,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -34,34 +41,42 @@ struct Histogram {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics { started: Instant::now(), requests: Mutex::default(), latency: Mutex::default() }
+        Metrics { started: Instant::now(), routes: Mutex::default() }
     }
 }
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut requests) = self.requests.lock() {
-            *requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+        let Ok(mut routes) = self.routes.lock() else { return };
+        let metrics = match routes.get_mut(route) {
+            Some(metrics) => metrics,
+            None => routes.entry(route.to_owned()).or_default(),
+        };
+        match metrics.requests.iter_mut().find(|(m, s, _)| m == method && *s == status) {
+            Some((_, _, count)) => *count += 1,
+            None => metrics.requests.push((method.to_owned(), status, 1)),
         }
-        if let Ok(mut latency) = self.latency.lock() {
-            let histogram = latency.entry(route.to_owned()).or_default();
-            histogram.count += 1;
-            histogram.sum += seconds;
-            for (slot, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
-                if seconds <= bound {
-                    *slot += 1;
-                }
+        let histogram = &mut metrics.latency;
+        histogram.count += 1;
+        histogram.sum += seconds;
+        for (slot, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *slot += 1;
             }
         }
     }
 
-    /// The Prometheus text exposition, with extra gauges appended by the caller.
-    pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
+    /// The Prometheus text exposition, with extra metrics appended by the caller (name, help,
+    /// type — `gauge` or `counter` — and value).
+    pub fn render(&self, extra: &[(&str, &str, &str, f64)]) -> String {
+        let routes = self.routes.lock().map(|routes| routes.clone()).unwrap_or_default();
         let mut out = String::new();
         out.push_str("# HELP portico_http_requests_total HTTP requests by method, route pattern and status.\n");
         out.push_str("# TYPE portico_http_requests_total counter\n");
-        if let Ok(requests) = self.requests.lock() {
-            for ((method, route, status), count) in requests.iter() {
+        for (route, metrics) in &routes {
+            let mut requests = metrics.requests.clone();
+            requests.sort();
+            for (method, status, count) in requests {
                 out.push_str(&format!(
                     "portico_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}\n",
                     escape(route)
@@ -70,34 +85,33 @@ impl Metrics {
         }
         out.push_str("# HELP portico_http_request_duration_seconds Request latency by route pattern.\n");
         out.push_str("# TYPE portico_http_request_duration_seconds histogram\n");
-        if let Ok(latency) = self.latency.lock() {
-            for (route, histogram) in latency.iter() {
-                let route = escape(route);
-                for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
-                    out.push_str(&format!(
-                        "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"
-                    ));
-                }
+        for (route, metrics) in &routes {
+            let route = escape(route);
+            let histogram = &metrics.latency;
+            for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
                 out.push_str(&format!(
-                    "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n",
-                    histogram.count
-                ));
-                out.push_str(&format!(
-                    "portico_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n",
-                    histogram.sum
-                ));
-                out.push_str(&format!(
-                    "portico_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n",
-                    histogram.count
+                    "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"
                 ));
             }
+            out.push_str(&format!(
+                "portico_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n",
+                histogram.count
+            ));
+            out.push_str(&format!(
+                "portico_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n",
+                histogram.sum
+            ));
+            out.push_str(&format!(
+                "portico_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n",
+                histogram.count
+            ));
         }
         out.push_str(
             "# HELP portico_uptime_seconds Seconds since the process started.\n# TYPE portico_uptime_seconds gauge\n",
         );
         out.push_str(&format!("portico_uptime_seconds {}\n", self.started.elapsed().as_secs_f64()));
-        for (name, help, value) in extra {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+        for (name, help, kind, value) in extra {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"));
         }
         out
     }
@@ -171,7 +185,7 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("GET", "/healthz", 200, 0.003);
         metrics.record("GET", "/healthz", 200, 0.2);
-        let text = metrics.render(&[("portico_db_connections", "Pooled connections.", 2.0)]);
+        let text = metrics.render(&[("portico_db_connections", "Pooled connections.", "gauge", 2.0)]);
         assert!(text.contains("portico_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
         assert!(text.contains("portico_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1"));
         assert!(text.contains("portico_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 2"));

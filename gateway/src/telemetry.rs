@@ -1,15 +1,141 @@
 //! Structured logging with `tracing` (text or JSON lines); request spans carry the request id.
+//!
+//! Lines are written off the request path: each one goes to a bounded queue and a thread writes
+//! them to standard error, so a request never waits for a slow terminal or pipe. When the queue
+//! is full a line is dropped rather than the request slowed; the number dropped is logged once
+//! there is room again. Colours are used only when standard error is a terminal.
 
 use crate::settings::LogSettings;
+use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Lines waiting to be written, at most.
+const QUEUE: usize = 16 * 1024;
+
+enum Message {
+    Line(Vec<u8>),
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+/// The queue in front of the writer thread.
+struct Background {
+    sender: SyncSender<Message>,
+    dropped: AtomicU64,
+}
+
+static BACKGROUND: OnceLock<Background> = OnceLock::new();
+
+/// One event's bytes, queued when the formatter is done with it.
+struct LineWriter {
+    line: Vec<u8>,
+    background: &'static Background,
+}
+
+impl Write for LineWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.line.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LineWriter {
+    fn drop(&mut self) {
+        if self.line.is_empty() {
+            return;
+        }
+        let line = std::mem::take(&mut self.line);
+        match self.background.sender.try_send(Message::Line(line)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.background.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(Message::Line(line))) => {
+                let _ = std::io::stderr().write_all(&line);
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
+
+/// Hands the formatter a [`LineWriter`] per event.
+#[derive(Clone, Copy)]
+struct Queued(&'static Background);
+
+impl<'a> MakeWriter<'a> for Queued {
+    type Writer = LineWriter;
+
+    fn make_writer(&'a self) -> LineWriter {
+        LineWriter { line: Vec::with_capacity(256), background: self.0 }
+    }
+}
+
+fn write_lines(receiver: &Receiver<Message>, background: &'static Background) {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    while let Ok(message) = receiver.recv() {
+        let mut next = Some(message);
+        // Write whatever is queued, then flush once.
+        while let Some(message) = next.take() {
+            match message {
+                Message::Line(line) => {
+                    let _ = out.write_all(&line);
+                }
+                Message::Flush(done) => {
+                    let _ = out.flush();
+                    let _ = done.send(());
+                }
+            }
+            next = receiver.try_recv().ok();
+        }
+        let dropped = background.dropped.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            let _ = writeln!(out, "portico: {dropped} log line(s) dropped: the log output could not keep up");
+        }
+        let _ = out.flush();
+    }
+}
 
 /// Installs the global subscriber once (later calls are ignored, e.g. in tests).
 pub fn init(settings: &LogSettings) {
+    let mut receiver = None;
+    let background = BACKGROUND.get_or_init(|| {
+        let (sender, queue) = std::sync::mpsc::sync_channel(QUEUE);
+        receiver = Some(queue);
+        Background { sender, dropped: AtomicU64::new(0) }
+    });
+    if let Some(receiver) = receiver {
+        let spawned =
+            std::thread::Builder::new().name("log-writer".into()).spawn(move || write_lines(&receiver, background));
+        if let Err(err) = spawned {
+            eprintln!("portico: cannot start the log writer: {err}");
+        }
+    }
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(Queued(background));
     let result =
         if settings.format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
     if result.is_err() {
         tracing::debug!("a tracing subscriber was already installed");
+    }
+}
+
+/// Writes every queued line before the process exits (waits a second at most).
+pub fn flush() {
+    if let Some(background) = BACKGROUND.get() {
+        let (done, wait) = std::sync::mpsc::channel();
+        if background.sender.send(Message::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(Duration::from_secs(1));
+        }
     }
 }

@@ -64,6 +64,7 @@ pub struct Portico {
     pub base: String,
     child: Child,
     output: Arc<Mutex<Vec<String>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
     storage: Option<Storage>,
 }
 
@@ -99,9 +100,10 @@ impl Portico {
         let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start portico: {e}"));
         let output = Arc::new(Mutex::new(Vec::new()));
         let (address_tx, address_rx) = mpsc::channel();
+        let mut readers = Vec::new();
         if let Some(stdout) = child.stdout.take() {
             let output = output.clone();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                     if let Some(address) = line.strip_prefix("portico: listening on ") {
                         let _ = address_tx.send(address.to_owned());
@@ -110,20 +112,20 @@ impl Portico {
                         lines.push(line);
                     }
                 }
-            });
+            }));
         }
         if let Some(stderr) = child.stderr.take() {
             let output = output.clone();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                     if let Ok(mut lines) = output.lock() {
                         lines.push(line);
                     }
                 }
-            });
+            }));
         }
         match address_rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(base) => Portico { base, child, output, storage: Some(storage) },
+            Ok(base) => Portico { base, child, output, readers, storage: Some(storage) },
             Err(_) => {
                 let _ = child.kill();
                 let lines = output.lock().map(|l| l.join("\n")).unwrap_or_default();
@@ -147,6 +149,16 @@ impl Portico {
         let status = terminate(&mut self.child);
         let storage = self.storage.take().unwrap_or_default();
         (status, storage)
+    }
+
+    /// Stops the server gracefully and returns its exit status and everything it printed, to
+    /// the last line.
+    pub fn stop_with_output(mut self) -> (ExitStatus, Vec<String>) {
+        let status = terminate(&mut self.child);
+        for reader in std::mem::take(&mut self.readers) {
+            let _ = reader.join();
+        }
+        (status, self.output())
     }
 }
 

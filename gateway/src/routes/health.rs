@@ -65,9 +65,13 @@ pub async fn info() -> HttpResponse {
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
     let pool = db.pool_state();
+    let counts = db.counts();
     let text = metrics.render(&[
-        ("portico_db_connections", "Open pooled database connections.", f64::from(pool.connections)),
-        ("portico_db_idle_connections", "Idle pooled database connections.", f64::from(pool.idle_connections)),
+        ("portico_db_connections", "Open pooled database connections.", "gauge", f64::from(pool.connections)),
+        ("portico_db_idle_connections", "Idle pooled database connections.", "gauge", f64::from(pool.idle_connections)),
+        ("portico_db_checkouts_total", "Connections taken from the pool.", "counter", counts.checkouts as f64),
+        ("portico_db_statements_total", "SQL statements sent to the database.", "counter", counts.statements as f64),
+        ("portico_db_connects_total", "Database connections opened.", "counter", counts.connects as f64),
     ]);
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text)
 }

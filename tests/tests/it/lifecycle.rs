@@ -108,3 +108,29 @@ async fn configured_environments_are_created_at_start() {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
 }
+
+#[tokio::test]
+async fn request_logs_are_plain_text_off_a_terminal_and_json_when_asked() {
+    let text = Portico::start_on(Storage::new(), &[("PORTICO_LOG__LEVEL", "info")]);
+    let response = http_client().get(text.url("/healthz")).header("x-request-id", "log-check-1").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, lines) = text.stop_with_output();
+    assert!(status.success());
+    let request =
+        lines.iter().find(|l| l.contains("log-check-1")).unwrap_or_else(|| panic!("no request line: {lines:?}"));
+    assert!(request.contains("status=200") || request.contains("status: 200"), "{request}");
+    assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "no colour codes when stderr is not a terminal: {lines:?}");
+
+    let json = Portico::start_on(Storage::new(), &[("PORTICO_LOG__LEVEL", "info"), ("PORTICO_LOG__FORMAT", "json")]);
+    let response = http_client().get(json.url("/healthz")).header("x-request-id", "log-check-2").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, lines) = json.stop_with_output();
+    assert!(status.success());
+    let logged: Vec<serde_json::Value> =
+        lines.iter().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let request = logged
+        .iter()
+        .find(|event| event.to_string().contains("log-check-2"))
+        .unwrap_or_else(|| panic!("no JSON request line: {lines:?}"));
+    assert_eq!(request["status"], 200, "{request}");
+}

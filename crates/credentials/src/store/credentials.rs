@@ -72,13 +72,17 @@ fn with_inputs(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     // Each value with its definition's `secret` flag, in the same statement: reading a
     // credential needs nothing else of its store or provider.
-    let all: Vec<(i64, i64, String, i64, Option<bool>)> = inputs::table
+    let joined = inputs::table
         .left_join(defs::table.on(defs::id.eq(inputs::input_def_id).and(defs::realm_id.eq(inputs::realm_id))))
         .filter(inputs::realm_id.eq(realm))
-        .filter(inputs::credential_id.eq_any(&ids))
         .order((inputs::credential_id.asc(), inputs::input_def_id.asc()))
-        .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version, defs::secret.nullable()))
-        .load(conn)?;
+        .select((inputs::credential_id, inputs::input_def_id, inputs::value, inputs::version, defs::secret.nullable()));
+    // One credential (the common read) is a statement the connection keeps prepared; a list of
+    // ids (`IN (...)` of varying length) cannot be.
+    let all: Vec<(i64, i64, String, i64, Option<bool>)> = match ids.as_slice() {
+        [id] => joined.filter(inputs::credential_id.eq(id)).load(conn)?,
+        _ => joined.filter(inputs::credential_id.eq_any(&ids)).load(conn)?,
+    };
     rows.into_iter()
         .map(|row| {
             Ok(CredentialRecord {

@@ -125,10 +125,18 @@ fn roles_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<BTreeMa
     if ids.is_empty() {
         return Ok(by_user);
     }
-    let rows: Vec<(String, String)> = user_roles::table
-        .filter(user_roles::user_id.eq_any(ids))
-        .select((user_roles::user_id, user_roles::role))
-        .load(conn)?;
+    // One user (the common read) is a statement the connection keeps prepared; a list of ids
+    // (`IN (...)` of varying length) cannot be.
+    let rows: Vec<(String, String)> = match ids {
+        [id] => user_roles::table
+            .filter(user_roles::user_id.eq(id))
+            .select((user_roles::user_id, user_roles::role))
+            .load(conn)?,
+        _ => user_roles::table
+            .filter(user_roles::user_id.eq_any(ids))
+            .select((user_roles::user_id, user_roles::role))
+            .load(conn)?,
+    };
     for (user, role) in rows {
         by_user.entry(user).or_default().insert(role);
     }
