@@ -145,32 +145,44 @@ pub async fn observe(
     let started = Instant::now();
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+    // The span gives whatever a handler logs the request id; method, path and status are in
+    // the access line.
+    let span = tracing::info_span!("request", request_id = %id);
     let result = next.call(req).instrument(span.clone()).await;
-    let _entered = span.enter();
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
             let elapsed = started.elapsed();
             if let Some(metrics) = metrics {
-                metrics.record(&method, &route, status, elapsed.as_secs_f64());
+                let route = response.request().match_pattern();
+                metrics.record(method.as_str(), route.as_deref().unwrap_or("unmatched"), status, elapsed.as_secs_f64());
             }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID, value);
             }
+            let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
             if status >= 500 {
-                tracing::error!(status, elapsed_ms = elapsed.as_millis() as u64, "request failed");
-            } else {
-                tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request");
+                let _entered = span.enter();
+                tracing::error!(%method, %path, status, elapsed_ms = elapsed_us / 1000, "request failed");
+            } else if crate::telemetry::access_enabled() {
+                use portico_core::Clock;
+                crate::telemetry::access(crate::telemetry::AccessRecord {
+                    at: portico_core::time::SystemClock.now(),
+                    request_id: id,
+                    method,
+                    path,
+                    status,
+                    elapsed_us,
+                });
             }
             Ok(response)
         }
         Err(err) => {
-            tracing::error!(error = %err, "request failed before a response");
+            let _entered = span.enter();
+            tracing::error!(error = %err, %method, %path, "request failed before a response");
             Err(err)
         }
     }

@@ -113,6 +113,9 @@ pub struct LogSettings {
     pub format: String,
     /// A tracing filter such as `info` or `portico_gateway=debug,info` (`RUST_LOG` overrides it).
     pub level: String,
+    /// A line per request at `info` (request id, method, path, status, time); server errors
+    /// are logged as errors either way.
+    pub access: bool,
 }
 
 /// Environment variables are text (parsing them would turn a password like `007` into `7`),
@@ -188,7 +191,7 @@ impl Default for IdentitySettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        LogSettings { format: "text".into(), level: "info".into() }
+        LogSettings { format: "text".into(), level: "info".into(), access: true }
     }
 }
 

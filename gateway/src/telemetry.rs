@@ -3,7 +3,9 @@
 //! Lines are written off the request path: each one goes to a bounded queue and a thread writes
 //! them to standard error, so a request never waits for a slow terminal or pipe. When the queue
 //! is full a line is dropped rather than the request slowed; the number dropped is logged once
-//! there is room again. Colours are used only when standard error is a terminal.
+//! there is room again. Colours are used only when standard error is a terminal. The access log
+//! (a line per request, `log.access`) does not even format on the request path: the request
+//! queues its fields and the writer thread formats them.
 
 use crate::settings::LogSettings;
 use std::io::{IsTerminal, Write};
@@ -19,14 +21,80 @@ const QUEUE: usize = 16 * 1024;
 
 enum Message {
     Line(Vec<u8>),
+    Access(AccessRecord),
     Flush(std::sync::mpsc::Sender<()>),
+}
+
+/// One request, as the access log shows it; formatted by the writer thread, not the request.
+#[derive(Debug)]
+pub struct AccessRecord {
+    /// When the request ended.
+    pub at: portico_core::Timestamp,
+    /// Its id (`X-Request-Id`).
+    pub request_id: String,
+    /// Method.
+    pub method: actix_web::http::Method,
+    /// Path (no query string: it may carry search terms).
+    pub path: String,
+    /// Status.
+    pub status: u16,
+    /// Microseconds from the first byte in to the response.
+    pub elapsed_us: u64,
+}
+
+impl AccessRecord {
+    fn write(&self, json: bool, out: &mut impl Write) -> std::io::Result<()> {
+        let elapsed_ms = self.elapsed_us / 1000;
+        if json {
+            let line = serde_json::json!({
+                "timestamp": self.at.rfc3339(),
+                "level": "INFO",
+                "target": "portico_gateway::access",
+                "message": "request",
+                "request_id": self.request_id,
+                "method": self.method.as_str(),
+                "path": self.path,
+                "status": self.status,
+                "elapsed_ms": elapsed_ms,
+                "elapsed_us": self.elapsed_us,
+            });
+            writeln!(out, "{line}")
+        } else {
+            writeln!(
+                out,
+                "{}  INFO request: request_id={} method={} path={} status={} elapsed_ms={elapsed_ms}",
+                self.at.rfc3339(),
+                self.request_id,
+                self.method,
+                self.path,
+                self.status
+            )
+        }
+    }
 }
 
 /// The queue in front of the writer thread.
 struct Background {
     sender: SyncSender<Message>,
     dropped: AtomicU64,
+    json: std::sync::atomic::AtomicBool,
 }
+
+/// Queues an access record (dropped, and counted, when the queue is full).
+pub fn access(record: AccessRecord) {
+    if let Some(background) = BACKGROUND.get()
+        && background.sender.try_send(Message::Access(record)).is_err()
+    {
+        background.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether access records are written: `log.access` is on and the filter lets `info` through.
+pub fn access_enabled() -> bool {
+    ACCESS.load(Ordering::Relaxed) && tracing::enabled!(target: "portico_gateway::access", tracing::Level::INFO)
+}
+
+static ACCESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 static BACKGROUND: OnceLock<Background> = OnceLock::new();
 
@@ -88,6 +156,9 @@ fn write_lines(receiver: &Receiver<Message>, background: &'static Background) {
                 Message::Line(line) => {
                     let _ = out.write_all(&line);
                 }
+                Message::Access(record) => {
+                    let _ = record.write(background.json.load(Ordering::Relaxed), &mut out);
+                }
                 Message::Flush(done) => {
                     let _ = out.flush();
                     let _ = done.send(());
@@ -109,8 +180,10 @@ pub fn init(settings: &LogSettings) {
     let background = BACKGROUND.get_or_init(|| {
         let (sender, queue) = std::sync::mpsc::sync_channel(QUEUE);
         receiver = Some(queue);
-        Background { sender, dropped: AtomicU64::new(0) }
+        Background { sender, dropped: AtomicU64::new(0), json: std::sync::atomic::AtomicBool::new(false) }
     });
+    background.json.store(settings.format == "json", Ordering::Relaxed);
+    ACCESS.store(settings.access, Ordering::Relaxed);
     if let Some(receiver) = receiver {
         let spawned =
             std::thread::Builder::new().name("log-writer".into()).spawn(move || write_lines(&receiver, background));

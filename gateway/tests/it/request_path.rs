@@ -36,6 +36,12 @@ async fn an_authenticated_read_is_one_checkout_and_only_its_own_queries() {
     let users = || TestRequest::get().uri("/users").insert_header(bearer(&admin));
     // A page: the rows, their roles in one batch and the total from its counter.
     assert_eq!(counted(&app, users()).await, expect(1, 3), "bearer Axual page");
+    let page = app.send(users()).await.json();
+    let uid = page["_embedded"]["users"][0]["uid"].as_str().unwrap().to_owned();
+    let user = || TestRequest::get().uri(&format!("/users/{uid}")).insert_header(bearer(&admin));
+    counted(&app, user()).await;
+    // The user and their roles.
+    assert_eq!(counted(&app, user()).await, expect(1, 2), "bearer Axual user");
     let by_basic =
         || TestRequest::get().uri(&credential).insert_header(basic_user("credadmin@acme.test", "pw-of-user"));
     counted(&app, by_basic()).await;

@@ -2,6 +2,7 @@
 //! transaction as the insert or delete they count, so a page never counts a whole table.
 
 use super::DbConnection;
+use super::UniqueDsl;
 use crate::RealmId;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -38,8 +39,7 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, resource: &str) -> QueryResu
         .filter(resource_counts::realm_id.eq(realm))
         .filter(resource_counts::resource.eq(resource))
         .select(resource_counts::n)
-        .first(conn)
-        .optional()?;
+        .unique(conn)?;
     Ok(n.unwrap_or(0).max(0) as u64)
 }
 

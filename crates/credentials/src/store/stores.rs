@@ -4,6 +4,7 @@ use super::schema::{credential_stores as stores, credentials};
 use crate::model::{Stamp, Store, StoreQuery};
 use diesel::prelude::*;
 use portico_core::RealmId;
+use portico_core::db::UniqueDsl;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
@@ -79,8 +80,7 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Opti
         .filter(stores::realm_id.eq(realm))
         .filter(stores::id.eq(id))
         .select(StoreRow::as_select())
-        .first(conn)
-        .optional()
+        .unique(conn)
         .map(|row| row.map(Into::into))
 }
 

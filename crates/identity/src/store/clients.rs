@@ -5,6 +5,7 @@ use crate::model::Client;
 use diesel::prelude::*;
 use portico_core::RealmId;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
+use portico_core::db::UniqueDsl;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
@@ -64,8 +65,7 @@ pub fn by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Opt
     clients::table
         .filter(clients::client_id.eq(client_id))
         .select(ClientRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(ClientRow::into_client)
         .transpose()
 }
@@ -80,8 +80,7 @@ pub fn in_realm(
         .filter(clients::realm_id.eq(realm))
         .filter(clients::client_id.eq(client_id))
         .select(ClientRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(ClientRow::into_client)
         .transpose()
 }

@@ -5,6 +5,7 @@ use crate::model::Environment;
 use diesel::prelude::*;
 use portico_core::DbConnection;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
+use portico_core::db::UniqueDsl;
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -47,8 +48,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Environment>
     environments::table
         .find(id.to_string())
         .select(EnvironmentRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(TryInto::try_into)
         .transpose()
 }
@@ -58,8 +58,7 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Enviro
     environments::table
         .filter(environments::name.eq(name))
         .select(EnvironmentRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(TryInto::try_into)
         .transpose()
 }

@@ -6,6 +6,7 @@ use crate::model::{AuditStamp, Group};
 use crate::service::GroupFilter;
 use diesel::prelude::*;
 use portico_core::RealmId;
+use portico_core::db::UniqueDsl;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
@@ -90,8 +91,7 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Opt
         .filter(user_groups::realm_id.eq(realm))
         .filter(user_groups::id.eq(id.to_string()))
         .select(GroupRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(TryInto::try_into)
         .transpose()
 }

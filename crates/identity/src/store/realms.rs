@@ -9,6 +9,7 @@ use portico_core::DbConnection;
 use portico_core::RealmId;
 use portico_core::context::MASTER_REALM;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
+use portico_core::db::UniqueDsl;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower};
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
@@ -105,7 +106,7 @@ pub fn insert(conn: &mut DbConnection, realm: &Realm) -> QueryResult<()> {
 
 /// The realm `id`.
 pub fn get(conn: &mut DbConnection, id: RealmId) -> QueryResult<Option<Realm>> {
-    realms::table.find(id).select(RealmRow::as_select()).first(conn).optional()?.map(TryInto::try_into).transpose()
+    realms::table.find(id).select(RealmRow::as_select()).unique(conn)?.map(TryInto::try_into).transpose()
 }
 
 /// The realm named `name`.
@@ -113,16 +114,14 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Realm>
     realms::table
         .filter(realms::name.eq(name))
         .select(RealmRow::as_select())
-        .first(conn)
-        .optional()?
+        .unique(conn)?
         .map(TryInto::try_into)
         .transpose()
 }
 
 /// Whether any realm exists (an empty database means first start).
 pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
-    let first: Option<String> = realms::table.select(realms::id).first(conn).optional()?;
-    Ok(first.is_some())
+    diesel::select(diesel::dsl::exists(realms::table.select(realms::id))).get_result(conn)
 }
 
 portico_core::sort_map! {

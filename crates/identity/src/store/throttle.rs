@@ -7,6 +7,7 @@
 use super::schema::login_failures;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp as SqlTimestamp};
+use portico_core::db::UniqueDsl;
 use portico_core::{DbConnection, Timestamp};
 
 /// Failures before the back-off: after this many in a row, every further attempt waits.
@@ -31,7 +32,7 @@ pub enum Status {
 /// The failure status of `user` from `source` at `now`.
 pub fn status(conn: &mut DbConnection, account: &str, source: &str, now: Timestamp) -> QueryResult<Status> {
     let until: Option<Option<time::PrimitiveDateTime>> =
-        login_failures::table.find((account, source)).select(login_failures::blocked_until).first(conn).optional()?;
+        login_failures::table.find((account, source)).select(login_failures::blocked_until).unique(conn)?;
     Ok(match until {
         None => Status::Clean,
         Some(until) => Status::Failed { blocked_until: until.map(Timestamp::from).filter(|until| *until > now) },
@@ -45,8 +46,7 @@ pub fn record_failure(conn: &mut DbConnection, account: &str, source: &str, now:
     let previous: Option<(i64, time::PrimitiveDateTime)> = login_failures::table
         .find((account, source))
         .select((login_failures::failures, login_failures::last_failure_at))
-        .first(conn)
-        .optional()?;
+        .unique(conn)?;
     let failures = match previous {
         Some((count, last)) if now.unix() - Timestamp::from(last).unix() < FORGET_AFTER_SECONDS => count + 1,
         _ => 1,

@@ -3,12 +3,13 @@
 use super::schema::{refresh_tokens, revoked_tokens};
 use diesel::prelude::*;
 use portico_core::RealmId;
+use portico_core::db::UniqueDsl;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
 /// Records that the access token `jti` is revoked until it would have expired.
 pub fn revoke_access(conn: &mut DbConnection, jti: &str, realm: RealmId, expires_at: Timestamp) -> QueryResult<()> {
-    let exists: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;
+    let exists: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).unique(conn)?;
     if exists.is_none() {
         diesel::insert_into(revoked_tokens::table)
             .values((
@@ -67,7 +68,7 @@ pub fn subject_state(
 
 /// Whether the access token `jti` is revoked.
 pub fn is_revoked(conn: &mut DbConnection, jti: &str) -> QueryResult<bool> {
-    let found: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).first(conn).optional()?;
+    let found: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).unique(conn)?;
     Ok(found.is_some())
 }
 
@@ -109,7 +110,7 @@ pub fn insert_refresh(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryRe
 
 /// The refresh token with `hash`.
 pub fn refresh_by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<RefreshTokenRow>> {
-    refresh_tokens::table.find(hash).select(RefreshTokenRow::as_select()).first(conn).optional()
+    refresh_tokens::table.find(hash).select(RefreshTokenRow::as_select()).unique(conn)
 }
 
 /// Marks a refresh token spent if it was not yet; returns whether this call spent it.

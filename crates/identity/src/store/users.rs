@@ -7,6 +7,7 @@ use crate::service::UserFilter;
 use diesel::prelude::*;
 use portico_core::RealmId;
 use portico_core::db::DbBackend;
+use portico_core::db::UniqueDsl;
 use portico_core::db::counters;
 use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable};
 use portico_core::page::{Page, PageRequest};
@@ -160,8 +161,7 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Opt
         .filter(users::realm_id.eq(realm))
         .filter(users::id.eq(id.to_string()))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
+        .unique(conn)?;
     Ok(with_roles(conn, row.into_iter().collect())?.pop())
 }
 
@@ -202,8 +202,7 @@ pub fn by_email_with_secret(
         .filter(users::realm_id.eq(realm))
         .filter(lower(users::email).eq(email.to_lowercase()))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
+        .unique(conn)?;
     secrets(conn, row.into_iter().collect()).map(|mut found| found.pop())
 }
 
