@@ -37,8 +37,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Request metrics.
     pub metrics: web::Data<Metrics>,
-    /// The OpenAPI document.
-    pub openapi: Arc<OpenApi>,
+    /// The OpenAPI document, serialized once and shared by every worker.
+    pub openapi: web::Data<OpenApiJson>,
     /// Documented routes, for 404 vs 405.
     pub routes: web::Data<RouteTable>,
     /// The started modules.
@@ -64,7 +64,7 @@ impl AppState {
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
             routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
-            openapi: Arc::new(openapi),
+            openapi: web::Data::new(OpenApiJson(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
             db,
             sealer,
@@ -72,6 +72,15 @@ impl AppState {
             metrics: web::Data::new(Metrics::default()),
         }
     }
+}
+
+/// The OpenAPI document as JSON.
+#[derive(Debug)]
+pub struct OpenApiJson(pub web::Bytes);
+
+/// `GET /openapi.json`: the document, as serialized at start.
+async fn openapi_json(doc: web::Data<OpenApiJson>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
 
 /// What every non-public route requires: the gateway's own (the Axual index and profiles, for
@@ -154,7 +163,9 @@ pub fn app(
                 data(cfg);
             }
         })
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*state.openapi).clone()))
+        .app_data(state.openapi.clone())
+        .route("/openapi.json", web::get().to(openapi_json))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(no_route))
         .wrap(from_fn(authenticate))

@@ -134,7 +134,22 @@ fn request_id(req: &ServiceRequest) -> String {
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         })
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+        .unwrap_or_else(fresh_request_id)
+}
+
+/// A new request id: 32 hex digits, a random prefix drawn once per process and a counter, so
+/// ids are unique across replicas and restarts without a random draw (a system call) per request.
+fn fresh_request_id() -> String {
+    static PREFIX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    format!("{prefix:016x}{:016x}", COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Probes (liveness, readiness, metrics) are polled every few seconds by orchestrators; their
+/// requests are counted in the metrics but not written to the access log.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
 /// Tags the request with an id, logs it when done, and records metrics.
@@ -146,7 +161,8 @@ pub async fn observe(
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
-    let path = req.path().to_owned();
+    // Probes are not access-logged: no copy of their path is needed.
+    let path = if is_probe(req.path()) { String::new() } else { req.path().to_owned() };
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     // The span gives whatever a handler logs the request id; method, path and status are in
     // the access line.
@@ -167,7 +183,7 @@ pub async fn observe(
             if status >= 500 {
                 let _entered = span.enter();
                 tracing::error!(%method, %path, status, elapsed_ms = elapsed_us / 1000, "request failed");
-            } else if crate::telemetry::access_enabled() {
+            } else if !path.is_empty() && crate::telemetry::access_enabled() {
                 use portico_core::Clock;
                 crate::telemetry::access(crate::telemetry::AccessRecord {
                     at: portico_core::time::SystemClock.now(),

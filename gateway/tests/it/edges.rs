@@ -142,6 +142,10 @@ async fn request_ids_are_echoed_only_when_they_are_safe_tokens() {
         assert_ne!(echoed, unsafe_id);
         assert_eq!(echoed.len(), 32, "a fresh id");
     }
+    let first = app.send(TestRequest::get().uri("/healthz")).await.header("x-request-id").unwrap().to_owned();
+    let second = app.send(TestRequest::get().uri("/healthz")).await.header("x-request-id").unwrap().to_owned();
+    assert_ne!(first, second, "every request gets its own id");
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()));
 }
 
 #[actix_web::test]

@@ -112,7 +112,7 @@ async fn configured_environments_are_created_at_start() {
 #[tokio::test]
 async fn request_logs_are_plain_text_off_a_terminal_and_json_when_asked() {
     let text = Portico::start_on(Storage::new(), &[("PORTICO_LOG__LEVEL", "info")]);
-    let response = http_client().get(text.url("/healthz")).header("x-request-id", "log-check-1").send().await.unwrap();
+    let response = http_client().get(text.url("/info")).header("x-request-id", "log-check-1").send().await.unwrap();
     assert_eq!(response.status(), 200);
     let (status, lines) = text.stop_with_output();
     assert!(status.success());
@@ -122,7 +122,7 @@ async fn request_logs_are_plain_text_off_a_terminal_and_json_when_asked() {
     assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "no colour codes when stderr is not a terminal: {lines:?}");
 
     let json = Portico::start_on(Storage::new(), &[("PORTICO_LOG__LEVEL", "info"), ("PORTICO_LOG__FORMAT", "json")]);
-    let response = http_client().get(json.url("/healthz")).header("x-request-id", "log-check-2").send().await.unwrap();
+    let response = http_client().get(json.url("/info")).header("x-request-id", "log-check-2").send().await.unwrap();
     assert_eq!(response.status(), 200);
     let (status, lines) = json.stop_with_output();
     assert!(status.success());

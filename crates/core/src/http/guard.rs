@@ -39,10 +39,10 @@ pub async fn reject_bad_request_lines(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, actix_web::body::BoxBody>>, actix_web::Error> {
-    let raw_path = req.uri().path().to_owned();
-    match check_request_line(&raw_path, req.query_string()) {
+    match check_request_line(req.uri().path(), req.query_string()) {
         Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
         Err(failure) => {
+            let raw_path = req.uri().path().to_owned();
             let response = failure_response(None, failure, &raw_path);
             Ok(req.into_response(response).map_into_right_body())
         }
