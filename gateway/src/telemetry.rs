@@ -1,9 +1,10 @@
 //! Structured logging with `tracing` (text or JSON lines); request spans carry the request id.
 //!
-//! Lines are written off the request path: each one goes to a bounded queue and a thread writes
-//! them to standard error, so a request never waits for a slow terminal or pipe. When the queue
-//! is full a line is dropped rather than the request slowed; the number dropped is logged once
-//! there is room again. Colours are used only when standard error is a terminal. The access log
+//! Lines are written off the request path: each one is appended to a bounded buffer that a
+//! thread of its own writes to standard error every [`BATCH`] (or as soon as it holds
+//! [`WAKE_AT`] lines), so a request neither waits for a slow terminal or pipe nor wakes a
+//! thread per line. When the buffer is full a line is dropped rather than the request slowed;
+//! the number dropped is logged with the next batch. Colours are used only when standard error is a terminal. The access log
 //! (a line per request, `log.access`) does not even format on the request path: the request
 //! queues its fields and the writer thread formats them.
 
@@ -11,13 +12,17 @@ use crate::settings::LogSettings;
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Lines waiting to be written, at most.
 const QUEUE: usize = 16 * 1024;
+/// How long a line waits at most before it is written.
+pub const BATCH: Duration = Duration::from_millis(50);
+/// A batch this long is written at once.
+const WAKE_AT: usize = 1024;
 
 enum Message {
     Line(Vec<u8>),
@@ -73,19 +78,35 @@ impl AccessRecord {
     }
 }
 
-/// The queue in front of the writer thread.
+/// The buffer in front of the writer thread.
 struct Background {
-    sender: SyncSender<Message>,
+    pending: Mutex<Vec<Message>>,
+    /// Signalled when the buffer is long or a flush is asked for.
+    wake: Condvar,
     dropped: AtomicU64,
     json: std::sync::atomic::AtomicBool,
 }
 
+impl Background {
+    /// Appends `message` unless the buffer is full (then it is counted as dropped).
+    fn push(&self, message: Message) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if pending.len() >= QUEUE && !matches!(message, Message::Flush(_)) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let urgent = matches!(message, Message::Flush(_));
+        pending.push(message);
+        if urgent || pending.len() == WAKE_AT {
+            self.wake.notify_one();
+        }
+    }
+}
+
 /// Queues an access record (dropped, and counted, when the queue is full).
 pub fn access(record: AccessRecord) {
-    if let Some(background) = BACKGROUND.get()
-        && background.sender.try_send(Message::Access(record)).is_err()
-    {
-        background.dropped.fetch_add(1, Ordering::Relaxed);
+    if let Some(background) = BACKGROUND.get() {
+        background.push(Message::Access(record));
     }
 }
 
@@ -121,16 +142,7 @@ impl Drop for LineWriter {
             return;
         }
         let line = std::mem::take(&mut self.line);
-        match self.background.sender.try_send(Message::Line(line)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.background.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(TrySendError::Disconnected(Message::Line(line))) => {
-                let _ = std::io::stderr().write_all(&line);
-            }
-            Err(TrySendError::Disconnected(_)) => {}
-        }
+        self.background.push(Message::Line(line));
     }
 }
 
@@ -146,47 +158,62 @@ impl<'a> MakeWriter<'a> for Queued {
     }
 }
 
-fn write_lines(receiver: &Receiver<Message>, background: &'static Background) {
+fn write_lines(background: &'static Background) {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
-    while let Ok(message) = receiver.recv() {
-        let mut next = Some(message);
-        // Write whatever is queued, then flush once.
-        while let Some(message) = next.take() {
+    let mut batch = Vec::new();
+    loop {
+        {
+            let pending = background.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let (mut pending, _) = background
+                .wake
+                .wait_timeout_while(pending, BATCH, |pending| pending.len() < WAKE_AT && !has_flush(pending))
+                .unwrap_or_else(PoisonError::into_inner);
+            std::mem::swap(&mut *pending, &mut batch);
+        }
+        let json = background.json.load(Ordering::Relaxed);
+        let mut flushed = Vec::new();
+        for message in batch.drain(..) {
             match message {
                 Message::Line(line) => {
                     let _ = out.write_all(&line);
                 }
                 Message::Access(record) => {
-                    let _ = record.write(background.json.load(Ordering::Relaxed), &mut out);
+                    let _ = record.write(json, &mut out);
                 }
-                Message::Flush(done) => {
-                    let _ = out.flush();
-                    let _ = done.send(());
-                }
+                Message::Flush(done) => flushed.push(done),
             }
-            next = receiver.try_recv().ok();
         }
         let dropped = background.dropped.swap(0, Ordering::Relaxed);
         if dropped > 0 {
             let _ = writeln!(out, "portico: {dropped} log line(s) dropped: the log output could not keep up");
         }
         let _ = out.flush();
+        for done in flushed {
+            let _ = done.send(());
+        }
     }
+}
+
+fn has_flush(pending: &[Message]) -> bool {
+    pending.iter().any(|m| matches!(m, Message::Flush(_)))
 }
 
 /// Installs the global subscriber once (later calls are ignored, e.g. in tests).
 pub fn init(settings: &LogSettings) {
-    let mut receiver = None;
+    let mut started = false;
     let background = BACKGROUND.get_or_init(|| {
-        let (sender, queue) = std::sync::mpsc::sync_channel(QUEUE);
-        receiver = Some(queue);
-        Background { sender, dropped: AtomicU64::new(0), json: std::sync::atomic::AtomicBool::new(false) }
+        started = true;
+        Background {
+            pending: Mutex::new(Vec::new()),
+            wake: Condvar::new(),
+            dropped: AtomicU64::new(0),
+            json: std::sync::atomic::AtomicBool::new(false),
+        }
     });
     background.json.store(settings.format == "json", Ordering::Relaxed);
     ACCESS.store(settings.access, Ordering::Relaxed);
-    if let Some(receiver) = receiver {
-        let spawned =
-            std::thread::Builder::new().name("log-writer".into()).spawn(move || write_lines(&receiver, background));
+    if started {
+        let spawned = std::thread::Builder::new().name("log-writer".into()).spawn(move || write_lines(background));
         if let Err(err) = spawned {
             eprintln!("portico: cannot start the log writer: {err}");
         }
@@ -207,8 +234,7 @@ pub fn init(settings: &LogSettings) {
 pub fn flush() {
     if let Some(background) = BACKGROUND.get() {
         let (done, wait) = std::sync::mpsc::channel();
-        if background.sender.send(Message::Flush(done)).is_ok() {
-            let _ = wait.recv_timeout(Duration::from_secs(1));
-        }
+        background.push(Message::Flush(done));
+        let _ = wait.recv_timeout(Duration::from_secs(1));
     }
 }
