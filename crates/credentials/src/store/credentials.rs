@@ -85,27 +85,33 @@ fn with_inputs(
     };
     rows.into_iter()
         .map(|row| {
-            Ok(CredentialRecord {
-                inputs: all
-                    .iter()
-                    .filter(|(credential, ..)| *credential == row.id)
-                    .map(|(_, def_id, sealed, version, secret)| SealedInput {
-                        def_id: *def_id,
-                        sealed: sealed.clone(),
-                        version: *version,
-                        secret: secret.unwrap_or(true),
-                    })
-                    .collect(),
-                id: row.id,
-                name: row.name,
-                active: row.active,
-                scope: scope_of(&row.scope)?,
-                store_id: row.store_id,
-                version: row.version,
-                stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
-            })
+            let values = all
+                .iter()
+                .filter(|(credential, ..)| *credential == row.id)
+                .map(|(_, def_id, sealed, version, secret)| SealedInput {
+                    def_id: *def_id,
+                    sealed: sealed.clone(),
+                    version: *version,
+                    secret: secret.unwrap_or(true),
+                })
+                .collect();
+            record(row, values)
         })
         .collect()
+}
+
+/// A credential row with its values.
+fn record(row: CredentialRow, inputs: Vec<SealedInput>) -> QueryResult<CredentialRecord> {
+    Ok(CredentialRecord {
+        inputs,
+        id: row.id,
+        name: row.name,
+        active: row.active,
+        scope: scope_of(&row.scope)?,
+        store_id: row.store_id,
+        version: row.version,
+        stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
+    })
 }
 
 /// The fields of a credential write.
@@ -216,14 +222,32 @@ pub fn remove_input(conn: &mut DbConnection, realm: RealmId, credential: i64, de
     Ok(())
 }
 
-/// The credential `id` of `realm`.
+/// The credential `id` of `realm` with its values and their definitions' secret flags: one
+/// statement (a row per value).
 pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Option<CredentialRecord>> {
-    let rows: Vec<CredentialRow> = credentials::table
+    type Value = (i64, String, i64, Option<bool>);
+    let rows: Vec<(CredentialRow, Option<Value>)> = credentials::table
+        .left_join(
+            inputs::table.on(inputs::credential_id.eq(credentials::id).and(inputs::realm_id.eq(credentials::realm_id))),
+        )
+        .left_join(defs::table.on(defs::id.eq(inputs::input_def_id).and(defs::realm_id.eq(inputs::realm_id))))
         .filter(credentials::realm_id.eq(realm))
         .filter(credentials::id.eq(id))
-        .select(CredentialRow::as_select())
+        .order(inputs::input_def_id.asc())
+        .select((
+            CredentialRow::as_select(),
+            (inputs::input_def_id, inputs::value, inputs::version, defs::secret.nullable()).nullable(),
+        ))
         .load(conn)?;
-    Ok(with_inputs(conn, realm, rows)?.pop())
+    let mut values = Vec::with_capacity(rows.len());
+    let mut credential = None;
+    for (row, value) in rows {
+        if let Some((def_id, sealed, version, secret)) = value {
+            values.push(SealedInput { def_id, sealed, version, secret: secret.unwrap_or(true) });
+        }
+        credential.get_or_insert(row);
+    }
+    credential.map(|row| record(row, values)).transpose()
 }
 
 /// The credentials of `realm` matching every given criterion, by id.

@@ -155,14 +155,20 @@ fn with_roles(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<Vec<Us
         .collect()
 }
 
-/// The user `id` of `realm`.
+/// The user `id` of `realm`, with their roles: one statement (a row per role).
 pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<User>> {
-    let row: Option<UserRow> = users::table
+    let rows: Vec<(UserRow, Option<String>)> = users::table
+        .left_join(
+            user_roles::table.on(user_roles::user_id.eq(users::id).and(user_roles::realm_id.eq(users::realm_id))),
+        )
         .filter(users::realm_id.eq(realm))
         .filter(users::id.eq(id.to_string()))
-        .select(UserRow::as_select())
-        .unique(conn)?;
-    Ok(with_roles(conn, row.into_iter().collect())?.pop())
+        .select((UserRow::as_select(), user_roles::role.nullable()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((row, first)) = rows.next() else { return Ok(None) };
+    let roles: BTreeSet<String> = first.into_iter().chain(rows.filter_map(|(_, role)| role)).collect();
+    row.into_user(roles).map(Some)
 }
 
 /// The users of `realm` with these ids (unknown ids are skipped).
