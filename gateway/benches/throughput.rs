@@ -26,7 +26,11 @@ use tokio::net::TcpStream;
 const CLIENT: &str = "bench-client";
 const SECRET: &str = "bench-client-secret";
 
+/// Rounds each scenario's measuring time is split into, alternating Portico and the baseline.
+const ROUNDS: u32 = 5;
+
 /// One load run's outcome.
+#[derive(Default)]
 struct Load {
     requests: usize,
     failures: usize,
@@ -35,6 +39,13 @@ struct Load {
 }
 
 impl Load {
+    fn add(&mut self, other: Load) {
+        self.requests += other.requests;
+        self.failures += other.failures;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+    }
+
     fn rate(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
@@ -320,7 +331,7 @@ async fn main() {
     let bare = start_bare(test_db.url().to_owned(), realm);
 
     println!(
-        "backend {:?}; {connections} connections, {seconds} s per row, 2 server workers each; ratio = Portico / bare",
+        "backend {:?}; {connections} connections, {seconds} s per side and row in {ROUNDS} alternating rounds, 2 server workers each; ratio = Portico / bare",
         TestDatabase::backend()
     );
     println!(
@@ -343,11 +354,19 @@ async fn main() {
         ),
     ];
     for (name, ours, theirs) in rows {
-        // Warm both (connections, caches, prepared statements), then measure one after the other.
+        // Warm both (connections, caches, prepared statements), then alternate short rounds so
+        // that drift on a shared machine (the database server, other processes) hits both alike.
         load(addr, ours.clone(), connections, Duration::from_secs(1)).await;
         load(bare, theirs.clone(), connections, Duration::from_secs(1)).await;
-        let portico_load = load(addr, ours, connections, duration).await;
-        let bare_load = load(bare, theirs, connections, duration).await;
+        let round = duration / ROUNDS;
+        let mut portico_load = Load::default();
+        let mut bare_load = Load::default();
+        for _ in 0..ROUNDS {
+            portico_load.add(load(addr, ours.clone(), connections, round).await);
+            bare_load.add(load(bare, theirs.clone(), connections, round).await);
+        }
+        portico_load.latencies.sort_unstable();
+        bare_load.latencies.sort_unstable();
         assert_eq!(portico_load.failures, 0, "{name}: Portico answered {} requests with errors", portico_load.failures);
         assert_eq!(bare_load.failures, 0, "{name}: the baseline answered {} requests with errors", bare_load.failures);
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
