@@ -162,6 +162,7 @@ fn memory_mib(pid: u32, field: &str) -> f64 {
 /// The real binary, on a free port, over `database_url`; returns the process and its address.
 fn start_portico(database_url: &str, data_dir: &std::path::Path) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .env_remove("PORTICO_TEST_POSTGRES_URL")
         .env("PORTICO_HTTP__BIND", "127.0.0.1:0")
         .env("PORTICO_DATABASE__URL", database_url)
         .env("PORTICO_DATA_DIR", data_dir)
@@ -171,13 +172,17 @@ fn start_portico(database_url: &str, data_dir: &std::path::Path) -> (Child, Sock
         .env("PORTICO_HTTP__WORKERS", "2")
         .env("PORTICO_LOG__LEVEL", std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into()))
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(data_dir.join("portico.log")).map_or(Stdio::null(), Stdio::from))
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start portico: {e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut lines = BufReader::new(stdout).lines();
     let addr = loop {
-        let line = lines.next().unwrap_or_else(|| panic!("portico exited before listening")).unwrap_or_default();
+        let Some(line) = lines.next() else {
+            let log = std::fs::read_to_string(data_dir.join("portico.log")).unwrap_or_default();
+            panic!("portico exited before listening:\n{log}");
+        };
+        let line = line.unwrap_or_default();
         if let Some(url) = line.strip_prefix("portico: listening on http://") {
             break url.parse().unwrap_or_else(|e| panic!("{url}: {e}"));
         }
