@@ -297,10 +297,6 @@ impl ConnectionFactory {
         match &self.target {
             Target::Postgres(url) => {
                 let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                // Plan every execution of a prepared statement for its actual parameters: a
-                // generic plan cannot see how selective a search pattern is and may walk a
-                // whole ordered index for a handful of matches (measured in docs/benchmarks.md).
-                conn.batch_execute("SET plan_cache_mode = force_custom_plan").map_err(r2d2::Error::QueryError)?;
                 conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
                 self.stats.connects.fetch_add(1, Ordering::Relaxed);
                 Ok(TrackedConnection {

@@ -2,7 +2,15 @@
 //!
 //! `LIKE` is case-insensitive on SQLite and case-sensitive on PostgreSQL, so searches compare
 //! `lower(column)` with a lower-cased pattern, and escape the user's `%`, `_` and `\`.
+//!
+//! A search condition is wrapped in [`planned_per_use`]: its query is not kept as a prepared
+//! statement, so PostgreSQL plans each execution for the actual pattern. A generic plan cannot
+//! see how selective a pattern is and may walk a whole ordered index for a handful of matches;
+//! every other query keeps its prepared statement (and PostgreSQL's plan cache).
 
+use diesel::backend::Backend;
+use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Nullable, Text};
 
 diesel::define_sql_function! {
@@ -33,9 +41,68 @@ pub fn contains_pattern(text: &str) -> String {
     pattern
 }
 
+/// `condition`, making the query that holds it planned for its parameters on every execution
+/// (see the module documentation). For search conditions whose selectivity depends on the text.
+pub fn planned_per_use<E>(condition: E) -> PlannedPerUse<E> {
+    PlannedPerUse(condition)
+}
+
+/// An expression whose query is never cached as a prepared statement; see [`planned_per_use`].
+#[derive(Debug, Clone, Copy, ValidGrouping)]
+pub struct PlannedPerUse<E>(E);
+
+impl<E: Expression> Expression for PlannedPerUse<E> {
+    type SqlType = E::SqlType;
+}
+
+impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for PlannedPerUse<E> {}
+
+impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for PlannedPerUse<E> {}
+
+impl<E: QueryFragment<DB>, DB: Backend> QueryFragment<DB> for PlannedPerUse<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        self.0.walk_ast(out)
+    }
+}
+
+impl<E> QueryId for PlannedPerUse<E> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
 #[cfg(test)]
 mod tests {
-    use super::contains_pattern;
+    use super::{ESCAPE, contains_pattern, lower, planned_per_use};
+    use diesel::prelude::*;
+    use diesel::query_builder::QueryFragment;
+
+    diesel::table! {
+        people (id) {
+            id -> Text,
+            name -> Text,
+        }
+    }
+
+    fn cached<DB: diesel::backend::Backend, Q: QueryFragment<DB>>(query: &Q, backend: &DB) -> bool {
+        query.is_safe_to_cache_prepared(backend).unwrap()
+    }
+
+    #[test]
+    fn a_search_is_planned_per_use_and_other_queries_stay_prepared() {
+        let plain = people::table.filter(people::id.eq("a")).select(people::name);
+        let search = people::table
+            .filter(people::id.eq("a"))
+            .filter(planned_per_use(lower(people::name).like(contains_pattern("x")).escape(ESCAPE)))
+            .select(people::name);
+        let pg = diesel::pg::Pg;
+        assert!(cached(&plain, &pg));
+        assert!(!cached(&search, &pg));
+        assert!(!cached(&search.clone().into_boxed::<diesel::pg::Pg>(), &pg));
+        let sqlite = diesel::sqlite::Sqlite::default();
+        assert!(cached(&plain, &sqlite));
+        assert!(!cached(&search, &sqlite));
+    }
 
     #[test]
     fn wildcards_in_user_text_are_escaped() {

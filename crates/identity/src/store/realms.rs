@@ -10,7 +10,7 @@ use portico_core::RealmId;
 use portico_core::context::MASTER_REALM;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use portico_core::db::UniqueDsl;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower};
+use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
 use time::PrimitiveDateTime;
@@ -152,7 +152,7 @@ fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
         }
         RealmFilter::DisplayNameContains(text) => query
             .filter(realms::name.ne(MASTER_REALM))
-            .filter(lower(realms::display_name).like(contains_pattern(text)).escape(ESCAPE)),
+            .filter(planned_per_use(lower(realms::display_name).like(contains_pattern(text)).escape(ESCAPE))),
         RealmFilter::Name(name) => query.filter(realms::name.ne(MASTER_REALM)).filter(realms::name.eq(name)),
         RealmFilter::Id(id) => query.filter(realms::id.eq(id.to_string())),
     }

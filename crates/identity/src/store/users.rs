@@ -9,7 +9,7 @@ use portico_core::RealmId;
 use portico_core::db::DbBackend;
 use portico_core::db::UniqueDsl;
 use portico_core::db::counters;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable};
+use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable, planned_per_use};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{DbConnection, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
@@ -251,10 +251,10 @@ fn filtered<'a>(realm: RealmId, filter: &'a UserFilter) -> users::BoxedQuery<'a,
     match filter {
         UserFilter::All => query,
         UserFilter::FirstNameContains(text) => {
-            query.filter(lower(users::first_name).like(contains_pattern(text)).escape(ESCAPE))
+            query.filter(planned_per_use(lower(users::first_name).like(contains_pattern(text)).escape(ESCAPE)))
         }
         UserFilter::LastNameContains(text) => {
-            query.filter(lower(users::last_name).like(contains_pattern(text)).escape(ESCAPE))
+            query.filter(planned_per_use(lower(users::last_name).like(contains_pattern(text)).escape(ESCAPE)))
         }
         UserFilter::Role(role) => query.filter(
             users::id.eq_any(
@@ -266,14 +266,14 @@ fn filtered<'a>(realm: RealmId, filter: &'a UserFilter) -> users::BoxedQuery<'a,
         ),
         UserFilter::Search(text) => {
             let pattern = contains_pattern(text);
-            query.filter(
+            query.filter(planned_per_use(
                 lower(users::first_name)
                     .like(pattern.clone())
                     .escape(ESCAPE)
                     .or(lower(users::last_name).like(pattern.clone()).escape(ESCAPE))
                     .or(lower_nullable(users::middle_name).like(pattern.clone()).escape(ESCAPE).assume_not_null())
                     .or(lower(users::email).like(pattern).escape(ESCAPE)),
-            )
+            ))
         }
         UserFilter::Email(email) => query.filter(lower(users::email).eq(email.to_lowercase())),
         UserFilter::MemberOf(group) => query.filter(
