@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod failures;
+pub mod memory;
 pub mod observe;
 pub mod openapi;
 pub mod routes;

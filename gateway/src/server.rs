@@ -13,6 +13,7 @@ use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::{PasswordCost, PasswordHasher};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Every domain crate the gateway serves. Adding a crate is one line here.
@@ -190,6 +191,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         }
         handle.stop(true).await;
     });
+    actix_web::rt::spawn(crate::memory::release_periodically(Duration::from_secs(2), Duration::from_secs(10)));
     for addr in addrs {
         tracing::info!(%addr, "listening");
         println!("portico: listening on http://{addr}");
