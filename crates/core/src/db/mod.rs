@@ -46,6 +46,29 @@ mod connection {
     }
 }
 
+/// Runs a query on the backend's own connection instead of through [`DbConnection`].
+///
+/// diesel's `MultiConnection` serialises a query's SQL on every execution (twice: to check
+/// whether it may be cached and to collect its binds), even when the prepared statement is
+/// already cached; for a wide join that is most of the work of a one-row read. The body is
+/// compiled once per backend with `$c` bound to the `PgConnection` or `SqliteConnection`, so
+/// it is looked up in the statement cache by its type alone. Use it for the queries on every
+/// request's path (authentication, single-resource reads); the rest go through
+/// `DbConnection` as usual. Instrumentation (statement counts) is unaffected.
+///
+/// ```ignore
+/// let row = portico_core::on_backend!(conn, |c| users::table.find(id).first::<UserRow>(c))?;
+/// ```
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// Which backend a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

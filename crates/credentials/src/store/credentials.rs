@@ -226,7 +226,8 @@ pub fn remove_input(conn: &mut DbConnection, realm: RealmId, credential: i64, de
 /// statement (a row per value).
 pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Option<CredentialRecord>> {
     type Value = (i64, String, i64, Option<bool>);
-    let rows: Vec<(CredentialRow, Option<Value>)> = credentials::table
+    // On every credential read: straight to the backend (see `on_backend!`).
+    let rows: Vec<(CredentialRow, Option<Value>)> = portico_core::on_backend!(conn, |c| credentials::table
         .left_join(
             inputs::table.on(inputs::credential_id.eq(credentials::id).and(inputs::realm_id.eq(credentials::realm_id))),
         )
@@ -238,7 +239,7 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: i64) -> QueryResult<Opti
             CredentialRow::as_select(),
             (inputs::input_def_id, inputs::value, inputs::version, defs::secret.nullable()).nullable(),
         ))
-        .load(conn)?;
+        .load(c))?;
     let mut values = Vec::with_capacity(rows.len());
     let mut credential = None;
     for (row, value) in rows {

@@ -157,14 +157,16 @@ fn with_roles(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<Vec<Us
 
 /// The user `id` of `realm`, with their roles: one statement (a row per role).
 pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<User>> {
-    let rows: Vec<(UserRow, Option<String>)> = users::table
+    // On every user read and bearer subject re-read: straight to the backend (`on_backend!`).
+    let id = id.to_string();
+    let rows: Vec<(UserRow, Option<String>)> = portico_core::on_backend!(conn, |c| users::table
         .left_join(
             user_roles::table.on(user_roles::user_id.eq(users::id).and(user_roles::realm_id.eq(users::realm_id))),
         )
         .filter(users::realm_id.eq(realm))
-        .filter(users::id.eq(id.to_string()))
+        .filter(users::id.eq(&id))
         .select((UserRow::as_select(), user_roles::role.nullable()))
-        .load(conn)?;
+        .load(c))?;
     let mut rows = rows.into_iter();
     let Some((row, first)) = rows.next() else { return Ok(None) };
     let roles: BTreeSet<String> = first.into_iter().chain(rows.filter_map(|(_, role)| role)).collect();
