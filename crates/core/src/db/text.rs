@@ -99,7 +99,7 @@ mod tests {
         assert!(cached(&plain, &pg));
         assert!(!cached(&search, &pg));
         assert!(!cached(&search.clone().into_boxed::<diesel::pg::Pg>(), &pg));
-        let sqlite = diesel::sqlite::Sqlite::default();
+        let sqlite = diesel::sqlite::Sqlite;
         assert!(cached(&plain, &sqlite));
         assert!(!cached(&search, &sqlite));
     }
