@@ -80,6 +80,32 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
     assert_eq!(without_accept.status, StatusCode::CREATED);
     assert!(without_accept.body.is_empty());
     assert!(without_accept.header("location").is_some());
+
+    // A blank Accept counts as absent (docs/api-map.md): no body on create, 204 on patch.
+    let blank_accept = app
+        .send(
+            TestRequest::post()
+                .uri("/users")
+                .insert_header(bearer(&admin))
+                .insert_header(("accept", " "))
+                .set_json(json!({"firstName": "Blank", "lastName": "Accept", "emailAddress": "blank@acme.test"})),
+        )
+        .await;
+    assert_eq!(blank_accept.status, StatusCode::CREATED);
+    assert!(blank_accept.body.is_empty());
+    let location = blank_accept.header("location").unwrap().to_owned();
+    let path = location.rsplit_once("/users/").map(|(_, uid)| format!("/users/{uid}")).unwrap();
+    let patched = app
+        .send(
+            TestRequest::patch()
+                .uri(&path)
+                .insert_header(bearer(&admin))
+                .insert_header(("accept", ""))
+                .set_json(json!({"middleName": "B"})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::NO_CONTENT, "{}", patched.text());
+    assert!(patched.body.is_empty());
 }
 
 #[actix_web::test]

@@ -101,18 +101,22 @@ impl IdentityStore {
             };
             return Ok((client, realm.clone()));
         }
-        let found = self.db.read(|conn| clients::by_client_id(conn, &auth.client_id).map_err(IdentityError::from))?;
-        let Some((client, secret_hash)) = found else {
+        // A realm endpoint looks for the client in its realm only; the management endpoint
+        // finds it by its (globally unique) id and reads its realm in the same checkout.
+        let found = self.db.read(|conn| -> Result<_, IdentityError> {
+            Ok(match realm {
+                Some(realm) => clients::in_realm(conn, realm.id, &auth.client_id)?
+                    .map(|(client, hash)| (client, hash, realm.clone())),
+                None => match clients::by_client_id(conn, &auth.client_id)? {
+                    Some((client, hash)) => crate::store::realms::get(conn, client.realm_id)?
+                        .map(|client_realm| (client, hash, client_realm.reference())),
+                    None => None,
+                },
+            })
+        })?;
+        let Some((client, secret_hash, client_realm)) = found else {
             return Err(OAuthError::invalid_client(auth.via_basic));
         };
-        let client_realm =
-            self.db.read(|conn| crate::store::realms::get(conn, client.realm_id).map_err(IdentityError::from))?;
-        let Some(client_realm) = client_realm.map(|r| r.reference()) else {
-            return Err(OAuthError::invalid_client(auth.via_basic));
-        };
-        if realm.is_some_and(|realm| realm.id != client_realm.id) {
-            return Err(OAuthError::invalid_client(auth.via_basic));
-        }
         let authenticated = match (&secret_hash, &auth.secret) {
             (Some(hash), Some(secret)) => verify_client_secret(&self.sealer, secret, hash),
             (None, None) => true,
