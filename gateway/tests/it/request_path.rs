@@ -50,6 +50,28 @@ async fn an_authenticated_read_is_one_checkout_and_only_its_own_queries() {
 }
 
 #[actix_web::test]
+async fn issuing_a_client_token_at_a_realm_endpoint_is_one_statement() {
+    let app = TestApp::start().await;
+    let realm = app.realm("acme").await;
+    let client = realm.client("svc", &["TENANT_ADMIN"]).await;
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "client_credentials"),
+        ("client_id", client.id.as_str()),
+        ("client_secret", client.secret.as_str()),
+    ])
+    .unwrap();
+    let grant = || {
+        TestRequest::post()
+            .uri("/auth/realms/acme/protocol/openid-connect/token")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(form.clone())
+    };
+    counted(&app, grant()).await;
+    // The realm is remembered; the client is looked up in it (with its secret's hash).
+    assert_eq!(counted(&app, grant()).await, expect(1, 1), "client_credentials at a realm endpoint");
+}
+
+#[actix_web::test]
 async fn a_security_change_makes_the_next_request_check_its_subject_again() {
     let app = TestApp::start().await;
     let realm = app.realm("acme").await;
