@@ -56,7 +56,7 @@ mod connection {
 /// request's path (authentication, single-resource reads); the rest go through
 /// `DbConnection` as usual. Instrumentation (statement counts) is unaffected.
 ///
-/// ```ignore
+/// ```text
 /// let row = portico_core::on_backend!(conn, |c| users::table.find(id).first::<UserRow>(c))?;
 /// ```
 #[macro_export]
