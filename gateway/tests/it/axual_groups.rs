@@ -15,11 +15,9 @@ async fn groups_are_created_with_members_and_read_back_in_the_seed_shape() {
     let app = TestApp::start().await;
     let admin = acme_admin(&app).await;
     let member = create_user(&app, &admin, "envAuthor", "envauthor@rabobank.nl").await;
-    let response = app
-        .send(TestRequest::post().uri("/groups").insert_header(bearer(&admin)).insert_header(("accept", "application/hal+json")).set_json(json!({
+    let response = app.json_accepting("POST", &admin, "/groups", "application/hal+json", &json!({
             "name": "Team Fortress", "emailAddress": "online.fortress@rabobank.nl", "phoneNumber": "+31612345678", "members": [uri(&member)]
-        })))
-        .await;
+        })).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     let body = response.json();
     let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
@@ -155,15 +153,8 @@ async fn groups_patch_search_and_two_step_delete() {
         .header("location")
         .and_then(|l| l.split_once("/groups/").map(|(_, id)| format!("/groups/{id}")))
         .unwrap();
-    let patched = app
-        .send(
-            TestRequest::patch()
-                .uri(&url)
-                .insert_header(bearer(&admin))
-                .insert_header(("accept", "application/hal+json"))
-                .set_json(json!({"name": "Team Medallion"})),
-        )
-        .await;
+    let patched =
+        app.json_accepting("PATCH", &admin, &url, "application/hal+json", &json!({"name": "Team Medallion"})).await;
     assert_eq!(patched.status, StatusCode::OK);
     assert_eq!(patched.json()["name"], "Team Medallion");
     assert!(patched.json()["modified_at"].is_string());
@@ -222,11 +213,9 @@ async fn the_callers_own_user_groups_and_tenant() {
 async fn tenants_are_managed_by_platform_admins_only() {
     let app = TestApp::start().await;
     let platform = app.admin_token().await;
-    let created = app
-        .send(TestRequest::post().uri("/tenants").insert_header(bearer(&platform)).insert_header(("accept", "application/hal+json")).set_json(json!({
+    let created = app.json_accepting("POST", &platform, "/tenants", "application/hal+json", &json!({
             "name": "Test Tenant", "shortName": "test", "domain": "testtenant.nl", "retentionTime": 50000, "partitions": 12
-        })))
-        .await;
+        })).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let body = created.json();
     let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();

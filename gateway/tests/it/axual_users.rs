@@ -11,15 +11,7 @@ pub async fn acme_admin(app: &TestApp) -> String {
 }
 
 pub async fn create_user(app: &TestApp, token: &str, first: &str, email: &str) -> Value {
-    let response = app
-        .send(
-            TestRequest::post()
-                .uri("/users")
-                .insert_header(bearer(token))
-                .insert_header(("accept", "application/hal+json"))
-                .set_json(json!({"firstName": first, "lastName": "Rabobank", "emailAddress": email, "password": "pw-of-user", "phoneNumber": "0612345678"})),
-        )
-        .await;
+    let response = app.json_accepting("POST", token, "/users", "application/hal+json", &json!({"firstName": first, "lastName": "Rabobank", "emailAddress": email, "password": "pw-of-user", "phoneNumber": "0612345678"})).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     response.json()
 }
@@ -28,14 +20,10 @@ pub async fn create_user(app: &TestApp, token: &str, first: &str, email: &str) -
 async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_without() {
     let app = TestApp::start().await;
     let admin = acme_admin(&app).await;
-    let with_accept = app
-        .send(
-            TestRequest::post().uri("/users").insert_header(bearer(&admin)).insert_header(("accept", "application/hal+json")).set_json(json!({
+    let with_accept = app.json_accepting("POST", &admin, "/users", "application/hal+json", &json!({
                 "firstName": "Jeroen", "lastName": "Disseldorp", "middleName": "van",
                 "emailAddress": "jeroen.van.disseldorp@rabobank.nl", "password": "notsecret", "phoneNumber": "0612345678"
-            })),
-        )
-        .await;
+            })).await;
     assert_eq!(with_accept.status, StatusCode::CREATED);
     assert_eq!(with_accept.header("etag"), Some("\"0\""));
     assert!(with_accept.header("last-modified").is_some());
@@ -83,27 +71,19 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
 
     // A blank Accept counts as absent (docs/api-map.md): no body on create, 204 on patch.
     let blank_accept = app
-        .send(
-            TestRequest::post()
-                .uri("/users")
-                .insert_header(bearer(&admin))
-                .insert_header(("accept", " "))
-                .set_json(json!({"firstName": "Blank", "lastName": "Accept", "emailAddress": "blank@acme.test"})),
+        .json_accepting(
+            "POST",
+            &admin,
+            "/users",
+            " ",
+            &json!({"firstName": "Blank", "lastName": "Accept", "emailAddress": "blank@acme.test"}),
         )
         .await;
     assert_eq!(blank_accept.status, StatusCode::CREATED);
     assert!(blank_accept.body.is_empty());
     let location = blank_accept.header("location").unwrap().to_owned();
     let path = location.rsplit_once("/users/").map(|(_, uid)| format!("/users/{uid}")).unwrap();
-    let patched = app
-        .send(
-            TestRequest::patch()
-                .uri(&path)
-                .insert_header(bearer(&admin))
-                .insert_header(("accept", ""))
-                .set_json(json!({"middleName": "B"})),
-        )
-        .await;
+    let patched = app.json_accepting("PATCH", &admin, &path, "", &json!({"middleName": "B"})).await;
     assert_eq!(patched.status, StatusCode::NO_CONTENT, "{}", patched.text());
     assert!(patched.body.is_empty());
 }
@@ -239,15 +219,8 @@ async fn patching_honours_accept_etags_and_if_match() {
     let no_accept = app.json_as("PATCH", &admin, &url, &json!({"phoneNumber": "+31063433333"})).await;
     assert_eq!(no_accept.status, StatusCode::NO_CONTENT);
     assert_eq!(no_accept.header("etag"), Some("\"1\""));
-    let with_accept = app
-        .send(
-            TestRequest::patch()
-                .uri(&url)
-                .insert_header(bearer(&admin))
-                .insert_header(("accept", "application/hal+json"))
-                .set_json(json!({"middleName": "de"})),
-        )
-        .await;
+    let with_accept =
+        app.json_accepting("PATCH", &admin, &url, "application/hal+json", &json!({"middleName": "de"})).await;
     assert_eq!(with_accept.status, StatusCode::OK);
     assert_eq!(with_accept.json()["phoneNumber"], "+31063433333");
     assert_eq!(with_accept.json()["middleName"], "de");

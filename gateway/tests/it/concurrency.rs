@@ -4,7 +4,7 @@
 
 use crate::axual_users::{acme_admin, create_user};
 use crate::credentials::{BASE, call, credential, local, setup, user_password_store};
-use crate::support::{TestApp, basic_user, bearer};
+use crate::support::{TestApp, basic_user, bearer, json_request};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use futures_util::future::join_all;
@@ -152,15 +152,8 @@ async fn parallel_axual_patches_and_member_additions_all_succeed() {
     let listed = app.get_as(&admin, &format!("{group_path}/members?size=100")).await.json();
     assert_eq!(listed["page"]["totalElements"], 20, "every addition landed");
 
-    let stale = app
-        .send(
-            TestRequest::patch()
-                .uri(&user_path)
-                .insert_header(bearer(&admin))
-                .insert_header(("if-match", "\"3\""))
-                .set_json(json!({"firstName": "Late"})),
-        )
-        .await;
+    let stale_patch = json_request("PATCH", &admin, &user_path, &json!({"firstName": "Late"}));
+    let stale = app.send(stale_patch.insert_header(("if-match", "\"3\""))).await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     let unchanged = app.json_as("PATCH", &admin, &user_path, &json!({"lastName": user_now.json()["lastName"]})).await;
     assert_eq!(unchanged.header("etag"), Some("\"30\""), "a PATCH that changes nothing keeps the version");

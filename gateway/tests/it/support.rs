@@ -136,21 +136,20 @@ impl TestApp {
 
     /// A JSON request with a bearer token.
     pub async fn json_as(&self, method: &str, token: &str, path: &str, body: &Value) -> TestResponse {
-        let request = match method {
-            "POST" => TestRequest::post(),
-            "PUT" => TestRequest::put(),
-            "PATCH" => TestRequest::patch(),
-            "DELETE" => TestRequest::delete(),
-            _ => TestRequest::get(),
-        };
-        self.send(
-            request
-                .uri(path)
-                .insert_header(bearer(token))
-                .insert_header(("content-type", "application/json"))
-                .set_payload(body.to_string()),
-        )
-        .await
+        self.send(json_request(method, token, path, body)).await
+    }
+
+    /// A JSON request with a bearer token and an `Accept` header (Axual answers created and
+    /// patched resources with a body only when one is sent).
+    pub async fn json_accepting(
+        &self,
+        method: &str,
+        token: &str,
+        path: &str,
+        accept: &str,
+        body: &Value,
+    ) -> TestResponse {
+        self.send(json_request(method, token, path, body).insert_header(("accept", accept))).await
     }
 
     /// A password-grant access token.
@@ -389,6 +388,22 @@ pub fn access_token(response: &TestResponse) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no access_token in {}", response.text()))
         .to_owned()
+}
+
+/// `method path` with a bearer token and a JSON body.
+pub fn json_request(method: &str, token: &str, path: &str, body: &Value) -> TestRequest {
+    let request = match method {
+        "POST" => TestRequest::post(),
+        "PUT" => TestRequest::put(),
+        "PATCH" => TestRequest::patch(),
+        "DELETE" => TestRequest::delete(),
+        _ => TestRequest::get(),
+    };
+    request
+        .uri(path)
+        .insert_header(bearer(token))
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body.to_string())
 }
 
 /// An `Authorization: Bearer` header.
