@@ -11,7 +11,8 @@ use crate::server::{MODULES, Services};
 use crate::settings::Settings;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, web};
 use portico_core::context::Requirement;
 use portico_core::http::guard::reject_bad_request_lines;
@@ -137,6 +138,48 @@ pub fn openapi() -> OpenApi {
     crate::openapi::finish(api)
 }
 
+/// Request headers a browser console may send cross-origin: credentials, bodies,
+/// preconditions, idempotency and the APIs' own routing headers.
+const CORS_REQUEST_HEADERS: [&str; 7] =
+    ["authorization", "content-type", "if-match", "if-none-match", "idempotency-key", "realm", "x-onegini-instance"];
+
+/// Response headers a browser console may read.
+const CORS_EXPOSED_HEADERS: [&str; 5] = ["etag", "location", "last-modified", "x-request-id", "retry-after"];
+
+/// CORS for the configured origins (`http.cors_origins`): preflights of every route answered
+/// before authentication, no wildcard and no cookies (the APIs take bearer tokens and Basic
+/// credentials in `Authorization`). A request from another origin is served as if it had no
+/// `Origin` (non-browser clients are unaffected) but gets no CORS headers; its preflight is
+/// refused. Off (`None`) when no origin is configured.
+fn cors(settings: &Settings) -> Option<actix_cors::Cors> {
+    let origins: Vec<String> =
+        settings.http.cors_origins.iter().filter_map(|origin| crate::settings::cors_origin(origin).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let cors = origins
+        .iter()
+        .fold(actix_cors::Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers(CORS_REQUEST_HEADERS)
+        .expose_headers(CORS_EXPOSED_HEADERS)
+        .max_age(600);
+    Some(cors)
+}
+
+/// actix-cors lists the exposed headers on every response that had an `Origin`; a response
+/// to an origin that is not allowed gets no CORS header at all.
+async fn cors_headers_only_when_allowed(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    if !response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        response.headers_mut().remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+    }
+    Ok(response)
+}
+
 /// The application for one worker.
 pub fn app(
     state: AppState,
@@ -170,6 +213,11 @@ pub fn app(
         .default_service(web::to(no_route))
         .wrap(from_fn(authenticate))
         .wrap(from_fn(reject_bad_request_lines))
+        .wrap({
+            let cors = cors(&state.settings);
+            Condition::new(cors.is_some(), cors.unwrap_or_default())
+        })
+        .wrap(Condition::new(!state.settings.http.cors_origins.is_empty(), from_fn(cors_headers_only_when_allowed)))
         .wrap(from_fn(render_failures))
         .wrap(from_fn(observe))
 }

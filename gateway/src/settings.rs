@@ -42,6 +42,10 @@ pub struct HttpSettings {
     /// believed. From the environment: comma-separated. Empty: such headers are ignored.
     #[serde(deserialize_with = "list_or_comma_separated")]
     pub trusted_proxies: Vec<String>,
+    /// Browser origins (`https://console.example.com`) allowed to call the APIs cross-origin
+    /// (CORS). From the environment: comma-separated. Empty: no CORS headers at all.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub cors_origins: Vec<String>,
     /// Largest accepted request body in bytes (413 beyond).
     pub body_limit: usize,
     /// Worker threads; 0 means one per CPU core.
@@ -120,6 +124,22 @@ pub struct LogSettings {
 
 /// Environment variables are text (parsing them would turn a password like `007` into `7`),
 /// so lists arrive as comma-separated strings.
+/// A configured CORS origin as browsers send it in `Origin`: `http(s)://host[:port]`, lower
+/// case, without a path. `*` is refused: Portico names the origins it trusts.
+pub fn cors_origin(origin: &str) -> Result<String, String> {
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    let host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    match host {
+        Some(host)
+            if !host.is_empty()
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')) =>
+        {
+            Ok(origin)
+        }
+        _ => Err(format!("'{origin}' is not an origin like https://console.example.com (scheme, host, optional port)")),
+    }
+}
+
 fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -153,6 +173,7 @@ impl Default for HttpSettings {
             bind: "127.0.0.1:8080".into(),
             public_url: String::new(),
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
             body_limit: 1024 * 1024,
             workers: 0,
             shutdown_timeout: 30,
@@ -257,6 +278,9 @@ impl Settings {
         for proxy in &self.http.trusted_proxies {
             portico_core::http::IpNet::parse(proxy)
                 .map_err(|reason| SettingsError::Invalid { field: "http.trusted_proxies", reason })?;
+        }
+        for origin in &self.http.cors_origins {
+            cors_origin(origin).map_err(|reason| SettingsError::Invalid { field: "http.cors_origins", reason })?;
         }
         if self.http.body_limit < 1024 {
             return Err(SettingsError::Invalid {
@@ -404,6 +428,21 @@ mod tests {
         let err = Settings::load(None, env(&[("PORTICO_DATABASE__URL", "mysql://x")])).err();
         assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("database.url"));
         assert!(Settings::from_toml("[http]\nbnd = \"x\"").is_err(), "unknown keys are errors");
+    }
+
+    #[test]
+    fn cors_origins_are_comma_separated_origins_without_wildcards() -> Result<(), SettingsError> {
+        let settings = Settings::load(
+            None,
+            env(&[("PORTICO_HTTP__CORS_ORIGINS", "https://console.example.com, http://localhost:5173/")]),
+        )?;
+        assert_eq!(settings.http.cors_origins, ["https://console.example.com", "http://localhost:5173/"]);
+        assert_eq!(cors_origin("HTTPS://Console.Example.com/").as_deref(), Ok("https://console.example.com"));
+        for bad in ["*", "console.example.com", "https://console.example.com/app", "ftp://x", "https://", "null"] {
+            let err = Settings::load(None, env(&[("PORTICO_HTTP__CORS_ORIGINS", bad)])).err();
+            assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("http.cors_origins"), "{bad}");
+        }
+        Ok(())
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod axual_users;
 mod bad_input;
 mod basic_and_utilihive;
 mod concurrency;
+mod cors;
 mod credential_stores;
 mod credentials;
 mod edges;
