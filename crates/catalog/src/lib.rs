@@ -6,9 +6,10 @@
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
 //! format, [`error`] the crate's error enum.
 //!
-//! Status: the crate compiles into the workspace and mounts no routes yet; its API is the
-//! subject of its own issue.
+//! Status: no routes are mounted yet. [`avro`] (parsing, canonical form, fingerprints and
+//! compatibility between versions with reasons) is the first piece of the schema registry.
 
+pub mod avro;
 pub mod error;
 pub mod model;
 pub mod service;
