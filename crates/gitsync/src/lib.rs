@@ -6,11 +6,12 @@
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
 //! format, [`error`] the crate's error enum.
 //!
-//! Status: the crate compiles into the workspace and mounts no routes yet; its API is the
-//! subject of its own issue.
+//! Status: no routes are mounted yet. [`remote`] decides which git remote URLs may be
+//! contacted (public http/https only unless local remotes are allowed).
 
 pub mod error;
 pub mod model;
+pub mod remote;
 pub mod service;
 pub mod store;
 
