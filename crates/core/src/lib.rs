@@ -34,6 +34,7 @@ pub mod sort;
 pub mod text;
 pub mod time;
 pub mod write;
+pub mod x509;
 
 #[cfg(feature = "http")]
 pub mod http;
