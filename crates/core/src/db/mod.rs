@@ -13,20 +13,21 @@
 pub mod counters;
 pub mod generation;
 mod migrate;
+mod pool;
 pub mod text;
 
 pub use migrate::Migrations;
+use pool::Target;
+pub use pool::{ConnectionFactory, DbCounts, DbStats, PoolOptions, TrackedConnection};
 
 use crate::error::ErrorKind;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::pg::PgConnection;
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{self, Pool, PooledConnection};
 use diesel::result::DatabaseErrorKind;
-use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use connection::{DbConnection, MultiBackend as DbBackend};
@@ -164,186 +165,6 @@ impl crate::error::DomainError for DbError {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unavailable => "database_unavailable",
             _ => "database",
-        }
-    }
-}
-
-/// Pool settings.
-#[derive(Debug, Clone)]
-pub struct PoolOptions {
-    /// Largest number of open connections (SQLite is capped at 8: one writer at a time anyway).
-    pub max_connections: u32,
-    /// How long to wait for a free connection.
-    pub acquire_timeout: Duration,
-    /// SQLite `busy_timeout`: how long a writer waits for the write lock.
-    pub sqlite_busy_timeout: Duration,
-    /// A connection idle for longer is checked with `SELECT 1` before it is handed out (the
-    /// server may have closed it meanwhile); one in steady use is not, which saves a round
-    /// trip per checkout under load.
-    pub validate_idle_after: Duration,
-}
-
-impl Default for PoolOptions {
-    fn default() -> Self {
-        PoolOptions {
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(10),
-            sqlite_busy_timeout: Duration::from_secs(10),
-            validate_idle_after: Duration::from_secs(5),
-        }
-    }
-}
-
-/// Opens connections for the pool, applying SQLite's per-connection settings.
-#[derive(Debug, Clone)]
-pub struct ConnectionFactory {
-    target: Target,
-    busy_timeout: Duration,
-    stats: Arc<DbStats>,
-}
-
-/// Running totals of the database's work: pool checkouts and SQL statements sent. They feed
-/// `/metrics`, and tests assert exact per-request counts with them (a change that adds a
-/// round trip fails a test without timing anything).
-#[derive(Debug, Default)]
-pub struct DbStats {
-    checkouts: AtomicU64,
-    statements: AtomicU64,
-    connects: AtomicU64,
-}
-
-/// A reading of [`DbStats`]; subtract two readings to count what happened in between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DbCounts {
-    /// Connections taken from the pool.
-    pub checkouts: u64,
-    /// Statements sent (queries, and `BEGIN`/`COMMIT` of transactions).
-    pub statements: u64,
-    /// Connections opened.
-    pub connects: u64,
-}
-
-impl std::ops::Sub for DbCounts {
-    type Output = DbCounts;
-
-    fn sub(self, earlier: DbCounts) -> DbCounts {
-        DbCounts {
-            checkouts: self.checkouts - earlier.checkouts,
-            statements: self.statements - earlier.statements,
-            connects: self.connects - earlier.connects,
-        }
-    }
-}
-
-impl DbStats {
-    fn read(&self) -> DbCounts {
-        DbCounts {
-            checkouts: self.checkouts.load(Ordering::Relaxed),
-            statements: self.statements.load(Ordering::Relaxed),
-            connects: self.connects.load(Ordering::Relaxed),
-        }
-    }
-}
-
-/// A pooled connection with what its statements taught about it.
-///
-/// The pool does not test a connection with a query each time it hands it out (that was one
-/// extra round trip per checkout); instead a statement that fails because the connection is
-/// gone marks it broken, and the pool drops it when it comes back.
-pub struct TrackedConnection {
-    conn: DbConnection,
-    broken: Arc<AtomicBool>,
-    last_checkout: std::time::Instant,
-}
-
-impl std::ops::Deref for TrackedConnection {
-    type Target = DbConnection;
-
-    fn deref(&self) -> &DbConnection {
-        &self.conn
-    }
-}
-
-impl std::ops::DerefMut for TrackedConnection {
-    fn deref_mut(&mut self) -> &mut DbConnection {
-        &mut self.conn
-    }
-}
-
-/// Counts the statements a connection sends and notices when the connection is gone.
-fn instrument(stats: Arc<DbStats>, broken: Arc<AtomicBool>) -> impl diesel::connection::Instrumentation {
-    use diesel::connection::InstrumentationEvent;
-    use diesel::result::{DatabaseErrorKind, Error};
-    move |event: InstrumentationEvent<'_>| match event {
-        InstrumentationEvent::StartQuery { .. } => {
-            stats.statements.fetch_add(1, Ordering::Relaxed);
-        }
-        InstrumentationEvent::FinishQuery {
-            error:
-                Some(Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)),
-            ..
-        } => broken.store(true, Ordering::Relaxed),
-        _ => {}
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Target {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-impl ManageConnection for ConnectionFactory {
-    type Connection = TrackedConnection;
-    type Error = r2d2::Error;
-
-    fn connect(&self) -> Result<TrackedConnection, r2d2::Error> {
-        self.open()
-    }
-
-    fn is_valid(&self, conn: &mut TrackedConnection) -> Result<(), r2d2::Error> {
-        conn.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut TrackedConnection) -> bool {
-        conn.broken.load(Ordering::Relaxed)
-            || <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(&mut conn.conn)
-                .transaction_depth()
-                .is_err()
-    }
-}
-
-impl ConnectionFactory {
-    /// A new connection, configured and instrumented (outside the pool: listeners).
-    fn open(&self) -> Result<TrackedConnection, r2d2::Error> {
-        let broken = Arc::new(AtomicBool::new(false));
-        match &self.target {
-            Target::Postgres(url) => {
-                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
-                self.stats.connects.fetch_add(1, Ordering::Relaxed);
-                Ok(TrackedConnection {
-                    conn: DbConnection::Postgres(conn),
-                    broken,
-                    last_checkout: std::time::Instant::now(),
-                })
-            }
-            Target::Sqlite(path) => {
-                let path = path.to_string_lossy();
-                let mut conn = SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                    self.busy_timeout.as_millis()
-                ))
-                .map_err(r2d2::Error::QueryError)?;
-                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
-                self.stats.connects.fetch_add(1, Ordering::Relaxed);
-                Ok(TrackedConnection {
-                    conn: DbConnection::Sqlite(conn),
-                    broken,
-                    last_checkout: std::time::Instant::now(),
-                })
-            }
         }
     }
 }
