@@ -10,6 +10,7 @@
 
 use diesel::backend::Backend;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::expression_methods::{EscapeExpressionMethods, TextExpressionMethods};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Nullable, Text};
 
@@ -40,6 +41,20 @@ pub fn contains_pattern(text: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+/// `lower(value) LIKE '%text%' ESCAPE '\'`, planned per use: the one "contains, ignoring
+/// case" search condition.
+pub fn contains<E>(value: E, text: &str) -> Contains<E>
+where
+    E: Expression<SqlType = Text>,
+    lower<E>: Expression<SqlType = Text>,
+    diesel::dsl::Like<lower<E>, String>: EscapeExpressionMethods,
+{
+    planned_per_use(lower(value).like(contains_pattern(text)).escape(ESCAPE))
+}
+
+/// The type of [`contains`].
+pub type Contains<E> = PlannedPerUse<diesel::dsl::Escape<diesel::dsl::Like<lower<E>, String>>>;
 
 /// `condition`, making the query that holds it planned for its parameters on every execution
 /// (see the module documentation). For search conditions whose selectivity depends on the text.
@@ -73,7 +88,7 @@ impl<E> QueryId for PlannedPerUse<E> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ESCAPE, contains_pattern, lower, planned_per_use};
+    use super::{contains, contains_pattern};
     use diesel::prelude::*;
     use diesel::query_builder::QueryFragment;
 
@@ -91,14 +106,14 @@ mod tests {
     #[test]
     fn a_search_is_planned_per_use_and_other_queries_stay_prepared() {
         let plain = people::table.filter(people::id.eq("a")).select(people::name);
-        let search = people::table
-            .filter(people::id.eq("a"))
-            .filter(planned_per_use(lower(people::name).like(contains_pattern("x")).escape(ESCAPE)))
-            .select(people::name);
+        let search = people::table.filter(people::id.eq("a")).filter(contains(people::name, "x")).select(people::name);
         let pg = diesel::pg::Pg;
         assert!(cached(&plain, &pg));
         assert!(!cached(&search, &pg));
         assert!(!cached(&search.clone().into_boxed::<diesel::pg::Pg>(), &pg));
+        let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&search).to_string();
+        assert!(sql.contains("lower(`people`.`name`) LIKE ? ESCAPE ?"), "{sql}");
+        assert!(sql.contains(r#"binds: ["a", "%x%", "\\"]"#), "{sql}");
         let sqlite = diesel::sqlite::Sqlite;
         assert!(cached(&plain, &sqlite));
         assert!(!cached(&search, &sqlite));

@@ -4,7 +4,7 @@ use super::schema::{credential_inputs as inputs, credential_store_input_defs as 
 use crate::model::{CredentialScope, Stamp};
 use diesel::prelude::*;
 use portico_core::RealmId;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
+use portico_core::db::text::contains;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
@@ -265,7 +265,7 @@ pub fn list(
         select = select.filter(credentials::id.eq(id));
     }
     if let Some(name) = name {
-        select = select.filter(planned_per_use(lower(credentials::name).like(contains_pattern(name)).escape(ESCAPE)));
+        select = select.filter(contains(credentials::name, name));
     }
     if let Some(scope) = scope {
         select = select.filter(credentials::scope.eq(scope.as_str()));

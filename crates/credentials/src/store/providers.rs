@@ -4,7 +4,7 @@ use super::schema::{credential_inputs, credential_store_input_defs as defs, cred
 use crate::model::{InputDef, Provider, ProviderQuery, Stamp};
 use diesel::prelude::*;
 use portico_core::RealmId;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
+use portico_core::db::text::contains;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
@@ -183,7 +183,7 @@ pub fn list(conn: &mut DbConnection, realm: RealmId, query: &ProviderQuery) -> Q
         select = select.filter(providers::id.eq(id));
     }
     if let Some(name) = &query.name {
-        select = select.filter(planned_per_use(lower(providers::name).like(contains_pattern(name)).escape(ESCAPE)));
+        select = select.filter(contains(providers::name, name));
     }
     let rows: Vec<ProviderRow> = select.order(providers::id.asc()).select(ProviderRow::as_select()).load(conn)?;
     with_defs(conn, realm, rows)

@@ -5,7 +5,7 @@ use crate::model::{Stamp, Store, StoreQuery};
 use diesel::prelude::*;
 use portico_core::RealmId;
 use portico_core::db::UniqueDsl;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
+use portico_core::db::text::contains;
 use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
@@ -91,7 +91,7 @@ pub fn list(conn: &mut DbConnection, realm: RealmId, query: &StoreQuery) -> Quer
         select = select.filter(stores::id.eq(id));
     }
     if let Some(name) = &query.name {
-        select = select.filter(planned_per_use(lower(stores::name).like(contains_pattern(name)).escape(ESCAPE)));
+        select = select.filter(contains(stores::name, name));
     }
     if let Some(provider) = query.provider_id {
         select = select.filter(stores::provider_id.eq(provider));

@@ -7,7 +7,7 @@ use crate::service::GroupFilter;
 use diesel::prelude::*;
 use portico_core::RealmId;
 use portico_core::db::UniqueDsl;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
+use portico_core::db::text::contains;
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{DbConnection, Timestamp};
@@ -133,9 +133,7 @@ fn filtered<'a>(realm: RealmId, filter: &'a GroupFilter) -> user_groups::BoxedQu
     match filter {
         GroupFilter::All => query,
         GroupFilter::Name(name) => query.filter(user_groups::name.eq(name)),
-        GroupFilter::NameContains(text) => {
-            query.filter(planned_per_use(lower(user_groups::name).like(contains_pattern(text)).escape(ESCAPE)))
-        }
+        GroupFilter::NameContains(text) => query.filter(contains(user_groups::name, text)),
         GroupFilter::HasMember(user) => query.filter(
             user_groups::id.eq_any(
                 group_members::table

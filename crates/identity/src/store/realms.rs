@@ -10,7 +10,7 @@ use portico_core::RealmId;
 use portico_core::context::MASTER_REALM;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use portico_core::db::UniqueDsl;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, planned_per_use};
+use portico_core::db::text::contains;
 use portico_core::db::{DbBackend, counters};
 use portico_core::page::{Page, PageRequest};
 use time::PrimitiveDateTime;
@@ -150,9 +150,9 @@ fn filtered<'a>(filter: &'a RealmFilter) -> realms::BoxedQuery<'a, DbBackend> {
         RealmFilter::DisplayName(name) => {
             query.filter(realms::name.ne(MASTER_REALM)).filter(realms::display_name.eq(name))
         }
-        RealmFilter::DisplayNameContains(text) => query
-            .filter(realms::name.ne(MASTER_REALM))
-            .filter(planned_per_use(lower(realms::display_name).like(contains_pattern(text)).escape(ESCAPE))),
+        RealmFilter::DisplayNameContains(text) => {
+            query.filter(realms::name.ne(MASTER_REALM)).filter(contains(realms::display_name, text))
+        }
         RealmFilter::Name(name) => query.filter(realms::name.ne(MASTER_REALM)).filter(realms::name.eq(name)),
         RealmFilter::Id(id) => query.filter(realms::id.eq(id.to_string())),
     }

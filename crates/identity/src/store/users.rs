@@ -9,7 +9,7 @@ use portico_core::RealmId;
 use portico_core::db::DbBackend;
 use portico_core::db::UniqueDsl;
 use portico_core::db::counters;
-use portico_core::db::text::{ESCAPE, contains_pattern, lower, lower_nullable, planned_per_use};
+use portico_core::db::text::{ESCAPE, contains, contains_pattern, lower, lower_nullable, planned_per_use};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{DbConnection, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
@@ -252,12 +252,8 @@ fn filtered<'a>(realm: RealmId, filter: &'a UserFilter) -> users::BoxedQuery<'a,
     let query = users::table.filter(users::realm_id.eq(realm)).into_boxed();
     match filter {
         UserFilter::All => query,
-        UserFilter::FirstNameContains(text) => {
-            query.filter(planned_per_use(lower(users::first_name).like(contains_pattern(text)).escape(ESCAPE)))
-        }
-        UserFilter::LastNameContains(text) => {
-            query.filter(planned_per_use(lower(users::last_name).like(contains_pattern(text)).escape(ESCAPE)))
-        }
+        UserFilter::FirstNameContains(text) => query.filter(contains(users::first_name, text)),
+        UserFilter::LastNameContains(text) => query.filter(contains(users::last_name, text)),
         UserFilter::Role(role) => query.filter(
             users::id.eq_any(
                 user_roles::table
