@@ -54,7 +54,7 @@ struct SealingKey {
 impl SealingKey {
     fn new(key: [u8; 32]) -> SealingKey {
         let digest = Sha256::digest(key);
-        let id = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let id = crate::ids::hex(&digest[..8]);
         SealingKey { id, key }
     }
 

@@ -126,7 +126,7 @@ fn postgres_template(admin_url: &str, sets: &[&Migrations]) -> String {
             digest.update(name.as_bytes());
         }
     }
-    let hash: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let hash: String = crate::ids::hex(&digest.finalize()[..8]);
     let template = format!("portico_tmpl_{hash}");
     let mut admin = PgConnection::establish(admin_url)
         .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", redact_url(admin_url)));

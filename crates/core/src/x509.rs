@@ -82,7 +82,7 @@ pub fn parse_pem_certificates(pem: &str) -> Result<Vec<CertificateInfo>, Certifi
             not_before: validity.not_before.to_datetime(),
             not_after: validity.not_after.to_datetime(),
             is_ca: parsed.is_ca(),
-            sha256: Sha256::digest(&block.contents).iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: crate::ids::hex(&Sha256::digest(&block.contents)),
         });
     }
     if certificates.is_empty() {

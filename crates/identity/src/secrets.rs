@@ -20,7 +20,7 @@ pub fn keyed_digest(sealer: &Sealer, purpose: &str, data: &[u8]) -> (String, Str
     let (key, key_id) = sealer.derive(purpose);
     let mut mac = mac(&key);
     mac.update(data);
-    (mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect(), key_id.to_owned())
+    (portico_core::ids::hex(&mac.finalize().into_bytes()), key_id.to_owned())
 }
 
 /// The stored form of `secret`.

@@ -51,7 +51,7 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2bqGTPqk3v3dGzsWNQ6A5wmeaRm2h3uMJCj5Hh3xdVk";
 
 pub(crate) fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    portico_core::ids::hex(&Sha256::digest(token.as_bytes()))
 }
 
 impl IdentityStore {
