@@ -192,6 +192,8 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors = cors(&state.settings);
+    let cors_enabled = cors.is_some();
     routes(App::new().into_utoipa_app())
         .into_app()
         .app_data(web::PayloadConfig::new(state.settings.http.body_limit))
@@ -213,11 +215,8 @@ pub fn app(
         .default_service(web::to(no_route))
         .wrap(from_fn(authenticate))
         .wrap(from_fn(reject_bad_request_lines))
-        .wrap({
-            let cors = cors(&state.settings);
-            Condition::new(cors.is_some(), cors.unwrap_or_default())
-        })
-        .wrap(Condition::new(!state.settings.http.cors_origins.is_empty(), from_fn(cors_headers_only_when_allowed)))
+        .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
+        .wrap(Condition::new(cors_enabled, from_fn(cors_headers_only_when_allowed)))
         .wrap(from_fn(render_failures))
         .wrap(from_fn(observe))
 }
