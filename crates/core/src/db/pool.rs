@@ -161,17 +161,9 @@ impl ManageConnection for ConnectionFactory {
 impl ConnectionFactory {
     /// A new connection, configured and instrumented (outside the pool: listeners).
     pub(super) fn open(&self) -> Result<TrackedConnection, r2d2::Error> {
-        let broken = Arc::new(AtomicBool::new(false));
-        match &self.target {
+        let mut conn = match &self.target {
             Target::Postgres(url) => {
-                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
-                self.stats.connects.fetch_add(1, Ordering::Relaxed);
-                Ok(TrackedConnection {
-                    conn: DbConnection::Postgres(conn),
-                    broken,
-                    last_checkout: std::time::Instant::now(),
-                })
+                DbConnection::Postgres(PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?)
             }
             Target::Sqlite(path) => {
                 let path = path.to_string_lossy();
@@ -181,14 +173,14 @@ impl ConnectionFactory {
                     self.busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
-                conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
-                self.stats.connects.fetch_add(1, Ordering::Relaxed);
-                Ok(TrackedConnection {
-                    conn: DbConnection::Sqlite(conn),
-                    broken,
-                    last_checkout: std::time::Instant::now(),
-                })
+                DbConnection::Sqlite(conn)
             }
-        }
+        };
+        // Set on the backend's own connection (also for `on_backend!`); the settings above
+        // are not counted as statements.
+        let broken = Arc::new(AtomicBool::new(false));
+        conn.set_instrumentation(instrument(self.stats.clone(), broken.clone()));
+        self.stats.connects.fetch_add(1, Ordering::Relaxed);
+        Ok(TrackedConnection { conn, broken, last_checkout: std::time::Instant::now() })
     }
 }
