@@ -10,6 +10,7 @@ use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
+use portico_identity::config::ConsoleClient;
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::{PasswordCost, PasswordHasher};
 use std::sync::Arc;
@@ -112,6 +113,11 @@ pub fn identity_config(settings: &Settings, listening: Option<std::net::SocketAd
         refresh_token_ttl: settings.identity.refresh_token_ttl,
         key_overlap: settings.identity.access_token_ttl * 2,
         environments: settings.identity.environments.clone(),
+        console_client: (!settings.identity.console_client_id.is_empty()).then(|| ConsoleClient {
+            client_id: settings.identity.console_client_id.clone(),
+            redirect_uris: settings.identity.console_redirect_uris.clone(),
+            post_logout_redirect_uris: settings.identity.console_post_logout_redirect_uris.clone(),
+        }),
         ..IdentityConfig::default()
     }
 }

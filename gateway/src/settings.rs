@@ -94,6 +94,15 @@ pub struct IdentitySettings {
     /// From the environment: comma-separated.
     #[serde(deserialize_with = "list_or_comma_separated")]
     pub environments: Vec<String>,
+    /// Client id of a public browser-console client in realm `master` (authorization code +
+    /// PKCE), created or updated at every start. Empty: none.
+    pub console_client_id: String,
+    /// Its exact redirect URIs. From the environment: comma-separated.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub console_redirect_uris: Vec<String>,
+    /// Its exact post-logout redirect URIs. From the environment: comma-separated.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub console_post_logout_redirect_uris: Vec<String>,
 }
 
 /// `[secrets]`
@@ -206,6 +215,9 @@ impl Default for IdentitySettings {
             access_token_ttl: 3600,
             refresh_token_ttl: 28_800,
             environments: Vec::new(),
+            console_client_id: String::new(),
+            console_redirect_uris: Vec::new(),
+            console_post_logout_redirect_uris: Vec::new(),
         }
     }
 }

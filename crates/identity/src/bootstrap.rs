@@ -114,6 +114,8 @@ pub fn bootstrap(
                 name: "Bootstrap management client".to_owned(),
                 roles: vec![PLATFORM_ADMIN_ROLE.to_owned()],
                 public: false,
+                redirect_uris: Vec::new(),
+                post_logout_redirect_uris: Vec::new(),
                 created_at: now,
                 modified_at: now,
                 version: 0,

@@ -28,6 +28,19 @@ pub struct IdentityConfig {
     /// same SQLite file, a row edited by hand). Changes made through any Portico of the same
     /// database (PostgreSQL replicas included) apply to the next request regardless.
     pub recheck_after: std::time::Duration,
+    /// A public browser-console client of realm `master`, created or updated at every start.
+    pub console_client: Option<ConsoleClient>,
+}
+
+/// A configured browser console: a public client (no secret; authorization code with PKCE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleClient {
+    /// Its client id.
+    pub client_id: String,
+    /// Its exact redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Its exact post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 impl Default for IdentityConfig {
@@ -42,6 +55,7 @@ impl Default for IdentityConfig {
             environments: Vec::new(),
             issuer: "http://localhost:8080".into(),
             recheck_after: std::time::Duration::from_secs(10),
+            console_client: None,
         }
     }
 }

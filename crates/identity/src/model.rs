@@ -171,6 +171,10 @@ pub struct Client {
     /// A public client has no secret: it may only front the password grant (Axual's
     /// `self-service`), never `client_credentials`.
     pub public: bool,
+    /// Where an authorization code may be sent (exact match; empty: no browser logins).
+    pub redirect_uris: Vec<String>,
+    /// Where a logout may return to (exact match).
+    pub post_logout_redirect_uris: Vec<String>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -184,8 +188,8 @@ pub struct Client {
 pub struct IssuedClient {
     /// The client.
     pub client: Client,
-    /// The clear secret; only its keyed hash is stored.
-    pub secret: String,
+    /// The clear secret (none for a public client); only its keyed hash is stored.
+    pub secret: Option<String>,
 }
 
 /// A group of users in a realm (an Axual DevOps team).
@@ -233,6 +237,44 @@ pub mod scopes {
         }
         scopes
     }
+}
+
+/// Most redirect (or post-logout redirect) URIs one client may register.
+pub const MAX_REDIRECT_URIS: usize = 20;
+
+/// Checks a client's redirect URIs (RFC 6749 §3.1.2, OAuth 2.1 §2.3.1, RFC 8252 §7.3): each
+/// absolute, `https` (or `http` to a loopback host, for native and development consoles),
+/// without a fragment or credentials, at most 2,000 characters; compared exactly when used.
+pub fn validate_redirect_uris(field: &str, uris: &[String]) -> Result<(), IdentityError> {
+    if uris.len() > MAX_REDIRECT_URIS {
+        return Err(IdentityError::invalid(field, format!("at most {MAX_REDIRECT_URIS} URIs may be registered")));
+    }
+    for uri in uris {
+        let invalid =
+            |reason: &str| IdentityError::invalid(field, format!("'{uri}' is not a valid redirect URI: {reason}"));
+        if uri.len() > 2000 || uri.chars().any(char::is_control) {
+            return Err(invalid("at most 2000 characters, no control characters"));
+        }
+        let parsed = url::Url::parse(uri).map_err(|e| invalid(&e.to_string()))?;
+        if parsed.fragment().is_some() {
+            return Err(invalid("it must not have a fragment"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(invalid("it must not carry credentials"));
+        }
+        let loopback = match parsed.host() {
+            Some(url::Host::Domain(domain)) => domain == "localhost",
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            None => false,
+        };
+        match parsed.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => return Err(invalid("use https (http only to localhost or a loopback address)")),
+        }
+    }
+    Ok(())
 }
 
 /// Length of generated client ids (MATTR: "string = 32 characters").

@@ -1,5 +1,6 @@
 //! OAuth 2.0 protocol errors (RFC 6749 §5.2) and the inputs and outputs of the token service.
 
+use portico_core::RealmRef;
 use portico_core::error::{DomainError, ErrorKind};
 
 /// An RFC 6749 error: `error` code plus description.
@@ -128,6 +129,12 @@ pub struct GrantRequest {
     pub scope: Option<String>,
     /// `audience` (MATTR).
     pub audience: Option<String>,
+    /// `code` (authorization-code grant).
+    pub code: Option<String>,
+    /// `redirect_uri` (authorization-code grant: the one the code was sent to).
+    pub redirect_uri: Option<String>,
+    /// `code_verifier` (PKCE, RFC 7636 §4.5).
+    pub code_verifier: Option<String>,
     /// Client authentication, if any.
     pub client: Option<ClientAuth>,
     /// The caller's address (login throttling).
@@ -140,6 +147,7 @@ impl std::fmt::Debug for GrantRequest {
             .field("endpoint", &self.endpoint)
             .field("grant_type", &self.grant_type)
             .field("username", &self.username)
+            .field("redirect_uri", &self.redirect_uri)
             .field("client", &self.client)
             .finish_non_exhaustive()
     }
@@ -152,10 +160,101 @@ pub struct IssuedTokens {
     pub access_token: String,
     /// Seconds until it expires.
     pub expires_in: i64,
-    /// A rotating refresh token (password and refresh grants only).
+    /// A rotating refresh token (password, authorization-code and refresh grants only).
     pub refresh_token: Option<String>,
     /// Granted scopes, space-separated.
     pub scope: String,
+    /// An OpenID Connect ID token (authorization-code grant with scope `openid`).
+    pub id_token: Option<String>,
+}
+
+/// An authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct AuthorizationRequest {
+    /// Must be `code`.
+    pub response_type: Option<String>,
+    /// The client.
+    pub client_id: Option<String>,
+    /// One of the client's registered redirect URIs, exactly.
+    pub redirect_uri: Option<String>,
+    /// Requested scopes, space-separated.
+    pub scope: Option<String>,
+    /// Opaque client state, returned with the code.
+    pub state: Option<String>,
+    /// OpenID Connect nonce, returned in the ID token.
+    pub nonce: Option<String>,
+    /// PKCE challenge: BASE64URL(SHA-256(verifier)).
+    pub code_challenge: Option<String>,
+    /// Must be `S256`.
+    pub code_challenge_method: Option<String>,
+    /// `query` (the only mode) when given.
+    pub response_mode: Option<String>,
+    /// OpenID Connect `prompt`; `none` cannot be honoured (there is no browser session).
+    pub prompt: Option<String>,
+}
+
+/// A checked authorization request: safe to show a login page for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The realm.
+    pub realm: RealmRef,
+    /// The client's id.
+    pub client_id: String,
+    /// The client's name (shown on the login page).
+    pub client_name: String,
+    /// The redirect URI the code goes to.
+    pub redirect_uri: String,
+    /// The requested scope.
+    pub scope: Option<String>,
+    /// The client's state.
+    pub state: Option<String>,
+    /// The client's nonce.
+    pub nonce: Option<String>,
+    /// The PKCE S256 challenge.
+    pub code_challenge: String,
+}
+
+/// Why an authorization request cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizationError {
+    /// The realm, client or redirect URI is unknown: the user is told, and nothing is sent
+    /// anywhere (RFC 6749 §4.1.2.1: never redirect to an unverified URI).
+    Page {
+        /// 404 (no such realm) or 400.
+        status: u16,
+        /// What to show.
+        message: String,
+    },
+    /// The client is told at its verified redirect URI (`error`, `error_description`, `state`, `iss`).
+    Redirect {
+        /// The complete location.
+        location: String,
+    },
+}
+
+/// Why a login-page sign-in did not succeed; the page says so in the same words as the token
+/// endpoint, without telling whether the account exists.
+#[derive(Debug)]
+pub enum SignInError {
+    /// Unknown user or wrong password.
+    Wrong,
+    /// Too many failures; retry after this many seconds.
+    Throttled(i64),
+    /// Something failed inside.
+    Internal(crate::IdentityError),
+}
+
+/// An RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0 §2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct EndSessionRequest {
+    /// An ID token Portico issued to the client: names the session to end.
+    pub id_token_hint: Option<String>,
+    /// Where to send the browser afterwards: one of the client's registered post-logout URIs.
+    pub post_logout_redirect_uri: Option<String>,
+    /// Returned to the post-logout URI.
+    pub state: Option<String>,
+    /// The client (needed with a post-logout URI when there is no `id_token_hint`).
+    pub client_id: Option<String>,
 }
 
 /// RFC 7662 introspection answer.

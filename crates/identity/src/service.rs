@@ -4,7 +4,10 @@
 
 use crate::error::IdentityError;
 use crate::model::{Client, Environment, Group, IssuedClient, Realm, User};
-use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError};
+use crate::oauth::{
+    Authorization, AuthorizationError, AuthorizationRequest, ClientAuth, EndSessionRequest, GrantRequest,
+    Introspection, IssuedTokens, OAuthError, SignInError,
+};
 use jsonwebtoken::jwk::JwkSet;
 use portico_core::RealmId;
 use portico_core::cursor::{CursorPage, CursorRequest};
@@ -65,6 +68,22 @@ pub trait TokenService: Send + Sync + 'static {
     fn realm_exists(&self, name: &str) -> Result<bool, IdentityError>;
     /// The issuer (`iss`) of realm `name`'s tokens.
     fn issuer(&self, realm: &str) -> String;
+    /// Checks an authorization request (code flow with PKCE) of `realm`.
+    fn authorization(&self, realm: &str, request: &AuthorizationRequest) -> Result<Authorization, AuthorizationError>;
+    /// The login form's anti-forgery value for the browser cookie `cookie`.
+    fn login_form_token(&self, cookie: &str, authorization: &Authorization) -> String;
+    /// Whether `token` is the login form's anti-forgery value for `cookie`.
+    fn login_form_token_valid(&self, cookie: &str, authorization: &Authorization, token: &str) -> bool;
+    /// Signs a user in on the login page; the location (with a one-time code) to redirect to.
+    fn sign_in(
+        &self,
+        authorization: &Authorization,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<String, SignInError>;
+    /// RP-initiated logout: ends the hinted session; where to redirect, if anywhere.
+    fn end_session(&self, realm: &str, request: &EndSessionRequest) -> Result<Option<String>, AuthorizationError>;
 }
 
 /// A tenant as MATTR shows it.
@@ -119,20 +138,34 @@ pub trait TenantService: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         tenant: Uuid,
-        name: &str,
-        roles: Vec<String>,
+        client: ClientSettings,
     ) -> Result<IssuedClient, IdentityError>;
-    /// Renames a client and/or replaces its roles.
+    /// Changes a client's name, roles or URIs (`None`: unchanged).
     fn update_client(
         &self,
         ctx: &RequestContext,
         tenant: Uuid,
         client_id: &str,
-        name: Option<String>,
-        roles: Option<Vec<String>>,
+        changes: ClientSettings,
     ) -> Result<Client, IdentityError>;
     /// Deletes a client.
     fn delete_client(&self, ctx: &RequestContext, tenant: Uuid, client_id: &str) -> Result<(), IdentityError>;
+}
+
+/// A client's settings: everything given when creating one; when changing one, `None` keeps
+/// what it has (`public` is fixed at creation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// Name.
+    pub name: Option<String>,
+    /// Roles granted to its tokens.
+    pub roles: Option<Vec<String>>,
+    /// Exact redirect URIs for browser logins (authorization code + PKCE).
+    pub redirect_uris: Option<Vec<String>>,
+    /// Exact URIs a logout may return to.
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// A public client (a browser console): no secret, PKCE only.
+    pub public: bool,
 }
 
 /// A new user (Axual `POST /users`).

@@ -68,6 +68,10 @@ async fn every_non_public_route_answers_401_without_a_token() {
         "POST /auth/realms/{realm}/protocol/openid-connect/token/introspect",
         "POST /auth/realms/{realm}/protocol/openid-connect/revoke",
         "GET /logout",
+        "GET /auth/realms/{realm}/protocol/openid-connect/auth",
+        "POST /auth/realms/{realm}/protocol/openid-connect/auth",
+        "GET /auth/realms/{realm}/protocol/openid-connect/logout",
+        "POST /auth/realms/{realm}/protocol/openid-connect/logout",
     ];
     public.sort();
     let mut expected: Vec<String> = expected_public.iter().map(|s| s.to_string()).collect();

@@ -14,6 +14,7 @@ mod credential_stores;
 mod credentials;
 mod edges;
 mod gateway;
+mod login;
 mod mattr;
 mod migrations;
 mod origin;

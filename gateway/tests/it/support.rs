@@ -376,6 +376,9 @@ pub fn admin_token_from(replica: &portico_identity::store::IdentityStore) -> Str
         refresh_token: None,
         scope: None,
         audience: None,
+        code: None,
+        redirect_uri: None,
+        code_verifier: None,
         client: None,
         source: "test".into(),
     };

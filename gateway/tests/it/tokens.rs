@@ -62,7 +62,8 @@ async fn protocol_errors_use_rfc6749_codes() {
     type Form<'a> = &'a [(&'a str, &'a str)];
     let cases: &[(Form<'_>, u16, &str)] = &[
         (&[], 400, "invalid_request"),
-        (&[("grant_type", "authorization_code")], 400, "unsupported_grant_type"),
+        (&[("grant_type", "device_code")], 400, "unsupported_grant_type"),
+        (&[("grant_type", "authorization_code")], 400, "invalid_request"),
         (&[("grant_type", "password"), ("username", ADMIN_EMAIL)], 400, "invalid_request"),
         (
             &[

@@ -62,6 +62,11 @@ impl ErrorFormats {
     }
 }
 
+/// Marks a failure response as final (a page for a browser, such as a login page's error):
+/// [`render_failures`] leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct FinalResponse;
+
 /// Re-renders every failure in the error format of the API that owns the request path, with the
 /// path filled in (Axual `path`, problem `instance`). Responses the framework produced without
 /// a [`FailureInfo`] (a non-JSON 4xx/5xx) are replaced the same way. Needs
@@ -73,6 +78,9 @@ pub async fn render_failures(
     // The request must not be cloned before routing (actix needs sole ownership to fill in
     // path parameters), so it is read back from the response.
     let response = next.call(req).await?.map_into_boxed_body();
+    if response.response().extensions().get::<FinalResponse>().is_some() {
+        return Ok(response);
+    }
     let info = response.response().extensions().get::<FailureInfo>().cloned();
     let rendered = match info {
         Some(info) => Some((info.format, info.failure)),

@@ -3,7 +3,7 @@
 
 use crate::error::IdentityError;
 use crate::model::{Client, Environment};
-use crate::service::{Tenant, TenantService};
+use crate::service::{ClientSettings, Tenant, TenantService};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete, get, post, put};
 use portico_core::cursor::{CursorCodec, CursorPage};
@@ -92,6 +92,15 @@ pub struct ClientBody {
     pub permissions: Vec<String>,
     /// Roles.
     pub roles: Vec<String>,
+    /// Portico: exact redirect URIs for browser logins (authorization code + PKCE); shown when set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redirect_uris: Vec<String>,
+    /// Portico: exact URIs a logout may return to; shown when set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Portico: a public client (no secret, PKCE only); shown when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }
 
 impl ClientBody {
@@ -102,6 +111,9 @@ impl ClientBody {
             name: client.name,
             permissions: Vec::new(),
             roles: client.roles,
+            redirect_uris: client.redirect_uris,
+            post_logout_redirect_uris: client.post_logout_redirect_uris,
+            public: client.public,
         }
     }
 }
@@ -129,13 +141,34 @@ pub struct CreateTenantBody {
     pub environment_id: Uuid,
 }
 
-/// `POST`/`PUT` client body.
+/// `POST`/`PUT` client body. Beyond MATTR, a client may register exact redirect URIs for
+/// browser logins and be public (no secret; it must use PKCE); on `PUT`, URIs left out stay
+/// as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ClientInput {
     /// Name.
     pub name: Option<String>,
     /// Roles.
     pub roles: Option<Vec<String>>,
+    /// Portico: redirect URIs (https, or http to a loopback host; at most 20).
+    pub redirect_uris: Option<Vec<String>>,
+    /// Portico: post-logout redirect URIs.
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// Portico: create a public client (creation only).
+    pub public: Option<bool>,
+}
+
+impl ClientInput {
+    fn settings(self) -> ClientSettings {
+        ClientSettings {
+            name: self.name,
+            roles: self.roles,
+            redirect_uris: self.redirect_uris,
+            post_logout_redirect_uris: self.post_logout_redirect_uris,
+            public: self.public.unwrap_or(false),
+        }
+    }
 }
 
 /// MATTR lists duplicates among 400s, not 409.
@@ -245,7 +278,7 @@ pub async fn create_tenant(
     let environment = body.environment_id;
     let created =
         run_blocking(move || svc.create_tenant(&ctx, body.name, &body.subdomain, environment).map_err(mattr)).await?;
-    let client = ClientBody::new(created.client.client, Some(created.client.secret));
+    let client = ClientBody::new(created.client.client, created.client.secret);
     let mut tenant = TenantBody::from(created.tenant);
     tenant.client = Some(client);
     Ok(no_store(HttpResponse::Created()).json(tenant))
@@ -321,13 +354,19 @@ pub async fn list_clients(
     Ok(list(slice, &codec, &scope, |c| ClientBody::new(c, None)))
 }
 
-fn required_client_input(body: ClientInput) -> Result<(String, Vec<String>), ApiError> {
+fn required_client_input(body: ClientInput) -> Result<ClientSettings, ApiError> {
     let missing = |field: &str| {
         ApiError::new(
             Failure::new(ErrorKind::Invalid, "invalid_body", format!("{field} is required")).with_field(field),
         )
     };
-    Ok((body.name.ok_or_else(|| missing("name"))?, body.roles.ok_or_else(|| missing("roles"))?))
+    if body.name.is_none() {
+        return Err(missing("name"));
+    }
+    if body.roles.is_none() {
+        return Err(missing("roles"));
+    }
+    Ok(body.settings())
 }
 
 /// MATTR "Create a client".
@@ -350,9 +389,9 @@ pub async fn create_client(
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, roles) = required_client_input(body.0)?;
-    let issued = run_blocking(move || svc.create_client(&ctx, tenant, &name, roles).map_err(mattr)).await?;
-    Ok(no_store(HttpResponse::Created()).json(ClientBody::new(issued.client, Some(issued.secret))))
+    let settings = required_client_input(body.0)?;
+    let issued = run_blocking(move || svc.create_client(&ctx, tenant, settings).map_err(mattr)).await?;
+    Ok(no_store(HttpResponse::Created()).json(ClientBody::new(issued.client, issued.secret)))
 }
 
 /// MATTR "Update a client" (the secret is never shown again).
@@ -377,9 +416,9 @@ pub async fn update_client(
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = client_id_param(&client_id.into_inner().1)?;
-    let body = body.0;
-    let client =
-        run_blocking(move || svc.update_client(&ctx, tenant, &client_id, body.name, body.roles).map_err(mattr)).await?;
+    // `public` is fixed at creation; on a PUT it is ignored.
+    let changes = body.0.settings();
+    let client = run_blocking(move || svc.update_client(&ctx, tenant, &client_id, changes).map_err(mattr)).await?;
     Ok(HttpResponse::Ok().json(ClientBody::new(client, None)))
 }
 

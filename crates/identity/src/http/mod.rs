@@ -2,6 +2,7 @@
 //! management (`mattr`) and Axual identity (`axual`).
 
 pub mod axual;
+pub mod login;
 pub mod mattr;
 pub mod tokens;
 
@@ -103,6 +104,9 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     if !created.is_empty() {
         tracing::info!(?created, "created configured MATTR environments");
     }
+    if let Some(console) = &config.console_client {
+        store.ensure_console_client(console)?;
+    }
     let store = Arc::new(store);
     let cursors = Data::new(CursorCodec::new(ctx.sealer.derive("core/cursor").0));
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
@@ -128,6 +132,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(tokens::introspect)
         .service(tokens::revoke)
         .service(tokens::logout)
+        .service(login::authorize)
+        .service(login::sign_in)
+        .service(login::end_session)
+        .service(login::end_session_form)
         .service(mattr::list_environments)
         .service(mattr::list_tenants)
         .service(mattr::create_tenant)

@@ -37,6 +37,12 @@ pub struct TokenForm {
     pub audience: Option<String>,
     /// Utilihive / Axual: the realm, when the user name alone is ambiguous.
     pub realm: Option<String>,
+    /// The authorization code (`authorization_code` grant).
+    pub code: Option<String>,
+    /// The redirect URI the code was sent to.
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier.
+    pub code_verifier: Option<String>,
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -54,6 +60,22 @@ pub struct TokenResponse {
     /// Granted scopes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// OpenID Connect ID token (authorization-code grant with scope `openid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl TokenResponse {
+    fn from(issued: IssuedTokens) -> TokenResponse {
+        TokenResponse {
+            access_token: issued.access_token,
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            refresh_token: issued.refresh_token,
+            scope: Some(issued.scope),
+            id_token: issued.id_token,
+        }
+    }
 }
 
 /// MATTR's token response: `{access_token, expires_in, token_type}`.
@@ -127,6 +149,9 @@ fn grant_request(req: &HttpRequest, form: TokenForm, endpoint: TokenEndpoint) ->
         refresh_token: form.refresh_token,
         scope: form.scope,
         audience: form.audience,
+        code: form.code,
+        redirect_uri: form.redirect_uri,
+        code_verifier: form.code_verifier,
         client,
         source: source(req),
     })
@@ -136,7 +161,8 @@ async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Res
     run_blocking(move || tokens.grant(&request).map_err(oauth_error)).await
 }
 
-/// Keycloak-style realm token endpoint: `password`, `client_credentials`, `refresh_token`.
+/// Keycloak-style realm token endpoint: `password`, `client_credentials`, `refresh_token`,
+/// `authorization_code` (with PKCE).
 #[utoipa::path(
     tag = "tokens",
     security(()),
@@ -157,13 +183,7 @@ pub async fn realm_token(
 ) -> Result<HttpResponse, ApiError> {
     let request = grant_request(&req, form.0, TokenEndpoint::Realm(realm.into_inner())).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
-    Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
-        access_token: issued.access_token,
-        token_type: "Bearer",
-        expires_in: issued.expires_in,
-        refresh_token: issued.refresh_token,
-        scope: Some(issued.scope),
-    }))
+    Ok(no_store(HttpResponse::Ok()).json(TokenResponse::from(issued)))
 }
 
 /// Utilihive "authenticate" (POST /authentication/token): password grant, `scope=management`.
@@ -186,13 +206,7 @@ pub async fn utilihive_token(
     let realm = form.0.realm.clone().or(header_realm);
     let request = grant_request(&req, form.0, TokenEndpoint::Utilihive { realm }).map_err(oauth_error)?;
     let issued = run_grant(tokens, request).await?;
-    Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
-        access_token: issued.access_token,
-        token_type: "Bearer",
-        expires_in: issued.expires_in,
-        refresh_token: issued.refresh_token,
-        scope: Some(issued.scope),
-    }))
+    Ok(no_store(HttpResponse::Ok()).json(TokenResponse::from(issued)))
 }
 
 /// MATTR "Create API Auth Token" (POST /oauth/token): `client_credentials` with `audience`, JSON or form.
@@ -281,13 +295,19 @@ pub async fn discovery(realm: Path<String>, tokens: Data<dyn TokenService>) -> R
         "issuer": issuer,
         "token_endpoint": endpoint("token"),
         "jwks_uri": endpoint("certs"),
+        "authorization_endpoint": endpoint("auth"),
+        "end_session_endpoint": endpoint("logout"),
         "introspection_endpoint": endpoint("token/introspect"),
         "revocation_endpoint": endpoint("revoke"),
-        "grant_types_supported": ["password", "client_credentials", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "response_types_supported": [],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "claims_supported": ["iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "sid", "email", "realm"],
         "scopes_supported": ["openid", "management", "css_configuration"],
         "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
         "id_token_signing_alg_values_supported": ["ES256"],

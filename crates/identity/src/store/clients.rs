@@ -3,10 +3,10 @@
 use super::schema::clients;
 use crate::model::Client;
 use diesel::prelude::*;
+use portico_core::DbConnection;
 use portico_core::RealmId;
 use portico_core::cursor::{CursorPage, CursorRequest, Keyset};
 use portico_core::db::UniqueDsl;
-use portico_core::{DbConnection, Timestamp};
 use time::PrimitiveDateTime;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -21,6 +21,17 @@ pub(crate) struct ClientRow {
     created_at: PrimitiveDateTime,
     modified_at: PrimitiveDateTime,
     version: i64,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+}
+
+fn uri_list(text: &str) -> QueryResult<Vec<String>> {
+    serde_json::from_str(text)
+        .map_err(|e| diesel::result::Error::DeserializationError(format!("client URIs are not JSON: {e}").into()))
+}
+
+fn json_list(values: &[String]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
 }
 
 impl ClientRow {
@@ -34,6 +45,8 @@ impl ClientRow {
                 diesel::result::Error::DeserializationError(format!("client roles are not JSON: {e}").into())
             })?,
             public: self.secret_hash.is_none(),
+            redirect_uris: uri_list(&self.redirect_uris)?,
+            post_logout_redirect_uris: uri_list(&self.post_logout_redirect_uris)?,
             created_at: self.created_at.into(),
             modified_at: self.modified_at.into(),
             version: self.version,
@@ -50,11 +63,13 @@ pub fn insert(conn: &mut DbConnection, client: &Client, secret_hash: Option<&str
             realm_id: client.realm_id,
             client_id: client.client_id.clone(),
             name: client.name.clone(),
-            roles: serde_json::to_string(&client.roles).unwrap_or_else(|_| "[]".into()),
+            roles: json_list(&client.roles),
             secret_hash: secret_hash.map(str::to_owned),
             created_at: client.created_at.as_primitive(),
             modified_at: client.modified_at.as_primitive(),
             version: client.version,
+            redirect_uris: json_list(&client.redirect_uris),
+            post_logout_redirect_uris: json_list(&client.post_logout_redirect_uris),
         })
         .execute(conn)?;
     Ok(())
@@ -100,27 +115,22 @@ pub fn list(conn: &mut DbConnection, realm: RealmId, request: &CursorRequest) ->
     Ok(CursorPage { items, last })
 }
 
-/// Renames a client and replaces its roles when its version is `expected`; returns whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    client_id: &str,
-    expected: i64,
-    name: &str,
-    roles: &[String],
-    now: Timestamp,
-) -> QueryResult<bool> {
+/// Replaces a client's name, roles and URIs with `client`'s when its stored version is
+/// `expected`; returns whether it changed.
+pub fn update(conn: &mut DbConnection, client: &Client, expected: i64) -> QueryResult<bool> {
     let changed = diesel::update(
         clients::table
-            .filter(clients::realm_id.eq(realm))
-            .filter(clients::client_id.eq(client_id))
+            .filter(clients::realm_id.eq(client.realm_id))
+            .filter(clients::client_id.eq(&client.client_id))
             .filter(clients::version.eq(expected)),
     )
     .set((
-        clients::name.eq(name),
-        clients::roles.eq(serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())),
-        clients::modified_at.eq(now.as_primitive()),
-        clients::version.eq(expected + 1),
+        clients::name.eq(&client.name),
+        clients::roles.eq(json_list(&client.roles)),
+        clients::redirect_uris.eq(json_list(&client.redirect_uris)),
+        clients::post_logout_redirect_uris.eq(json_list(&client.post_logout_redirect_uris)),
+        clients::modified_at.eq(client.modified_at.as_primitive()),
+        clients::version.eq(client.version),
     ))
     .execute(conn)?;
     Ok(changed == 1)

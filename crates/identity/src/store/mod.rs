@@ -4,6 +4,7 @@
 //! realm-scoped; every such query filters on `realm_id`.
 
 pub mod clients;
+pub mod codes;
 pub mod environments;
 pub mod groups;
 pub mod keys;

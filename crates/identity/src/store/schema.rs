@@ -94,6 +94,25 @@ diesel::table! {
         created_at -> Timestamp,
         modified_at -> Timestamp,
         version -> BigInt,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        realm_id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        redirect_uri -> Text,
+        code_challenge -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        session_id -> Text,
+        auth_time -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -160,4 +179,5 @@ portico_core::schema_tables!(
     revoked_tokens,
     refresh_tokens,
     login_failures,
+    authorization_codes,
 );

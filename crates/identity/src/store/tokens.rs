@@ -32,12 +32,13 @@ pub enum Subject<'a> {
 }
 
 /// What every bearer request checks, in one round trip: the subject's current version (`None`:
-/// it no longer exists) and whether the token `jti` is revoked.
+/// it no longer exists) and whether the token `jti` or its session `sid` is revoked.
 pub fn subject_state(
     conn: &mut DbConnection,
     subject: Subject<'_>,
     realm: RealmId,
     jti: &str,
+    sid: Option<&str>,
 ) -> QueryResult<(Option<i64>, bool)> {
     #[derive(QueryableByName)]
     struct State {
@@ -49,12 +50,12 @@ pub fn subject_state(
     let (sql, key) = match subject {
         Subject::User(id) => (
             "SELECT (SELECT version FROM users WHERE id = $1 AND realm_id = $2) AS version, \
-             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $3) AS revoked",
+             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti IN ($3, $4)) AS revoked",
             id,
         ),
         Subject::Client(client_id) => (
             "SELECT (SELECT version FROM clients WHERE client_id = $1 AND realm_id = $2) AS version, \
-             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $3) AS revoked",
+             EXISTS (SELECT 1 FROM revoked_tokens WHERE jti IN ($3, $4)) AS revoked",
             client_id,
         ),
     };
@@ -62,19 +63,34 @@ pub fn subject_state(
         .bind::<diesel::sql_types::Text, _>(key)
         .bind::<diesel::sql_types::Text, _>(realm)
         .bind::<diesel::sql_types::Text, _>(jti)
+        .bind::<diesel::sql_types::Text, _>(sid.unwrap_or(jti))
         .get_result(conn)?;
     Ok((state.version, state.revoked))
 }
 
-/// Whether the access token `jti` is revoked.
-pub fn is_revoked(conn: &mut DbConnection, jti: &str) -> QueryResult<bool> {
-    let found: Option<String> = revoked_tokens::table.find(jti).select(revoked_tokens::jti).unique(conn)?;
+/// Whether the access token `jti`, or the session `sid` it belongs to, is revoked. Revoked
+/// sessions are kept beside revoked tokens under their id (both are random UUIDs).
+pub fn is_revoked(conn: &mut DbConnection, jti: &str, sid: Option<&str>) -> QueryResult<bool> {
+    let ids = [jti, sid.unwrap_or(jti)];
+    let found: Option<String> = revoked_tokens::table
+        .filter(revoked_tokens::jti.eq_any(ids))
+        .select(revoked_tokens::jti)
+        .first(conn)
+        .optional()?;
     Ok(found.is_some())
+}
+
+/// Ends the session `sid` (a refresh-token family): its refresh tokens are deleted and every
+/// access token carrying it is refused until `until` (when the last of them expires anyway).
+pub fn end_session(conn: &mut DbConnection, sid: &str, realm: RealmId, until: Timestamp) -> QueryResult<()> {
+    revoke_family(conn, sid)?;
+    revoke_access(conn, sid, realm, until)
 }
 
 /// Forgets revocations of tokens that have expired anyway.
 pub fn purge_expired(conn: &mut DbConnection, now: Timestamp) -> QueryResult<usize> {
     diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now.as_primitive()))).execute(conn)?;
+    super::codes::purge_expired(conn, now)?;
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now.as_primitive()))).execute(conn)
 }
 

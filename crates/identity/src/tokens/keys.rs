@@ -121,8 +121,18 @@ impl KeyRing {
         Ok(())
     }
 
-    /// Signs `claims` with the current key.
+    /// Signs access-token `claims` (`typ` `at+jwt`, RFC 9068) with the current key.
     pub fn sign<T: serde::Serialize>(&self, claims: &T, now: Timestamp) -> Result<String, IdentityError> {
+        self.sign_typed(claims, "at+jwt", now)
+    }
+
+    /// Signs `claims` with the current key under the JOSE header `typ`.
+    pub fn sign_typed<T: serde::Serialize>(
+        &self,
+        claims: &T,
+        typ: &str,
+        now: Timestamp,
+    ) -> Result<String, IdentityError> {
         if self.read().at.elapsed() > REFRESH_SIGNER_EVERY {
             self.reload(now)?;
         }
@@ -130,7 +140,7 @@ impl KeyRing {
         let (kid, key) = loaded.signer.as_ref().ok_or_else(|| IdentityError::Internal("no signing key".into()))?;
         let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
         header.kid = Some(kid.clone());
-        header.typ = Some("at+jwt".into());
+        header.typ = Some(typ.into());
         jsonwebtoken::encode(&header, claims, key).map_err(|e| IdentityError::Internal(format!("signing: {e}")))
     }
 

@@ -41,6 +41,9 @@ fn password_grant(identity: &IdentityStore) -> String {
         refresh_token: None,
         scope: None,
         audience: None,
+        code: None,
+        redirect_uri: None,
+        code_verifier: None,
         client: None,
         source: "test".into(),
     };

@@ -91,12 +91,14 @@ impl IdentityStore {
             None => {
                 let claims = self.decode(token, true)?;
                 let expires = claims.exp;
+                let session = claims.sid.clone();
                 let token_scopes = claims.scope.split_whitespace().map(str::to_owned).collect();
                 // Version -1: never seen, so the subject is read below.
                 VerifiedBearer {
                     principal: principal_from_claims(claims)?,
                     token_scopes,
                     expires,
+                    session,
                     subject_version: -1,
                     generation: None,
                     checked_at: Instant::now(),
@@ -109,8 +111,9 @@ impl IdentityStore {
             PrincipalKind::Client => tokens::Subject::Client(&entry.principal.id),
         };
         let realm = entry.principal.realm.clone();
+        let session = entry.session.as_deref();
         let checked = self.db.read(|conn| {
-            let (version, revoked) = tokens::subject_state(conn, subject, realm.id, &jti)?;
+            let (version, revoked) = tokens::subject_state(conn, subject, realm.id, &jti, session)?;
             let Some(version) = version.filter(|_| !revoked) else {
                 return Ok(None);
             };
@@ -193,7 +196,9 @@ impl IdentityStore {
     pub fn introspect(&self, realm: &str, client: &ClientAuth, token: &str) -> Result<Introspection, OAuthError> {
         let realm = self.caller_realm(realm, client)?;
         if let Ok(claims) = self.decode(token, true) {
-            let revoked = self.db.read(|conn| tokens::is_revoked(conn, &claims.jti).map_err(IdentityError::from))?;
+            let revoked = self.db.read(|conn| {
+                tokens::is_revoked(conn, &claims.jti, claims.sid.as_deref()).map_err(IdentityError::from)
+            })?;
             if revoked || claims.realm_id != realm.id.to_string() {
                 return Ok(Introspection::default());
             }
@@ -245,7 +250,8 @@ impl IdentityStore {
         let row =
             self.db.read(|conn| tokens::refresh_by_hash(conn, &hash_token(token)).map_err(IdentityError::from))?;
         if let Some(row) = row.filter(|row| row.realm_id == realm.id) {
-            self.db.write(|conn| tokens::revoke_family(conn, &row.family_id).map_err(IdentityError::from))?;
+            // RFC 7009 §2.1: revoking a refresh token ends the grant, its access tokens too.
+            self.end_session(&row.family_id, realm.id)?;
         }
         Ok(())
     }
@@ -256,6 +262,15 @@ impl IdentityStore {
             Ok(claims) => self.revoke_claims(&claims),
             Err(_) => Ok(()),
         }
+    }
+
+    /// Ends the login session `sid`: its refresh tokens go, and its access tokens are refused
+    /// on every replica from the next request on.
+    pub(crate) fn end_session(&self, sid: &str, realm: RealmId) -> Result<(), IdentityError> {
+        let until = self.clock.now().plus(time::Duration::seconds(self.config.access_token_ttl + 1));
+        self.db.write(|conn| tokens::end_session(conn, sid, realm, until).map_err(IdentityError::from))?;
+        self.security_changed();
+        Ok(())
     }
 
     fn revoke_claims(&self, claims: &AccessClaims) -> Result<(), IdentityError> {

@@ -63,6 +63,7 @@ impl IdentityStore {
             (TokenEndpoint::Realm(realm), "password") => self.password_grant(request, Some(realm), false),
             (TokenEndpoint::Realm(realm), "client_credentials") => self.client_grant(request, realm),
             (TokenEndpoint::Realm(realm), "refresh_token") => self.refresh_grant(request, realm),
+            (TokenEndpoint::Realm(realm), "authorization_code") => self.code_grant(request, realm),
             (_, "") => Err(OAuthError::invalid_request("grant_type is required")),
             (_, other) => {
                 Err(OAuthError::new("unsupported_grant_type", format!("grant_type '{other}' is not supported here")))
@@ -95,6 +96,8 @@ impl IdentityStore {
                 name: "Self-service".to_owned(),
                 roles: Vec::new(),
                 public: true,
+                redirect_uris: Vec::new(),
+                post_logout_redirect_uris: Vec::new(),
                 created_at: now,
                 modified_at: now,
                 version: 0,
@@ -230,25 +233,9 @@ impl IdentityStore {
             request.scope.clone()
         };
         let scope = resolve_scope(requested.as_deref(), &allowed)?;
-        let roles: Vec<String> = login.user.roles.iter().cloned().collect();
         let client_id = client.map(|c| c.client_id);
-        let claims = self.claims(
-            &login.realm,
-            login.user.id.to_string(),
-            Some(login.user.email.clone()),
-            client_id.clone(),
-            roles,
-            &scope,
-            None,
-        );
-        let access_token = self.keys.sign(&claims, self.clock.now())?;
-        let refresh_token = self.new_refresh_token(&login.realm, login.user.id, client_id.as_deref(), &scope, None)?;
-        Ok(IssuedTokens {
-            access_token,
-            expires_in: self.config.access_token_ttl,
-            refresh_token: Some(refresh_token),
-            scope,
-        })
+        let session = new_uuid().to_string();
+        self.user_tokens(&login.realm, &login.user, client_id.as_deref(), scope, &session)
     }
 
     fn client_grant(&self, request: &GrantRequest, realm: &str) -> Result<IssuedTokens, OAuthError> {
@@ -299,7 +286,45 @@ impl IdentityStore {
         );
         let access_token = self.keys.sign(&claims, self.clock.now())?;
         // RFC 6749 §4.4.3: no refresh token for client_credentials.
-        Ok(IssuedTokens { access_token, expires_in: self.config.access_token_ttl, refresh_token: None, scope })
+        Ok(IssuedTokens {
+            access_token,
+            expires_in: self.config.access_token_ttl,
+            refresh_token: None,
+            scope,
+            id_token: None,
+        })
+    }
+
+    /// An access token and a rotating refresh token for `user`, in the login session `session`
+    /// (the refresh-token family and the tokens' `sid`).
+    pub(crate) fn user_tokens(
+        &self,
+        realm: &RealmRef,
+        user: &User,
+        client_id: Option<&str>,
+        scope: String,
+        session: &str,
+    ) -> Result<IssuedTokens, OAuthError> {
+        let roles: Vec<String> = user.roles.iter().cloned().collect();
+        let mut claims = self.claims(
+            realm,
+            user.id.to_string(),
+            Some(user.email.clone()),
+            client_id.map(str::to_owned),
+            roles,
+            &scope,
+            None,
+        );
+        claims.sid = Some(session.to_owned());
+        let access_token = self.keys.sign(&claims, self.clock.now())?;
+        let refresh_token = self.new_refresh_token(realm, user.id, client_id, &scope, session)?;
+        Ok(IssuedTokens {
+            access_token,
+            expires_in: self.config.access_token_ttl,
+            refresh_token: Some(refresh_token),
+            scope,
+            id_token: None,
+        })
     }
 
     fn refresh_grant(&self, request: &GrantRequest, realm: &str) -> Result<IssuedTokens, OAuthError> {
@@ -328,30 +353,17 @@ impl IdentityStore {
             self.db.write(|conn| tokens::revoke_family(conn, &row.family_id).map_err(IdentityError::from))?;
             return Err(OAuthError::invalid_grant("Refresh token was already used"));
         }
+        // A session ended by logout (or by a replayed code) issues nothing more.
+        let ended = self.db.read(|conn| tokens::is_revoked(conn, &row.family_id, None).map_err(IdentityError::from))?;
+        if ended {
+            return Err(OAuthError::invalid_grant("The session has ended"));
+        }
         let user_id = crate::store::uuid(&row.user_id).map_err(IdentityError::from)?;
         let user = self.db.read(|conn| users::get(conn, realm.id, user_id).map_err(IdentityError::from))?;
         let Some(user) = user else {
             return Err(OAuthError::invalid_grant("The user no longer exists"));
         };
-        let roles: Vec<String> = user.roles.iter().cloned().collect();
-        let claims = self.claims(
-            &realm,
-            user.id.to_string(),
-            Some(user.email.clone()),
-            row.client_id.clone(),
-            roles,
-            &row.scope,
-            None,
-        );
-        let access_token = self.keys.sign(&claims, now)?;
-        let refresh_token =
-            self.new_refresh_token(&realm, user.id, row.client_id.as_deref(), &row.scope, Some(row.family_id))?;
-        Ok(IssuedTokens {
-            access_token,
-            expires_in: self.config.access_token_ttl,
-            refresh_token: Some(refresh_token),
-            scope: row.scope,
-        })
+        self.user_tokens(&realm, &user, row.client_id.as_deref(), row.scope, &row.family_id)
     }
 
     #[expect(clippy::too_many_arguments, reason = "the claims of one token, each distinct")]
@@ -379,6 +391,7 @@ impl IdentityStore {
             scope: scope.to_owned(),
             client_id,
             email,
+            sid: None,
         }
     }
 
@@ -388,14 +401,14 @@ impl IdentityStore {
         user: uuid::Uuid,
         client: Option<&str>,
         scope: &str,
-        family: Option<String>,
+        family: &str,
     ) -> Result<String, IdentityError> {
         let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
         let now = self.clock.now();
         let row = RefreshTokenRow {
             token_hash: hash_token(&token),
             realm_id: realm.id,
-            family_id: family.unwrap_or_else(|| new_uuid().to_string()),
+            family_id: family.to_owned(),
             user_id: user.to_string(),
             client_id: client.map(str::to_owned),
             scope: scope.to_owned(),
@@ -417,12 +430,12 @@ pub(crate) fn is_platform_admin(realm: &RealmRef, roles: &BTreeSet<String>) -> b
     realm.name == MASTER_REALM && roles.contains(PLATFORM_ADMIN_ROLE)
 }
 
-fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, OAuthError> {
+pub(crate) fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, OAuthError> {
     value.as_deref().filter(|v| !v.is_empty()).ok_or_else(|| OAuthError::invalid_request(format!("{name} is required")))
 }
 
 /// The granted scope: what was asked for (each must be allowed), or everything allowed.
-fn resolve_scope(requested: Option<&str>, allowed: &BTreeSet<String>) -> Result<String, OAuthError> {
+pub(crate) fn resolve_scope(requested: Option<&str>, allowed: &BTreeSet<String>) -> Result<String, OAuthError> {
     match requested.map(str::split_whitespace) {
         None => Ok(allowed.iter().cloned().collect::<Vec<_>>().join(" ")),
         Some(parts) => {

@@ -1,6 +1,7 @@
 //! [`IdentityStore`]: the diesel implementation of the identity service traits.
 
 mod authenticate;
+mod authorize;
 mod grants;
 mod groups;
 mod realms;
@@ -74,6 +75,8 @@ pub(crate) struct VerifiedBearer {
     pub(crate) token_scopes: std::collections::BTreeSet<String>,
     /// `exp`, seconds since the epoch: the token is refused from this second on.
     pub(crate) expires: i64,
+    /// The login session (`sid`) the token belongs to, if any: ending it revokes the token.
+    pub(crate) session: Option<String>,
     /// The subject's version when `principal` was built; another version means it changed.
     pub(crate) subject_version: i64,
     /// The security generation the subject was last checked at (`None`: not checked).
@@ -265,5 +268,39 @@ impl crate::service::TokenService for IdentityStore {
 
     fn issuer(&self, realm: &str) -> String {
         grants::issuer(&self.config.issuer, realm)
+    }
+
+    fn authorization(
+        &self,
+        realm: &str,
+        request: &crate::oauth::AuthorizationRequest,
+    ) -> Result<crate::oauth::Authorization, crate::oauth::AuthorizationError> {
+        IdentityStore::authorization(self, realm, request)
+    }
+
+    fn login_form_token(&self, cookie: &str, authorization: &crate::oauth::Authorization) -> String {
+        IdentityStore::login_form_token(self, cookie, authorization)
+    }
+
+    fn login_form_token_valid(&self, cookie: &str, authorization: &crate::oauth::Authorization, token: &str) -> bool {
+        IdentityStore::login_form_token_valid(self, cookie, authorization, token)
+    }
+
+    fn sign_in(
+        &self,
+        authorization: &crate::oauth::Authorization,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<String, crate::oauth::SignInError> {
+        IdentityStore::sign_in(self, authorization, username, password, source)
+    }
+
+    fn end_session(
+        &self,
+        realm: &str,
+        request: &crate::oauth::EndSessionRequest,
+    ) -> Result<Option<String>, crate::oauth::AuthorizationError> {
+        IdentityStore::end_session_request(self, realm, request)
     }
 }

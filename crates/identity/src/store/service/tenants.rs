@@ -1,13 +1,14 @@
 //! MATTR management: environments, tenants (realms) and their clients. Platform admins only.
 
 use super::IdentityStore;
+use crate::config::ConsoleClient;
 use crate::error::IdentityError;
 use crate::model::{
     CLIENT_ID_LEN, CLIENT_SECRET_LEN, Client, Environment, IssuedClient, Realm, validate_length, validate_realm_name,
-    validate_roles,
+    validate_redirect_uris, validate_roles,
 };
 use crate::secrets::hash_client_secret;
-use crate::service::{CreatedTenant, Tenant, TenantService};
+use crate::service::{ClientSettings, CreatedTenant, Tenant, TenantService};
 use crate::store::{clients, environments, realms};
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
@@ -56,6 +57,82 @@ impl IdentityStore {
         Ok(created)
     }
 
+    /// Creates or updates the configured browser-console client: a public client of realm
+    /// `master` with exactly the configured URIs (configuration: every start). A confidential
+    /// client of that id is never turned into a public one.
+    pub fn ensure_console_client(&self, console: &ConsoleClient) -> Result<(), IdentityError> {
+        const FIELD: &str = "identity.console_client_id";
+        let id = &console.client_id;
+        if id.is_empty() || id.len() > 128 || id.contains(':') || id.chars().any(char::is_control) {
+            return Err(IdentityError::invalid(FIELD, "must be 1-128 characters without ':'"));
+        }
+        validate_redirect_uris("identity.console_redirect_uris", &console.redirect_uris)?;
+        validate_redirect_uris("identity.console_post_logout_redirect_uris", &console.post_logout_redirect_uris)?;
+        let now = self.clock.now();
+        let written = self.db.write(|conn| {
+            let master = realms::by_name(conn, MASTER_REALM)?
+                .ok_or_else(|| IdentityError::Internal("realm master is missing".into()))?;
+            match clients::in_realm(conn, master.id, id)? {
+                Some((client, _)) if !client.public => {
+                    Err(IdentityError::invalid(FIELD, format!("'{id}' is a confidential client, not a console")))
+                }
+                Some((client, _)) => {
+                    let wanted = Client {
+                        redirect_uris: console.redirect_uris.clone(),
+                        post_logout_redirect_uris: console.post_logout_redirect_uris.clone(),
+                        ..client.clone()
+                    };
+                    if wanted == client {
+                        return Ok(false);
+                    }
+                    let updated = Client { modified_at: now, version: client.version + 1, ..wanted };
+                    Ok(clients::update(conn, &updated, client.version)?)
+                }
+                None => {
+                    let client = Client {
+                        id: new_uuid(),
+                        realm_id: master.id,
+                        client_id: id.clone(),
+                        name: "Console".to_owned(),
+                        roles: Vec::new(),
+                        public: true,
+                        redirect_uris: console.redirect_uris.clone(),
+                        post_logout_redirect_uris: console.post_logout_redirect_uris.clone(),
+                        created_at: now,
+                        modified_at: now,
+                        version: 0,
+                    };
+                    clients::insert(conn, &client, None)?;
+                    counters::adjust(conn, master.id, CLIENTS, 1)?;
+                    Ok(true)
+                }
+            }
+        });
+        match written {
+            Ok(true) => {
+                self.security_changed();
+                Ok(())
+            }
+            Ok(false) => Ok(()),
+            // Another replica wrote it at the same moment, or the id is taken in another realm.
+            Err(err) if err.is_unique_violation() => {
+                let mine = self.db.read(|conn| {
+                    let master = realms::by_name(conn, MASTER_REALM)?;
+                    Ok::<_, IdentityError>(match master {
+                        Some(master) => clients::in_realm(conn, master.id, id)?.is_some(),
+                        None => false,
+                    })
+                })?;
+                if mine {
+                    Ok(())
+                } else {
+                    Err(IdentityError::invalid(FIELD, format!("'{id}' is taken by another realm's client")))
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
     fn tenant_of(&self, conn: &mut DbConnection, realm: Realm) -> Result<Tenant, IdentityError> {
         let environment = environments::get(conn, realm.environment_id)?
             .ok_or_else(|| IdentityError::Internal(format!("environment of realm {} is missing", realm.name)))?;
@@ -90,41 +167,49 @@ impl IdentityStore {
         &self,
         conn: &mut DbConnection,
         realm: RealmId,
-        name: &str,
-        roles: Vec<String>,
+        settings: &ClientSettings,
         now: Timestamp,
     ) -> Result<IssuedClient, IdentityError> {
         let client = Client {
             id: new_uuid(),
             realm_id: realm,
             client_id: random_alphanumeric(CLIENT_ID_LEN),
-            name: name.to_owned(),
-            roles,
-            public: false,
+            name: settings.name.clone().unwrap_or_default(),
+            roles: settings.roles.clone().unwrap_or_default(),
+            public: settings.public,
+            redirect_uris: settings.redirect_uris.clone().unwrap_or_default(),
+            post_logout_redirect_uris: settings.post_logout_redirect_uris.clone().unwrap_or_default(),
             created_at: now,
             modified_at: now,
             version: 0,
         };
-        let secret = random_alphanumeric(CLIENT_SECRET_LEN);
-        clients::insert(conn, &client, Some(&hash_client_secret(&self.sealer, &secret)))?;
+        let secret = (!settings.public).then(|| random_alphanumeric(CLIENT_SECRET_LEN));
+        let hash = secret.as_deref().map(|secret| hash_client_secret(&self.sealer, secret));
+        clients::insert(conn, &client, hash.as_deref())?;
         counters::adjust(conn, realm, CLIENTS, 1)?;
         Ok(IssuedClient { client, secret })
     }
 }
 
-fn validate_client(name: Option<&str>, roles: Option<&[String]>) -> Result<(), IdentityError> {
-    if let Some(name) = name {
+fn validate_client(settings: &ClientSettings) -> Result<(), IdentityError> {
+    if let Some(name) = &settings.name {
         if name.trim().is_empty() {
             return Err(IdentityError::invalid("name", "name must not be empty"));
         }
         validate_length("name", name, 1, 100)?;
     }
-    if let Some(roles) = roles {
+    if let Some(roles) = &settings.roles {
         validate_roles("roles", roles.iter())?;
         // MATTR clients belong to tenants, never to realm master.
         if roles.iter().any(|role| role == PLATFORM_ADMIN_ROLE) {
             return Err(IdentityError::invalid("roles", "PLATFORM_ADMIN can only be held in realm master"));
         }
+    }
+    if let Some(uris) = &settings.redirect_uris {
+        validate_redirect_uris("redirectUris", uris)?;
+    }
+    if let Some(uris) = &settings.post_logout_redirect_uris {
+        validate_redirect_uris("postLogoutRedirectUris", uris)?;
     }
     Ok(())
 }
@@ -178,7 +263,12 @@ impl TenantService for IdentityStore {
             let realm = Realm::with_defaults(subdomain, &display_name, environment.id, Some(ctx.actor()), now);
             self.insert_realm(conn, &realm, "subdomain")?;
             let roles = FIRST_CLIENT_ROLES.iter().map(|r| (*r).to_owned()).collect();
-            let client = self.new_client(conn, realm.id, &format!("{display_name} client"), roles, now)?;
+            let first = ClientSettings {
+                name: Some(format!("{display_name} client")),
+                roles: Some(roles),
+                ..ClientSettings::default()
+            };
+            let client = self.new_client(conn, realm.id, &first, now)?;
             let id = realm.id.to_string();
             Ok::<_, IdentityError>((CreatedTenant { tenant: Tenant { realm, environment }, client }, id))
         })?;
@@ -219,15 +309,14 @@ impl TenantService for IdentityStore {
         &self,
         ctx: &RequestContext,
         tenant: Uuid,
-        name: &str,
-        roles: Vec<String>,
+        settings: ClientSettings,
     ) -> Result<IssuedClient, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
-        validate_client(Some(name), Some(&roles))?;
+        validate_client(&settings)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "client.create", "client", |conn| {
             let realm = self.tenant_realm(conn, tenant)?;
-            let issued = self.new_client(conn, realm.id, name, roles.clone(), now)?;
+            let issued = self.new_client(conn, realm.id, &settings, now)?;
             let id = issued.client.client_id.clone();
             Ok((issued, id))
         })
@@ -238,24 +327,31 @@ impl TenantService for IdentityStore {
         ctx: &RequestContext,
         tenant: Uuid,
         client_id: &str,
-        name: Option<String>,
-        roles: Option<Vec<String>>,
+        changes: ClientSettings,
     ) -> Result<Client, IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
-        validate_client(name.as_deref(), roles.as_deref())?;
+        validate_client(&changes)?;
         let now = self.clock.now();
         let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "client.update", "client", |conn| {
             let realm = self.tenant_realm(conn, tenant)?;
             let (client, _) = clients::in_realm(conn, realm.id, client_id)?
                 .ok_or_else(|| IdentityError::not_found("client", client_id))?;
-            let name = name.clone().unwrap_or(client.name.clone());
-            let roles = roles.clone().unwrap_or(client.roles.clone());
-            if name == client.name && roles == client.roles {
+            let changed = Client {
+                name: changes.name.clone().unwrap_or(client.name.clone()),
+                roles: changes.roles.clone().unwrap_or(client.roles.clone()),
+                redirect_uris: changes.redirect_uris.clone().unwrap_or(client.redirect_uris.clone()),
+                post_logout_redirect_uris: changes
+                    .post_logout_redirect_uris
+                    .clone()
+                    .unwrap_or(client.post_logout_redirect_uris.clone()),
+                ..client.clone()
+            };
+            if changed == client {
                 return Ok::<_, IdentityError>((client, client_id.to_owned()));
             }
-            let written = clients::update(conn, realm.id, client_id, client.version, &name, &roles, now)?;
+            let updated = Client { modified_at: now, version: client.version + 1, ..changed };
+            let written = clients::update(conn, &updated, client.version)?;
             committed(&Precondition::none(), "client", client_id, client.version, written)?;
-            let updated = Client { name, roles, modified_at: now, version: client.version + 1, ..client };
             Ok((updated, client_id.to_owned()))
         })?;
         self.security_changed();
