@@ -327,7 +327,8 @@ async fn the_exchange_needs_the_same_client_redirect_uri_and_the_pkce_verifier()
     let code = console.code().await;
     let other_client = console.realm.client("acme backend", &[]).await;
     let wrong_verifier = "x".repeat(43);
-    let cases: Vec<(Vec<(&str, Option<&str>)>, u16, &str)> = vec![
+    type Changes<'a> = Vec<(&'a str, Option<&'a str>)>;
+    let cases: Vec<(Changes<'_>, u16, &str)> = vec![
         (vec![("code_verifier", None)], 400, "invalid_request"),
         (vec![("code_verifier", Some("short"))], 400, "invalid_request"),
         (vec![("code_verifier", Some(&wrong_verifier))], 400, "invalid_grant"),
