@@ -18,11 +18,21 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Every domain crate the gateway serves. Adding a crate is one line here.
-pub const MODULES: &[&Module] = &[&portico_identity::http::MODULE, &portico_credentials::http::MODULE];
+pub const MODULES: &[&Module] =
+    &[&portico_identity::http::MODULE, &portico_catalog::http::MODULE, &portico_credentials::http::MODULE];
 
 /// Every migration set, in order: core's, then each module's.
 pub fn migrations() -> Vec<&'static Migrations> {
     std::iter::once(&portico_core::db::MIGRATIONS).chain(MODULES.iter().map(|m| m.migrations)).collect()
+}
+
+/// Every table, core's and each module's, as its `table!` declaration has it.
+pub fn declared_tables() -> Vec<(&'static str, String)> {
+    let mut tables = portico_core::db::declared_tables();
+    for module in MODULES {
+        tables.extend((module.tables)());
+    }
+    tables
 }
 
 /// Why the server could not start.

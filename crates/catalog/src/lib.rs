@@ -6,8 +6,9 @@
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
 //! format, [`error`] the crate's error enum.
 //!
-//! Status: no routes are mounted yet. [`avro`] (parsing, canonical form, fingerprints and
-//! compatibility between versions with reasons) is the first piece of the schema registry.
+//! Status: confidentialities and integrities are served; [`avro`] (parsing, canonical form,
+//! fingerprints and compatibility between versions with reasons) is the first piece of the
+//! schema registry.
 
 pub mod avro;
 pub mod error;
@@ -19,3 +20,10 @@ pub mod store;
 pub mod http;
 
 pub use error::CatalogError;
+
+/// The catalog's migrations (both backends), run after core's and identity's.
+pub const MIGRATIONS: portico_core::db::Migrations = portico_core::domain_migrations!(
+    "catalog",
+    sqlite: "../../migrations/catalog/sqlite",
+    postgres: "../../migrations/catalog/postgres",
+);

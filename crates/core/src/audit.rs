@@ -37,6 +37,32 @@ diesel::table! {
     }
 }
 
+/// Who created and last changed a row, and when: the five audit columns' values but the
+/// version (`created_at`, `created_by`, `modified_at`, `modified_by`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Creator (`None`: seeded by Portico).
+    pub created_by: Option<String>,
+    /// Last change.
+    pub modified_at: Timestamp,
+    /// Last changer.
+    pub modified_by: Option<String>,
+}
+
+impl Stamp {
+    /// The stamp of a row's audit columns, in their column order.
+    pub fn from_columns(
+        created_at: time::PrimitiveDateTime,
+        created_by: Option<String>,
+        modified_at: time::PrimitiveDateTime,
+        modified_by: Option<String>,
+    ) -> Stamp {
+        Stamp { created_at: created_at.into(), created_by, modified_at: modified_at.into(), modified_by }
+    }
+}
+
 /// A recorded event.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct AuditEvent {

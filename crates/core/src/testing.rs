@@ -267,16 +267,17 @@ pub fn index_columns(conn: &mut crate::db::DbConnection, table: &str) -> Vec<Vec
 }
 
 /// Asserts that every field of `sort` is served by an index of `table` that starts with
-/// `(scope, column)` (`scope`: the realm column of realm-scoped tables) or `(column)`.
+/// `(scope..., column)` (`scope`: the columns every listing filters on by equality, such as
+/// the realm column of realm-scoped tables; empty for global tables).
 pub fn assert_sort_indexed<QS>(
     conn: &mut crate::db::DbConnection,
     table: &str,
     sort: &crate::sort::SortMap<QS>,
-    scope: Option<&str>,
+    scope: &[&str],
 ) {
     let indexes = index_columns(conn, table);
     for field in sort.fields {
-        let wanted: Vec<&str> = scope.into_iter().chain([field.column]).collect();
+        let wanted: Vec<&str> = scope.iter().copied().chain([field.column]).collect();
         let served = indexes.iter().any(|columns| {
             columns.len() >= wanted.len() && columns.iter().zip(&wanted).all(|(have, want)| have == want)
         });

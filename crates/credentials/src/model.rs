@@ -1,7 +1,6 @@
 //! Credentials domain types: providers with input definitions, stores, credentials.
 
 use crate::error::CredentialsError;
-use portico_core::Timestamp;
 
 /// Where a credential is used (FlexDeploy `credentialScope`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,30 +37,7 @@ impl CredentialScope {
     }
 }
 
-/// Who changed something and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamp {
-    /// Creation time.
-    pub created_at: Timestamp,
-    /// Creator.
-    pub created_by: Option<String>,
-    /// Last change.
-    pub modified_at: Timestamp,
-    /// Last changer.
-    pub modified_by: Option<String>,
-}
-
-impl Stamp {
-    /// The stamp of a row's audit columns, in their column order.
-    pub fn from_columns(
-        created_at: time::PrimitiveDateTime,
-        created_by: Option<String>,
-        modified_at: time::PrimitiveDateTime,
-        modified_by: Option<String>,
-    ) -> Stamp {
-        Stamp { created_at: created_at.into(), created_by, modified_at: modified_at.into(), modified_by }
-    }
-}
+pub use portico_core::audit::Stamp;
 
 /// One input a provider's credentials carry (user name, password, token, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]

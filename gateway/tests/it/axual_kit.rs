@@ -251,7 +251,13 @@ async fn the_index_lists_every_registered_collection_and_profiles_come_from_the_
     let admin = acme_admin(&app).await;
     let index = app.get_as(&admin, "/").await.json();
     let rels: Vec<&str> = index["_links"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(rels, ["tenants", "groups", "users", "group", "user", "tenant", "profile"]);
+    assert_eq!(
+        rels,
+        ["tenants", "groups", "users", "confidentialities", "integrities", "group", "user", "tenant", "profile"],
+        "the seed's order, whichever crate serves what"
+    );
+    assert_eq!(index["_links"]["confidentialities"]["templated"], true);
+    assert!(index["_links"]["confidentialities"].get("title").is_none(), "untitled in the seed");
     let groups = app
         .send(
             TestRequest::get()

@@ -265,9 +265,7 @@ impl TestApp {
     /// The tables that still hold rows of realm `realm`: every declared table with a `realm_id`
     /// column but the audit log, which outlives the realm on purpose.
     pub fn tables_holding_realm(&self, realm: &str) -> Vec<&'static str> {
-        let mut tables = portico_core::db::declared_tables();
-        tables.extend(portico_identity::store::declared_tables());
-        tables.extend(portico_credentials::store::declared_tables());
+        let tables = portico_gateway::server::declared_tables();
         let scoped: Vec<&'static str> = tables
             .into_iter()
             .filter(|(name, select)| *name != "audit_events" && select.contains("`realm_id`"))

@@ -1,4 +1,80 @@
-//! The Axual API's routes (none mounted yet).
+//! The Axual catalog's routes: HAL+JSON through the core kit, Axual errors (the host's default
+//! format), served in the caller's realm.
 
-/// Registers this crate's routes with the gateway.
-pub fn configure(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+pub mod levels;
+
+use crate::model::LevelKind;
+use crate::service::{LevelService, TENANT_ADMINS};
+use crate::store::CatalogStore;
+use portico_core::context::Requirement;
+use portico_core::http::module::{AppData, StartFailure};
+use portico_core::http::{AxualCollection, Module, ModuleContext, RouteAccess};
+use std::sync::Arc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The catalog module.
+pub const MODULE: Module = Module {
+    name: "catalog",
+    migrations: &crate::MIGRATIONS,
+    tables: crate::store::declared_tables,
+    error_formats: &[],
+    routes: configure,
+    axual_collections: COLLECTIONS,
+    axual_entries: &[],
+    roles: &["TENANT_ADMIN", "STREAM_ADMIN", "ENVIRONMENT_ADMIN", "APPLICATION_ADMIN"],
+    access: ACCESS,
+    start,
+};
+
+/// The Axual collections this crate serves (the seed documents no profile for these two).
+pub const COLLECTIONS: &[AxualCollection] = &[
+    AxualCollection { rel: LevelKind::Confidentiality.rel_const(), title: None, profile: None },
+    AxualCollection { rel: LevelKind::Integrity.rel_const(), title: None, profile: None },
+];
+
+const ANY: Requirement<'static> = Requirement::Authenticated;
+const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
+
+/// What each route requires (the services check the same again).
+const ACCESS: &[RouteAccess] = &[
+    ("GET", "/confidentialities", ANY),
+    ("POST", "/confidentialities", TENANT_ADMIN),
+    ("GET", "/confidentialities/search", ANY),
+    ("GET", "/confidentialities/{uid}", ANY),
+    ("PATCH", "/confidentialities/{uid}", TENANT_ADMIN),
+    ("DELETE", "/confidentialities/{uid}", TENANT_ADMIN),
+    ("GET", "/confidentialities/{uid}/deletion-constraints", TENANT_ADMIN),
+    ("GET", "/integrities", TENANT_ADMIN),
+    ("POST", "/integrities", TENANT_ADMIN),
+    ("GET", "/integrities/search", TENANT_ADMIN),
+    ("GET", "/integrities/{uid}", TENANT_ADMIN),
+    ("PATCH", "/integrities/{uid}", TENANT_ADMIN),
+    ("DELETE", "/integrities/{uid}", TENANT_ADMIN),
+    ("GET", "/integrities/{uid}/deletion-constraints", TENANT_ADMIN),
+];
+
+fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
+    let store = Arc::new(CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()));
+    ctx.hooks.add_lifecycle(store.clone());
+    Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>));
+    }))
+}
+
+/// Registers the catalog's routes (search indexes before `/{uid}`: actix matches in order).
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(levels::confidentiality_searches)
+        .service(levels::list_confidentialities)
+        .service(levels::create_confidentiality)
+        .service(levels::get_confidentiality)
+        .service(levels::patch_confidentiality)
+        .service(levels::delete_confidentiality)
+        .service(levels::confidentiality_constraints)
+        .service(levels::integrity_searches)
+        .service(levels::list_integrities)
+        .service(levels::create_integrity)
+        .service(levels::get_integrity)
+        .service(levels::patch_integrity)
+        .service(levels::delete_integrity)
+        .service(levels::integrity_constraints);
+}

@@ -1,18 +1,36 @@
-//! Diesel implementation of [`crate::service::CatalogService`].
+//! [`CatalogStore`]: the diesel implementation of the catalog's service traits. Query
+//! functions live in one file per aggregate; the service logic in `service.rs`.
 
-use crate::service::CatalogService;
-use portico_core::Database;
+pub mod levels;
+pub(crate) mod schema;
+mod service;
 
-/// The catalog service over a database.
-#[derive(Debug, Clone)]
+use portico_core::db::DbError;
+use portico_core::hooks::{RealmHooks, RealmLifecycle};
+use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, Timestamp};
+use std::sync::Arc;
+
+pub use schema::declared_tables;
+
+/// The catalog domain over a database.
 pub struct CatalogStore {
     db: Database,
+    clock: Arc<dyn Clock>,
+    /// Every domain's dependents (what refers to a level, an environment, ...).
+    hooks: Arc<RealmHooks>,
+}
+
+impl std::fmt::Debug for CatalogStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogStore").field("db", &self.db).finish_non_exhaustive()
+    }
 }
 
 impl CatalogStore {
-    /// A store over `db`.
-    pub fn new(db: Database) -> CatalogStore {
-        CatalogStore { db }
+    /// The domain over `db` (migrated with [`crate::MIGRATIONS`]); `hooks` answer what refers
+    /// to its entities. Register it as a [`RealmLifecycle`] so deleting a realm empties it.
+    pub fn new(db: Database, clock: Arc<dyn Clock>, hooks: Arc<RealmHooks>) -> CatalogStore {
+        CatalogStore { db, clock, hooks }
     }
 
     /// The database.
@@ -21,4 +39,18 @@ impl CatalogStore {
     }
 }
 
-impl CatalogService for CatalogStore {}
+/// A realm starts with an empty catalog; deleting it removes every catalog row of it.
+impl RealmLifecycle for CatalogStore {
+    fn domain(&self) -> &'static str {
+        "catalog"
+    }
+
+    fn realm_created(&self, _conn: &mut DbConnection, _realm: &RealmRef, _now: Timestamp) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        levels::purge(conn, realm)?;
+        Ok(())
+    }
+}

@@ -459,8 +459,14 @@ macro_rules! domain_migrations {
 /// database of either backend.
 #[macro_export]
 macro_rules! schema_tables {
-    ($($table:ident),+ $(,)?) => {
-        diesel::allow_tables_to_appear_in_same_query!($($table),+);
+    ($first:ident $(, $table:ident)+ $(,)?) => {
+        diesel::allow_tables_to_appear_in_same_query!($first, $($table),+);
+        $crate::schema_tables!(@declared $first $(, $table)+);
+    };
+    ($only:ident $(,)?) => {
+        $crate::schema_tables!(@declared $only);
+    };
+    (@declared $($table:ident),+) => {
 
         /// Every table of this schema as its `table!` declaration has it (name, `SELECT` of
         /// every column), for `portico_core::testing::assert_schema_matches`.

@@ -58,6 +58,17 @@ pub struct AuditFields {
     pub modified_by: Option<String>,
 }
 
+impl From<&crate::audit::Stamp> for AuditFields {
+    fn from(stamp: &crate::audit::Stamp) -> AuditFields {
+        AuditFields {
+            created_at: stamp.created_at.into(),
+            modified_at: Some(stamp.modified_at.into()),
+            created_by: stamp.created_by.clone(),
+            modified_by: stamp.modified_by.clone(),
+        }
+    }
+}
+
 /// `{base}/{rel}/{uid}`: the URL of an entity (uids are UUIDs without dashes).
 pub fn entity_url(base: &BaseUrl, rel: &str, id: impl Into<Uuid>) -> String {
     base.join(&format!("/{rel}/{}", id.into().simple()))
@@ -277,7 +288,31 @@ pub struct AxualEntry {
     pub title: &'static str,
 }
 
-/// Every Axual collection of every crate, in registration order.
+/// The collections in the order the seed's index lists them; the index follows it whichever
+/// crate registers what (a relation missing here goes after these, in registration order).
+pub const INDEX_ORDER: &[&str] = &[
+    "applications",
+    "application_principals",
+    "tenants",
+    "groups",
+    "streams",
+    "instances",
+    "support_tiers",
+    "application_access",
+    "application_access_grants",
+    "schema_versions",
+    "users",
+    "environments",
+    "schemas",
+    "confidentialities",
+    "connect_plugins",
+    "stream_configs",
+    "application_deployments",
+    "integrities",
+    "clusters",
+];
+
+/// Every Axual collection of every crate, in the seed's index order ([`INDEX_ORDER`]).
 #[derive(Debug, Clone, Default)]
 pub struct AxualRegistry {
     collections: Vec<AxualCollection>,
@@ -295,6 +330,8 @@ impl AxualRegistry {
             );
             self.collections.push(*collection);
         }
+        let rank = |rel: &str| INDEX_ORDER.iter().position(|known| *known == rel).unwrap_or(INDEX_ORDER.len());
+        self.collections.sort_by_key(|c| rank(c.rel));
         self.entries.extend_from_slice(entries);
     }
 

@@ -174,6 +174,8 @@ pub struct Module {
     pub name: &'static str,
     /// Its migrations (run in list order, after core's).
     pub migrations: &'static Migrations,
+    /// Its tables as their `table!` declarations have them (the crate's `declared_tables`).
+    pub tables: fn() -> Vec<(&'static str, String)>,
     /// The error formats of the paths it serves.
     pub error_formats: &'static [PathFormat],
     /// Registers its routes (also used to build the OpenAPI document, without services).

@@ -30,6 +30,7 @@ pub const BASE: &str = "/flexdeploy/rest/v2/administration/security";
 pub const MODULE: Module = Module {
     name: "credentials",
     migrations: &crate::MIGRATIONS,
+    tables: crate::store::declared_tables,
     error_formats: &[("/flexdeploy", Format::Problem)],
     routes: configure,
     axual_collections: &[],

@@ -23,6 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const MODULE: Module = Module {
     name: "identity",
     migrations: &crate::MIGRATIONS,
+    tables: crate::store::declared_tables,
     error_formats: &[
         ("/v1", Format::Mattr),
         ("/oauth", Format::OAuth),

@@ -136,9 +136,9 @@ fn every_sortable_field_is_indexed_on_this_backend() {
     let test_db = TestDatabase::migrated(&SETS);
     let db = test_db.database();
     let mut conn = db.conn().unwrap();
-    assert_sort_indexed(&mut conn, "users", &USER_SORT, Some("realm_id"));
-    assert_sort_indexed(&mut conn, "user_groups", &GROUP_SORT, Some("realm_id"));
-    assert_sort_indexed(&mut conn, "realms", &REALM_SORT, None);
+    assert_sort_indexed(&mut conn, "users", &USER_SORT, &["realm_id"]);
+    assert_sort_indexed(&mut conn, "user_groups", &GROUP_SORT, &["realm_id"]);
+    assert_sort_indexed(&mut conn, "realms", &REALM_SORT, &[]);
 }
 
 #[test]
