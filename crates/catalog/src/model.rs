@@ -72,3 +72,65 @@ pub struct LevelInput {
     /// Colour.
     pub color: Option<Option<String>>,
 }
+
+/// A support tier (read-only reference data every realm has: `GOLD`, `SILVER`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportTier {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name, e.g. `GOLD`.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A cluster: a set of Kafka brokers in one location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name (3–50 of letters, digits, `.`, `-`, `_`, space), unique in the realm.
+    pub name: String,
+    /// Description (at most 200).
+    pub description: Option<String>,
+    /// Data centre or place (at most 50).
+    pub location: Option<String>,
+    /// The cluster API's URL.
+    pub api_url: Option<String>,
+    /// The cluster browser's URL.
+    pub cluster_browse_url: Option<String>,
+    /// `host:port` of each bootstrap server (a set: no duplicates; at least one).
+    pub bootstrap_servers: Vec<String>,
+    /// Whether cloud billing is on (`None`: never said).
+    pub billing_cloud_enabled: Option<bool>,
+    /// Optimistic-concurrency version (the ETag; 0 when created).
+    pub version: i64,
+}
+
+/// A new cluster, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterInput {
+    /// Name (required on create).
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<Option<String>>,
+    /// Location.
+    pub location: Option<Option<String>>,
+    /// API URL.
+    pub api_url: Option<Option<String>>,
+    /// Browse URL.
+    pub cluster_browse_url: Option<Option<String>>,
+    /// Bootstrap servers (required on create; a PATCH replaces the set).
+    pub bootstrap_servers: Option<Vec<String>>,
+    /// Cloud billing.
+    pub billing_cloud_enabled: Option<Option<bool>>,
+}
+
+/// Which clusters a listing wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterFilter {
+    /// Every cluster of the realm.
+    All,
+    /// Names containing the text, ignoring case.
+    NameContains(String),
+}

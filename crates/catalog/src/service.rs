@@ -2,7 +2,7 @@
 //! takes the [`RequestContext`] first and checks authorization itself.
 
 use crate::error::CatalogError;
-use crate::model::{Level, LevelInput, LevelKind};
+use crate::model::{Cluster, ClusterFilter, ClusterInput, Level, LevelInput, LevelKind, SupportTier};
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
@@ -39,4 +39,40 @@ pub trait LevelService: Send + Sync + 'static {
     fn delete_level(&self, ctx: &RequestContext, kind: LevelKind, id: Uuid) -> Result<(), CatalogError>;
     /// Whether the caller may create, change and delete levels.
     fn may_manage_levels(&self, ctx: &RequestContext) -> bool;
+}
+
+/// Support tiers: read-only reference data every realm has, readable by its users.
+pub trait SupportTierService: Send + Sync + 'static {
+    /// A page of the realm's tiers.
+    fn support_tiers(&self, ctx: &RequestContext, page: &PageRequest) -> Result<Page<SupportTier>, CatalogError>;
+    /// One tier.
+    fn support_tier(&self, ctx: &RequestContext, id: Uuid) -> Result<SupportTier, CatalogError>;
+}
+
+/// Clusters: readable by every user of the realm; created and changed by platform admins
+/// (Axual's "Axual admin") acting in the realm.
+pub trait ClusterService: Send + Sync + 'static {
+    /// A page of the realm's clusters matching `filter`.
+    fn clusters(
+        &self,
+        ctx: &RequestContext,
+        filter: &ClusterFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Cluster>, CatalogError>;
+    /// One cluster.
+    fn cluster(&self, ctx: &RequestContext, id: Uuid) -> Result<Cluster, CatalogError>;
+    /// The cluster named exactly `name` (404 when none is).
+    fn cluster_named(&self, ctx: &RequestContext, name: &str) -> Result<Cluster, CatalogError>;
+    /// Creates a cluster.
+    fn create_cluster(&self, ctx: &RequestContext, input: ClusterInput) -> Result<Cluster, CatalogError>;
+    /// Changes a cluster (a given `bootstrapServers` replaces the set).
+    fn update_cluster(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: ClusterInput,
+        precondition: &Precondition,
+    ) -> Result<Cluster, CatalogError>;
+    /// Whether the caller may create and change clusters.
+    fn may_manage_clusters(&self, ctx: &RequestContext) -> bool;
 }

@@ -20,7 +20,7 @@ async fn groups_are_created_with_members_and_read_back_in_the_seed_shape() {
         })).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     let body = response.json();
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys = crate::support::keys(&body);
     assert_eq!(
         keys,
         [
@@ -41,7 +41,7 @@ async fn groups_are_created_with_members_and_read_back_in_the_seed_shape() {
     assert_eq!(embedded["firstName"], "envAuthor");
     assert_eq!(embedded["_links"]["self"]["templated"], true);
     assert!(embedded["_links"].get("user").is_none());
-    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
+    let links = crate::support::keys(&body["_links"]);
     assert_eq!(links, ["self", "group", "edit", "delete", "members"]);
 
     let empty = app.json_as("POST", &admin, "/groups", &json!({"name": "Loners"})).await;
@@ -187,7 +187,7 @@ async fn the_callers_own_user_groups_and_tenant() {
     let me = me.json();
     assert_eq!(me["emailAddress"]["email"], "tenadmin@acme.test");
     assert_eq!(me["roles"], json!([{"name": "GROUP_ADMIN"}, {"name": "TENANT_ADMIN"}]));
-    let links: Vec<&str> = me["_links"].as_object().unwrap().keys().map(String::as_str).collect();
+    let links = crate::support::keys(&me["_links"]);
     assert_eq!(links, ["self", "user"]);
     let uid = me["uid"].as_str().unwrap();
     app.json_as(
@@ -218,7 +218,7 @@ async fn tenants_are_managed_by_platform_admins_only() {
         })).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let body = created.json();
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys = crate::support::keys(&body);
     assert_eq!(
         keys,
         [

@@ -31,7 +31,7 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
     let uid = body["uid"].as_str().unwrap();
     assert_eq!(uid.len(), 32);
     assert!(with_accept.header("location").is_some_and(|l| l.ends_with(&format!("/users/{uid}"))));
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys = crate::support::keys(&body);
     assert_eq!(
         keys,
         [
@@ -53,7 +53,7 @@ async fn creating_a_user_returns_the_seed_shape_with_accept_and_only_location_wi
     assert_eq!(body["roles"], json!([]));
     assert_eq!(body["created_by"], "tenadmin@acme.test");
     assert!(body.get("password").is_none());
-    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
+    let links = crate::support::keys(&body["_links"]);
     assert_eq!(links, ["self", "user", "edit", "assign_roles", "delete", "tenant"]);
     assert_eq!(body["_links"]["user"]["templated"], true);
 
@@ -151,7 +151,7 @@ async fn users_are_listed_paged_and_sorted_within_the_tenant_only() {
         body["_embedded"]["users"][0]["firstName"], "alice",
         "binary order: lower case sorts last, descending first"
     );
-    let links: Vec<&str> = body["_links"].as_object().unwrap().keys().map(String::as_str).collect();
+    let links = crate::support::keys(&body["_links"]);
     assert_eq!(links, ["first", "self", "next", "last", "profile", "search", "create"]);
     assert!(
         body["_links"]["next"]["href"]
@@ -159,7 +159,7 @@ async fn users_are_listed_paged_and_sorted_within_the_tenant_only() {
             .is_some_and(|h| h.contains("page=1") && h.contains("sort=firstName%2Cdesc"))
     );
     let summary = &body["_embedded"]["users"][0];
-    let keys: Vec<&str> = summary.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys = crate::support::keys(summary);
     assert_eq!(keys, ["firstName", "lastName", "emailAddress", "middleName", "phoneNumber", "uid", "_links"]);
     let second = app.get_as(&admin, "/users?size=2&page=1&sort=firstName,desc").await.json();
     assert_eq!(second["_embedded"]["users"].as_array().map(Vec::len), Some(2));

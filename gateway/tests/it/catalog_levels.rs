@@ -1,14 +1,10 @@
 //! Axual confidentialities and integrities over HTTP: the seed's examples and shapes, roles,
 //! realms, bad input, deletion constraints and concurrent PATCHes.
 
-use crate::support::{TestApp, bearer, json_request};
+use crate::support::{TestApp, bearer, json_request, keys};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
-
-fn keys(value: &Value) -> Vec<&str> {
-    value.as_object().unwrap().keys().map(String::as_str).collect()
-}
 
 fn rels(value: &Value) -> Vec<&str> {
     keys(&value["_links"])

@@ -581,7 +581,7 @@ async fn clients_register_exact_redirect_uris_through_mattr() {
     assert!(replaced.json().get("redirectUris").is_none(), "{}", replaced.text());
     // A plain MATTR client body (no Portico fields) is answered exactly as before.
     let plain = app.json_as("POST", &platform, &path, &json!({"name": "plain", "roles": []})).await.json();
-    let mut keys: Vec<&str> = plain.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys = crate::support::keys(&plain);
     keys.sort_unstable();
     assert_eq!(keys, ["clientId", "clientSecret", "name", "permissions", "roles"]);
 }

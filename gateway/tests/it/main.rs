@@ -8,6 +8,7 @@ mod axual_kit;
 mod axual_users;
 mod bad_input;
 mod basic_and_utilihive;
+mod catalog_clusters;
 mod catalog_levels;
 mod concurrency;
 mod cors;

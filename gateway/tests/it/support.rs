@@ -426,3 +426,8 @@ pub fn basic_user(email: &str, password: &str) -> (&'static str, String) {
         format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{password}"))),
     )
 }
+
+/// The keys of a JSON object, in order (the seed's key order is part of the contract).
+pub fn keys(value: &Value) -> Vec<&str> {
+    value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().map(String::as_str).collect()
+}

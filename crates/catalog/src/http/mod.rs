@@ -1,10 +1,12 @@
 //! The Axual catalog's routes: HAL+JSON through the core kit, Axual errors (the host's default
 //! format), served in the caller's realm.
 
+pub mod clusters;
 pub mod levels;
+pub mod support_tiers;
 
 use crate::model::LevelKind;
-use crate::service::{LevelService, TENANT_ADMINS};
+use crate::service::{ClusterService, LevelService, SupportTierService, TENANT_ADMINS};
 use crate::store::CatalogStore;
 use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
@@ -26,17 +28,33 @@ pub const MODULE: Module = Module {
     start,
 };
 
-/// The Axual collections this crate serves (the seed documents no profile for these two).
+/// The Axual collections this crate serves (the index orders them as the seed does).
 pub const COLLECTIONS: &[AxualCollection] = &[
+    AxualCollection { rel: "support_tiers", title: None, profile: None },
+    AxualCollection {
+        rel: "clusters",
+        title: Some("Access or create clusters"),
+        profile: Some(clusters::clusters_profile),
+    },
     AxualCollection { rel: LevelKind::Confidentiality.rel_const(), title: None, profile: None },
     AxualCollection { rel: LevelKind::Integrity.rel_const(), title: None, profile: None },
 ];
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
+const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
 const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
 
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
+    ("GET", "/support_tiers", ANY),
+    ("GET", "/support_tiers/{uid}", ANY),
+    ("GET", "/clusters", ANY),
+    ("POST", "/clusters", PLATFORM),
+    ("GET", "/clusters/search", ANY),
+    ("GET", "/clusters/search/findByName", ANY),
+    ("GET", "/clusters/search/findByNameContaining", ANY),
+    ("GET", "/clusters/{uid}", ANY),
+    ("PATCH", "/clusters/{uid}", PLATFORM),
     ("GET", "/confidentialities", ANY),
     ("POST", "/confidentialities", TENANT_ADMIN),
     ("GET", "/confidentialities/search", ANY),
@@ -57,13 +75,24 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let store = Arc::new(CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()));
     ctx.hooks.add_lifecycle(store.clone());
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
-        cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>));
+        cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>));
     }))
 }
 
 /// Registers the catalog's routes (search indexes before `/{uid}`: actix matches in order).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(levels::confidentiality_searches)
+    cfg.service(support_tiers::list_support_tiers)
+        .service(support_tiers::get_support_tier)
+        .service(clusters::cluster_searches)
+        .service(clusters::find_cluster_by_name)
+        .service(clusters::find_clusters_by_name_containing)
+        .service(clusters::list_clusters)
+        .service(clusters::create_cluster)
+        .service(clusters::get_cluster)
+        .service(clusters::patch_cluster)
+        .service(levels::confidentiality_searches)
         .service(levels::list_confidentialities)
         .service(levels::create_confidentiality)
         .service(levels::get_confidentiality)

@@ -42,10 +42,12 @@ impl TryFrom<LevelRow> for Level {
     type Error = diesel::result::Error;
 
     fn try_from(row: LevelRow) -> QueryResult<Level> {
-        let corrupt = |what: String| diesel::result::Error::DeserializationError(what.into());
+        let kind = LevelKind::from_stored(&row.kind).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(format!("'{}' is not a level kind", row.kind).into())
+        })?;
         Ok(Level {
-            id: Uuid::try_parse(&row.id).map_err(|_| corrupt(format!("level id '{}' is not a UUID", row.id)))?,
-            kind: LevelKind::from_stored(&row.kind).ok_or_else(|| corrupt(format!("level kind '{}'", row.kind)))?,
+            id: super::uuid(&row.id)?,
+            kind,
             level: row.level,
             description: row.description,
             color: row.color,

@@ -1,9 +1,11 @@
 //! [`CatalogStore`]: the diesel implementation of the catalog's service traits. Query
 //! functions live in one file per aggregate; the service logic in `service.rs`.
 
+pub mod clusters;
 pub mod levels;
 pub(crate) mod schema;
 mod service;
+pub mod support_tiers;
 
 use portico_core::db::DbError;
 use portico_core::hooks::{RealmHooks, RealmLifecycle};
@@ -11,6 +13,8 @@ use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, Timestamp};
 use std::sync::Arc;
 
 pub use schema::declared_tables;
+
+pub(crate) use portico_core::db::stored_uuid as uuid;
 
 /// The catalog domain over a database.
 pub struct CatalogStore {
@@ -39,18 +43,21 @@ impl CatalogStore {
     }
 }
 
-/// A realm starts with an empty catalog; deleting it removes every catalog row of it.
+/// A realm starts with the seeded support tiers; deleting it removes every catalog row of it.
 impl RealmLifecycle for CatalogStore {
     fn domain(&self) -> &'static str {
         "catalog"
     }
 
-    fn realm_created(&self, _conn: &mut DbConnection, _realm: &RealmRef, _now: Timestamp) -> Result<(), DbError> {
+    fn realm_created(&self, conn: &mut DbConnection, realm: &RealmRef, now: Timestamp) -> Result<(), DbError> {
+        support_tiers::seed(conn, realm.id, now)?;
         Ok(())
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         levels::purge(conn, realm)?;
+        clusters::purge(conn, realm)?;
+        support_tiers::purge(conn, realm)?;
         Ok(())
     }
 }

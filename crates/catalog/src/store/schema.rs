@@ -16,4 +16,33 @@ diesel::table! {
     }
 }
 
-portico_core::schema_tables!(catalog_levels);
+diesel::table! {
+    catalog_support_tiers (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_clusters (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        location -> Nullable<Text>,
+        api_url -> Nullable<Text>,
+        cluster_browse_url -> Nullable<Text>,
+        bootstrap_servers -> Text,
+        billing_cloud_enabled -> Nullable<Bool>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+portico_core::schema_tables!(catalog_levels, catalog_support_tiers, catalog_clusters);

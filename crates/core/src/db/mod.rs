@@ -480,6 +480,14 @@ macro_rules! schema_tables {
     };
 }
 
+/// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and the
+/// request with it, logged as an internal error) rather than carry on with a made-up id.
+pub fn stored_uuid(text: &str) -> diesel::QueryResult<uuid::Uuid> {
+    uuid::Uuid::try_parse(text).map_err(|_| {
+        diesel::result::Error::DeserializationError(format!("'{text}' in the database is not a UUID").into())
+    })
+}
+
 /// The audit columns of a new row of `$table` (a `table!` module in scope), for an insert's
 /// `values((fields, ..., created_columns!(table, actor, now)))`: `created_at`/`modified_at` now,
 /// `created_by`/`modified_by` the actor, `version` 1. Every versioned table has these five.

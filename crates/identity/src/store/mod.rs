@@ -15,16 +15,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-use diesel::QueryResult;
-use uuid::Uuid;
-
-/// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and
-/// the request with it, logged as an internal error) rather than carry on with a made-up id.
-pub(crate) fn uuid(text: &str) -> QueryResult<Uuid> {
-    Uuid::try_parse(text).map_err(|_| {
-        diesel::result::Error::DeserializationError(format!("'{text}' in the database is not a UUID").into())
-    })
-}
+pub(crate) use portico_core::db::stored_uuid as uuid;
 
 pub use service::IdentityStore;
 

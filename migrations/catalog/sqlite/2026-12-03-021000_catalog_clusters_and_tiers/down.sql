@@ -1,0 +1,2 @@
+DROP TABLE catalog_clusters;
+DROP TABLE catalog_support_tiers;
