@@ -134,3 +134,107 @@ pub enum ClusterFilter {
     /// Names containing the text, ignoring case.
     NameContains(String),
 }
+
+/// A CA certificate of an instance: the PEM as given, and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaCert {
+    /// The PEM text.
+    pub pem: String,
+    /// The earliest `notAfter` of its certificates (`None` only for rows stored unparsed).
+    pub expires_on: Option<portico_core::Timestamp>,
+}
+
+/// One cluster powering an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceCluster {
+    /// The cluster.
+    pub cluster: Uuid,
+    /// Comma-separated schema registry URLs.
+    pub schema_registry_urls: Option<String>,
+}
+
+/// The Kafka defaults every new instance gets (the seed's create response), in its order.
+pub const DEFAULT_INSTANCE_PROPERTIES: &[(&str, &str)] = &[
+    ("replication.factor", "1"),
+    ("cleanup.policy", "delete"),
+    ("num.partitions", "12"),
+    ("min.insync.replicas", "1"),
+    ("segment.ms", "86400000"),
+    ("retention.ms", "604800000"),
+];
+
+/// An instance: one installation of the event bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name (3–50 of letters, digits, `.`, `-`, `_`, space).
+    pub name: String,
+    /// Short name (2–12 letters and digits), unique in the realm.
+    pub short_name: String,
+    /// Description (at most 200).
+    pub description: Option<String>,
+    /// The instance API's URL.
+    pub api_url: String,
+    /// Its clusters, in order (at least one).
+    pub clusters: Vec<InstanceCluster>,
+    /// Its support tier.
+    pub support_tier: Option<Uuid>,
+    /// Whether Kafka Connect is on.
+    pub connect_enabled: bool,
+    /// Comma-separated Connect URLs.
+    pub connect_urls: Option<String>,
+    /// CA certificates (at least one).
+    pub ca_certs: Vec<CaCert>,
+    /// Kafka defaults for its streams (string values, in order).
+    pub properties: Vec<(String, String)>,
+    /// Who created and last changed it.
+    pub stamp: Stamp,
+    /// Optimistic-concurrency version (the ETag; 0 when created).
+    pub version: i64,
+}
+
+/// A new instance, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Description.
+    pub description: Option<Option<String>>,
+    /// API URL.
+    pub api_url: Option<String>,
+    /// Clusters (a PATCH replaces them).
+    pub clusters: Option<Vec<InstanceCluster>>,
+    /// Support tier.
+    pub support_tier: Option<Option<Uuid>>,
+    /// Connect on or off.
+    pub connect_enabled: Option<bool>,
+    /// Connect URLs.
+    pub connect_urls: Option<Option<String>>,
+    /// CA certificates, PEM (a PATCH replaces them).
+    pub ca_certs: Option<Vec<String>>,
+    /// Properties (a PATCH sets the given keys; `None` values remove a key).
+    pub properties: Option<Vec<(String, Option<String>)>>,
+}
+
+/// Which instances a listing wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceFilter {
+    /// Every instance of the realm.
+    All,
+    /// Names containing the text, ignoring case.
+    NameContains(String),
+}
+
+/// An instance with what its representations show of its relations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceView {
+    /// The instance.
+    pub instance: Instance,
+    /// Its clusters, in the instance's order.
+    pub clusters: Vec<Cluster>,
+    /// Its support tier.
+    pub support_tier: Option<SupportTier>,
+}

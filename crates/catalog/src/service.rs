@@ -2,7 +2,10 @@
 //! takes the [`RequestContext`] first and checks authorization itself.
 
 use crate::error::CatalogError;
-use crate::model::{Cluster, ClusterFilter, ClusterInput, Level, LevelInput, LevelKind, SupportTier};
+use crate::model::{
+    Cluster, ClusterFilter, ClusterInput, InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind,
+    SupportTier,
+};
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
@@ -75,4 +78,31 @@ pub trait ClusterService: Send + Sync + 'static {
     ) -> Result<Cluster, CatalogError>;
     /// Whether the caller may create and change clusters.
     fn may_manage_clusters(&self, ctx: &RequestContext) -> bool;
+}
+
+/// Instances: readable by every user of the realm; created and changed by platform admins.
+pub trait InstanceService: Send + Sync + 'static {
+    /// A page of the realm's instances matching `filter`.
+    fn instances(
+        &self,
+        ctx: &RequestContext,
+        filter: &InstanceFilter,
+        page: &PageRequest,
+    ) -> Result<Page<InstanceView>, CatalogError>;
+    /// One instance.
+    fn instance(&self, ctx: &RequestContext, id: Uuid) -> Result<InstanceView, CatalogError>;
+    /// The instance named exactly `name` (404 when none is).
+    fn instance_named(&self, ctx: &RequestContext, name: &str) -> Result<InstanceView, CatalogError>;
+    /// Creates an instance (default `properties` filled in).
+    fn create_instance(&self, ctx: &RequestContext, input: InstanceInput) -> Result<InstanceView, CatalogError>;
+    /// Changes an instance (given clusters and CA certificates replace the old ones).
+    fn update_instance(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: InstanceInput,
+        precondition: &Precondition,
+    ) -> Result<InstanceView, CatalogError>;
+    /// Whether the caller may create and change instances.
+    fn may_manage_instances(&self, ctx: &RequestContext) -> bool;
 }

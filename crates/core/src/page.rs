@@ -158,6 +158,12 @@ impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), number: self.number, size: self.size, total: self.total }
     }
+
+    /// Converts the entries with a conversion that may fail (the first failure is the answer).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = self.items.into_iter().map(f).collect::<Result<Vec<U>, E>>()?;
+        Ok(Page { items, number: self.number, size: self.size, total: self.total })
+    }
 }
 
 #[cfg(test)]

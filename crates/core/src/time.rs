@@ -63,10 +63,13 @@ impl Timestamp {
         self.as_offset().format(&Rfc3339).unwrap_or_default()
     }
 
-    /// Axual's local date-time: ISO-8601 without an offset, microseconds, e.g. `2021-04-22T14:34:28.601088`.
+    /// Axual's local date-time: ISO-8601 without an offset, as Java's `ISO_LOCAL_DATE_TIME`
+    /// prints it: the fraction only as long as it needs to be (`2021-04-22T14:34:28.601088`,
+    /// `2038-05-24T10:34:14` for a certificate's whole-second expiry).
     pub fn local_iso(self) -> String {
         let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]");
-        self.0.format(&format).unwrap_or_default()
+        let full = self.0.format(&format).unwrap_or_default();
+        full.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 
     /// The HTTP date of `Last-Modified` (RFC 7231 IMF-fixdate), e.g. `Thu, 07 Jun 2018 23:16:23 GMT`.
@@ -151,6 +154,10 @@ mod tests {
     fn timestamps_are_truncated_to_microseconds() {
         let at = Timestamp::from_offset(datetime!(2021-04-22 14:34:28.601088999 UTC));
         assert_eq!(at.local_iso(), "2021-04-22T14:34:28.601088");
+        let whole = Timestamp::from_unix(2_158_655_654).unwrap();
+        assert_eq!(whole.local_iso(), "2038-05-28T10:34:14", "no fraction for whole seconds");
+        let tenths = Timestamp::from_unix_micros(1_619_102_068_500_000).unwrap();
+        assert!(tenths.local_iso().ends_with(":28.5"), "{}", tenths.local_iso());
         assert_eq!(at.rfc3339(), "2021-04-22T14:34:28.601088Z");
         assert_eq!(Timestamp::from_unix_micros(at.unix_micros()), Some(at));
     }

@@ -2,11 +2,12 @@
 //! format), served in the caller's realm.
 
 pub mod clusters;
+pub mod instances;
 pub mod levels;
 pub mod support_tiers;
 
 use crate::model::LevelKind;
-use crate::service::{ClusterService, LevelService, SupportTierService, TENANT_ADMINS};
+use crate::service::{ClusterService, InstanceService, LevelService, SupportTierService, TENANT_ADMINS};
 use crate::store::CatalogStore;
 use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
@@ -30,6 +31,11 @@ pub const MODULE: Module = Module {
 
 /// The Axual collections this crate serves (the index orders them as the seed does).
 pub const COLLECTIONS: &[AxualCollection] = &[
+    AxualCollection {
+        rel: "instances",
+        title: Some("Access or create instances"),
+        profile: Some(instances::instances_profile),
+    },
     AxualCollection { rel: "support_tiers", title: None, profile: None },
     AxualCollection {
         rel: "clusters",
@@ -48,6 +54,14 @@ const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
 const ACCESS: &[RouteAccess] = &[
     ("GET", "/support_tiers", ANY),
     ("GET", "/support_tiers/{uid}", ANY),
+    ("GET", "/instances", ANY),
+    ("POST", "/instances", PLATFORM),
+    ("GET", "/instances/search", ANY),
+    ("GET", "/instances/search/findByName", ANY),
+    ("GET", "/instances/search/findByNameContaining", ANY),
+    ("GET", "/instances/{uid}", ANY),
+    ("GET", "/instances/{uid}/supportTier", ANY),
+    ("PATCH", "/instances/{uid}", PLATFORM),
     ("GET", "/clusters", ANY),
     ("POST", "/clusters", PLATFORM),
     ("GET", "/clusters/search", ANY),
@@ -77,7 +91,8 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
-            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>));
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>));
     }))
 }
 
@@ -85,6 +100,14 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(support_tiers::list_support_tiers)
         .service(support_tiers::get_support_tier)
+        .service(instances::instance_searches)
+        .service(instances::find_instance_by_name)
+        .service(instances::find_instances_by_name_containing)
+        .service(instances::list_instances)
+        .service(instances::create_instance)
+        .service(instances::get_instance)
+        .service(instances::instance_support_tier)
+        .service(instances::patch_instance)
         .service(clusters::cluster_searches)
         .service(clusters::find_cluster_by_name)
         .service(clusters::find_clusters_by_name_containing)

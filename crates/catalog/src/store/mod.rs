@@ -2,6 +2,7 @@
 //! functions live in one file per aggregate; the service logic in `service.rs`.
 
 pub mod clusters;
+pub mod instances;
 pub mod levels;
 pub(crate) mod schema;
 mod service;
@@ -56,6 +57,7 @@ impl RealmLifecycle for CatalogStore {
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         levels::purge(conn, realm)?;
+        instances::purge(conn, realm)?;
         clusters::purge(conn, realm)?;
         support_tiers::purge(conn, realm)?;
         Ok(())

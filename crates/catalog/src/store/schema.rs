@@ -45,4 +45,41 @@ diesel::table! {
     }
 }
 
-portico_core::schema_tables!(catalog_levels, catalog_support_tiers, catalog_clusters);
+diesel::table! {
+    catalog_instances (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        short_name -> Text,
+        description -> Nullable<Text>,
+        api_url -> Text,
+        support_tier_id -> Nullable<Text>,
+        connect_enabled -> Bool,
+        connect_urls -> Nullable<Text>,
+        ca_certs -> Text,
+        properties -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    catalog_instance_clusters (instance_id, cluster_id) {
+        instance_id -> Text,
+        cluster_id -> Text,
+        realm_id -> Text,
+        position -> BigInt,
+        schema_registry_urls -> Nullable<Text>,
+    }
+}
+
+portico_core::schema_tables!(
+    catalog_levels,
+    catalog_support_tiers,
+    catalog_clusters,
+    catalog_instances,
+    catalog_instance_clusters,
+);

@@ -1,0 +1,472 @@
+//! `/instances`: installations of the event bus. Read by every user of the realm, created and
+//! changed by platform admins.
+
+use super::clusters::ClusterDetail;
+use super::support_tiers::{SupportTierBody, support_tier};
+use crate::model::{CaCert, InstanceCluster, InstanceFilter, InstanceInput, InstanceView};
+use crate::service::InstanceService;
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post};
+use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use portico_core::http::axual::{
+    AuditFields, Listing, Search, collection_links, created, edit_link, entity_url, ok, patched, projection_link,
+    search_index, self_link,
+};
+use portico_core::http::params::Relation;
+use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::schema::spring_profile;
+use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::write::Precondition;
+use portico_core::{ErrorKind, RequestContext, run_blocking};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use utoipa::ToSchema;
+
+portico_core::relation_target!(
+    /// `/clusters/{uid}` URIs.
+    pub Clusters => "clusters"
+);
+portico_core::relation_target!(
+    /// `/support_tiers/{uid}` URIs (the seed's own example writes `/supportTiers/`).
+    pub SupportTiers => "support_tiers", aliases "supportTiers"
+);
+
+/// One cluster of an instance, on input.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceClusterInput {
+    /// The cluster's URI.
+    #[schema(value_type = String, format = "uri")]
+    pub cluster: Relation<Clusters>,
+    /// Comma-separated schema registry URLs.
+    pub schema_registry_urls: Option<String>,
+}
+
+/// A CA certificate on input (an `expiresOn` sent back is ignored: it is read from the PEM).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CaCertInput {
+    /// The PEM text.
+    pub pem: String,
+}
+
+/// `POST` and `PATCH` body of an instance.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceBody {
+    /// 3–50 letters, digits, `.`, `-`, `_` and spaces. Required on `POST`.
+    pub name: Option<String>,
+    /// 2–12 letters and digits, unique. Required on `POST`.
+    pub short_name: Option<String>,
+    /// At most 200 characters (`null` clears it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub description: Option<Option<String>>,
+    /// The instance API's URL. Required on `POST`.
+    pub api_url: Option<String>,
+    /// Its clusters (at least one; a `PATCH` replaces them). Required on `POST`.
+    pub instance_clusters: Option<Vec<InstanceClusterInput>>,
+    /// A support tier's URI (`null` clears it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub support_tier: Option<Option<Relation<SupportTiers>>>,
+    /// Kafka Connect on or off (on needs `connectUrls`).
+    pub connect_enabled: Option<bool>,
+    /// Comma-separated Connect URLs (`null` clears them).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub connect_urls: Option<Option<String>>,
+    /// CA certificates (at least one; a `PATCH` replaces them). Required on `POST`.
+    pub ca_certs: Option<Vec<CaCertInput>>,
+    /// Kafka defaults for its streams: string values (numbers are taken as text); on `PATCH`
+    /// the given keys are set and a `null` removes one.
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl InstanceBody {
+    fn into_input(self) -> Result<InstanceInput, ApiError> {
+        let properties = self
+            .properties
+            .map(|map| {
+                map.into_iter()
+                    .map(|(key, value)| match value {
+                        serde_json::Value::String(text) => Ok((key, Some(text))),
+                        serde_json::Value::Number(number) => Ok((key, Some(number.to_string()))),
+                        serde_json::Value::Bool(flag) => Ok((key, Some(flag.to_string()))),
+                        serde_json::Value::Null => Ok((key, None)),
+                        _ => Err(ApiError::new(
+                            Failure::new(
+                                ErrorKind::Invalid,
+                                "invalid_field",
+                                format!("'properties.{key}' must be a string"),
+                            )
+                            .with_field("properties"),
+                        )),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(InstanceInput {
+            name: self.name,
+            short_name: self.short_name,
+            description: self.description,
+            api_url: self.api_url,
+            clusters: self.instance_clusters.map(|clusters| {
+                clusters
+                    .into_iter()
+                    .map(|c| InstanceCluster { cluster: c.cluster.id(), schema_registry_urls: c.schema_registry_urls })
+                    .collect()
+            }),
+            support_tier: self.support_tier.map(|tier| tier.map(Relation::id)),
+            connect_enabled: self.connect_enabled,
+            connect_urls: self.connect_urls,
+            ca_certs: self.ca_certs.map(|certs| certs.into_iter().map(|c| c.pem).collect()),
+            properties,
+        })
+    }
+}
+
+/// A cluster inline in an instance summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InlineInstanceCluster {
+    /// Comma-separated schema registry URLs.
+    pub schema_registry_urls: Option<String>,
+    /// The cluster (no links).
+    pub cluster: ClusterDetail,
+}
+
+/// An instance in collections and searches.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSummary {
+    /// Name.
+    pub name: String,
+    /// Its clusters, inline.
+    pub instance_clusters: Vec<InlineInstanceCluster>,
+    /// Description.
+    pub description: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+impl HalItem for InstanceSummary {
+    const REL: &'static str = "instances";
+}
+
+/// A cluster of an instance detail: its URLs and a `cluster` link.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedInstanceCluster {
+    /// Comma-separated schema registry URLs.
+    pub schema_registry_urls: Option<String>,
+    /// `cluster`, titled "A cluster".
+    #[serde(rename = "_links")]
+    #[schema(value_type = Object)]
+    pub links: Links,
+}
+
+/// A CA certificate with its expiry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaCertBody {
+    /// The PEM text.
+    pub pem: String,
+    /// When the first certificate in it expires.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_on: Option<LocalTime>,
+}
+
+/// An instance: GET item, POST and PATCH responses (the seed's key order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceDetail {
+    /// Kafka defaults for its streams.
+    #[schema(value_type = Object)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// API URL.
+    pub api_url: String,
+    /// Its clusters.
+    pub instance_clusters: Vec<LinkedInstanceCluster>,
+    /// CA certificates.
+    pub ca_certs: Vec<CaCertBody>,
+    /// Short name.
+    pub short_name: String,
+    /// Connect on or off.
+    pub connect_enabled: bool,
+    /// Connect URLs.
+    pub connect_urls: Option<String>,
+    /// The uid.
+    pub uid: String,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
+}
+
+/// An instance detail's `_embedded`: its support tier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceEmbedded {
+    /// The support tier (its `self` templated).
+    pub support_tier: Resource<SupportTierBody>,
+}
+
+/// `GET /profile/instances`, in the seed's property order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct InstanceProfile {
+    name: String,
+    short_name: String,
+    description: Option<String>,
+    api_url: String,
+    instance_clusters: BTreeSet<InstanceClusters>,
+    #[schema(format = "uri")]
+    support_tier: Option<String>,
+    connect_enabled: bool,
+    connect_urls: Option<String>,
+    ca_certs: Vec<CACert>,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
+    #[schema(read_only)]
+    uid: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "created_at")]
+    created_at: LocalTime,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "modified_at")]
+    modified_at: LocalTime,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+}
+
+/// The profile's `instanceClusters` definition.
+#[derive(Debug, Serialize, ToSchema, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+struct InstanceClusters {
+    #[schema(format = "uri")]
+    cluster: String,
+    schema_registry_urls: String,
+}
+
+/// The profile's `cACert` definition (the type name makes the definition name).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CACert {
+    pem: String,
+    #[schema(value_type = String, format = DateTime)]
+    expires_on: LocalTime,
+}
+
+/// The JSON Schema profile of instances.
+pub fn instances_profile() -> serde_json::Value {
+    spring_profile::<InstanceProfile>("Instance", &[])
+}
+
+/// The searches of `/instances`.
+pub const SEARCHES: &[Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
+
+/// `self`, `instance` (templated, titled "An instance"), `edit` for those who may, `supportTier`.
+fn links(base: &BaseUrl, view: &InstanceView, manage: bool) -> Links {
+    let url = entity_url(base, "instances", view.instance.id);
+    let mut tier = projection_link(&format!("{url}/supportTier"), "");
+    tier.title = None;
+    Links::new()
+        .add("self", self_link(&url))
+        .add("instance", projection_link(&url, "An instance"))
+        .add_if(manage, "edit", || edit_link(&url))
+        .add("supportTier", tier)
+}
+
+fn summary(base: &BaseUrl, view: &InstanceView) -> Resource<InstanceSummary> {
+    let clusters = view
+        .instance
+        .clusters
+        .iter()
+        .zip(&view.clusters)
+        .map(|(link, cluster)| InlineInstanceCluster {
+            schema_registry_urls: link.schema_registry_urls.clone(),
+            cluster: super::clusters::cluster_resource(base, cluster).body,
+        })
+        .collect();
+    let body = InstanceSummary {
+        name: view.instance.name.clone(),
+        instance_clusters: clusters,
+        description: view.instance.description.clone(),
+        uid: view.instance.id.simple().to_string(),
+    };
+    Resource::new(body, links(base, view, false))
+}
+
+fn cert(cert: &CaCert) -> CaCertBody {
+    CaCertBody { pem: cert.pem.clone(), expires_on: cert.expires_on.map(LocalTime) }
+}
+
+fn detail(base: &BaseUrl, view: &InstanceView, manage: bool) -> Resource<InstanceDetail, InstanceEmbedded> {
+    let instance = &view.instance;
+    let body = InstanceDetail {
+        properties: instance
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+        name: instance.name.clone(),
+        description: instance.description.clone(),
+        api_url: instance.api_url.clone(),
+        instance_clusters: instance
+            .clusters
+            .iter()
+            .map(|c| LinkedInstanceCluster {
+                schema_registry_urls: c.schema_registry_urls.clone(),
+                links: Links::new()
+                    .add("cluster", Link::new(entity_url(base, "clusters", c.cluster)).titled("A cluster")),
+            })
+            .collect(),
+        ca_certs: instance.ca_certs.iter().map(cert).collect(),
+        short_name: instance.short_name.clone(),
+        connect_enabled: instance.connect_enabled,
+        connect_urls: instance.connect_urls.clone(),
+        uid: instance.id.simple().to_string(),
+        audit: AuditFields::from(&instance.stamp),
+    };
+    let embedded = view.support_tier.as_ref().map(|tier| {
+        let mut resource = support_tier(base, tier);
+        let url = entity_url(base, "support_tiers", tier.id);
+        resource.links = Links::new().add("self", Link::templated(format!("{url}{{?projection}}")));
+        InstanceEmbedded { support_tier: resource }
+    });
+    Resource::with_embedded(body, embedded, links(base, view, manage))
+}
+
+fn meta(view: &InstanceView) -> Versioned {
+    Versioned { version: view.instance.version, modified_at: Some(view.instance.stamp.modified_at) }
+}
+
+/// Axual "list instances".
+#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.instances`", body = Collection<InstanceSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
+#[get("/instances")]
+pub async fn list_instances(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let (self_link, extra) = collection_links(listing.base(), "instances", svc.may_manage_instances(&ctx));
+    let request = listing.request().clone();
+    let page = run_blocking(move || svc.instances(&ctx, &InstanceFilter::All, &request)).await?;
+    let page = page.map(|view| summary(listing.base(), &view));
+    Ok(ok(&listing.paged(page, self_link, extra)))
+}
+
+/// Axual "create instance" (platform admins): default `properties` are filled in, and each
+/// CA certificate's `expiresOn` is read from its PEM.
+#[utoipa::path(tag = "axual", request_body = InstanceBody,
+    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, unknown cluster or support tier, or a PEM that is not a certificate"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "short name in use")))]
+#[post("/instances")]
+pub async fn create_instance(
+    req: HttpRequest,
+    ctx: RequestContext,
+    body: Json<InstanceBody>,
+    base: BaseUrl,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let view = run_blocking(move || svc.create_instance(&ctx, input)).await?;
+    let location = entity_url(&base, "instances", view.instance.id);
+    Ok(created(&req, &location, meta(&view), &detail(&base, &view, true)))
+}
+
+/// The search index of `/instances`.
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
+#[get("/instances/search")]
+pub async fn instance_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
+    ok(&search_index(&base, "instances", SEARCHES))
+}
+
+/// Axual `findByName`: the instance with exactly this name, as an entity whose links are only
+/// `self`, `instance` and `supportTier` (404 when none has it).
+#[utoipa::path(tag = "axual", params(("name" = String, Query)),
+    responses((status = 200, description = "the instance", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "no such instance")))]
+#[get("/instances/search/findByName")]
+pub async fn find_instance_by_name(
+    req: HttpRequest,
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let name = listing.require("name")?.to_owned();
+    let view = run_blocking(move || svc.instance_named(&ctx, &name)).await?;
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(listing.base(), &view, false)))
+}
+
+/// Axual `findByNameContaining`: a page of instances whose name contains the text, ignoring case.
+#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.instances`", body = Collection<InstanceSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
+#[get("/instances/search/findByNameContaining")]
+pub async fn find_instances_by_name_containing(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = InstanceFilter::NameContains(listing.require("name")?.to_owned());
+    let request = listing.request().clone();
+    let page = run_blocking(move || svc.instances(&ctx, &filter, &request)).await?;
+    let page = page.map(|view| summary(listing.base(), &view));
+    Ok(ok(&listing.search_page(page, Links::new())))
+}
+
+/// Axual "get instance".
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the instance", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such instance")))]
+#[get("/instances/{uid}")]
+pub async fn get_instance(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let manage = svc.may_manage_instances(&ctx);
+    let view = run_blocking(move || svc.instance(&ctx, id)).await?;
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view, manage)))
+}
+
+/// The instance's support tier (its `supportTier` association); 404 when it has none.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the support tier", body = Resource<SupportTierBody>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such instance, or no tier")))]
+#[get("/instances/{uid}/supportTier")]
+pub async fn instance_support_tier(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || svc.instance(&ctx, id)).await?;
+    match &view.support_tier {
+        Some(tier) => Ok(ok(&support_tier(&base, tier))),
+        None => Err(ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", "The instance has no support tier"))),
+    }
+}
+
+/// Axual "update instance" (platform admins): any subset; given `instanceClusters` and `caCerts`
+/// replace the old ones.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = InstanceBody,
+    responses((status = 200, description = "patched, with Accept", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such instance"), (status = 409, description = "short name in use"), (status = 412, description = "If-Match failed")))]
+#[patch("/instances/{uid}")]
+pub async fn patch_instance(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    body: Json<InstanceBody>,
+    precondition: IfMatchHeader,
+    base: BaseUrl,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let precondition = Precondition::if_match(precondition.0);
+    let view = run_blocking(move || svc.update_instance(&ctx, id, input, &precondition)).await?;
+    Ok(patched(&req, meta(&view), &detail(&base, &view, true)))
+}

@@ -1,0 +1,2 @@
+DROP TABLE catalog_instance_clusters;
+DROP TABLE catalog_instances;
