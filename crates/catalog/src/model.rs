@@ -238,3 +238,96 @@ pub struct InstanceView {
     /// Its support tier.
     pub support_tier: Option<SupportTier>,
 }
+
+/// Default retention of an environment's streams, in milliseconds (7 days).
+pub const DEFAULT_RETENTION_MS: i64 = 604_800_000;
+/// Default partitions of an environment's streams.
+pub const DEFAULT_PARTITIONS: i64 = 12;
+
+/// An environment: a functional stage of the tenant (test, acceptance, production).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name (3–50 of letters, digits, `.`, `-`, `_`, space).
+    pub name: String,
+    /// Short name (3–20 lower-case letters and digits), unique in the realm.
+    pub short_name: String,
+    /// Description (at most 200).
+    pub description: Option<String>,
+    /// Colour (at most 12).
+    pub color: Option<String>,
+    /// Access to it is granted automatically (`Auto`) rather than by the stream's owner.
+    pub auto_approved: bool,
+    /// Visible to its owners only.
+    pub private: bool,
+    /// The instance it is deployed on (linked by platform admins).
+    pub instance: Option<Uuid>,
+    /// The owning group.
+    pub owner: Uuid,
+    /// Default retention of its streams, ms (1,000–160,704,000,000).
+    pub retention_time: i64,
+    /// Default partitions of its streams (1–120,000).
+    pub partitions: i64,
+    /// Properties (string values, in order).
+    pub properties: Vec<(String, String)>,
+    /// Who created and last changed it.
+    pub stamp: Stamp,
+    /// Optimistic-concurrency version (the ETag; 0 when created).
+    pub version: i64,
+}
+
+/// A new environment, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvironmentInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Description.
+    pub description: Option<Option<String>>,
+    /// Colour.
+    pub color: Option<Option<String>>,
+    /// `true`: `Auto`; `false`: `Stream owner`.
+    pub auto_approved: Option<bool>,
+    /// `true`: private.
+    pub private: Option<bool>,
+    /// The instance (platform admins only).
+    pub instance: Option<Option<Uuid>>,
+    /// The owning group.
+    pub owner: Option<Uuid>,
+    /// Retention, ms.
+    pub retention_time: Option<i64>,
+    /// Partitions.
+    pub partitions: Option<i64>,
+    /// Properties (replaced as a whole when given).
+    pub properties: Option<Vec<(String, String)>>,
+}
+
+/// Which environments a listing wants (always only those the caller may see).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvironmentFilter {
+    /// Every visible environment.
+    All,
+    /// Exactly this name.
+    Name(String),
+    /// Names containing the text, ignoring case.
+    NameContains(String),
+    /// Exactly this short name.
+    ShortName(String),
+    /// Deployed on this instance.
+    Instance(Uuid),
+}
+
+/// An environment with what its detail shows of its relations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentView {
+    /// The environment.
+    pub environment: Environment,
+    /// Its instance, as embedded.
+    pub instance: Option<InstanceView>,
+    /// Its owning group.
+    pub owner: Option<portico_core::hooks::GroupRef>,
+    /// Whether the caller may change and (private ones) delete it.
+    pub manage: bool,
+}

@@ -3,8 +3,8 @@
 
 use crate::error::CatalogError;
 use crate::model::{
-    Cluster, ClusterFilter, ClusterInput, InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind,
-    SupportTier,
+    Cluster, ClusterFilter, ClusterInput, Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView,
+    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SupportTier,
 };
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
@@ -105,4 +105,45 @@ pub trait InstanceService: Send + Sync + 'static {
     ) -> Result<InstanceView, CatalogError>;
     /// Whether the caller may create and change instances.
     fn may_manage_instances(&self, ctx: &RequestContext) -> bool;
+}
+
+/// Roles that administer every environment of a realm.
+pub const ENVIRONMENT_ADMINS: &[&str] = &["ENVIRONMENT_ADMIN", "TENANT_ADMIN"];
+/// The counts a private environment's deletion constraints always show.
+pub const ENVIRONMENT_DEPENDENT_COUNTS: &[&str] = &["activeGrantsCount", "appPrincipalsCount", "streamConfigsCount"];
+
+/// Environments. Public ones are visible to every user of the realm, private ones to their
+/// owning group's members and environment admins. Environment admins (`ENVIRONMENT_ADMIN`,
+/// `TENANT_ADMIN`) create them; they and the owning group's members change and delete them;
+/// only platform admins link one to an instance.
+pub trait EnvironmentService: Send + Sync + 'static {
+    /// A page of the environments matching `filter` that the caller may see.
+    fn environments(
+        &self,
+        ctx: &RequestContext,
+        filter: &EnvironmentFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Environment>, CatalogError>;
+    /// One environment the caller may see, with its instance and owners.
+    fn environment(&self, ctx: &RequestContext, id: Uuid) -> Result<EnvironmentView, CatalogError>;
+    /// Creates an environment.
+    fn create_environment(
+        &self,
+        ctx: &RequestContext,
+        input: EnvironmentInput,
+    ) -> Result<EnvironmentView, CatalogError>;
+    /// Changes an environment.
+    fn update_environment(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: EnvironmentInput,
+        precondition: &Precondition,
+    ) -> Result<EnvironmentView, CatalogError>;
+    /// What still uses a private environment.
+    fn environment_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
+    /// Deletes a private environment nothing uses (public ones: 405; in use: 409).
+    fn delete_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    /// Whether the caller may create environments.
+    fn may_create_environments(&self, ctx: &RequestContext) -> bool;
 }

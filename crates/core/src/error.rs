@@ -193,6 +193,14 @@ pub enum CoreError {
     /// A sealed value could not be opened.
     #[error(transparent)]
     Seal(#[from] SealError),
+    /// The operation exists but not for this entity (Axual: deleting a public environment).
+    #[error("{message}")]
+    Unsupported {
+        /// The stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
 }
 
 impl CoreError {
@@ -214,6 +222,11 @@ impl CoreError {
     /// The request conflicts with the current state.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> CoreError {
         CoreError::Conflict { code, message: message.into() }
+    }
+
+    /// The operation is not supported for this entity (405).
+    pub fn unsupported(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Unsupported { code, message: message.into() }
     }
 }
 
@@ -241,6 +254,7 @@ impl DomainError for CoreError {
             // A unique key taken by a concurrent write is a conflict, not a server error.
             CoreError::Db(db) => db.kind(),
             CoreError::Seal(_) => ErrorKind::Internal,
+            CoreError::Unsupported { .. } => ErrorKind::MethodNotAllowed,
         }
     }
 
@@ -248,7 +262,8 @@ impl DomainError for CoreError {
         match self {
             CoreError::NotFound { code, .. }
             | CoreError::AlreadyExists { code, .. }
-            | CoreError::Conflict { code, .. } => code,
+            | CoreError::Conflict { code, .. }
+            | CoreError::Unsupported { code, .. } => code,
             CoreError::Invalid { .. } => "invalid_field",
             CoreError::Denied(denied) => denied.code(),
             CoreError::Precondition(p) => p.code(),

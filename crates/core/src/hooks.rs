@@ -17,7 +17,7 @@ use crate::db::{Database, DbConnection, DbError};
 use crate::dependents::{DeletionConstraints, Dependents, Target};
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 use uuid::Uuid;
 
 /// A domain's part in a realm's life.
@@ -31,11 +31,36 @@ pub trait RealmLifecycle: Send + Sync + 'static {
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError>;
 }
 
+/// A group as other domains show it (Axual's embedded owner: name, contact, uid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRef {
+    /// The group's id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its contact e-mail.
+    pub email: Option<String>,
+    /// Its contact phone.
+    pub phone_number: Option<String>,
+}
+
+/// The groups of a realm as identity keeps them: other domains name groups as owners and ask
+/// whether a user belongs to one. Identity registers it at start.
+pub trait GroupDirectory: Send + Sync + 'static {
+    /// The group `id` of `realm`.
+    fn group(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Option<GroupRef>, DbError>;
+    /// The groups of `realm` that `user` belongs to.
+    fn groups_of(&self, conn: &mut DbConnection, realm: RealmId, user: Uuid) -> Result<Vec<Uuid>, DbError>;
+}
+
 /// Every module's hooks.
 #[derive(Default)]
 pub struct RealmHooks {
-    lifecycles: RwLock<Vec<Arc<dyn RealmLifecycle>>>,
-    dependents: RwLock<Vec<Arc<dyn Dependents>>>,
+    // Weak: the domains' stores hold these hooks themselves, and a cycle would keep every store
+    // (and its PostgreSQL listener thread) alive after the app is gone.
+    groups: RwLock<Option<Weak<dyn GroupDirectory>>>,
+    lifecycles: RwLock<Vec<Weak<dyn RealmLifecycle>>>,
+    dependents: RwLock<Vec<Weak<dyn Dependents>>>,
     roles: RwLock<BTreeSet<&'static str>>,
 }
 
@@ -51,14 +76,30 @@ impl RealmHooks {
         Arc::new(RealmHooks::default())
     }
 
-    /// Registers a domain's realm lifecycle.
+    /// Registers a domain's realm lifecycle. Hooks are held weakly (stores hold the hooks):
+    /// the caller keeps the store alive, as a module's app data does.
     pub fn add_lifecycle(&self, lifecycle: Arc<dyn RealmLifecycle>) {
-        self.lifecycles.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(lifecycle);
+        self.lifecycles.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Arc::downgrade(&lifecycle));
+    }
+
+    /// Registers the realm's group directory (identity's).
+    pub fn set_groups(&self, groups: Arc<dyn GroupDirectory>) {
+        *self.groups.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::downgrade(&groups));
+    }
+
+    /// The group directory; an error when no domain keeps groups (an embedder left it out).
+    pub fn groups(&self) -> Result<Arc<dyn GroupDirectory>, DbError> {
+        self.groups
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .ok_or_else(|| DbError::Migration("no group directory is registered (start the identity module)".into()))
     }
 
     /// Registers a domain's dependents.
     pub fn add_dependents(&self, dependents: Arc<dyn Dependents>) {
-        self.dependents.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(dependents);
+        self.dependents.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Arc::downgrade(&dependents));
     }
 
     /// Registers the roles a domain's authorization checks (the closed set users may hold).
@@ -77,7 +118,12 @@ impl RealmHooks {
     }
 
     fn lifecycles(&self) -> Vec<Arc<dyn RealmLifecycle>> {
-        self.lifecycles.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.lifecycles
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect()
     }
 
     /// Every domain creates its built-ins of `realm`.
@@ -129,7 +175,13 @@ impl RealmHooks {
         target: &Target,
         names: &[&'static str],
     ) -> Result<DeletionConstraints, DbError> {
-        let dependents = self.dependents.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        let dependents: Vec<Arc<dyn Dependents>> = self
+            .dependents
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
         DeletionConstraints::of(conn, &dependents, target, names)
     }
 }

@@ -259,6 +259,7 @@ async fn the_index_lists_every_registered_collection_and_profiles_come_from_the_
             "instances",
             "support_tiers",
             "users",
+            "environments",
             "confidentialities",
             "integrities",
             "clusters",

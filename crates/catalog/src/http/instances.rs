@@ -27,6 +27,10 @@ portico_core::relation_target!(
     pub Clusters => "clusters"
 );
 portico_core::relation_target!(
+    /// `/instances/{uid}` URIs.
+    pub Instances => "instances"
+);
+portico_core::relation_target!(
     /// `/support_tiers/{uid}` URIs (the seed's own example writes `/supportTiers/`).
     pub SupportTiers => "support_tiers", aliases "supportTiers"
 );
@@ -83,27 +87,7 @@ pub struct InstanceBody {
 
 impl InstanceBody {
     fn into_input(self) -> Result<InstanceInput, ApiError> {
-        let properties = self
-            .properties
-            .map(|map| {
-                map.into_iter()
-                    .map(|(key, value)| match value {
-                        serde_json::Value::String(text) => Ok((key, Some(text))),
-                        serde_json::Value::Number(number) => Ok((key, Some(number.to_string()))),
-                        serde_json::Value::Bool(flag) => Ok((key, Some(flag.to_string()))),
-                        serde_json::Value::Null => Ok((key, None)),
-                        _ => Err(ApiError::new(
-                            Failure::new(
-                                ErrorKind::Invalid,
-                                "invalid_field",
-                                format!("'properties.{key}' must be a string"),
-                            )
-                            .with_field("properties"),
-                        )),
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?;
+        let properties = self.properties.map(super::property_values).transpose()?;
         Ok(InstanceInput {
             name: self.name,
             short_name: self.short_name,
@@ -281,7 +265,8 @@ fn links(base: &BaseUrl, view: &InstanceView, manage: bool) -> Links {
         .add("supportTier", tier)
 }
 
-fn summary(base: &BaseUrl, view: &InstanceView) -> Resource<InstanceSummary> {
+/// An instance in collections, searches and embedded in environments.
+pub fn instance_summary(base: &BaseUrl, view: &InstanceView) -> Resource<InstanceSummary> {
     let clusters = view
         .instance
         .clusters
@@ -357,7 +342,7 @@ pub async fn list_instances(
     let (self_link, extra) = collection_links(listing.base(), "instances", svc.may_manage_instances(&ctx));
     let request = listing.request().clone();
     let page = run_blocking(move || svc.instances(&ctx, &InstanceFilter::All, &request)).await?;
-    let page = page.map(|view| summary(listing.base(), &view));
+    let page = page.map(|view| instance_summary(listing.base(), &view));
     Ok(ok(&listing.paged(page, self_link, extra)))
 }
 
@@ -414,7 +399,7 @@ pub async fn find_instances_by_name_containing(
     let filter = InstanceFilter::NameContains(listing.require("name")?.to_owned());
     let request = listing.request().clone();
     let page = run_blocking(move || svc.instances(&ctx, &filter, &request)).await?;
-    let page = page.map(|view| summary(listing.base(), &view));
+    let page = page.map(|view| instance_summary(listing.base(), &view));
     Ok(ok(&listing.search_page(page, Links::new())))
 }
 

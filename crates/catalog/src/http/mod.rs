@@ -2,15 +2,21 @@
 //! format), served in the caller's realm.
 
 pub mod clusters;
+pub mod environments;
 pub mod instances;
 pub mod levels;
 pub mod support_tiers;
 
 use crate::model::LevelKind;
-use crate::service::{ClusterService, InstanceService, LevelService, SupportTierService, TENANT_ADMINS};
+use crate::service::{
+    ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SupportTierService,
+    TENANT_ADMINS,
+};
 use crate::store::CatalogStore;
+use portico_core::ErrorKind;
 use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
+use portico_core::http::{ApiError, Failure};
 use portico_core::http::{AxualCollection, Module, ModuleContext, RouteAccess};
 use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,8 +35,34 @@ pub const MODULE: Module = Module {
     start,
 };
 
+pub use portico_core::http::params::Groups;
+
+/// Property values as the API takes them: strings (numbers and booleans are taken as text,
+/// `null` as "remove"); anything else is a 400 naming the property.
+pub fn property_values(
+    map: serde_json::Map<String, serde_json::Value>,
+) -> Result<Vec<(String, Option<String>)>, ApiError> {
+    map.into_iter()
+        .map(|(key, value)| match value {
+            serde_json::Value::String(text) => Ok((key, Some(text))),
+            serde_json::Value::Number(number) => Ok((key, Some(number.to_string()))),
+            serde_json::Value::Bool(flag) => Ok((key, Some(flag.to_string()))),
+            serde_json::Value::Null => Ok((key, None)),
+            _ => Err(ApiError::new(
+                Failure::new(ErrorKind::Invalid, "invalid_field", format!("'properties.{key}' must be a string"))
+                    .with_field("properties"),
+            )),
+        })
+        .collect()
+}
+
 /// The Axual collections this crate serves (the index orders them as the seed does).
 pub const COLLECTIONS: &[AxualCollection] = &[
+    AxualCollection {
+        rel: "environments",
+        title: Some("Access or create environments"),
+        profile: Some(environments::environments_profile),
+    },
     AxualCollection {
         rel: "instances",
         title: Some("Access or create instances"),
@@ -48,12 +80,24 @@ pub const COLLECTIONS: &[AxualCollection] = &[
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
 const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
+const ENVIRONMENT_ADMIN: Requirement<'static> = Requirement::AnyRole(ENVIRONMENT_ADMINS);
 const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
 
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
     ("GET", "/support_tiers", ANY),
     ("GET", "/support_tiers/{uid}", ANY),
+    ("GET", "/environments", ANY),
+    ("POST", "/environments", ENVIRONMENT_ADMIN),
+    ("GET", "/environments/search", ANY),
+    ("GET", "/environments/search/findByName", ANY),
+    ("GET", "/environments/search/findByNameContaining", ANY),
+    ("GET", "/environments/search/findByShortName", ANY),
+    ("GET", "/environments/search/findByInstance", ANY),
+    ("GET", "/environments/{uid}", ANY),
+    ("PATCH", "/environments/{uid}", ANY),
+    ("DELETE", "/environments/{uid}", ANY),
+    ("GET", "/environments/{uid}/deletion-constraints", ANY),
     ("GET", "/instances", ANY),
     ("POST", "/instances", PLATFORM),
     ("GET", "/instances/search", ANY),
@@ -88,11 +132,13 @@ const ACCESS: &[RouteAccess] = &[
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let store = Arc::new(CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()));
     ctx.hooks.add_lifecycle(store.clone());
+    ctx.hooks.add_dependents(store.clone());
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>))
-            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>));
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>));
     }))
 }
 
@@ -100,6 +146,17 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(support_tiers::list_support_tiers)
         .service(support_tiers::get_support_tier)
+        .service(environments::environment_searches)
+        .service(environments::find_environments_by_name)
+        .service(environments::find_environments_by_name_containing)
+        .service(environments::find_environments_by_short_name)
+        .service(environments::find_environments_by_instance)
+        .service(environments::list_axual_environments)
+        .service(environments::create_environment)
+        .service(environments::get_environment)
+        .service(environments::patch_environment)
+        .service(environments::delete_environment)
+        .service(environments::environment_constraints)
         .service(instances::instance_searches)
         .service(instances::find_instance_by_name)
         .service(instances::find_instances_by_name_containing)

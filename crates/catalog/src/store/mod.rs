@@ -2,6 +2,7 @@
 //! functions live in one file per aggregate; the service logic in `service.rs`.
 
 pub mod clusters;
+pub mod environments;
 pub mod instances;
 pub mod levels;
 pub(crate) mod schema;
@@ -9,6 +10,7 @@ mod service;
 pub mod support_tiers;
 
 use portico_core::db::DbError;
+use portico_core::dependents::{Dependents, Target};
 use portico_core::hooks::{RealmHooks, RealmLifecycle};
 use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, Timestamp};
 use std::sync::Arc;
@@ -57,9 +59,21 @@ impl RealmLifecycle for CatalogStore {
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         levels::purge(conn, realm)?;
+        environments::purge(conn, realm)?;
         instances::purge(conn, realm)?;
         clusters::purge(conn, realm)?;
         support_tiers::purge(conn, realm)?;
         Ok(())
+    }
+}
+
+/// What the catalog holds of other entities: environments owned by a group (more counts come
+/// with applications and streams).
+impl Dependents for CatalogStore {
+    fn count(&self, conn: &mut DbConnection, target: &Target) -> Result<Vec<(&'static str, u64)>, DbError> {
+        match target.collection {
+            "groups" => Ok(vec![("environmentsCount", environments::count_owned_by(conn, target.realm, target.id)?)]),
+            _ => Ok(Vec::new()),
+        }
     }
 }

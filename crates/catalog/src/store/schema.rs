@@ -76,10 +76,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_environments (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        short_name -> Text,
+        description -> Nullable<Text>,
+        color -> Nullable<Text>,
+        auto_approved -> Bool,
+        private -> Bool,
+        instance_id -> Nullable<Text>,
+        owner_id -> Text,
+        retention_time -> BigInt,
+        partitions -> BigInt,
+        properties -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
 portico_core::schema_tables!(
     catalog_levels,
     catalog_support_tiers,
     catalog_clusters,
     catalog_instances,
     catalog_instance_clusters,
+    catalog_environments,
 );

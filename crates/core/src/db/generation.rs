@@ -11,7 +11,8 @@
 use super::{Backend, Database, DbConnection, TrackedConnection};
 use diesel::RunQueryDsl;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How often the listener looks for notifications from other replicas.
@@ -27,6 +28,22 @@ pub struct Generation {
     /// Whether cached answers may be trusted: always on SQLite; on PostgreSQL only while the
     /// listener is connected.
     trusted: AtomicBool,
+    /// The listener thread (PostgreSQL), stopped and joined when the counter goes: it must not
+    /// be inside libpq when the process exits (its exit handlers would pull the library out
+    /// from under it).
+    listener: Mutex<Option<JoinHandle<()>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Generation {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        let handle = self.listener.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        // The listener may itself drop the last reference (it upgrades its weak one to poll).
+        if let Some(handle) = handle.filter(|h| h.thread().id() != std::thread::current().id()) {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl Generation {
@@ -39,19 +56,27 @@ impl Generation {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             value: AtomicU64::new(0),
             trusted: AtomicBool::new(!postgres),
+            listener: Mutex::new(None),
+            stop: Arc::new(AtomicBool::new(false)),
         });
         if postgres {
             // The first connection is made here, so caches work from the first request.
             let first = subscribe(db, channel);
             generation.trusted.store(first.is_some(), Ordering::Release);
             let weak = Arc::downgrade(&generation);
+            let stop = generation.stop.clone();
             let db = db.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("listen-{channel}"))
-                .spawn(move || listen(&db, channel, &weak, first));
-            if let Err(err) = spawned {
-                generation.trusted.store(false, Ordering::Release);
-                tracing::error!(error = %err, "cannot start the {channel} listener; caches stay off");
+                .spawn(move || listen(&db, channel, &weak, &stop, first));
+            match spawned {
+                Ok(handle) => {
+                    *generation.listener.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(handle);
+                }
+                Err(err) => {
+                    generation.trusted.store(false, Ordering::Release);
+                    tracing::error!(error = %err, "cannot start the {channel} listener; caches stay off");
+                }
             }
         }
         generation
@@ -105,12 +130,21 @@ fn subscribe(db: &Database, channel: &str) -> Option<TrackedConnection> {
 
 /// The listener: moves the generation for every notification of another process; while it is
 /// disconnected the caches are off, and it reconnects with a growing pause.
-fn listen(db: &Database, channel: &'static str, generation: &Weak<Generation>, first: Option<TrackedConnection>) {
+fn listen(
+    db: &Database,
+    channel: &'static str,
+    generation: &Weak<Generation>,
+    stop: &AtomicBool,
+    first: Option<TrackedConnection>,
+) {
     let mut backoff = POLL;
     let mut connection = first;
     loop {
         let Some(mut conn) = connection.take() else {
             std::thread::sleep(backoff);
+            if stop.load(Ordering::Acquire) {
+                return;
+            }
             backoff = (backoff * 2).min(Duration::from_secs(5));
             let Some(current) = generation.upgrade() else { return };
             connection = subscribe(db, channel);
@@ -125,6 +159,9 @@ fn listen(db: &Database, channel: &'static str, generation: &Weak<Generation>, f
         let DbConnection::Postgres(pg) = &mut *conn else { return };
         loop {
             std::thread::sleep(POLL);
+            if stop.load(Ordering::Acquire) {
+                return;
+            }
             let Some(current) = generation.upgrade() else { return };
             let mut lost = false;
             for notification in pg.notifications_iter() {

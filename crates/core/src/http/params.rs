@@ -124,6 +124,15 @@ macro_rules! relation_target {
     };
 }
 
+relation_target!(
+    /// `/users/{uid}` URIs (identity's users, named by every domain).
+    pub Users => "users"
+);
+relation_target!(
+    /// `/groups/{uid}` URIs (identity's groups: members, and owners in every domain).
+    pub Groups => "groups"
+);
+
 /// An association given as the URI of its target (`http://api.example.com/groups/<uid>`).
 /// Scheme, host and port are ignored (the seed mixes hosts); the path must be
 /// `/{collection}/{uid}`. Whether the target exists is the service's question.

@@ -109,6 +109,7 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
         store.ensure_console_client(console)?;
     }
     let store = Arc::new(store);
+    ctx.hooks.set_groups(store.clone());
     let cursors = Data::new(CursorCodec::new(ctx.sealer.derive("core/cursor").0));
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.app_data(Data::from(store.clone() as Arc<dyn Authenticator>))

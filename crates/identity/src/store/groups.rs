@@ -220,6 +220,16 @@ pub fn member_ids(conn: &mut DbConnection, realm: RealmId, group: Uuid) -> Query
     ids.iter().map(|id| super::uuid(id)).collect()
 }
 
+/// The groups of `realm` that `user` belongs to.
+pub fn of_user(conn: &mut DbConnection, realm: RealmId, user: Uuid) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<String> = group_members::table
+        .filter(group_members::realm_id.eq(realm))
+        .filter(group_members::user_id.eq(user.to_string()))
+        .select(group_members::group_id)
+        .load(conn)?;
+    ids.iter().map(|id| super::uuid(id)).collect()
+}
+
 /// Adds users to a group (already-present members are kept once).
 pub fn add_members(conn: &mut DbConnection, realm: RealmId, group: Uuid, users: &[Uuid]) -> QueryResult<usize> {
     let mut added = 0;

@@ -15,14 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-portico_core::relation_target!(
-    /// `/users/{uid}` URIs.
-    pub Users => "users"
-);
-portico_core::relation_target!(
-    /// `/groups/{uid}` URIs.
-    pub Groups => "groups"
-);
+pub use portico_core::http::params::{Groups, Users};
 
 /// An e-mail address as Axual shows it: `{"email": "a@b.nl"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -269,3 +269,29 @@ impl GroupService for IdentityStore {
         Allowed { edit: manager, delete: manager, assign_roles: false }
     }
 }
+
+/// Other domains name groups as owners (catalog environments, applications, streams).
+impl portico_core::hooks::GroupDirectory for IdentityStore {
+    fn group(
+        &self,
+        conn: &mut DbConnection,
+        realm: RealmId,
+        id: Uuid,
+    ) -> Result<Option<portico_core::hooks::GroupRef>, portico_core::DbError> {
+        Ok(groups::get(conn, realm, id)?.map(|group| portico_core::hooks::GroupRef {
+            id: group.id,
+            name: group.name,
+            email: group.email,
+            phone_number: group.phone_number,
+        }))
+    }
+
+    fn groups_of(
+        &self,
+        conn: &mut DbConnection,
+        realm: RealmId,
+        user: Uuid,
+    ) -> Result<Vec<Uuid>, portico_core::DbError> {
+        Ok(groups::of_user(conn, realm, user)?)
+    }
+}

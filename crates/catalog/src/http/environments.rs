@@ -1,0 +1,529 @@
+//! `/environments`: the tenant's functional stages, owned by a group and deployed on an
+//! instance. Private ones are visible to their owners and environment admins only.
+
+use super::instances::{InstanceSummary, Instances, instance_summary};
+use super::{Groups, property_values};
+use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView};
+use crate::service::EnvironmentService;
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
+use portico_core::dependents::DeletionConstraints;
+use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use portico_core::hooks::GroupRef;
+use portico_core::http::axual::{
+    AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
+    projection_link, search_create_link, search_index, self_link, titles,
+};
+use portico_core::http::params::Relation;
+use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::schema::spring_profile;
+use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::write::Precondition;
+use portico_core::{ErrorKind, RequestContext, run_blocking};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Who authorizes access to an environment's streams, as responses show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum AuthorizationIssuer {
+    /// The stream's owner approves each request.
+    #[serde(rename = "Stream owner")]
+    StreamOwner,
+    /// Requests are approved automatically.
+    #[serde(rename = "Auto")]
+    Auto,
+}
+
+/// `public` or `private`, as responses show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Every user of the realm sees it.
+    Public,
+    /// Its owners (and environment admins) see it.
+    Private,
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
+}
+
+/// `"Stream owner"` (also `STREAM_OWNER`) or `"Auto"` (also `Automatic`), ignoring case.
+fn parse_issuer(value: &str) -> Result<bool, ApiError> {
+    match value.trim().to_ascii_lowercase().replace(['_', ' '], "").as_str() {
+        "streamowner" => Ok(false),
+        "auto" | "automatic" => Ok(true),
+        _ => Err(invalid(
+            "authorizationIssuer",
+            format!("'authorizationIssuer' must be \"Stream owner\" or \"Auto\", not '{}'", value.escape_debug()),
+        )),
+    }
+}
+
+/// `public` or `private`, ignoring case.
+fn parse_visibility(value: &str) -> Result<bool, ApiError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "public" => Ok(false),
+        "private" => Ok(true),
+        _ => Err(invalid(
+            "visibility",
+            format!("'visibility' must be \"public\" or \"private\", not '{}'", value.escape_debug()),
+        )),
+    }
+}
+
+/// `POST` and `PATCH` body of an environment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentBody {
+    /// 3–50 letters, digits, `.`, `-`, `_` and spaces. Required on `POST`.
+    pub name: Option<String>,
+    /// 3–20 lower-case letters and digits, unique. Required on `POST`.
+    pub short_name: Option<String>,
+    /// At most 200 characters (`null` clears it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub description: Option<Option<String>>,
+    /// At most 12 characters (`null` clears it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub color: Option<Option<String>>,
+    /// `Stream owner` (default) or `Auto` (`Automatic`); private environments are always `Auto`.
+    pub authorization_issuer: Option<String>,
+    /// `public` (default) or `private`, ignoring case.
+    pub visibility: Option<String>,
+    /// The instance's URI (platform admins only; `null` unlinks it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub instance: Option<Option<Relation<Instances>>>,
+    /// The owning group's URI. Required on `POST`.
+    #[schema(value_type = Option<String>)]
+    pub owners: Option<Relation<Groups>>,
+    /// Default retention of its streams, ms (1000–160704000000; default 604800000).
+    pub retention_time: Option<i64>,
+    /// Default partitions of its streams (1–120000; default 12).
+    pub partitions: Option<i64>,
+    /// Properties (string values; replaced as a whole).
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl EnvironmentBody {
+    fn into_input(self) -> Result<EnvironmentInput, ApiError> {
+        let properties = self
+            .properties
+            .map(|map| {
+                property_values(map)?
+                    .into_iter()
+                    .map(|(key, value)| {
+                        value.map(|v| (key.clone(), v)).ok_or_else(|| {
+                            invalid("properties", format!("'properties.{key}' must be a string, not null"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(EnvironmentInput {
+            name: self.name,
+            short_name: self.short_name,
+            description: self.description,
+            color: self.color,
+            auto_approved: self.authorization_issuer.as_deref().map(parse_issuer).transpose()?,
+            private: self.visibility.as_deref().map(parse_visibility).transpose()?,
+            instance: self.instance.map(|instance| instance.map(Relation::id)),
+            owner: self.owners.map(Relation::id),
+            retention_time: self.retention_time,
+            partitions: self.partitions,
+            properties,
+        })
+    }
+}
+
+/// An environment in collections and searches.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentSummary {
+    /// Name.
+    pub name: String,
+    /// Short name.
+    pub short_name: String,
+    /// `public` or `private`.
+    pub visibility: Visibility,
+    /// Colour.
+    pub color: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+impl HalItem for EnvironmentSummary {
+    const REL: &'static str = "environments";
+}
+
+/// An environment: GET item, POST and PATCH responses (the seed's key order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentDetail {
+    /// Properties.
+    #[schema(value_type = Object)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Name.
+    pub name: String,
+    /// Short name.
+    pub short_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Colour.
+    pub color: Option<String>,
+    /// Who authorizes access.
+    pub authorization_issuer: AuthorizationIssuer,
+    /// `public` or `private`.
+    pub visibility: Visibility,
+    /// Default retention, ms.
+    pub retention_time: i64,
+    /// Default partitions.
+    pub partitions: i64,
+    /// Whether it is private.
+    pub private: bool,
+    /// Whether access is approved automatically.
+    pub auto_approved: bool,
+    /// The uid.
+    pub uid: String,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
+}
+
+/// A group as an environment embeds its owners.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbeddedOwner {
+    /// Name.
+    pub name: String,
+    /// Contact e-mail (`{"email": ...}`).
+    #[schema(value_type = Option<Object>)]
+    pub email_address: Option<serde_json::Value>,
+    /// Contact phone.
+    pub phone_number: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+/// An environment detail's `_embedded`: its instance and owners.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnvironmentEmbedded {
+    /// The instance it is deployed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<Resource<InstanceSummary>>,
+    /// The owning group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners: Option<Resource<EmbeddedOwner>>,
+}
+
+/// `GET /profile/environments`, in the seed's property order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct EnvironmentProfile {
+    name: String,
+    short_name: String,
+    description: Option<String>,
+    color: Option<String>,
+    authorization_issuer: AuthorizationIssuer,
+    visibility: Visibility,
+    #[schema(read_only)]
+    private: bool,
+    #[schema(read_only)]
+    auto_approved: bool,
+    #[schema(format = "uri")]
+    instance: Option<String>,
+    #[schema(format = "uri")]
+    owners: String,
+    retention_time: i64,
+    partitions: i64,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
+    #[schema(read_only)]
+    uid: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "created_at")]
+    created_at: LocalTime,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "modified_at")]
+    modified_at: LocalTime,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+}
+
+/// The JSON Schema profile of environments.
+pub fn environments_profile() -> serde_json::Value {
+    spring_profile::<EnvironmentProfile>("Environment", &[])
+}
+
+/// The searches of `/environments`.
+pub const SEARCHES: &[Search] = &[
+    ("findByName", "name"),
+    ("findByNameContaining", "name,page,size,sort"),
+    ("findByShortName", "shortName"),
+    ("findByInstance", "instance"),
+];
+
+fn visibility(environment: &Environment) -> Visibility {
+    if environment.private { Visibility::Private } else { Visibility::Public }
+}
+
+/// `self`, `environment`, (`edit`, `delete`), `instance` and `owners` (associations).
+fn links(base: &BaseUrl, environment: &Environment, manage: Option<bool>) -> Links {
+    let url = entity_url(base, "environments", environment.id);
+    let manage = manage.unwrap_or(false);
+    Links::new()
+        .add("self", self_link(&url))
+        .add("environment", projection_link(&url, "An environment"))
+        .add_if(manage, "edit", || edit_link(&url))
+        .add_if(manage && environment.private, "delete", || delete_link(&url))
+        .add("instance", projection_link(&format!("{url}/instance"), "An instance"))
+        .add("owners", projection_link(&format!("{url}/owners"), "The group responsible for this object"))
+}
+
+fn summary(base: &BaseUrl, environment: &Environment) -> Resource<EnvironmentSummary> {
+    let body = EnvironmentSummary {
+        name: environment.name.clone(),
+        short_name: environment.short_name.clone(),
+        visibility: visibility(environment),
+        color: environment.color.clone(),
+        description: environment.description.clone(),
+        uid: environment.id.simple().to_string(),
+    };
+    Resource::new(body, links(base, environment, None))
+}
+
+fn owner(base: &BaseUrl, group: &GroupRef) -> Resource<EmbeddedOwner> {
+    let url = entity_url(base, "groups", group.id);
+    let links = Links::new().add("self", Link::templated(format!("{url}{{?projection}}")).titled(titles::SELF)).add(
+        "members",
+        Link::templated(format!("{url}/members{{?projection}}")).titled("Users belonging to this group"),
+    );
+    let body = EmbeddedOwner {
+        name: group.name.clone(),
+        email_address: group.email.as_ref().map(|email| serde_json::json!({ "email": email })),
+        phone_number: group.phone_number.clone(),
+        uid: group.id.simple().to_string(),
+    };
+    Resource::new(body, links)
+}
+
+fn detail(base: &BaseUrl, view: &EnvironmentView) -> Resource<EnvironmentDetail, EnvironmentEmbedded> {
+    let environment = &view.environment;
+    let body = EnvironmentDetail {
+        properties: environment
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+        name: environment.name.clone(),
+        short_name: environment.short_name.clone(),
+        description: environment.description.clone(),
+        color: environment.color.clone(),
+        authorization_issuer: if environment.auto_approved {
+            AuthorizationIssuer::Auto
+        } else {
+            AuthorizationIssuer::StreamOwner
+        },
+        visibility: visibility(environment),
+        retention_time: environment.retention_time,
+        partitions: environment.partitions,
+        private: environment.private,
+        auto_approved: environment.auto_approved,
+        uid: environment.id.simple().to_string(),
+        audit: AuditFields::from(&environment.stamp),
+    };
+    let embedded = EnvironmentEmbedded {
+        instance: view.instance.as_ref().map(|instance| {
+            let mut resource = instance_summary(base, instance);
+            let url = entity_url(base, "instances", instance.instance.id);
+            let tier = resource.links.get("supportTier").cloned();
+            resource.links =
+                Links::new().add("self", Link::templated(format!("{url}{{?projection}}")).titled(titles::SELF));
+            if let Some(tier) = tier {
+                resource.links.push("supportTier", tier);
+            }
+            resource
+        }),
+        owners: view.owner.as_ref().map(|group| owner(base, group)),
+    };
+    let embedded = (embedded.instance.is_some() || embedded.owners.is_some()).then_some(embedded);
+    Resource::with_embedded(body, embedded, links(base, environment, Some(view.manage)))
+}
+
+fn meta(view: &EnvironmentView) -> Versioned {
+    Versioned { version: view.environment.version, modified_at: Some(view.environment.stamp.modified_at) }
+}
+
+async fn matching(
+    ctx: RequestContext,
+    listing: &Listing,
+    svc: Data<dyn EnvironmentService>,
+    filter: EnvironmentFilter,
+    request: portico_core::page::PageRequest,
+) -> Result<portico_core::page::Page<Resource<EnvironmentSummary>>, ApiError> {
+    let page = run_blocking(move || svc.environments(&ctx, &filter, &request)).await?;
+    Ok(page.map(|environment| summary(listing.base(), &environment)))
+}
+
+/// Axual "list environments": those the caller may see.
+#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.environments`", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
+#[get("/environments")]
+pub async fn list_axual_environments(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let (self_link, extra) = collection_links(listing.base(), "environments", svc.may_create_environments(&ctx));
+    let request = listing.request().clone();
+    let page = matching(ctx, &listing, svc, EnvironmentFilter::All, request).await?;
+    Ok(ok(&listing.paged(page, self_link, extra)))
+}
+
+/// Axual "create environment" (`ENVIRONMENT_ADMIN`, `TENANT_ADMIN`; `instance` only by
+/// platform admins).
+#[utoipa::path(tag = "axual", request_body = EnvironmentBody,
+    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, unknown group or instance"), (status = 401, description = "no credentials"), (status = 403, description = "not an environment admin, or linking an instance without being a platform admin"), (status = 409, description = "short name in use")))]
+#[post("/environments")]
+pub async fn create_environment(
+    req: HttpRequest,
+    ctx: RequestContext,
+    body: Json<EnvironmentBody>,
+    base: BaseUrl,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let view = run_blocking(move || svc.create_environment(&ctx, input)).await?;
+    let location = entity_url(&base, "environments", view.environment.id);
+    Ok(created(&req, &location, meta(&view), &detail(&base, &view)))
+}
+
+/// The search index of `/environments`.
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
+#[get("/environments/search")]
+pub async fn environment_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
+    ok(&search_index(&base, "environments", SEARCHES))
+}
+
+/// Axual `findByName`: every visible environment with exactly this name (a list, no paging).
+#[utoipa::path(tag = "axual", params(("name" = String, Query)),
+    responses((status = 200, description = "`_embedded.environments`, unpaged", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials")))]
+#[get("/environments/search/findByName")]
+pub async fn find_environments_by_name(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = EnvironmentFilter::Name(listing.require("name")?.to_owned());
+    let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
+    Ok(ok(&listing.search_list(page)?))
+}
+
+/// Axual `findByShortName`: every visible environment with exactly this short name (a list).
+#[utoipa::path(tag = "axual", params(("shortName" = String, Query)),
+    responses((status = 200, description = "`_embedded.environments`, unpaged", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no shortName"), (status = 401, description = "no credentials")))]
+#[get("/environments/search/findByShortName")]
+pub async fn find_environments_by_short_name(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = EnvironmentFilter::ShortName(listing.require("shortName")?.to_owned());
+    let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
+    Ok(ok(&listing.search_list(page)?))
+}
+
+/// Axual `findByInstance`: the visible environments deployed on an instance (its URI; a list).
+#[utoipa::path(tag = "axual", params(("instance" = String, Query, description = "an instance URI")),
+    responses((status = 200, description = "`_embedded.environments`, unpaged", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no or malformed instance URI"), (status = 401, description = "no credentials")))]
+#[get("/environments/search/findByInstance")]
+pub async fn find_environments_by_instance(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = EnvironmentFilter::Instance(listing.relation::<Instances>("instance")?);
+    let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
+    Ok(ok(&listing.search_list(page)?))
+}
+
+/// Axual `findByNameContaining`: a page of visible environments whose name contains the text.
+#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.environments`; `_links` `self` and (for environment admins) `create`", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
+#[get("/environments/search/findByNameContaining")]
+pub async fn find_environments_by_name_containing(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = EnvironmentFilter::NameContains(listing.require("name")?.to_owned());
+    let may_create = svc.may_create_environments(&ctx);
+    let page = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
+    let extra = Links::new().add_if(may_create, "create", || search_create_link(listing.base(), "environments"));
+    Ok(ok(&listing.search_page(page, extra)))
+}
+
+/// Axual "get environment" (404 for a private one the caller may not see).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the environment", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment")))]
+#[get("/environments/{uid}")]
+pub async fn get_environment(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || svc.environment(&ctx, id)).await?;
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view)))
+}
+
+/// Axual "update environment": environment admins and the owning group's members.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = EnvironmentBody,
+    responses((status = 200, description = "patched, with Accept", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 409, description = "short name in use"), (status = 412, description = "If-Match failed")))]
+#[patch("/environments/{uid}")]
+pub async fn patch_environment(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    body: Json<EnvironmentBody>,
+    precondition: IfMatchHeader,
+    base: BaseUrl,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let precondition = Precondition::if_match(precondition.0);
+    let view = run_blocking(move || svc.update_environment(&ctx, id, input, &precondition)).await?;
+    Ok(patched(&req, meta(&view), &detail(&base, &view)))
+}
+
+/// Axual environment deletion constraints (private environments only; public ones: 405).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "`{canDelete, activeGrantsCount, appPrincipalsCount, streamConfigsCount}`", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment")))]
+#[get("/environments/{uid}/deletion-constraints")]
+pub async fn environment_constraints(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let constraints = run_blocking(move || svc.environment_usage(&ctx, id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
+}
+
+/// Axual "delete environment": private environments nothing uses (public: 405; in use: 409).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment"), (status = 409, description = "still used")))]
+#[delete("/environments/{uid}")]
+pub async fn delete_environment(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || svc.delete_environment(&ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
