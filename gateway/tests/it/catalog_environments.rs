@@ -148,6 +148,15 @@ async fn the_seed_example_creates_an_environment_in_the_seed_shape() {
     assert_eq!(body["_links"]["owners"]["title"], "The group responsible for this object");
     assert_eq!(body["_links"]["instance"]["title"], "An instance");
 
+    // The association links lead somewhere.
+    let uid = body["uid"].as_str().unwrap();
+    let instance = app.get_as(&acme.outsider, &format!("/environments/{uid}/instance")).await;
+    assert_eq!(instance.status, StatusCode::OK, "{}", instance.text());
+    assert_eq!(instance.json()["name"], "Rabo OTA");
+    let owners = app.get_as(&acme.outsider, &format!("/environments/{uid}/owners")).await;
+    assert_eq!(owners.status, StatusCode::OK, "{}", owners.text());
+    assert_eq!(owners.json()["uid"], acme.group.as_str());
+
     // The summary in the list, and the defaults of a minimal environment.
     let list = app.get_as(&acme.outsider, "/environments").await.json();
     let item = &list["_embedded"]["environments"][0];
@@ -166,6 +175,8 @@ async fn the_seed_example_creates_an_environment_in_the_seed_shape() {
     assert_eq!(minimal["authorizationIssuer"], "Stream owner");
     assert_eq!(minimal["properties"], json!({}));
     assert!(minimal["_embedded"].get("instance").is_none());
+    let unlinked = format!("/environments/{}/instance", minimal["uid"].as_str().unwrap());
+    assert_eq!(app.get_as(&acme.outsider, &unlinked).await.status, StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]

@@ -527,3 +527,37 @@ pub async fn delete_environment(
     run_blocking(move || svc.delete_environment(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The environment's instance (its `instance` association); 404 when it has none.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the instance", body = Resource<InstanceSummary>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment, or no instance")))]
+#[get("/environments/{uid}/instance")]
+pub async fn environment_instance(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || svc.environment(&ctx, id)).await?;
+    match &view.instance {
+        Some(instance) => Ok(ok(&instance_summary(&base, instance))),
+        None => Err(ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", "The environment has no instance"))),
+    }
+}
+
+/// The environment's owning group (its `owners` association).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the owning group", body = Resource<EmbeddedOwner>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment")))]
+#[get("/environments/{uid}/owners")]
+pub async fn environment_owners(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || svc.environment(&ctx, id)).await?;
+    match &view.owner {
+        Some(group) => Ok(ok(&owner(&base, group))),
+        None => Err(ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", "The owning group no longer exists"))),
+    }
+}

@@ -98,6 +98,8 @@ const ACCESS: &[RouteAccess] = &[
     ("PATCH", "/environments/{uid}", ANY),
     ("DELETE", "/environments/{uid}", ANY),
     ("GET", "/environments/{uid}/deletion-constraints", ANY),
+    ("GET", "/environments/{uid}/instance", ANY),
+    ("GET", "/environments/{uid}/owners", ANY),
     ("GET", "/instances", ANY),
     ("POST", "/instances", PLATFORM),
     ("GET", "/instances/search", ANY),
@@ -157,6 +159,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(environments::patch_environment)
         .service(environments::delete_environment)
         .service(environments::environment_constraints)
+        .service(environments::environment_instance)
+        .service(environments::environment_owners)
         .service(instances::instance_searches)
         .service(instances::find_instance_by_name)
         .service(instances::find_instances_by_name_containing)
