@@ -12,19 +12,7 @@ fn in_realm(request: TestRequest, token: &str, realm: &str) -> TestRequest {
 }
 
 async fn as_platform(app: &TestApp, method: &str, path: &str, body: Option<&Value>) -> TestResponse {
-    let token = app.admin_token().await;
-    let request = match method {
-        "POST" => TestRequest::post(),
-        "PATCH" => TestRequest::patch(),
-        _ => TestRequest::get(),
-    }
-    .uri(path)
-    .insert_header(("accept", "application/hal+json"));
-    let request = match body {
-        Some(body) => request.set_json(body),
-        None => request,
-    };
-    app.send(in_realm(request, &token, "acme")).await
+    app.platform(method, "acme", path, body).await
 }
 
 fn seed_cluster() -> Value {
@@ -233,16 +221,7 @@ async fn every_realm_has_the_seeded_support_tiers_read_only() {
 async fn the_cluster_profile_is_the_seeds() {
     let app = TestApp::start().await;
     let realm = app.realm("acme").await;
-    let profile = app
-        .send(
-            TestRequest::get()
-                .uri("/profile/clusters")
-                .insert_header(bearer(&realm.admin))
-                .insert_header(("accept", "application/schema+json")),
-        )
-        .await;
-    assert_eq!(profile.status, StatusCode::OK, "{}", profile.text());
-    let profile = profile.json();
+    let profile = app.profile(&realm.admin, "clusters").await;
     assert_eq!(profile["title"], "Cluster");
     assert_eq!(
         keys(&profile["properties"]),

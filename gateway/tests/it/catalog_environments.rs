@@ -23,21 +23,7 @@ fn uri(collection: &str, uid: &str) -> String {
 }
 
 async fn as_platform(app: &TestApp, method: &str, path: &str, body: &Value) -> TestResponse {
-    let token = app.admin_token().await;
-    let request = match method {
-        "POST" => TestRequest::post(),
-        "PATCH" => TestRequest::patch(),
-        _ => TestRequest::get(),
-    };
-    app.send(
-        request
-            .uri(path)
-            .insert_header(bearer(&token))
-            .insert_header(("realm", "acme"))
-            .insert_header(("accept", "application/hal+json"))
-            .set_json(body),
-    )
-    .await
+    app.platform(method, "acme", path, Some(body)).await
 }
 
 async fn acme(app: &TestApp) -> Acme<'_> {
@@ -360,16 +346,7 @@ async fn bad_environments_are_400s_naming_the_field_and_nothing_is_created() {
 async fn the_environment_profile_is_the_seeds() {
     let app = TestApp::start().await;
     let realm = app.realm("acme").await;
-    let profile = app
-        .send(
-            TestRequest::get()
-                .uri("/profile/environments")
-                .insert_header(bearer(&realm.admin))
-                .insert_header(("accept", "application/schema+json")),
-        )
-        .await;
-    assert_eq!(profile.status, StatusCode::OK, "{}", profile.text());
-    let profile = profile.json();
+    let profile = app.profile(&realm.admin, "environments").await;
     assert_eq!(profile["title"], "Environment");
     assert_eq!(
         keys(&profile["properties"]),

@@ -21,21 +21,7 @@ fn certificate(not_after: i64) -> (String, String) {
 const SEED_EXPIRY: i64 = 2_158_310_054;
 
 async fn send(app: &TestApp, method: &str, realm: &str, path: &str, body: Option<&Value>) -> TestResponse {
-    let token = app.admin_token().await;
-    let request = match method {
-        "POST" => TestRequest::post(),
-        "PATCH" => TestRequest::patch(),
-        _ => TestRequest::get(),
-    }
-    .uri(path)
-    .insert_header(bearer(&token))
-    .insert_header(("realm", realm.to_owned()))
-    .insert_header(("accept", "application/hal+json"));
-    app.send(match body {
-        Some(body) => request.set_json(body),
-        None => request,
-    })
-    .await
+    app.platform(method, realm, path, body).await
 }
 
 /// A cluster of `realm`; returns its URI as the seed writes them.
@@ -312,16 +298,7 @@ async fn only_platform_admins_write_instances_and_other_realms_see_none() {
 async fn the_instance_profile_is_the_seeds() {
     let app = TestApp::start().await;
     let realm = app.realm("acme").await;
-    let profile = app
-        .send(
-            TestRequest::get()
-                .uri("/profile/instances")
-                .insert_header(bearer(&realm.admin))
-                .insert_header(("accept", "application/schema+json")),
-        )
-        .await;
-    assert_eq!(profile.status, StatusCode::OK, "{}", profile.text());
-    let profile = profile.json();
+    let profile = app.profile(&realm.admin, "instances").await;
     assert_eq!(profile["title"], "Instance");
     assert_eq!(
         keys(&profile["properties"]),

@@ -122,6 +122,37 @@ impl TestApp {
         self.send(TestRequest::get().uri(path).insert_header(bearer(token))).await
     }
 
+    /// `GET /profile/{rel}` as JSON Schema (`Accept: application/schema+json`), which must answer 200.
+    pub async fn profile(&self, token: &str, rel: &str) -> Value {
+        let response = self
+            .send(
+                TestRequest::get()
+                    .uri(&format!("/profile/{rel}"))
+                    .insert_header(bearer(token))
+                    .insert_header(("accept", "application/schema+json")),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    /// `method path` as the platform admin acting in `realm` (the `realm` header), with
+    /// `Accept: application/hal+json` and, when given, a JSON body.
+    pub async fn platform(&self, method: &str, realm: &str, path: &str, body: Option<&Value>) -> TestResponse {
+        let token = self.admin_token().await;
+        let request = TestRequest::default()
+            .method(actix_web::http::Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path)
+            .insert_header(bearer(&token))
+            .insert_header(("realm", realm.to_owned()))
+            .insert_header(("accept", "application/hal+json"));
+        self.send(match body {
+            Some(body) => request.set_json(body),
+            None => request,
+        })
+        .await
+    }
+
     /// A form POST.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> TestResponse {
         let body = serde_urlencoded::to_string(form).unwrap();

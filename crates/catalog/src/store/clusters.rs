@@ -108,11 +108,7 @@ pub fn insert(
             ClusterFields::of(cluster),
             clusters::id.eq(cluster.id.to_string()),
             clusters::realm_id.eq(realm),
-            clusters::created_at.eq(now.as_primitive()),
-            clusters::created_by.eq(actor),
-            clusters::modified_at.eq(now.as_primitive()),
-            clusters::modified_by.eq(actor),
-            clusters::version.eq(0_i64),
+            portico_core::created_columns!(clusters, actor, now, 0_i64),
         ))
         .execute(conn)?;
     counters::adjust(conn, realm, COUNTER, 1)

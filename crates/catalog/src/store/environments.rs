@@ -126,11 +126,7 @@ pub fn insert(
             EnvironmentFields::of(environment),
             environments::id.eq(environment.id.to_string()),
             environments::realm_id.eq(realm),
-            environments::created_at.eq(now.as_primitive()),
-            environments::created_by.eq(actor),
-            environments::modified_at.eq(now.as_primitive()),
-            environments::modified_by.eq(actor),
-            environments::version.eq(0_i64),
+            portico_core::created_columns!(environments, actor, now, 0_i64),
         ))
         .execute(conn)?;
     Ok(())

@@ -158,11 +158,7 @@ pub fn insert(
             InstanceFields::of(instance),
             instances::id.eq(instance.id.to_string()),
             instances::realm_id.eq(realm),
-            instances::created_at.eq(now.as_primitive()),
-            instances::created_by.eq(actor),
-            instances::modified_at.eq(now.as_primitive()),
-            instances::modified_by.eq(actor),
-            instances::version.eq(0_i64),
+            portico_core::created_columns!(instances, actor, now, 0_i64),
         ))
         .execute(conn)?;
     write_clusters(conn, realm, instance)?;

@@ -94,11 +94,7 @@ pub fn insert(
             levels::id.eq(id.to_string()),
             levels::realm_id.eq(realm),
             levels::kind.eq(kind.as_str()),
-            levels::created_at.eq(now.as_primitive()),
-            levels::created_by.eq(actor),
-            levels::modified_at.eq(now.as_primitive()),
-            levels::modified_by.eq(actor),
-            levels::version.eq(0_i64),
+            portico_core::created_columns!(levels, actor, now, 0_i64),
         ))
         .execute(conn)?;
     counters::adjust(conn, realm, counter(kind), 1)

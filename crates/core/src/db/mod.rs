@@ -494,12 +494,16 @@ pub fn stored_uuid(text: &str) -> diesel::QueryResult<uuid::Uuid> {
 #[macro_export]
 macro_rules! created_columns {
     ($table:ident, $actor:expr, $now:expr $(,)?) => {
+        $crate::created_columns!($table, $actor, $now, 1_i64)
+    };
+    // A first version other than 1 (Axual's entities start at ETag "0").
+    ($table:ident, $actor:expr, $now:expr, $version:expr $(,)?) => {
         (
             $table::created_at.eq($now.as_primitive()),
             $table::created_by.eq($actor),
             $table::modified_at.eq($now.as_primitive()),
             $table::modified_by.eq($actor),
-            $table::version.eq(1_i64),
+            $table::version.eq($version),
         )
     };
 }
