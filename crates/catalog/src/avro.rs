@@ -58,6 +58,12 @@ impl AvroSchema {
         &self.fingerprint
     }
 
+    /// The full name (`namespace.name`) of the top-level named type; `None` for a schema that
+    /// is not a record, enum or fixed.
+    pub fn full_name(&self) -> Option<String> {
+        self.schema.name().map(|name| name.fullname(None))
+    }
+
     /// The parsed schema.
     pub fn schema(&self) -> &Schema {
         &self.schema

@@ -331,3 +331,39 @@ pub struct EnvironmentView {
     /// Whether the caller may change and (private ones) delete it.
     pub manage: bool,
 }
+
+/// An Avro schema (its versions hold the bodies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaEntry {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name: the full name of the Avro type (3–255 characters), unique in the realm.
+    pub name: String,
+    /// Description (at most 500).
+    pub description: Option<String>,
+    /// How new versions must relate to the earlier ones.
+    pub compatibility: crate::avro::CompatibilityMode,
+    /// Who created and last changed it.
+    pub stamp: Stamp,
+    /// Optimistic-concurrency version (the ETag; 0 when created).
+    pub version: i64,
+}
+
+/// One version of a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaVersion {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// The schema.
+    pub schema: Uuid,
+    /// Its label (`version`: `1.0`, `v2`, ...), unique per schema.
+    pub label: String,
+    /// The body as given.
+    pub body: String,
+    /// The body's Parsing Canonical Form (`None`: not Avro).
+    pub canonical: Option<String>,
+    /// The canonical form's fingerprint.
+    pub fingerprint: Option<String>,
+    /// Who created it.
+    pub stamp: Stamp,
+}

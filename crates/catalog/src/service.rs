@@ -4,7 +4,7 @@
 use crate::error::CatalogError;
 use crate::model::{
     Cluster, ClusterFilter, ClusterInput, Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView,
-    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SupportTier,
+    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SchemaEntry, SchemaVersion, SupportTier,
 };
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
@@ -147,3 +147,118 @@ pub trait EnvironmentService: Send + Sync + 'static {
     /// Whether the caller may create environments.
     fn may_create_environments(&self, ctx: &RequestContext) -> bool;
 }
+
+/// What `POST /schemas/check` answers: the schema's full name and the versions it already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaCheck {
+    /// `namespace.name` of the top-level type.
+    pub full_name: String,
+    /// The labels of its stored versions, oldest first (`[]` for a new schema).
+    pub versions: Vec<String>,
+}
+
+/// One reason a schema is not compatible with a stored version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionIncompatibility {
+    /// The stored version's label.
+    pub version: String,
+    /// `BACKWARD` (the new schema cannot read data of that version) or `FORWARD` (that
+    /// version cannot read the new schema's data).
+    pub direction: crate::avro::Direction,
+    /// Where: the dotted field path (empty: the schema itself).
+    pub path: String,
+    /// The stored version's type there, when a type changed.
+    pub old_type: Option<String>,
+    /// The new schema's type there, when a type changed.
+    pub new_type: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Whether a schema may become a new version under a mode, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompatibilityReport {
+    /// The mode checked.
+    pub mode: crate::avro::CompatibilityMode,
+    /// Every reason it is not compatible (empty: compatible).
+    pub incompatibilities: Vec<VersionIncompatibility>,
+}
+
+/// Avro schemas and their versions: readable by every user of the realm; any user may check
+/// and upload; changing a schema's description or compatibility mode is for stream admins.
+pub trait SchemaService: Send + Sync + 'static {
+    /// A page of the realm's schemas matching `filter`.
+    fn schemas(
+        &self,
+        ctx: &RequestContext,
+        filter: &crate::store::schemas::SchemaFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SchemaEntry>, CatalogError>;
+    /// One schema.
+    fn schema(&self, ctx: &RequestContext, id: Uuid) -> Result<SchemaEntry, CatalogError>;
+    /// Creates a schema (no versions yet).
+    fn create_schema(
+        &self,
+        ctx: &RequestContext,
+        name: Option<String>,
+        description: Option<String>,
+        compatibility: Option<crate::avro::CompatibilityMode>,
+    ) -> Result<SchemaEntry, CatalogError>;
+    /// Changes a schema's description or compatibility mode (`STREAM_ADMIN`, `TENANT_ADMIN`).
+    fn update_schema(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        description: Option<Option<String>>,
+        compatibility: Option<crate::avro::CompatibilityMode>,
+        precondition: &Precondition,
+    ) -> Result<SchemaEntry, CatalogError>;
+    /// Parses an Avro schema and tells its full name and stored versions.
+    fn check_schema(&self, ctx: &RequestContext, body: &str) -> Result<SchemaCheck, CatalogError>;
+    /// Stores an Avro schema as version `version` of the schema of its full name (created when
+    /// missing). The same canonical schema again is the version already stored; a schema the
+    /// mode rejects is a 409 saying why. Returns the full name and the version.
+    fn upload_schema(
+        &self,
+        ctx: &RequestContext,
+        body: &str,
+        version: &str,
+        description: Option<String>,
+    ) -> Result<(String, String), CatalogError>;
+    /// Whether `body` would be a compatible next version of schema `id` under `mode` (default:
+    /// the schema's own).
+    fn compatibility(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        body: &str,
+        mode: Option<crate::avro::CompatibilityMode>,
+    ) -> Result<CompatibilityReport, CatalogError>;
+    /// A page of the realm's schema versions, each with its schema.
+    fn schema_versions(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> Result<Page<(SchemaVersion, SchemaEntry)>, CatalogError>;
+    /// Every version of schema `id`, oldest first.
+    fn versions_of_schema(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<Vec<(SchemaVersion, SchemaEntry)>, CatalogError>;
+    /// One version.
+    fn schema_version(&self, ctx: &RequestContext, id: Uuid) -> Result<(SchemaVersion, SchemaEntry), CatalogError>;
+    /// Adds a version with a body as given (Axual's `POST /schema_versions`, which does not
+    /// require Avro).
+    fn create_schema_version(
+        &self,
+        ctx: &RequestContext,
+        schema: Option<Uuid>,
+        version: Option<String>,
+        body: Option<String>,
+    ) -> Result<(SchemaVersion, SchemaEntry), CatalogError>;
+}
+
+/// Roles that change schemas' descriptions and compatibility modes.
+pub const SCHEMA_ADMINS: &[&str] = &["STREAM_ADMIN", "TENANT_ADMIN"];

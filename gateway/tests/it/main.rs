@@ -12,6 +12,7 @@ mod catalog_clusters;
 mod catalog_environments;
 mod catalog_instances;
 mod catalog_levels;
+mod catalog_schemas;
 mod concurrency;
 mod cors;
 mod credential_stores;

@@ -5,12 +5,13 @@ pub mod clusters;
 pub mod environments;
 pub mod instances;
 pub mod levels;
+pub mod schemas;
 pub mod support_tiers;
 
 use crate::model::LevelKind;
 use crate::service::{
-    ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SupportTierService,
-    TENANT_ADMINS,
+    ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SchemaService,
+    SupportTierService, TENANT_ADMINS,
 };
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
@@ -70,6 +71,16 @@ pub const COLLECTIONS: &[AxualCollection] = &[
     },
     AxualCollection { rel: "support_tiers", title: None, profile: None },
     AxualCollection {
+        rel: "schema_versions",
+        title: Some("Access or create schema versions"),
+        profile: Some(schemas::schema_versions_profile),
+    },
+    AxualCollection {
+        rel: "schemas",
+        title: Some("Access or create schemas"),
+        profile: Some(schemas::schemas_profile),
+    },
+    AxualCollection {
         rel: "clusters",
         title: Some("Access or create clusters"),
         profile: Some(clusters::clusters_profile),
@@ -81,12 +92,30 @@ pub const COLLECTIONS: &[AxualCollection] = &[
 const ANY: Requirement<'static> = Requirement::Authenticated;
 const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
 const ENVIRONMENT_ADMIN: Requirement<'static> = Requirement::AnyRole(ENVIRONMENT_ADMINS);
+const SCHEMA_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::SCHEMA_ADMINS);
 const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
 
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
     ("GET", "/support_tiers", ANY),
     ("GET", "/support_tiers/{uid}", ANY),
+    ("GET", "/schemas", ANY),
+    ("POST", "/schemas", ANY),
+    ("GET", "/schemas/search", ANY),
+    ("GET", "/schemas/search/findByName", ANY),
+    ("GET", "/schemas/search/findByNameContaining", ANY),
+    ("POST", "/schemas/check", ANY),
+    ("POST", "/schemas/upload", ANY),
+    ("GET", "/schemas/{uid}", ANY),
+    ("PATCH", "/schemas/{uid}", SCHEMA_ADMIN),
+    ("GET", "/schemas/{uid}/compatibility", ANY),
+    ("POST", "/schemas/{uid}/compatibility", ANY),
+    ("GET", "/schema_versions", ANY),
+    ("POST", "/schema_versions", ANY),
+    ("GET", "/schema_versions/search", ANY),
+    ("GET", "/schema_versions/search/findAllBySchema", ANY),
+    ("GET", "/schema_versions/{uid}", ANY),
+    ("GET", "/schema_versions/{uid}/schema", ANY),
     ("GET", "/environments", ANY),
     ("POST", "/environments", ENVIRONMENT_ADMIN),
     ("GET", "/environments/search", ANY),
@@ -140,7 +169,8 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>))
-            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>));
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SchemaService>));
     }))
 }
 
@@ -148,6 +178,23 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(support_tiers::list_support_tiers)
         .service(support_tiers::get_support_tier)
+        .service(schemas::schema_searches)
+        .service(schemas::find_schemas_by_name)
+        .service(schemas::find_schemas_by_name_containing)
+        .service(schemas::check_schema)
+        .service(schemas::upload_schema)
+        .service(schemas::list_schemas)
+        .service(schemas::create_schema)
+        .service(schemas::get_schema)
+        .service(schemas::patch_schema)
+        .service(schemas::schema_mode)
+        .service(schemas::check_compatibility)
+        .service(schemas::schema_version_searches)
+        .service(schemas::find_versions_by_schema)
+        .service(schemas::list_schema_versions)
+        .service(schemas::create_schema_version)
+        .service(schemas::get_schema_version)
+        .service(schemas::schema_of_version)
         .service(environments::environment_searches)
         .service(environments::find_environments_by_name)
         .service(environments::find_environments_by_name_containing)

@@ -6,6 +6,8 @@ pub mod environments;
 pub mod instances;
 pub mod levels;
 pub(crate) mod schema;
+mod schema_service;
+pub mod schemas;
 mod service;
 pub mod support_tiers;
 
@@ -59,6 +61,7 @@ impl RealmLifecycle for CatalogStore {
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         levels::purge(conn, realm)?;
+        schemas::purge(conn, realm)?;
         environments::purge(conn, realm)?;
         instances::purge(conn, realm)?;
         clusters::purge(conn, realm)?;

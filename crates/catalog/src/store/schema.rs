@@ -99,6 +99,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_schemas (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        compatibility -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    catalog_schema_versions (id) {
+        id -> Text,
+        realm_id -> Text,
+        schema_id -> Text,
+        label -> Text,
+        body -> Text,
+        canonical -> Nullable<Text>,
+        fingerprint -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(catalog_schema_versions -> catalog_schemas (schema_id));
+
 portico_core::schema_tables!(
     catalog_levels,
     catalog_support_tiers,
@@ -106,4 +140,6 @@ portico_core::schema_tables!(
     catalog_instances,
     catalog_instance_clusters,
     catalog_environments,
+    catalog_schemas,
+    catalog_schema_versions,
 );

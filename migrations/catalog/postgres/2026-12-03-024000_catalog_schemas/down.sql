@@ -1,0 +1,2 @@
+DROP TABLE catalog_schema_versions;
+DROP TABLE catalog_schemas;
