@@ -367,3 +367,118 @@ pub struct SchemaVersion {
     /// Who created it.
     pub stamp: Stamp,
 }
+
+/// The data type of a stream's keys or values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataType {
+    /// Avro, with a schema.
+    Avro,
+    /// JSON.
+    Json,
+    /// Plain text.
+    String,
+    /// Low-level bytes.
+    Binary,
+    /// XML.
+    Xml,
+}
+
+impl DataType {
+    /// Every type.
+    pub const ALL: [DataType; 5] = [DataType::Avro, DataType::Json, DataType::String, DataType::Binary, DataType::Xml];
+
+    /// The spelling responses use (and the stored value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataType::Avro => "AVRO",
+            DataType::Json => "JSON",
+            DataType::String => "STRING",
+            DataType::Binary => "BINARY",
+            DataType::Xml => "XML",
+        }
+    }
+
+    /// The type spelled `text` in any case (`AVRO`, `String`, `Xml`, ...).
+    pub fn parse(text: &str) -> Option<DataType> {
+        DataType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// A stream: one flow of similar events, deployed per environment by stream configs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stream {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// Name (3–180 of letters, digits, `.`, `-`, `_`, space), unique in the realm.
+    pub name: String,
+    /// Description (at most 200).
+    pub description: Option<String>,
+    /// Stream-specific variables.
+    pub properties: Vec<(String, String)>,
+    /// The owning group.
+    pub owner: Uuid,
+    /// `true`: `compact`; `false`: `delete`.
+    pub compacted: bool,
+    /// Key type.
+    pub key_type: DataType,
+    /// Value type.
+    pub value_type: DataType,
+    /// The key's Avro schema (AVRO keys only).
+    pub key_schema: Option<Uuid>,
+    /// The value's Avro schema (AVRO values only).
+    pub value_schema: Option<Uuid>,
+    /// Its integrity level.
+    pub integrity: Option<Uuid>,
+    /// Its confidentiality level.
+    pub confidentiality: Option<Uuid>,
+    /// Who created and last changed it.
+    pub stamp: Stamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A new stream, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<Option<String>>,
+    /// Properties (replaced as a whole).
+    pub properties: Option<Vec<(String, String)>>,
+    /// Owning group.
+    pub owner: Option<Uuid>,
+    /// `compact` rather than `delete`.
+    pub compacted: Option<bool>,
+    /// Key type.
+    pub key_type: Option<DataType>,
+    /// Value type.
+    pub value_type: Option<DataType>,
+    /// Key schema.
+    pub key_schema: Option<Option<Uuid>>,
+    /// Value schema.
+    pub value_schema: Option<Option<Uuid>>,
+    /// Integrity level.
+    pub integrity: Option<Option<Uuid>>,
+    /// Confidentiality level.
+    pub confidentiality: Option<Option<Uuid>>,
+}
+
+/// A stream with what its representations show of its relations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamView {
+    /// The stream.
+    pub stream: Stream,
+    /// Its owning group.
+    pub owner: Option<portico_core::hooks::GroupRef>,
+    /// Its key schema.
+    pub key_schema: Option<SchemaEntry>,
+    /// Its value schema.
+    pub value_schema: Option<SchemaEntry>,
+    /// Its integrity level.
+    pub integrity: Option<Level>,
+    /// Its confidentiality level.
+    pub confidentiality: Option<Level>,
+    /// Whether the caller may change and delete it.
+    pub manage: bool,
+}

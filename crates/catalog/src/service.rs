@@ -4,7 +4,8 @@
 use crate::error::CatalogError;
 use crate::model::{
     Cluster, ClusterFilter, ClusterInput, Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView,
-    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SchemaEntry, SchemaVersion, SupportTier,
+    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SchemaEntry, SchemaVersion, StreamInput,
+    StreamView, SupportTier,
 };
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
@@ -262,3 +263,38 @@ pub trait SchemaService: Send + Sync + 'static {
 
 /// Roles that change schemas' descriptions and compatibility modes.
 pub const SCHEMA_ADMINS: &[&str] = &["STREAM_ADMIN", "TENANT_ADMIN"];
+
+/// Roles that administer every stream of a realm.
+pub const STREAM_ADMINS: &[&str] = &["STREAM_ADMIN", "TENANT_ADMIN"];
+/// The counts a stream's deletion constraints always show.
+pub const STREAM_DEPENDENT_COUNTS: &[&str] = &["streamConfigsCount", "activeGrantsCount"];
+
+/// Streams: visible to every user of the realm; stream admins (`STREAM_ADMIN`, `TENANT_ADMIN`)
+/// and the owning group's members create, change and delete them.
+pub trait StreamService: Send + Sync + 'static {
+    /// A page of the realm's streams matching `filter`.
+    fn streams(
+        &self,
+        ctx: &RequestContext,
+        filter: &crate::store::streams::StreamFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StreamView>, CatalogError>;
+    /// One stream.
+    fn stream(&self, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError>;
+    /// Creates a stream.
+    fn create_stream(&self, ctx: &RequestContext, input: StreamInput) -> Result<StreamView, CatalogError>;
+    /// Changes a stream.
+    fn update_stream(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: StreamInput,
+        precondition: &Precondition,
+    ) -> Result<StreamView, CatalogError>;
+    /// What still uses a stream.
+    fn stream_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
+    /// Deletes a stream nothing uses (409 otherwise).
+    fn delete_stream(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    /// Whether the caller may create streams (of some group).
+    fn may_create_streams(&self, ctx: &RequestContext) -> bool;
+}

@@ -256,6 +256,7 @@ async fn the_index_lists_every_registered_collection_and_profiles_come_from_the_
         [
             "tenants",
             "groups",
+            "streams",
             "instances",
             "support_tiers",
             "schema_versions",

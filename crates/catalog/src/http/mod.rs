@@ -6,12 +6,13 @@ pub mod environments;
 pub mod instances;
 pub mod levels;
 pub mod schemas;
+pub mod streams;
 pub mod support_tiers;
 
 use crate::model::LevelKind;
 use crate::service::{
     ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SchemaService,
-    SupportTierService, TENANT_ADMINS,
+    StreamService, SupportTierService, TENANT_ADMINS,
 };
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
@@ -69,6 +70,11 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         title: Some("Access or create instances"),
         profile: Some(instances::instances_profile),
     },
+    AxualCollection {
+        rel: "streams",
+        title: Some("Access or create streams"),
+        profile: Some(streams::streams_profile),
+    },
     AxualCollection { rel: "support_tiers", title: None, profile: None },
     AxualCollection {
         rel: "schema_versions",
@@ -99,6 +105,16 @@ const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
 const ACCESS: &[RouteAccess] = &[
     ("GET", "/support_tiers", ANY),
     ("GET", "/support_tiers/{uid}", ANY),
+    ("GET", "/streams", ANY),
+    ("POST", "/streams", ANY),
+    ("GET", "/streams/search", ANY),
+    ("GET", "/streams/search/findByName", ANY),
+    ("GET", "/streams/search/findByNameContaining", ANY),
+    ("GET", "/streams/{uid}", ANY),
+    ("PATCH", "/streams/{uid}", ANY),
+    ("DELETE", "/streams/{uid}", ANY),
+    ("GET", "/streams/{uid}/deletion-constraints", ANY),
+    ("GET", "/streams/{uid}/{association}", ANY),
     ("GET", "/schemas", ANY),
     ("POST", "/schemas", ANY),
     ("GET", "/schemas/search", ANY),
@@ -170,7 +186,8 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>))
-            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SchemaService>));
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SchemaService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn StreamService>));
     }))
 }
 
@@ -178,6 +195,16 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(support_tiers::list_support_tiers)
         .service(support_tiers::get_support_tier)
+        .service(streams::stream_searches)
+        .service(streams::find_streams_by_name)
+        .service(streams::find_streams_by_name_containing)
+        .service(streams::list_streams)
+        .service(streams::create_stream)
+        .service(streams::get_stream)
+        .service(streams::patch_stream)
+        .service(streams::delete_stream)
+        .service(streams::stream_constraints)
+        .service(streams::stream_association)
         .service(schemas::schema_searches)
         .service(schemas::find_schemas_by_name)
         .service(schemas::find_schemas_by_name_containing)

@@ -9,6 +9,8 @@ pub(crate) mod schema;
 mod schema_service;
 pub mod schemas;
 mod service;
+mod stream_service;
+pub mod streams;
 pub mod support_tiers;
 
 use portico_core::db::DbError;
@@ -60,6 +62,7 @@ impl RealmLifecycle for CatalogStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        streams::purge(conn, realm)?;
         levels::purge(conn, realm)?;
         schemas::purge(conn, realm)?;
         environments::purge(conn, realm)?;
@@ -70,13 +73,17 @@ impl RealmLifecycle for CatalogStore {
     }
 }
 
-/// What the catalog holds of other entities: environments owned by a group (more counts come
-/// with applications and streams).
+/// What the catalog holds of other entities: environments and streams owned by a group, streams
+/// tagged with a level (application counts come with applications).
 impl Dependents for CatalogStore {
     fn count(&self, conn: &mut DbConnection, target: &Target) -> Result<Vec<(&'static str, u64)>, DbError> {
-        match target.collection {
-            "groups" => Ok(vec![("environmentsCount", environments::count_owned_by(conn, target.realm, target.id)?)]),
-            _ => Ok(Vec::new()),
+        let mut counts = Vec::new();
+        if target.collection == "groups" {
+            counts.push(("environmentsCount", environments::count_owned_by(conn, target.realm, target.id)?));
         }
+        if let Some(count) = streams::count_referring(conn, target.realm, target.collection, target.id)? {
+            counts.push(("streamsCount", count));
+        }
+        Ok(counts)
     }
 }

@@ -123,6 +123,30 @@ diesel::table! {
         body -> Text,
         canonical -> Nullable<Text>,
         fingerprint -> Nullable<Text>,
+        position -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    catalog_streams (id) {
+        id -> Text,
+        realm_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        properties -> Text,
+        owner_id -> Text,
+        retention_policy -> Text,
+        key_type -> Text,
+        value_type -> Text,
+        key_schema_id -> Nullable<Text>,
+        value_schema_id -> Nullable<Text>,
+        integrity_id -> Nullable<Text>,
+        confidentiality_id -> Nullable<Text>,
         created_at -> Timestamp,
         created_by -> Nullable<Text>,
         modified_at -> Timestamp,
@@ -142,4 +166,5 @@ portico_core::schema_tables!(
     catalog_environments,
     catalog_schemas,
     catalog_schema_versions,
+    catalog_streams,
 );

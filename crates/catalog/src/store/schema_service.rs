@@ -286,7 +286,7 @@ impl SchemaService for CatalogStore {
                     modified_by: Some(ctx.actor().to_owned()),
                 },
             };
-            schemas::insert_version(conn, ctx.realm.id, &entry, ctx.actor(), now)?;
+            schemas::insert_version(conn, ctx.realm.id, &entry, stored.len(), ctx.actor(), now)?;
             Ok(((full_name.clone(), version.to_owned()), schema.id.simple().to_string()))
         })
     }
@@ -389,7 +389,7 @@ impl SchemaService for CatalogStore {
                     modified_by: Some(ctx.actor().to_owned()),
                 },
             };
-            schemas::insert_version(conn, ctx.realm.id, &version, ctx.actor(), now)?;
+            schemas::insert_version(conn, ctx.realm.id, &version, stored.len(), ctx.actor(), now)?;
             Ok(((version.clone(), entry), version.id.simple().to_string()))
         })
     }

@@ -199,11 +199,13 @@ pub fn page(
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
-/// Stores a version at entity version 0.
+/// Stores a version at entity version 0, after the schema's `existing` versions (the caller
+/// holds the schema's row lock, so positions do not collide).
 pub fn insert_version(
     conn: &mut DbConnection,
     realm: RealmId,
     version: &SchemaVersion,
+    existing: usize,
     actor: &str,
     now: Timestamp,
 ) -> QueryResult<()> {
@@ -216,6 +218,7 @@ pub fn insert_version(
             versions::body.eq(&version.body),
             versions::canonical.eq(version.canonical.as_deref()),
             versions::fingerprint.eq(version.fingerprint.as_deref()),
+            versions::position.eq(i64::try_from(existing).unwrap_or(i64::MAX)),
             portico_core::created_columns!(versions, actor, now, 0_i64),
         ))
         .execute(conn)?;
@@ -233,12 +236,12 @@ pub fn get_version(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryRe
         .transpose()
 }
 
-/// Every version of `schema`, oldest first.
+/// Every version of `schema`, in upload order.
 pub fn versions_of(conn: &mut DbConnection, realm: RealmId, schema: Uuid) -> QueryResult<Vec<SchemaVersion>> {
     let rows: Vec<VersionRow> = versions::table
         .filter(versions::realm_id.eq(realm))
         .filter(versions::schema_id.eq(schema.to_string()))
-        .order((versions::created_at.asc(), versions::id.asc()))
+        .order(versions::position.asc())
         .select(VersionRow::as_select())
         .load(conn)?;
     rows.into_iter().map(TryInto::try_into).collect()

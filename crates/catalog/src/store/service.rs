@@ -447,6 +447,23 @@ fn validate_name(field: &str, name: &str) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// A property's name and text (any name, as streams' own variables take).
+pub(super) fn validate_property_text(key: &str, value: &str) -> Result<(), CatalogError> {
+    let key_ok = !key.is_empty()
+        && key.len() <= 255
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    if !key_ok {
+        return Err(CatalogError::invalid(
+            "properties",
+            format!(
+                "'properties': '{}' is not a property name (lower-case letters, digits, '.', '-', '_')",
+                key.escape_debug()
+            ),
+        ));
+    }
+    check_field("properties", value, 255, false)
+}
+
 /// Known instance properties and what their values must be.
 fn validate_property(key: &str, value: &str) -> Result<(), CatalogError> {
     let invalid = |reason: &str| CatalogError::invalid("properties", format!("'properties.{key}' {reason}"));

@@ -18,7 +18,7 @@ CREATE INDEX catalog_schemas_created ON catalog_schemas (realm_id, created_at, i
 CREATE INDEX catalog_schemas_modified ON catalog_schemas (realm_id, modified_at, id);
 CREATE INDEX catalog_schemas_uid ON catalog_schemas (realm_id, id);
 
--- Versions of a schema: the body as given, its Parsing Canonical Form and fingerprint (NULL for
+-- Versions of a schema, numbered in upload order (`position`: what "latest" means): the body as given, its Parsing Canonical Form and fingerprint (NULL for
 -- a body that is not Avro, which POST /schema_versions accepts as the seed does).
 CREATE TABLE catalog_schema_versions (
     id TEXT PRIMARY KEY NOT NULL,
@@ -28,6 +28,7 @@ CREATE TABLE catalog_schema_versions (
     body TEXT NOT NULL,
     canonical TEXT,
     fingerprint TEXT,
+    position BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     created_by TEXT,
     modified_at TIMESTAMP NOT NULL,
@@ -36,7 +37,8 @@ CREATE TABLE catalog_schema_versions (
 );
 CREATE UNIQUE INDEX catalog_schema_versions_label ON catalog_schema_versions (schema_id, label);
 CREATE INDEX catalog_schema_versions_fingerprint ON catalog_schema_versions (schema_id, fingerprint);
-CREATE INDEX catalog_schema_versions_schema ON catalog_schema_versions (realm_id, schema_id, created_at, id);
+CREATE UNIQUE INDEX catalog_schema_versions_position ON catalog_schema_versions (schema_id, position);
+CREATE INDEX catalog_schema_versions_schema ON catalog_schema_versions (realm_id, schema_id, position);
 CREATE INDEX catalog_schema_versions_created ON catalog_schema_versions (realm_id, created_at, id);
 CREATE INDEX catalog_schema_versions_modified ON catalog_schema_versions (realm_id, modified_at, id);
 CREATE INDEX catalog_schema_versions_label_sort ON catalog_schema_versions (realm_id, label, id);

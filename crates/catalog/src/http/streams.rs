@@ -1,0 +1,585 @@
+//! `/streams`: flows of similar events, owned by a group, with key and value types, their Avro
+//! schemas and classification levels.
+
+use super::schemas::Schemas;
+use super::{Groups, property_values};
+use crate::model::{DataType, Level, LevelKind, SchemaEntry, StreamInput, StreamView};
+use crate::service::StreamService;
+use crate::store::streams::StreamFilter;
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
+use portico_core::dependents::DeletionConstraints;
+use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use portico_core::hooks::GroupRef;
+use portico_core::http::axual::{
+    AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
+    projection_link, search_create_link, search_index, self_link, titles,
+};
+use portico_core::http::params::Relation;
+use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::schema::spring_profile;
+use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::write::Precondition;
+use portico_core::{ErrorKind, RequestContext, run_blocking};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+portico_core::relation_target!(
+    /// `/integrities/{uid}` URIs.
+    pub Integrities => "integrities"
+);
+portico_core::relation_target!(
+    /// `/confidentialities/{uid}` URIs.
+    pub Confidentialities => "confidentialities"
+);
+
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
+}
+
+fn data_type(field: &str, value: Option<String>) -> Result<Option<DataType>, ApiError> {
+    value
+        .map(|text| {
+            DataType::parse(&text).ok_or_else(|| {
+                invalid(
+                    field,
+                    format!("'{field}' must be one of AVRO, JSON, STRING, BINARY, XML, not '{}'", text.escape_debug()),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// `POST` and `PATCH` body of a stream.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamBody {
+    /// 3–180 letters, digits, `.`, `-`, `_` and spaces; unique. Required on `POST`.
+    pub name: Option<String>,
+    /// At most 200 characters (`null` clears it).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub description: Option<Option<String>>,
+    /// Stream-specific variables (string values; replaced as a whole).
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The owning group's URI. Required on `POST`.
+    #[schema(value_type = Option<String>)]
+    pub owners: Option<Relation<Groups>>,
+    /// `delete` (default) or `compact`.
+    pub retention_policy: Option<String>,
+    /// AVRO, JSON, STRING, BINARY or XML (any case). Required on `POST`.
+    pub key_type: Option<String>,
+    /// AVRO, JSON, STRING, BINARY or XML (any case). Required on `POST`.
+    pub value_type: Option<String>,
+    /// The key's schema URI (AVRO keys only; required for them).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub key_schema: Option<Option<Relation<Schemas>>>,
+    /// The value's schema URI (AVRO values only; required for them).
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub value_schema: Option<Option<Relation<Schemas>>>,
+    /// An integrity level's URI.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub integrity: Option<Option<Relation<Integrities>>>,
+    /// A confidentiality level's URI.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub confidentiality: Option<Option<Relation<Confidentialities>>>,
+}
+
+impl StreamBody {
+    fn into_input(self) -> Result<StreamInput, ApiError> {
+        let compacted = match self.retention_policy.as_deref().map(str::trim) {
+            None => None,
+            Some(policy) if policy.eq_ignore_ascii_case("delete") => Some(false),
+            Some(policy) if policy.eq_ignore_ascii_case("compact") => Some(true),
+            Some(other) => {
+                return Err(invalid(
+                    "retentionPolicy",
+                    format!("'retentionPolicy' must be delete or compact, not '{}'", other.escape_debug()),
+                ));
+            }
+        };
+        let properties = self
+            .properties
+            .map(|map| {
+                property_values(map)?
+                    .into_iter()
+                    .map(|(key, value)| {
+                        value.map(|v| (key.clone(), v)).ok_or_else(|| {
+                            invalid("properties", format!("'properties.{key}' must be a string, not null"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(StreamInput {
+            name: self.name,
+            description: self.description,
+            properties,
+            owner: self.owners.map(Relation::id),
+            compacted,
+            key_type: data_type("keyType", self.key_type)?,
+            value_type: data_type("valueType", self.value_type)?,
+            key_schema: self.key_schema.map(|s| s.map(Relation::id)),
+            value_schema: self.value_schema.map(|s| s.map(Relation::id)),
+            integrity: self.integrity.map(|l| l.map(Relation::id)),
+            confidentiality: self.confidentiality.map(|l| l.map(Relation::id)),
+        })
+    }
+}
+
+/// A group inline in a stream summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InlineGroup {
+    /// Name.
+    pub name: String,
+    /// Contact e-mail (`{"email": ...}`).
+    #[schema(value_type = Option<Object>)]
+    pub email_address: Option<serde_json::Value>,
+    /// Contact phone.
+    pub phone_number: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+/// A level inline in a stream summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InlineLevel {
+    /// The level.
+    pub level: String,
+    /// Colour.
+    pub color: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+/// A stream in collections and searches.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSummary {
+    /// Name.
+    pub name: String,
+    /// The owning group.
+    pub owners: Option<InlineGroup>,
+    /// `delete` or `compact`.
+    pub retention_policy: &'static str,
+    /// Its integrity level.
+    pub integrity: Option<InlineLevel>,
+    /// Its confidentiality level.
+    pub confidentiality: Option<InlineLevel>,
+    /// Description.
+    pub description: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+impl HalItem for StreamSummary {
+    const REL: &'static str = "streams";
+}
+
+/// A stream: GET item, POST and PATCH responses.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamDetail {
+    /// Stream-specific variables.
+    #[schema(value_type = Object)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Key type.
+    pub key_type: &'static str,
+    /// Value type.
+    pub value_type: &'static str,
+    /// `delete` or `compact`.
+    pub retention_policy: &'static str,
+    /// The uid.
+    pub uid: String,
+    /// Audit fields.
+    #[serde(flatten)]
+    pub audit: AuditFields,
+}
+
+/// A schema or level as a stream embeds it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmbeddedSchemaRef {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The uid.
+    pub uid: String,
+}
+
+/// A stream detail's `_embedded`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamEmbedded {
+    /// The value schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_schema: Option<Resource<EmbeddedSchemaRef>>,
+    /// The key schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<Resource<EmbeddedSchemaRef>>,
+    /// The owning group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners: Option<Resource<InlineGroup>>,
+    /// The integrity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Resource<InlineLevel>>,
+    /// The confidentiality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidentiality: Option<Resource<InlineLevel>>,
+}
+
+/// The data types as the seed's profile lists them (verbatim).
+#[derive(Debug, Serialize, ToSchema)]
+#[expect(dead_code, reason = "only its schema is used: the profile's enum")]
+enum ProfileDataType {
+    #[serde(rename = "AVRO")]
+    Avro,
+    #[serde(rename = "JSON")]
+    Json,
+    #[serde(rename = "String")]
+    String,
+    #[serde(rename = "Binary")]
+    Binary,
+    #[serde(rename = "Xml")]
+    Xml,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[expect(dead_code, reason = "only its schema is used: the profile's enum")]
+enum RetentionPolicy {
+    Delete,
+    Compact,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct StreamProfile {
+    name: String,
+    description: Option<String>,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
+    #[schema(format = "uri")]
+    owners: String,
+    retention_policy: RetentionPolicy,
+    key_type: ProfileDataType,
+    value_type: ProfileDataType,
+    #[schema(format = "uri")]
+    key_schema: Option<String>,
+    #[schema(format = "uri")]
+    value_schema: Option<String>,
+    #[schema(format = "uri")]
+    integrity: Option<String>,
+    #[schema(format = "uri")]
+    confidentiality: Option<String>,
+    #[schema(read_only)]
+    uid: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "created_at")]
+    created_at: LocalTime,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "modified_at")]
+    modified_at: LocalTime,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+}
+
+/// The JSON Schema profile of streams.
+pub fn streams_profile() -> serde_json::Value {
+    spring_profile::<StreamProfile>("Stream", &[])
+}
+
+/// The searches of `/streams`.
+pub const SEARCHES: &[Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
+
+fn policy(view: &StreamView) -> &'static str {
+    if view.stream.compacted { "compact" } else { "delete" }
+}
+
+fn association(url: &str, rel: &str) -> Link {
+    let mut link = projection_link(&format!("{url}/{rel}"), "");
+    link.title = None;
+    link
+}
+
+/// `self`, `stream`, (`edit`, `delete`), and the associations in the seed's order.
+fn links(base: &BaseUrl, view: &StreamView, detail: bool) -> Links {
+    let url = entity_url(base, "streams", view.stream.id);
+    let manage = detail && view.manage;
+    Links::new()
+        .add("self", self_link(&url))
+        .add("stream", projection_link(&url, "A stream"))
+        .add_if(manage, "edit", || edit_link(&url))
+        .add_if(manage, "delete", || delete_link(&url))
+        .add("keySchema", association(&url, "keySchema"))
+        .add("integrity", association(&url, "integrity"))
+        .add("owners", association(&url, "owners"))
+        .add("confidentiality", association(&url, "confidentiality"))
+        .add("valueSchema", association(&url, "valueSchema"))
+}
+
+fn inline_group(group: &GroupRef) -> InlineGroup {
+    InlineGroup {
+        name: group.name.clone(),
+        email_address: group.email.as_ref().map(|email| serde_json::json!({ "email": email })),
+        phone_number: group.phone_number.clone(),
+        uid: group.id.simple().to_string(),
+    }
+}
+
+fn inline_level(level: &Level) -> InlineLevel {
+    InlineLevel {
+        level: level.level.clone(),
+        color: level.color.clone(),
+        description: level.description.clone(),
+        uid: level.id.simple().to_string(),
+    }
+}
+
+fn summary(base: &BaseUrl, view: &StreamView) -> Resource<StreamSummary> {
+    let body = StreamSummary {
+        name: view.stream.name.clone(),
+        owners: view.owner.as_ref().map(inline_group),
+        retention_policy: policy(view),
+        integrity: view.integrity.as_ref().map(inline_level),
+        confidentiality: view.confidentiality.as_ref().map(inline_level),
+        description: view.stream.description.clone(),
+        uid: view.stream.id.simple().to_string(),
+    };
+    Resource::new(body, links(base, view, false))
+}
+
+fn templated_self(url: &str) -> Links {
+    Links::new().add("self", Link::templated(format!("{url}{{?projection}}")).titled(titles::SELF))
+}
+
+fn embedded_schema(base: &BaseUrl, schema: &SchemaEntry) -> Resource<EmbeddedSchemaRef> {
+    let body = EmbeddedSchemaRef {
+        name: schema.name.clone(),
+        description: schema.description.clone(),
+        uid: schema.id.simple().to_string(),
+    };
+    Resource::new(body, templated_self(&entity_url(base, "schemas", schema.id)))
+}
+
+fn embedded_level(base: &BaseUrl, kind: LevelKind, level: &Level) -> Resource<InlineLevel> {
+    Resource::new(inline_level(level), templated_self(&entity_url(base, kind.rel(), level.id)))
+}
+
+fn detail(base: &BaseUrl, view: &StreamView) -> Resource<StreamDetail, StreamEmbedded> {
+    let stream = &view.stream;
+    let body = StreamDetail {
+        properties: stream.properties.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
+        name: stream.name.clone(),
+        description: stream.description.clone(),
+        key_type: stream.key_type.as_str(),
+        value_type: stream.value_type.as_str(),
+        retention_policy: policy(view),
+        uid: stream.id.simple().to_string(),
+        audit: AuditFields::from(&stream.stamp),
+    };
+    let group_url = |group: &GroupRef| entity_url(base, "groups", group.id);
+    let embedded = StreamEmbedded {
+        value_schema: view.value_schema.as_ref().map(|s| embedded_schema(base, s)),
+        key_schema: view.key_schema.as_ref().map(|s| embedded_schema(base, s)),
+        owners: view.owner.as_ref().map(|group| {
+            let url = group_url(group);
+            let links = templated_self(&url).add(
+                "members",
+                Link::templated(format!("{url}/members{{?projection}}")).titled("Users belonging to this group"),
+            );
+            Resource::new(inline_group(group), links)
+        }),
+        integrity: view.integrity.as_ref().map(|l| embedded_level(base, LevelKind::Integrity, l)),
+        confidentiality: view.confidentiality.as_ref().map(|l| embedded_level(base, LevelKind::Confidentiality, l)),
+    };
+    Resource::with_embedded(body, Some(embedded), links(base, view, true))
+}
+
+fn meta(view: &StreamView) -> Versioned {
+    Versioned { version: view.stream.version, modified_at: Some(view.stream.stamp.modified_at) }
+}
+
+async fn matching(
+    ctx: RequestContext,
+    listing: &Listing,
+    svc: Data<dyn StreamService>,
+    filter: StreamFilter,
+    request: portico_core::page::PageRequest,
+) -> Result<portico_core::page::Page<Resource<StreamSummary>>, ApiError> {
+    let page = run_blocking(move || svc.streams(&ctx, &filter, &request)).await?;
+    Ok(page.map(|view| summary(listing.base(), &view)))
+}
+
+/// Axual "list streams".
+#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.streams`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
+#[get("/streams")]
+pub async fn list_streams(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let (self_link, extra) = collection_links(listing.base(), "streams", svc.may_create_streams(&ctx));
+    let request = listing.request().clone();
+    let page = matching(ctx, &listing, svc, StreamFilter::All, request).await?;
+    Ok(ok(&listing.paged(page, self_link, extra)))
+}
+
+/// Axual "create stream" (stream admins, or members of the owning group).
+#[utoipa::path(tag = "axual", request_body = StreamBody,
+    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, or an unknown or foreign relation"), (status = 401, description = "no credentials"), (status = 403, description = "neither a stream admin nor in the owning group"), (status = 409, description = "name in use")))]
+#[post("/streams")]
+pub async fn create_stream(
+    req: HttpRequest,
+    ctx: RequestContext,
+    body: Json<StreamBody>,
+    base: BaseUrl,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let view = run_blocking(move || svc.create_stream(&ctx, input)).await?;
+    let location = entity_url(&base, "streams", view.stream.id);
+    Ok(created(&req, &location, meta(&view), &detail(&base, &view)))
+}
+
+/// The search index of `/streams`.
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
+#[get("/streams/search")]
+pub async fn stream_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
+    ok(&search_index(&base, "streams", SEARCHES))
+}
+
+/// Axual `findByName`: streams with exactly this name (a list, no paging).
+#[utoipa::path(tag = "axual", params(("name" = String, Query)),
+    responses((status = 200, description = "`_embedded.streams`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials")))]
+#[get("/streams/search/findByName")]
+pub async fn find_streams_by_name(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = StreamFilter::Name(listing.require("name")?.to_owned());
+    let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
+    Ok(ok(&listing.search_list(page)?))
+}
+
+/// Axual `findByNameContaining`: a page of streams whose name contains the text, ignoring case.
+#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, description = "paged `_embedded.streams`; `_links` `self` and `create`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
+#[get("/streams/search/findByNameContaining")]
+pub async fn find_streams_by_name_containing(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = StreamFilter::NameContains(listing.require("name")?.to_owned());
+    let may_create = svc.may_create_streams(&ctx);
+    let page = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
+    let extra = Links::new().add_if(may_create, "create", || search_create_link(listing.base(), "streams"));
+    Ok(ok(&listing.search_page(page, extra)))
+}
+
+/// Axual "get stream".
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the stream", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such stream")))]
+#[get("/streams/{uid}")]
+pub async fn get_stream(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || svc.stream(&ctx, id)).await?;
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view)))
+}
+
+/// Axual "update stream": only the fields that change.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = StreamBody,
+    responses((status = 200, description = "patched, with Accept", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "name in use"), (status = 412, description = "If-Match failed")))]
+#[patch("/streams/{uid}")]
+pub async fn patch_stream(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    body: Json<StreamBody>,
+    precondition: IfMatchHeader,
+    base: BaseUrl,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0.into_input()?;
+    let precondition = Precondition::if_match(precondition.0);
+    let view = run_blocking(move || svc.update_stream(&ctx, id, input, &precondition)).await?;
+    Ok(patched(&req, meta(&view), &detail(&base, &view)))
+}
+
+/// Axual stream deletion constraints: `{canDelete, streamConfigsCount, activeGrantsCount}`.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such stream")))]
+#[get("/streams/{uid}/deletion-constraints")]
+pub async fn stream_constraints(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let constraints = run_blocking(move || svc.stream_usage(&ctx, id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
+}
+
+/// Axual "delete stream": 409 while stream configs or grants use it.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "still used")))]
+#[delete("/streams/{uid}")]
+pub async fn delete_stream(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || svc.delete_stream(&ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A stream's association (`keySchema`, `valueSchema`, `owners`, `integrity`,
+/// `confidentiality`): the related resource, or 404 when it has none.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path), ("association" = String, Path, description = "keySchema, valueSchema, owners, integrity or confidentiality")),
+    responses((status = 200, description = "the related resource", content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such stream, association or related resource")))]
+#[get("/streams/{uid}/{association}")]
+pub async fn stream_association(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn StreamService>,
+) -> Result<HttpResponse, ApiError> {
+    let association = req.match_info().get("association").unwrap_or_default().to_owned();
+    let view = run_blocking(move || svc.stream(&ctx, id)).await?;
+    let none =
+        || ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", format!("The stream has no {association}")));
+    let embedded = detail(&base, &view).embedded.ok_or_else(none)?;
+    let body = match association.as_str() {
+        "keySchema" => embedded.key_schema.map(serde_json::to_value),
+        "valueSchema" => embedded.value_schema.map(serde_json::to_value),
+        "owners" => embedded.owners.map(serde_json::to_value),
+        "integrity" => embedded.integrity.map(serde_json::to_value),
+        "confidentiality" => embedded.confidentiality.map(serde_json::to_value),
+        _ => None,
+    };
+    match body {
+        Some(Ok(value)) => Ok(ok(&value)),
+        _ => Err(none()),
+    }
+}

@@ -1,0 +1,338 @@
+//! Streams over the database.
+
+use super::streams::{self, StreamFilter};
+use super::{CatalogStore, levels, schemas};
+use crate::error::CatalogError;
+use crate::model::{DataType, LevelKind, Stream, StreamInput, StreamView};
+use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamService};
+use portico_core::audit::{Stamp, audited_write};
+use portico_core::context::{PrincipalKind, Requirement};
+use portico_core::db::{RowKey, lock_row};
+use portico_core::dependents::{DeletionConstraints, Target};
+use portico_core::ids::new_uuid;
+use portico_core::page::{Page, PageRequest};
+use portico_core::text::check_field;
+use portico_core::write::{Precondition, committed, revise};
+use portico_core::{DbConnection, RequestContext};
+use uuid::Uuid;
+
+fn validate(input: &StreamInput) -> Result<(), CatalogError> {
+    if let Some(name) = &input.name {
+        check_field("name", name, 180, false)?;
+        let valid = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '));
+        if name.chars().count() < 3 || !valid || name.trim().is_empty() {
+            return Err(CatalogError::invalid(
+                "name",
+                "'name' must be 3-180 letters, digits, '.', '-', '_' and spaces",
+            ));
+        }
+    }
+    if let Some(Some(description)) = &input.description {
+        check_field("description", description, 200, true)?;
+    }
+    if let Some(properties) = &input.properties {
+        for (key, value) in properties {
+            super::service::validate_property_text(key, value)?;
+        }
+    }
+    Ok(())
+}
+
+/// An AVRO side needs its schema; another type has none.
+fn check_types(stream: &Stream) -> Result<(), CatalogError> {
+    for (side, kind, schema) in
+        [("key", stream.key_type, stream.key_schema), ("value", stream.value_type, stream.value_schema)]
+    {
+        let field = format!("{side}Schema");
+        match (kind, schema) {
+            (DataType::Avro, None) => {
+                return Err(CatalogError::invalid(
+                    field.clone(),
+                    format!("'{field}' is required when '{side}Type' is AVRO"),
+                ));
+            }
+            (other, Some(_)) if other != DataType::Avro => {
+                return Err(CatalogError::invalid(
+                    field.clone(),
+                    format!("'{field}' applies only when '{side}Type' is AVRO"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn apply(stream: &mut Stream, input: &StreamInput) {
+    let input = input.clone();
+    if let Some(name) = input.name {
+        stream.name = name;
+    }
+    if let Some(description) = input.description {
+        stream.description = description;
+    }
+    if let Some(properties) = input.properties {
+        stream.properties = properties;
+    }
+    if let Some(owner) = input.owner {
+        stream.owner = owner;
+    }
+    if let Some(compacted) = input.compacted {
+        stream.compacted = compacted;
+    }
+    if let Some(kind) = input.key_type {
+        stream.key_type = kind;
+    }
+    if let Some(kind) = input.value_type {
+        stream.value_type = kind;
+    }
+    if let Some(schema) = input.key_schema {
+        stream.key_schema = schema;
+    }
+    if let Some(schema) = input.value_schema {
+        stream.value_schema = schema;
+    }
+    if let Some(level) = input.integrity {
+        stream.integrity = level;
+    }
+    if let Some(level) = input.confidentiality {
+        stream.confidentiality = level;
+    }
+}
+
+impl CatalogStore {
+    /// The groups the caller belongs to (users only).
+    fn caller_groups(&self, conn: &mut DbConnection, ctx: &RequestContext) -> Result<Vec<Uuid>, CatalogError> {
+        Ok(match Uuid::try_parse(&ctx.principal.id) {
+            Ok(user) if ctx.principal.kind == PrincipalKind::User => {
+                self.hooks.groups()?.groups_of(conn, ctx.realm.id, user)?
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    fn manages_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, owner: Uuid) -> Result<bool, CatalogError> {
+        Ok(ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok() || self.caller_groups(conn, ctx)?.contains(&owner))
+    }
+
+    fn existing_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, id: Uuid) -> Result<Stream, CatalogError> {
+        streams::get(conn, ctx.realm.id, id)?.ok_or_else(|| CatalogError::not_found("stream", "not_found", id.simple()))
+    }
+
+    fn stream_view(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        stream: Stream,
+    ) -> Result<StreamView, CatalogError> {
+        let realm = ctx.realm.id;
+        let owner = self.hooks.groups()?.group(conn, realm, stream.owner)?;
+        let schema = |conn: &mut DbConnection, id: Option<Uuid>| -> Result<_, CatalogError> {
+            Ok(match id {
+                Some(id) => schemas::get(conn, realm, id)?,
+                None => None,
+            })
+        };
+        let level = |conn: &mut DbConnection, kind: LevelKind, id: Option<Uuid>| -> Result<_, CatalogError> {
+            Ok(match id {
+                Some(id) => levels::get(conn, realm, kind, id)?,
+                None => None,
+            })
+        };
+        let key_schema = schema(conn, stream.key_schema)?;
+        let value_schema = schema(conn, stream.value_schema)?;
+        let integrity = level(conn, LevelKind::Integrity, stream.integrity)?;
+        let confidentiality = level(conn, LevelKind::Confidentiality, stream.confidentiality)?;
+        let manage = self.manages_stream(conn, ctx, stream.owner)?;
+        Ok(StreamView { stream, owner, key_schema, value_schema, integrity, confidentiality, manage })
+    }
+
+    /// Checks the stream's relations in the caller's realm, its types and its name.
+    fn check_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, stream: &Stream) -> Result<(), CatalogError> {
+        let realm = ctx.realm.id;
+        check_types(stream)?;
+        if self.hooks.groups()?.group(conn, realm, stream.owner)?.is_none() {
+            return Err(CatalogError::invalid(
+                "owners",
+                format!("'owners': the group '{}' does not exist", stream.owner.simple()),
+            ));
+        }
+        for (field, schema) in [("keySchema", stream.key_schema), ("valueSchema", stream.value_schema)] {
+            if let Some(id) = schema
+                && schemas::get(conn, realm, id)?.is_none()
+            {
+                return Err(CatalogError::invalid(
+                    field,
+                    format!("'{field}': the schema '{}' does not exist", id.simple()),
+                ));
+            }
+        }
+        for (field, kind, level) in [
+            ("integrity", LevelKind::Integrity, stream.integrity),
+            ("confidentiality", LevelKind::Confidentiality, stream.confidentiality),
+        ] {
+            if let Some(id) = level
+                && levels::get(conn, realm, kind, id)?.is_none()
+            {
+                return Err(CatalogError::invalid(
+                    field,
+                    format!("'{field}': the {field} '{}' does not exist", id.simple()),
+                ));
+            }
+        }
+        if streams::name_taken(conn, realm, &stream.name, stream.id)? {
+            return Err(CatalogError::already_exists(
+                "stream_name_taken",
+                format!("A stream named '{}' already exists", stream.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn stream_usage_in(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<DeletionConstraints, CatalogError> {
+        let target = Target { collection: "streams", realm: ctx.realm.id, id };
+        Ok(self.hooks.deletion_constraints(conn, &target, STREAM_DEPENDENT_COUNTS)?)
+    }
+
+    fn require_stream_manager(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        owner: Uuid,
+    ) -> Result<(), CatalogError> {
+        if self.manages_stream(conn, ctx, owner)? {
+            Ok(())
+        } else {
+            ctx.require(Requirement::AnyRole(STREAM_ADMINS))?;
+            Ok(())
+        }
+    }
+}
+
+impl StreamService for CatalogStore {
+    fn streams(
+        &self,
+        ctx: &RequestContext,
+        filter: &StreamFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StreamView>, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            streams::page(conn, ctx.realm.id, filter, page)?.try_map(|stream| self.stream_view(conn, ctx, stream))
+        })
+    }
+
+    fn stream(&self, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            let stream = self.existing_stream(conn, ctx, id)?;
+            self.stream_view(conn, ctx, stream)
+        })
+    }
+
+    fn create_stream(&self, ctx: &RequestContext, input: StreamInput) -> Result<StreamView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        validate(&input)?;
+        let required = |present: bool, field: &str| {
+            if present { Ok(()) } else { Err(CatalogError::invalid(field, format!("'{field}' is required"))) }
+        };
+        required(input.name.is_some(), "name")?;
+        required(input.owner.is_some(), "owners")?;
+        required(input.key_type.is_some(), "keyType")?;
+        required(input.value_type.is_some(), "valueType")?;
+        let now = self.clock.now();
+        let actor = Some(ctx.actor().to_owned());
+        let mut stream = Stream {
+            id: new_uuid(),
+            name: String::new(),
+            description: None,
+            properties: Vec::new(),
+            owner: Uuid::nil(),
+            compacted: false,
+            key_type: DataType::String,
+            value_type: DataType::String,
+            key_schema: None,
+            value_schema: None,
+            integrity: None,
+            confidentiality: None,
+            stamp: Stamp { created_at: now, created_by: actor.clone(), modified_at: now, modified_by: actor },
+            version: 0,
+        };
+        apply(&mut stream, &input);
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream.create", "stream", |conn| {
+            self.require_stream_manager(conn, ctx, stream.owner)?;
+            self.check_stream(conn, ctx, &stream)?;
+            streams::insert(conn, ctx.realm.id, &stream, ctx.actor(), now)?;
+            let stored = self.existing_stream(conn, ctx, stream.id)?;
+            Ok((self.stream_view(conn, ctx, stored)?, stream.id.simple().to_string()))
+        })
+    }
+
+    fn update_stream(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: StreamInput,
+        precondition: &Precondition,
+    ) -> Result<StreamView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        validate(&input)?;
+        let now = self.clock.now();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream.update", "stream", |conn| {
+            lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
+            let current = self.existing_stream(conn, ctx, id)?;
+            self.require_stream_manager(conn, ctx, current.owner)?;
+            let revised = revise(precondition, "stream", id.simple(), &current, current.version, |next| {
+                apply(next, &input);
+                Ok::<_, CatalogError>(())
+            })?;
+            let Some(next) = revised else {
+                return Ok((self.stream_view(conn, ctx, current)?, id.simple().to_string()));
+            };
+            if next.owner != current.owner {
+                // Handing a stream to another group needs the right to manage that group's streams.
+                self.require_stream_manager(conn, ctx, next.owner)?;
+            }
+            self.check_stream(conn, ctx, &next)?;
+            let written = streams::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
+            committed(precondition, "stream", id.simple(), current.version, written)?;
+            let stored = self.existing_stream(conn, ctx, id)?;
+            Ok((self.stream_view(conn, ctx, stored)?, id.simple().to_string()))
+        })
+    }
+
+    fn stream_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            self.existing_stream(conn, ctx, id)?;
+            self.stream_usage_in(conn, ctx, id)
+        })
+    }
+
+    fn delete_stream(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream.delete", "stream", |conn| {
+            lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
+            let stream = self.existing_stream(conn, ctx, id)?;
+            self.require_stream_manager(conn, ctx, stream.owner)?;
+            if !self.stream_usage_in(conn, ctx, id)?.can_delete() {
+                return Err(CatalogError::conflict(
+                    "stream_in_use",
+                    "the stream is still used; see its deletion constraints",
+                ));
+            }
+            streams::delete(conn, ctx.realm.id, id)?;
+            Ok(((), id.simple().to_string()))
+        })
+    }
+
+    fn may_create_streams(&self, ctx: &RequestContext) -> bool {
+        ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok()
+            || self.db.read(|conn| self.caller_groups(conn, ctx)).is_ok_and(|groups| !groups.is_empty())
+    }
+}
