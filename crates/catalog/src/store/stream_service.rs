@@ -3,17 +3,19 @@
 use super::streams::{self, StreamFilter};
 use super::{CatalogStore, levels, schemas};
 use crate::error::CatalogError;
-use crate::model::{DataType, LevelKind, Stream, StreamInput, StreamView};
+use crate::model::{DataType, Level, LevelKind, SchemaEntry, Stream, StreamInput, StreamView};
 use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::{PrincipalKind, Requirement};
 use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
+use portico_core::hooks::GroupRef;
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
 use portico_core::text::check_field;
 use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 fn validate(input: &StreamInput) -> Result<(), CatalogError> {
@@ -100,6 +102,16 @@ fn apply(stream: &mut Stream, input: &StreamInput) {
     }
 }
 
+/// Entities a page of stream views shares, each read once.
+#[derive(Default)]
+struct Related {
+    groups: HashMap<Uuid, Option<GroupRef>>,
+    schemas: HashMap<Uuid, Option<SchemaEntry>>,
+    levels: HashMap<Uuid, Option<Level>>,
+    /// Whether the caller is a stream admin, and its groups.
+    caller: Option<(bool, Vec<Uuid>)>,
+}
+
 impl CatalogStore {
     /// The groups the caller belongs to (users only).
     fn caller_groups(&self, conn: &mut DbConnection, ctx: &RequestContext) -> Result<Vec<Uuid>, CatalogError> {
@@ -125,25 +137,59 @@ impl CatalogStore {
         ctx: &RequestContext,
         stream: Stream,
     ) -> Result<StreamView, CatalogError> {
+        self.stream_view_with(conn, ctx, stream, &mut Related::default())
+    }
+
+    /// The view of `stream`, reading each related entity once per `related` (a page of streams
+    /// mostly shares owners, schemas and levels, and the caller's groups are read once).
+    fn stream_view_with(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        stream: Stream,
+        related: &mut Related,
+    ) -> Result<StreamView, CatalogError> {
         let realm = ctx.realm.id;
-        let owner = self.hooks.groups()?.group(conn, realm, stream.owner)?;
-        let schema = |conn: &mut DbConnection, id: Option<Uuid>| -> Result<_, CatalogError> {
-            Ok(match id {
-                Some(id) => schemas::get(conn, realm, id)?,
-                None => None,
-            })
+        let owner = match related.groups.get(&stream.owner) {
+            Some(found) => found.clone(),
+            None => {
+                let found = self.hooks.groups()?.group(conn, realm, stream.owner)?;
+                related.groups.insert(stream.owner, found.clone());
+                found
+            }
         };
-        let level = |conn: &mut DbConnection, kind: LevelKind, id: Option<Uuid>| -> Result<_, CatalogError> {
-            Ok(match id {
-                Some(id) => levels::get(conn, realm, kind, id)?,
-                None => None,
-            })
+        let mut schema = |conn: &mut DbConnection, id: Option<Uuid>| -> Result<_, CatalogError> {
+            let Some(id) = id else { return Ok(None) };
+            if let Some(found) = related.schemas.get(&id) {
+                return Ok(found.clone());
+            }
+            let found = schemas::get(conn, realm, id)?;
+            related.schemas.insert(id, found.clone());
+            Ok(found)
         };
         let key_schema = schema(conn, stream.key_schema)?;
         let value_schema = schema(conn, stream.value_schema)?;
+        let mut level = |conn: &mut DbConnection, kind: LevelKind, id: Option<Uuid>| -> Result<_, CatalogError> {
+            let Some(id) = id else { return Ok(None) };
+            if let Some(found) = related.levels.get(&id) {
+                return Ok(found.clone());
+            }
+            let found = levels::get(conn, realm, kind, id)?;
+            related.levels.insert(id, found.clone());
+            Ok(found)
+        };
         let integrity = level(conn, LevelKind::Integrity, stream.integrity)?;
         let confidentiality = level(conn, LevelKind::Confidentiality, stream.confidentiality)?;
-        let manage = self.manages_stream(conn, ctx, stream.owner)?;
+        let caller = match &related.caller {
+            Some(caller) => caller.clone(),
+            None => {
+                let admin = ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok();
+                let groups = if admin { Vec::new() } else { self.caller_groups(conn, ctx)? };
+                related.caller = Some((admin, groups.clone()));
+                (admin, groups)
+            }
+        };
+        let manage = caller.0 || caller.1.contains(&stream.owner);
         Ok(StreamView { stream, owner, key_schema, value_schema, integrity, confidentiality, manage })
     }
 
@@ -223,7 +269,9 @@ impl StreamService for CatalogStore {
     ) -> Result<Page<StreamView>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         self.db.read(|conn| {
-            streams::page(conn, ctx.realm.id, filter, page)?.try_map(|stream| self.stream_view(conn, ctx, stream))
+            let mut related = Related::default();
+            streams::page(conn, ctx.realm.id, filter, page)?
+                .try_map(|stream| self.stream_view_with(conn, ctx, stream, &mut related))
         })
     }
 
