@@ -306,3 +306,90 @@ async fn patches_searches_and_realms() {
     assert_eq!(profile["properties"]["keyType"]["enum"], json!(["AVRO", "JSON", "String", "Binary", "Xml"]));
     assert_eq!(profile["properties"]["retentionPolicy"]["enum"], json!(["delete", "compact"]));
 }
+
+#[actix_web::test]
+async fn concurrent_patches_with_if_match_let_exactly_one_win_on_every_catalog_resource() {
+    let app = TestApp::start().await;
+    let f = fixture(&app).await;
+    let admin = app.admin_token().await;
+    let cluster = app
+        .platform(
+            "POST",
+            "acme",
+            "/clusters",
+            Some(&json!({"name": "Race Cluster", "bootstrapServers": [{"bootstrapServer": "b:9092"}]})),
+        )
+        .await
+        .json()["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let environment = app
+        .json_accepting(
+            "POST",
+            &f.realm.admin,
+            "/environments",
+            "application/hal+json",
+            &json!({"name": "Race Env", "shortName": "race", "owners": uri("groups", &f.group)}),
+        )
+        .await
+        .json()["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stream = f
+        .create(
+            &f.member,
+            &json!({"name": "race-stream", "keyType": "JSON", "valueType": "JSON", "owners": uri("groups", &f.group)}),
+        )
+        .await
+        .json()["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cases: [(String, &str, Value, Value); 4] = [
+        (
+            format!("/clusters/{cluster}"),
+            admin.as_str(),
+            json!({"description": "first"}),
+            json!({"description": "second"}),
+        ),
+        (
+            format!("/environments/{environment}"),
+            f.realm.admin.as_str(),
+            json!({"color": "red"}),
+            json!({"color": "blue"}),
+        ),
+        (
+            format!("/schemas/{}", f.key_schema),
+            f.realm.admin.as_str(),
+            json!({"description": "first"}),
+            json!({"description": "second"}),
+        ),
+        (
+            format!("/streams/{stream}"),
+            f.member.as_str(),
+            json!({"description": "first"}),
+            json!({"description": "second"}),
+        ),
+    ];
+    for (path, token, first, second) in cases {
+        let patch = |body: Value| {
+            app.send(
+                TestRequest::patch()
+                    .uri(&path)
+                    .insert_header(bearer(token))
+                    .insert_header(("realm", "acme"))
+                    .insert_header(("if-match", "\"0\""))
+                    .set_json(body),
+            )
+        };
+        let (a, b) = tokio::join!(patch(first), patch(second));
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [204, 412], "{path}: {} / {}", a.text(), b.text());
+        let now =
+            app.send(TestRequest::get().uri(&path).insert_header(bearer(token)).insert_header(("realm", "acme"))).await;
+        assert_eq!(now.header("etag"), Some("\"1\""), "{path}: exactly one write");
+    }
+}
