@@ -12,13 +12,14 @@ use crate::service::TokenService;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, RETRY_AFTER};
+use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portico_core::http::extract::parse_form;
 use portico_core::http::module::FinalResponse;
+use portico_core::http::respond::{no_store, with_location};
 use portico_core::ids::random_bytes;
 use portico_core::run_blocking;
 use serde::Deserialize;
@@ -74,7 +75,7 @@ fn page(status: StatusCode, title: &str, content: &str, form_target: Option<&str
         None => "form-action 'self'".to_owned(),
     };
     let title = escape(title);
-    let mut builder = HttpResponse::build(status);
+    let mut builder = no_store(HttpResponse::build(status));
     // A page for people: the API error formats do not apply to it.
     builder.extensions_mut().insert(FinalResponse);
     builder
@@ -88,8 +89,6 @@ fn page(status: StatusCode, title: &str, content: &str, form_target: Option<&str
         .insert_header(("X-Frame-Options", "DENY"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "no-referrer"))
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .insert_header((PRAGMA, "no-cache"))
         .body(format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -99,10 +98,7 @@ fn page(status: StatusCode, title: &str, content: &str, form_target: Option<&str
 }
 
 fn redirect(status: StatusCode, location: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((LOCATION, location.to_owned()))
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .insert_header((PRAGMA, "no-cache"))
+    with_location(no_store(HttpResponse::build(status)), location)
         .insert_header(("Referrer-Policy", "no-referrer"))
         .finish()
 }
