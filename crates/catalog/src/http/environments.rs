@@ -2,7 +2,7 @@
 //! instance. Private ones are visible to their owners and environment admins only.
 
 use super::instances::{InstanceSummary, Instances, instance_summary};
-use super::{Groups, property_values};
+use super::{Groups, invalid, replaced_properties};
 use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView};
 use crate::service::EnvironmentService;
 use actix_web::web::Data;
@@ -42,10 +42,6 @@ pub enum Visibility {
     Public,
     /// Its owners (and environment admins) see it.
     Private,
-}
-
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
 }
 
 /// `"Stream owner"` (also `STREAM_OWNER`) or `"Auto"` (also `Automatic`), ignoring case.
@@ -108,19 +104,7 @@ pub struct EnvironmentBody {
 
 impl EnvironmentBody {
     fn into_input(self) -> Result<EnvironmentInput, ApiError> {
-        let properties = self
-            .properties
-            .map(|map| {
-                property_values(map)?
-                    .into_iter()
-                    .map(|(key, value)| {
-                        value.map(|v| (key.clone(), v)).ok_or_else(|| {
-                            invalid("properties", format!("'properties.{key}' must be a string, not null"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?;
+        let properties = self.properties.map(replaced_properties).transpose()?;
         Ok(EnvironmentInput {
             name: self.name,
             short_name: self.short_name,

@@ -39,6 +39,11 @@ pub const MODULE: Module = Module {
 
 pub use portico_core::http::params::Groups;
 
+/// A 400 about `field` in the Axual error format.
+pub(crate) fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
+}
+
 /// Property values as the API takes them: strings (numbers and booleans are taken as text,
 /// `null` as "remove"); anything else is a 400 naming the property.
 pub fn property_values(
@@ -50,10 +55,20 @@ pub fn property_values(
             serde_json::Value::Number(number) => Ok((key, Some(number.to_string()))),
             serde_json::Value::Bool(flag) => Ok((key, Some(flag.to_string()))),
             serde_json::Value::Null => Ok((key, None)),
-            _ => Err(ApiError::new(
-                Failure::new(ErrorKind::Invalid, "invalid_field", format!("'properties.{key}' must be a string"))
-                    .with_field("properties"),
-            )),
+            _ => Err(invalid("properties", format!("'properties.{key}' must be a string"))),
+        })
+        .collect()
+}
+
+/// [`property_values`] for properties replaced as a whole, where `null` removes nothing and
+/// is a 400 too.
+pub fn replaced_properties(map: serde_json::Map<String, serde_json::Value>) -> Result<Vec<(String, String)>, ApiError> {
+    property_values(map)?
+        .into_iter()
+        .map(|(key, value)| {
+            value
+                .ok_or_else(|| invalid("properties", format!("'properties.{key}' must be a string, not null")))
+                .map(|v| (key, v))
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! `/schemas` and `/schema_versions`: the Avro schema registry (check, upload, versions) and
 //! Portico's compatibility check with reasons (`/schemas/{uid}/compatibility`).
 
+use super::invalid;
 use crate::avro::CompatibilityMode;
 use crate::model::{SchemaEntry, SchemaVersion};
 use crate::service::{SchemaService, VersionIncompatibility};
@@ -14,9 +15,9 @@ use portico_core::http::axual::{
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::write::Precondition;
-use portico_core::{ErrorKind, RequestContext, run_blocking};
+use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,10 +25,6 @@ portico_core::relation_target!(
     /// `/schemas/{uid}` URIs.
     pub Schemas => "schemas"
 );
-
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
-}
 
 /// An Avro schema as a request carries it: a JSON string (as Axual sends it), or the schema's
 /// JSON itself.

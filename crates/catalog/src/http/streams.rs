@@ -2,7 +2,7 @@
 //! schemas and classification levels.
 
 use super::schemas::Schemas;
-use super::{Groups, property_values};
+use super::{Groups, invalid, replaced_properties};
 use crate::model::{DataType, Level, LevelKind, SchemaEntry, StreamInput, StreamView};
 use crate::service::StreamService;
 use crate::store::streams::StreamFilter;
@@ -32,10 +32,6 @@ portico_core::relation_target!(
     /// `/confidentialities/{uid}` URIs.
     pub Confidentialities => "confidentialities"
 );
-
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
-}
 
 fn data_type(field: &str, value: Option<String>) -> Result<Option<DataType>, ApiError> {
     value
@@ -102,19 +98,7 @@ impl StreamBody {
                 ));
             }
         };
-        let properties = self
-            .properties
-            .map(|map| {
-                property_values(map)?
-                    .into_iter()
-                    .map(|(key, value)| {
-                        value.map(|v| (key.clone(), v)).ok_or_else(|| {
-                            invalid("properties", format!("'properties.{key}' must be a string, not null"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?;
+        let properties = self.properties.map(replaced_properties).transpose()?;
         Ok(StreamInput {
             name: self.name,
             description: self.description,
