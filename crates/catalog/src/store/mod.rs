@@ -1,17 +1,22 @@
 //! [`CatalogStore`]: the diesel implementation of the catalog's service traits. Query
-//! functions live in one file per aggregate; the service logic in `service.rs`.
+//! functions live in one file per aggregate (`levels.rs`, `streams.rs`, ...); the service logic in one
+//! `*_service.rs` per resource family, sharing the field checks of `validate.rs`.
 
+mod cluster_service;
 pub mod clusters;
+mod environment_service;
 pub mod environments;
+mod instance_service;
 pub mod instances;
+mod level_service;
 pub mod levels;
 pub(crate) mod schema;
 mod schema_service;
 pub mod schemas;
-mod service;
 mod stream_service;
 pub mod streams;
 pub mod support_tiers;
+mod validate;
 
 use portico_core::db::DbError;
 use portico_core::dependents::{Dependents, Target};
@@ -47,6 +52,21 @@ impl CatalogStore {
     /// The database.
     pub fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// The groups of the realm the caller belongs to (a user's; a client belongs to none):
+    /// what makes an owning group's environments and streams the caller's.
+    pub(crate) fn caller_groups(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &portico_core::RequestContext,
+    ) -> Result<Vec<uuid::Uuid>, crate::CatalogError> {
+        Ok(match uuid::Uuid::try_parse(&ctx.principal.id) {
+            Ok(user) if ctx.principal.kind == portico_core::context::PrincipalKind::User => {
+                self.hooks.groups()?.groups_of(conn, ctx.realm.id, user)?
+            }
+            _ => Vec::new(),
+        })
     }
 }
 

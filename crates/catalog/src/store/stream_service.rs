@@ -6,7 +6,7 @@ use crate::error::CatalogError;
 use crate::model::{DataType, Level, LevelKind, SchemaEntry, Stream, StreamInput, StreamView};
 use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamService};
 use portico_core::audit::{Stamp, audited_write};
-use portico_core::context::{PrincipalKind, Requirement};
+use portico_core::context::Requirement;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::hooks::GroupRef;
@@ -34,7 +34,7 @@ fn validate(input: &StreamInput) -> Result<(), CatalogError> {
     }
     if let Some(properties) = &input.properties {
         for (key, value) in properties {
-            super::service::validate_property_text(key, value)?;
+            super::validate::validate_property_text(key, value)?;
         }
     }
     Ok(())
@@ -113,16 +113,6 @@ struct Related {
 }
 
 impl CatalogStore {
-    /// The groups the caller belongs to (users only).
-    fn caller_groups(&self, conn: &mut DbConnection, ctx: &RequestContext) -> Result<Vec<Uuid>, CatalogError> {
-        Ok(match Uuid::try_parse(&ctx.principal.id) {
-            Ok(user) if ctx.principal.kind == PrincipalKind::User => {
-                self.hooks.groups()?.groups_of(conn, ctx.realm.id, user)?
-            }
-            _ => Vec::new(),
-        })
-    }
-
     fn manages_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, owner: Uuid) -> Result<bool, CatalogError> {
         Ok(ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok() || self.caller_groups(conn, ctx)?.contains(&owner))
     }
