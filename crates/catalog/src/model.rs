@@ -482,3 +482,60 @@ pub struct StreamView {
     /// Whether the caller may change and delete it.
     pub manage: bool,
 }
+
+/// A stream config: one stream on one environment (its topic there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamConfig {
+    /// Id (`uid`).
+    pub id: Uuid,
+    /// The stream.
+    pub stream: Uuid,
+    /// The environment.
+    pub environment: Uuid,
+    /// Retention, ms (1,000–160,704,000,000; the environment's by default).
+    pub retention_time: i64,
+    /// Partitions (1–120,000; the environment's by default; they only grow).
+    pub partitions: i64,
+    /// Kafka topic properties (string values, in order).
+    pub properties: Vec<(String, String)>,
+    /// The key schema's version (AVRO keys only; required for them).
+    pub key_schema_version: Option<Uuid>,
+    /// The value schema's version (AVRO values only; required for them).
+    pub value_schema_version: Option<Uuid>,
+    /// Who created and last changed it.
+    pub stamp: Stamp,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A new stream config, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamConfigInput {
+    /// The stream (set on create only).
+    pub stream: Option<Uuid>,
+    /// The environment (set on create only).
+    pub environment: Option<Uuid>,
+    /// Retention, ms.
+    pub retention_time: Option<i64>,
+    /// Partitions.
+    pub partitions: Option<i64>,
+    /// Properties (replaced as a whole).
+    pub properties: Option<Vec<(String, String)>>,
+    /// Key schema version.
+    pub key_schema_version: Option<Option<Uuid>>,
+    /// Value schema version.
+    pub value_schema_version: Option<Option<Uuid>>,
+}
+
+/// A stream config with the stream and environment its representation embeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamConfigView {
+    /// The config.
+    pub config: StreamConfig,
+    /// Its stream (with the stream's own relations).
+    pub stream: StreamView,
+    /// Its environment.
+    pub environment: Environment,
+    /// Whether the caller may change and delete it.
+    pub manage: bool,
+}

@@ -298,3 +298,40 @@ pub trait StreamService: Send + Sync + 'static {
     /// Whether the caller may create streams (of some group).
     fn may_create_streams(&self, ctx: &RequestContext) -> bool;
 }
+
+/// The counts a stream config's deletion constraints always show.
+pub const STREAM_CONFIG_DEPENDENT_COUNTS: &[&str] = &["activeGrantsCount", portico_core::dependents::CAN_DELETE];
+
+/// Stream configs: a stream on an environment. Visible to every user who may see the
+/// environment; created, changed and deleted by those who manage the stream (stream admins
+/// and the stream's owning group's members) on environments they may see.
+pub trait StreamConfigService: Send + Sync + 'static {
+    /// The visible configs matching `filter`, oldest first.
+    fn stream_configs(
+        &self,
+        ctx: &RequestContext,
+        filter: crate::store::stream_configs::StreamConfigFilter,
+    ) -> Result<Vec<crate::model::StreamConfigView>, CatalogError>;
+    /// One config.
+    fn stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<crate::model::StreamConfigView, CatalogError>;
+    /// Creates a config (one per stream and environment).
+    fn create_stream_config(
+        &self,
+        ctx: &RequestContext,
+        input: crate::model::StreamConfigInput,
+    ) -> Result<crate::model::StreamConfigView, CatalogError>;
+    /// Changes a config (its stream and environment stay).
+    fn update_stream_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: crate::model::StreamConfigInput,
+        precondition: &Precondition,
+    ) -> Result<crate::model::StreamConfigView, CatalogError>;
+    /// What still uses a config (`{activeGrantsCount, canDelete}`).
+    fn stream_config_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
+    /// Deletes a config nothing uses (409 otherwise).
+    fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    /// Whether the caller may configure `stream` on `environment` (both of its realm).
+    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool;
+}

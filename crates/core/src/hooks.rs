@@ -42,6 +42,14 @@ pub struct GroupRef {
     pub email: Option<String>,
     /// Its contact phone.
     pub phone_number: Option<String>,
+    /// When it was created.
+    pub created_at: crate::Timestamp,
+    /// Who created it (`None`: seeded).
+    pub created_by: Option<String>,
+    /// When it last changed (`None`: never).
+    pub modified_at: Option<crate::Timestamp>,
+    /// Who last changed it.
+    pub modified_by: Option<String>,
 }
 
 /// The groups of a realm as identity keeps them: other domains name groups as owners and ask

@@ -2,6 +2,7 @@
 //! instance. Private ones are visible to their owners and environment admins only.
 
 use super::instances::{InstanceSummary, Instances, instance_summary};
+use super::shapes::{EmbeddedOwner, embedded_owner, templated_self};
 use super::{Groups, invalid, replaced_properties};
 use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView};
 use crate::service::EnvironmentService;
@@ -9,7 +10,6 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
 use portico_core::dependents::DeletionConstraints;
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
-use portico_core::hooks::GroupRef;
 use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
     projection_link, search_create_link, search_index, self_link, titles,
@@ -22,6 +22,11 @@ use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+portico_core::relation_target!(
+    /// `/environments/{uid}` URIs.
+    pub Environments => "environments"
+);
 
 /// Who authorizes access to an environment's streams, as responses show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -177,21 +182,6 @@ pub struct EnvironmentDetail {
     pub audit: AuditFields,
 }
 
-/// A group as an environment embeds its owners.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EmbeddedOwner {
-    /// Name.
-    pub name: String,
-    /// Contact e-mail (`{"email": ...}`).
-    #[schema(value_type = Option<Object>)]
-    pub email_address: Option<serde_json::Value>,
-    /// Contact phone.
-    pub phone_number: Option<String>,
-    /// The uid.
-    pub uid: String,
-}
-
 /// An environment detail's `_embedded`: its instance and owners.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EnvironmentEmbedded {
@@ -270,30 +260,28 @@ fn links(base: &BaseUrl, environment: &Environment, manage: Option<bool>) -> Lin
 }
 
 fn summary(base: &BaseUrl, environment: &Environment) -> Resource<EnvironmentSummary> {
-    let body = EnvironmentSummary {
+    Resource::new(summary_body(environment), links(base, environment, None))
+}
+
+/// An environment as others embed it (Axual `EnvironmentSummary`): templated `self`,
+/// `instance` and `owners`.
+pub fn embedded_environment(base: &BaseUrl, environment: &Environment) -> Resource<EnvironmentSummary> {
+    let url = entity_url(base, "environments", environment.id);
+    let links = templated_self(&url)
+        .add("instance", projection_link(&format!("{url}/instance"), "An instance"))
+        .add("owners", projection_link(&format!("{url}/owners"), "The group responsible for this object"));
+    Resource::new(summary_body(environment), links)
+}
+
+fn summary_body(environment: &Environment) -> EnvironmentSummary {
+    EnvironmentSummary {
         name: environment.name.clone(),
         short_name: environment.short_name.clone(),
         visibility: visibility(environment),
         color: environment.color.clone(),
         description: environment.description.clone(),
         uid: environment.id.simple().to_string(),
-    };
-    Resource::new(body, links(base, environment, None))
-}
-
-fn owner(base: &BaseUrl, group: &GroupRef) -> Resource<EmbeddedOwner> {
-    let url = entity_url(base, "groups", group.id);
-    let links = Links::new().add("self", Link::templated(format!("{url}{{?projection}}")).titled(titles::SELF)).add(
-        "members",
-        Link::templated(format!("{url}/members{{?projection}}")).titled("Users belonging to this group"),
-    );
-    let body = EmbeddedOwner {
-        name: group.name.clone(),
-        email_address: group.email.as_ref().map(|email| serde_json::json!({ "email": email })),
-        phone_number: group.phone_number.clone(),
-        uid: group.id.simple().to_string(),
-    };
-    Resource::new(body, links)
+    }
 }
 
 fn detail(base: &BaseUrl, view: &EnvironmentView) -> Resource<EnvironmentDetail, EnvironmentEmbedded> {
@@ -333,7 +321,7 @@ fn detail(base: &BaseUrl, view: &EnvironmentView) -> Resource<EnvironmentDetail,
             }
             resource
         }),
-        owners: view.owner.as_ref().map(|group| owner(base, group)),
+        owners: view.owner.as_ref().map(|group| embedded_owner(base, group)),
     };
     let embedded = (embedded.instance.is_some() || embedded.owners.is_some()).then_some(embedded);
     Resource::with_embedded(body, embedded, links(base, environment, Some(view.manage)))
@@ -541,7 +529,7 @@ pub async fn environment_owners(
 ) -> Result<HttpResponse, ApiError> {
     let view = run_blocking(move || svc.environment(&ctx, id)).await?;
     match &view.owner {
-        Some(group) => Ok(ok(&owner(&base, group))),
+        Some(group) => Ok(ok(&embedded_owner(&base, group))),
         None => Err(ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", "The owning group no longer exists"))),
     }
 }

@@ -6,13 +6,15 @@ pub mod environments;
 pub mod instances;
 pub mod levels;
 pub mod schemas;
+pub mod shapes;
+pub mod stream_configs;
 pub mod streams;
 pub mod support_tiers;
 
 use crate::model::LevelKind;
 use crate::service::{
     ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SchemaService,
-    StreamService, SupportTierService, TENANT_ADMINS,
+    StreamConfigService, StreamService, SupportTierService, TENANT_ADMINS,
 };
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
@@ -92,6 +94,11 @@ pub const COLLECTIONS: &[AxualCollection] = &[
     },
     AxualCollection { rel: "support_tiers", title: None, profile: None },
     AxualCollection {
+        rel: "stream_configs",
+        title: Some("Access or create streams"), // sic: the seed's index
+        profile: Some(stream_configs::stream_configs_profile),
+    },
+    AxualCollection {
         rel: "schema_versions",
         title: Some("Access or create schema versions"),
         profile: Some(schemas::schema_versions_profile),
@@ -130,6 +137,16 @@ const ACCESS: &[RouteAccess] = &[
     ("DELETE", "/streams/{uid}", ANY),
     ("GET", "/streams/{uid}/deletion-constraints", ANY),
     ("GET", "/streams/{uid}/{association}", ANY),
+    ("POST", "/stream_configs", ANY),
+    ("GET", "/stream_configs/search", ANY),
+    ("GET", "/stream_configs/search/findByStream", ANY),
+    ("GET", "/stream_configs/search/findByEnvironment", ANY),
+    ("GET", "/stream_configs/search/findByStreamAndEnvironment", ANY),
+    ("GET", "/stream_configs/{uid}", ANY),
+    ("PATCH", "/stream_configs/{uid}", ANY),
+    ("DELETE", "/stream_configs/{uid}", ANY),
+    ("GET", "/stream_configs/{uid}/deletion-constraints", ANY),
+    ("GET", "/stream_configs/{uid}/{association}", ANY),
     ("GET", "/schemas", ANY),
     ("POST", "/schemas", ANY),
     ("GET", "/schemas/search", ANY),
@@ -202,7 +219,8 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SchemaService>))
-            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn StreamService>));
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn StreamService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn StreamConfigService>));
     }))
 }
 
@@ -220,6 +238,16 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(streams::delete_stream)
         .service(streams::stream_constraints)
         .service(streams::stream_association)
+        .service(stream_configs::stream_config_searches)
+        .service(stream_configs::find_configs_by_stream)
+        .service(stream_configs::find_configs_by_environment)
+        .service(stream_configs::find_config_by_stream_and_environment)
+        .service(stream_configs::create_stream_config)
+        .service(stream_configs::get_stream_config)
+        .service(stream_configs::patch_stream_config)
+        .service(stream_configs::delete_stream_config)
+        .service(stream_configs::stream_config_constraints)
+        .service(stream_configs::stream_config_association)
         .service(schemas::schema_searches)
         .service(schemas::find_schemas_by_name)
         .service(schemas::find_schemas_by_name_containing)

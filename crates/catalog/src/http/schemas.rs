@@ -25,6 +25,10 @@ portico_core::relation_target!(
     /// `/schemas/{uid}` URIs.
     pub Schemas => "schemas"
 );
+portico_core::relation_target!(
+    /// `/schema_versions/{uid}` URIs.
+    pub SchemaVersions => "schema_versions", aliases "schemaVersions"
+);
 
 /// An Avro schema as a request carries it: a JSON string (as Axual sends it), or the schema's
 /// JSON itself.
@@ -295,7 +299,7 @@ fn version_links(base: &BaseUrl, version: &SchemaVersion) -> Links {
         .add("schema", projection_link(&format!("{url}/schema"), "A schema"))
 }
 
-fn version_detail(
+pub(crate) fn version_detail(
     base: &BaseUrl,
     version: &SchemaVersion,
     schema: &SchemaEntry,

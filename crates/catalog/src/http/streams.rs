@@ -2,18 +2,21 @@
 //! schemas and classification levels.
 
 use super::schemas::Schemas;
+use super::shapes::{
+    EmbeddedLevel, EmbeddedOwner, InlineGroup, InlineLevel, embedded_level, embedded_owner, inline_group, inline_level,
+    templated_self,
+};
 use super::{Groups, invalid, replaced_properties};
-use crate::model::{DataType, Level, LevelKind, SchemaEntry, StreamInput, StreamView};
+use crate::model::{DataType, LevelKind, SchemaEntry, StreamInput, StreamView};
 use crate::service::StreamService;
 use crate::store::streams::StreamFilter;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
 use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
-use portico_core::hooks::GroupRef;
+use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
-    projection_link, search_create_link, search_index, self_link, titles,
+    projection_link, search_create_link, search_index, self_link,
 };
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
@@ -24,6 +27,10 @@ use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+portico_core::relation_target!(
+    /// `/streams/{uid}` URIs.
+    pub Streams => "streams"
+);
 portico_core::relation_target!(
     /// `/integrities/{uid}` URIs.
     pub Integrities => "integrities"
@@ -115,34 +122,6 @@ impl StreamBody {
     }
 }
 
-/// A group inline in a stream summary.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InlineGroup {
-    /// Name.
-    pub name: String,
-    /// Contact e-mail (`{"email": ...}`).
-    #[schema(value_type = Option<Object>)]
-    pub email_address: Option<serde_json::Value>,
-    /// Contact phone.
-    pub phone_number: Option<String>,
-    /// The uid.
-    pub uid: String,
-}
-
-/// A level inline in a stream summary.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct InlineLevel {
-    /// The level.
-    pub level: String,
-    /// Colour.
-    pub color: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// The uid.
-    pub uid: String,
-}
-
 /// A stream in collections and searches.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -214,13 +193,13 @@ pub struct StreamEmbedded {
     pub key_schema: Option<Resource<EmbeddedSchemaRef>>,
     /// The owning group.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Resource<InlineGroup>>,
+    pub owners: Option<Resource<EmbeddedOwner>>,
     /// The integrity level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub integrity: Option<Resource<InlineLevel>>,
+    pub integrity: Option<Resource<EmbeddedLevel>>,
     /// The confidentiality level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub confidentiality: Option<Resource<InlineLevel>>,
+    pub confidentiality: Option<Resource<EmbeddedLevel>>,
 }
 
 /// The data types as the seed's profile lists them (verbatim).
@@ -293,48 +272,47 @@ fn policy(view: &StreamView) -> &'static str {
     if view.stream.compacted { "compact" } else { "delete" }
 }
 
-fn association(url: &str, rel: &str) -> Link {
-    let mut link = projection_link(&format!("{url}/{rel}"), "");
-    link.title = None;
-    link
+/// The associations of a stream, titled as the seed titles them, in its order.
+const ASSOCIATIONS: &[(&str, &str)] = &[
+    ("keySchema", "The AVRO schema configured for key"),
+    ("integrity", "The integrity configured for the object"),
+    ("owners", "The group responsible for this object"),
+    ("confidentiality", "The confidentiality configured for the object"),
+    ("valueSchema", "The AVRO schema configured for value"),
+];
+
+fn with_associations(mut links: Links, url: &str) -> Links {
+    for (rel, title) in ASSOCIATIONS {
+        links.push(rel, projection_link(&format!("{url}/{rel}"), title));
+    }
+    links
 }
 
 /// `self`, `stream`, (`edit`, `delete`), and the associations in the seed's order.
 fn links(base: &BaseUrl, view: &StreamView, detail: bool) -> Links {
     let url = entity_url(base, "streams", view.stream.id);
     let manage = detail && view.manage;
-    Links::new()
+    let links = Links::new()
         .add("self", self_link(&url))
         .add("stream", projection_link(&url, "A stream"))
         .add_if(manage, "edit", || edit_link(&url))
-        .add_if(manage, "delete", || delete_link(&url))
-        .add("keySchema", association(&url, "keySchema"))
-        .add("integrity", association(&url, "integrity"))
-        .add("owners", association(&url, "owners"))
-        .add("confidentiality", association(&url, "confidentiality"))
-        .add("valueSchema", association(&url, "valueSchema"))
-}
-
-fn inline_group(group: &GroupRef) -> InlineGroup {
-    InlineGroup {
-        name: group.name.clone(),
-        email_address: group.email.as_ref().map(|email| serde_json::json!({ "email": email })),
-        phone_number: group.phone_number.clone(),
-        uid: group.id.simple().to_string(),
-    }
-}
-
-fn inline_level(level: &Level) -> InlineLevel {
-    InlineLevel {
-        level: level.level.clone(),
-        color: level.color.clone(),
-        description: level.description.clone(),
-        uid: level.id.simple().to_string(),
-    }
+        .add_if(manage, "delete", || delete_link(&url));
+    with_associations(links, &url)
 }
 
 fn summary(base: &BaseUrl, view: &StreamView) -> Resource<StreamSummary> {
-    let body = StreamSummary {
+    Resource::new(summary_body(view), links(base, view, false))
+}
+
+/// A stream as others embed it (Axual `StreamSummary`): templated `self`, no `stream`, the
+/// associations.
+pub fn embedded_stream(base: &BaseUrl, view: &StreamView) -> Resource<StreamSummary> {
+    let url = entity_url(base, "streams", view.stream.id);
+    Resource::new(summary_body(view), with_associations(templated_self(&url), &url))
+}
+
+fn summary_body(view: &StreamView) -> StreamSummary {
+    StreamSummary {
         name: view.stream.name.clone(),
         owners: view.owner.as_ref().map(inline_group),
         retention_policy: policy(view),
@@ -342,12 +320,7 @@ fn summary(base: &BaseUrl, view: &StreamView) -> Resource<StreamSummary> {
         confidentiality: view.confidentiality.as_ref().map(inline_level),
         description: view.stream.description.clone(),
         uid: view.stream.id.simple().to_string(),
-    };
-    Resource::new(body, links(base, view, false))
-}
-
-fn templated_self(url: &str) -> Links {
-    Links::new().add("self", Link::templated(format!("{url}{{?projection}}")).titled(titles::SELF))
+    }
 }
 
 fn embedded_schema(base: &BaseUrl, schema: &SchemaEntry) -> Resource<EmbeddedSchemaRef> {
@@ -357,10 +330,6 @@ fn embedded_schema(base: &BaseUrl, schema: &SchemaEntry) -> Resource<EmbeddedSch
         uid: schema.id.simple().to_string(),
     };
     Resource::new(body, templated_self(&entity_url(base, "schemas", schema.id)))
-}
-
-fn embedded_level(base: &BaseUrl, kind: LevelKind, level: &Level) -> Resource<InlineLevel> {
-    Resource::new(inline_level(level), templated_self(&entity_url(base, kind.rel(), level.id)))
 }
 
 fn detail(base: &BaseUrl, view: &StreamView) -> Resource<StreamDetail, StreamEmbedded> {
@@ -375,18 +344,10 @@ fn detail(base: &BaseUrl, view: &StreamView) -> Resource<StreamDetail, StreamEmb
         uid: stream.id.simple().to_string(),
         audit: AuditFields::from(&stream.stamp),
     };
-    let group_url = |group: &GroupRef| entity_url(base, "groups", group.id);
     let embedded = StreamEmbedded {
         value_schema: view.value_schema.as_ref().map(|s| embedded_schema(base, s)),
         key_schema: view.key_schema.as_ref().map(|s| embedded_schema(base, s)),
-        owners: view.owner.as_ref().map(|group| {
-            let url = group_url(group);
-            let links = templated_self(&url).add(
-                "members",
-                Link::templated(format!("{url}/members{{?projection}}")).titled("Users belonging to this group"),
-            );
-            Resource::new(inline_group(group), links)
-        }),
+        owners: view.owner.as_ref().map(|group| embedded_owner(base, group)),
         integrity: view.integrity.as_ref().map(|l| embedded_level(base, LevelKind::Integrity, l)),
         confidentiality: view.confidentiality.as_ref().map(|l| embedded_level(base, LevelKind::Confidentiality, l)),
     };

@@ -1,7 +1,7 @@
 //! Environments over the database.
 
 use super::CatalogStore;
-use super::validate::{validate_name, validate_property};
+use super::validate::{validate_name, validate_property, validate_topic_sizes};
 use super::{environments, instances};
 use crate::error::CatalogError;
 use crate::model::{
@@ -38,16 +38,7 @@ fn validate_environment(input: &EnvironmentInput) -> Result<(), CatalogError> {
     if let Some(Some(color)) = &input.color {
         check_field("color", color, 12, false)?;
     }
-    if let Some(retention) = input.retention_time
-        && !(1_000..=160_704_000_000).contains(&retention)
-    {
-        return Err(CatalogError::invalid("retentionTime", "'retentionTime' must be 1000-160704000000 milliseconds"));
-    }
-    if let Some(partitions) = input.partitions
-        && !(1..=120_000).contains(&partitions)
-    {
-        return Err(CatalogError::invalid("partitions", "'partitions' must be 1-120000"));
-    }
+    validate_topic_sizes(input.retention_time, input.partitions)?;
     if let Some(properties) = &input.properties {
         for (key, value) in properties {
             validate_property(key, value)?;
@@ -79,7 +70,7 @@ impl CatalogStore {
     }
 
     /// The environment if the caller may see it (404 otherwise, as if it did not exist).
-    fn visible_environment(
+    pub(super) fn visible_environment(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,

@@ -53,8 +53,6 @@ impl TryFrom<EnvironmentRow> for Environment {
     type Error = diesel::result::Error;
 
     fn try_from(row: EnvironmentRow) -> QueryResult<Environment> {
-        let properties: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&row.properties)
-            .map_err(|e| diesel::result::Error::DeserializationError(format!("environment properties: {e}").into()))?;
         Ok(Environment {
             id: super::uuid(&row.id)?,
             name: row.name,
@@ -67,10 +65,7 @@ impl TryFrom<EnvironmentRow> for Environment {
             owner: super::uuid(&row.owner_id)?,
             retention_time: row.retention_time,
             partitions: row.partitions,
-            properties: properties
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
-                .collect(),
+            properties: super::properties::from_column(&row.properties)?,
             stamp: Stamp::from_columns(row.created_at, row.created_by, row.modified_at, row.modified_by),
             version: row.version,
         })
@@ -95,8 +90,6 @@ struct EnvironmentFields<'a> {
 
 impl<'a> EnvironmentFields<'a> {
     fn of(environment: &'a Environment) -> EnvironmentFields<'a> {
-        let properties: serde_json::Map<String, serde_json::Value> =
-            environment.properties.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
         EnvironmentFields {
             name: &environment.name,
             short_name: &environment.short_name,
@@ -108,7 +101,7 @@ impl<'a> EnvironmentFields<'a> {
             owner_id: environment.owner.to_string(),
             retention_time: environment.retention_time,
             partitions: environment.partitions,
-            properties: serde_json::Value::Object(properties).to_string(),
+            properties: super::properties::to_column(&environment.properties),
         }
     }
 }

@@ -64,8 +64,6 @@ impl InstanceRow {
     fn into_instance(self, clusters: Vec<InstanceCluster>) -> QueryResult<Instance> {
         let certs: Vec<StoredCert> =
             serde_json::from_str(&self.ca_certs).map_err(|e| corrupt(format!("instance CA certs: {e}")))?;
-        let properties: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&self.properties).map_err(|e| corrupt(format!("instance properties: {e}")))?;
         Ok(Instance {
             id: super::uuid(&self.id)?,
             name: self.name,
@@ -80,10 +78,7 @@ impl InstanceRow {
                 .into_iter()
                 .map(|c| CaCert { pem: c.pem, expires_on: c.expires_on.and_then(Timestamp::from_unix_micros) })
                 .collect(),
-            properties: properties
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
-                .collect(),
+            properties: super::properties::from_column(&self.properties)?,
             stamp: Stamp::from_columns(self.created_at, self.created_by, self.modified_at, self.modified_by),
             version: self.version,
         })
@@ -112,8 +107,6 @@ impl<'a> InstanceFields<'a> {
             .iter()
             .map(|c| StoredCert { pem: c.pem.clone(), expires_on: c.expires_on.map(Timestamp::unix_micros) })
             .collect();
-        let properties: serde_json::Map<String, serde_json::Value> =
-            instance.properties.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
         InstanceFields {
             name: &instance.name,
             short_name: &instance.short_name,
@@ -123,7 +116,7 @@ impl<'a> InstanceFields<'a> {
             connect_enabled: instance.connect_enabled,
             connect_urls: instance.connect_urls.as_deref(),
             ca_certs: serde_json::to_string(&certs).unwrap_or_else(|_| "[]".into()),
-            properties: serde_json::Value::Object(properties).to_string(),
+            properties: super::properties::to_column(&instance.properties),
         }
     }
 }

@@ -10,9 +10,12 @@ mod instance_service;
 pub mod instances;
 mod level_service;
 pub mod levels;
+mod properties;
 pub(crate) mod schema;
 mod schema_service;
 pub mod schemas;
+mod stream_config_service;
+pub mod stream_configs;
 mod stream_service;
 pub mod streams;
 pub mod support_tiers;
@@ -82,6 +85,7 @@ impl RealmLifecycle for CatalogStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        stream_configs::purge(conn, realm)?;
         streams::purge(conn, realm)?;
         levels::purge(conn, realm)?;
         schemas::purge(conn, realm)?;
@@ -103,6 +107,9 @@ impl Dependents for CatalogStore {
         }
         if let Some(count) = streams::count_referring(conn, target.realm, target.collection, target.id)? {
             counts.push(("streamsCount", count));
+        }
+        if let Some(count) = stream_configs::count_referring(conn, target.realm, target.collection, target.id)? {
+            counts.push(("streamConfigsCount", count));
         }
         Ok(counts)
     }

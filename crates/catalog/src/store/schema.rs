@@ -155,6 +155,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_stream_configs (id) {
+        id -> Text,
+        realm_id -> Text,
+        stream_id -> Text,
+        environment_id -> Text,
+        retention_time -> BigInt,
+        partitions -> BigInt,
+        properties -> Text,
+        key_schema_version_id -> Nullable<Text>,
+        value_schema_version_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(catalog_schema_versions -> catalog_schemas (schema_id));
 
 portico_core::schema_tables!(
@@ -167,4 +186,5 @@ portico_core::schema_tables!(
     catalog_schemas,
     catalog_schema_versions,
     catalog_streams,
+    catalog_stream_configs,
 );

@@ -104,7 +104,7 @@ fn apply(stream: &mut Stream, input: &StreamInput) {
 
 /// Entities a page of stream views shares, each read once.
 #[derive(Default)]
-struct Related {
+pub(super) struct Related {
     groups: HashMap<Uuid, Option<GroupRef>>,
     schemas: HashMap<Uuid, Option<SchemaEntry>>,
     levels: HashMap<Uuid, Option<Level>>,
@@ -113,11 +113,21 @@ struct Related {
 }
 
 impl CatalogStore {
-    fn manages_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, owner: Uuid) -> Result<bool, CatalogError> {
+    pub(super) fn manages_stream(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        owner: Uuid,
+    ) -> Result<bool, CatalogError> {
         Ok(ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok() || self.caller_groups(conn, ctx)?.contains(&owner))
     }
 
-    fn existing_stream(&self, conn: &mut DbConnection, ctx: &RequestContext, id: Uuid) -> Result<Stream, CatalogError> {
+    pub(super) fn existing_stream(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<Stream, CatalogError> {
         streams::get(conn, ctx.realm.id, id)?.ok_or_else(|| CatalogError::not_found("stream", "not_found", id.simple()))
     }
 
@@ -132,7 +142,7 @@ impl CatalogStore {
 
     /// The view of `stream`, reading each related entity once per `related` (a page of streams
     /// mostly shares owners, schemas and levels, and the caller's groups are read once).
-    fn stream_view_with(
+    pub(super) fn stream_view_with(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
@@ -235,7 +245,7 @@ impl CatalogStore {
         Ok(self.hooks.deletion_constraints(conn, &target, STREAM_DEPENDENT_COUNTS)?)
     }
 
-    fn require_stream_manager(
+    pub(super) fn require_stream_manager(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
@@ -337,6 +347,19 @@ impl StreamService for CatalogStore {
                 self.require_stream_manager(conn, ctx, next.owner)?;
             }
             self.check_stream(conn, ctx, &next)?;
+            for (side, key, changed) in [
+                ("key", true, next.key_schema != current.key_schema),
+                ("value", false, next.value_schema != current.value_schema),
+            ] {
+                if changed && super::stream_configs::pins_versions(conn, ctx.realm.id, id, key)? {
+                    return Err(CatalogError::conflict(
+                        "stream_schema_in_use",
+                        format!(
+                            "the stream's configs use versions of its {side} schema; change or delete those configs first"
+                        ),
+                    ));
+                }
+            }
             let written = streams::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
             committed(precondition, "stream", id.simple(), current.version, written)?;
             let stored = self.existing_stream(conn, ctx, id)?;

@@ -65,16 +65,11 @@ impl TryFrom<StreamRow> for Stream {
     type Error = diesel::result::Error;
 
     fn try_from(row: StreamRow) -> QueryResult<Stream> {
-        let properties: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&row.properties).map_err(|e| corrupt(format!("stream properties: {e}")))?;
         Ok(Stream {
             id: super::uuid(&row.id)?,
             name: row.name,
             description: row.description,
-            properties: properties
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
-                .collect(),
+            properties: super::properties::from_column(&row.properties)?,
             owner: super::uuid(&row.owner_id)?,
             compacted: row.retention_policy == "compact",
             key_type: data_type(&row.key_type)?,
@@ -107,13 +102,11 @@ struct StreamFields<'a> {
 
 impl<'a> StreamFields<'a> {
     fn of(stream: &'a Stream) -> StreamFields<'a> {
-        let properties: serde_json::Map<String, serde_json::Value> =
-            stream.properties.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
         let text = |id: Option<Uuid>| id.map(|id| id.to_string());
         StreamFields {
             name: &stream.name,
             description: stream.description.as_deref(),
-            properties: serde_json::Value::Object(properties).to_string(),
+            properties: super::properties::to_column(&stream.properties),
             owner_id: stream.owner.to_string(),
             retention_policy: if stream.compacted { "compact" } else { "delete" },
             key_type: stream.key_type.as_str(),

@@ -45,19 +45,7 @@ pub(super) fn validate_property_text(key: &str, value: &str) -> Result<(), Catal
 /// Known instance properties and what their values must be.
 pub(super) fn validate_property(key: &str, value: &str) -> Result<(), CatalogError> {
     let invalid = |reason: &str| CatalogError::invalid("properties", format!("'properties.{key}' {reason}"));
-    let key_ok = !key.is_empty()
-        && key.len() <= 255
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
-    if !key_ok {
-        return Err(CatalogError::invalid(
-            "properties",
-            format!(
-                "'properties': '{}' is not a property name (lower-case letters, digits, '.', '-', '_')",
-                key.escape_debug()
-            ),
-        ));
-    }
-    check_field("properties", value, 255, false)?;
+    validate_property_text(key, value)?;
     let positive = || value.parse::<u32>().is_ok_and(|n| n > 0);
     match key {
         "replication.factor" | "num.partitions" | "min.insync.replicas" if !positive() => {
@@ -74,4 +62,20 @@ pub(super) fn validate_property(key: &str, value: &str) -> Result<(), CatalogErr
         }
         _ => Ok(()),
     }
+}
+
+/// Retention (1,000–160,704,000,000 ms) and partitions (1–120,000) of an environment's or a
+/// stream config's topics.
+pub(super) fn validate_topic_sizes(retention_time: Option<i64>, partitions: Option<i64>) -> Result<(), CatalogError> {
+    if let Some(retention) = retention_time
+        && !(1_000..=160_704_000_000).contains(&retention)
+    {
+        return Err(CatalogError::invalid("retentionTime", "'retentionTime' must be 1000-160704000000 milliseconds"));
+    }
+    if let Some(partitions) = partitions
+        && !(1..=120_000).contains(&partitions)
+    {
+        return Err(CatalogError::invalid("partitions", "'partitions' must be 1-120000"));
+    }
+    Ok(())
 }

@@ -69,6 +69,17 @@ impl From<&crate::audit::Stamp> for AuditFields {
     }
 }
 
+impl From<&crate::hooks::GroupRef> for AuditFields {
+    fn from(group: &crate::hooks::GroupRef) -> AuditFields {
+        AuditFields {
+            created_at: group.created_at.into(),
+            modified_at: group.modified_at.map(Into::into),
+            created_by: group.created_by.clone(),
+            modified_by: group.modified_by.clone(),
+        }
+    }
+}
+
 /// `{base}/{rel}/{uid}`: the URL of an entity (uids are UUIDs without dashes).
 pub fn entity_url(base: &BaseUrl, rel: &str, id: impl Into<Uuid>) -> String {
     base.join(&format!("/{rel}/{}", id.into().simple()))

@@ -283,6 +283,10 @@ impl portico_core::hooks::GroupDirectory for IdentityStore {
             name: group.name,
             email: group.email,
             phone_number: group.phone_number,
+            created_at: group.audit.created_at,
+            created_by: group.audit.created_by,
+            modified_at: group.audit.modified_at,
+            modified_by: group.audit.modified_by,
         }))
     }
 

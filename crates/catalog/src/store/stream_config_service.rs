@@ -1,0 +1,381 @@
+//! Stream configs over the database.
+
+use super::stream_configs::{self, StreamConfigFilter};
+use super::stream_service::Related;
+use super::validate::{validate_property, validate_topic_sizes};
+use super::{CatalogStore, environments, instances, schemas};
+use crate::error::CatalogError;
+use crate::model::{DataType, Environment, Stream, StreamConfig, StreamConfigInput, StreamConfigView};
+use crate::service::{STREAM_CONFIG_DEPENDENT_COUNTS, StreamConfigService};
+use portico_core::audit::{Stamp, audited_write};
+use portico_core::context::Requirement;
+use portico_core::db::{RowKey, lock_row};
+use portico_core::dependents::{DeletionConstraints, Target};
+use portico_core::ids::new_uuid;
+use portico_core::write::{Precondition, committed, revise};
+use portico_core::{DbConnection, RequestContext};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Instance properties a new config inherits from its environment's instance (the topic-level
+/// settings no field of the config governs).
+const INHERITED_PROPERTIES: &[&str] = &["segment.ms"];
+
+/// Properties the config's own fields (or its stream's) govern.
+const GOVERNED_PROPERTIES: &[(&str, &str)] = &[
+    ("retention.ms", "retentionTime"),
+    ("num.partitions", "partitions"),
+    ("cleanup.policy", "the stream's retentionPolicy"),
+];
+
+fn validate(input: &StreamConfigInput) -> Result<(), CatalogError> {
+    validate_topic_sizes(input.retention_time, input.partitions)?;
+    if let Some(properties) = &input.properties {
+        for (key, value) in properties {
+            if let Some((_, field)) = GOVERNED_PROPERTIES.iter().find(|(name, _)| name == key) {
+                return Err(CatalogError::invalid(
+                    "properties",
+                    format!("'properties.{key}' is set through {field}, not as a property"),
+                ));
+            }
+            validate_property(key, value)?;
+        }
+    }
+    Ok(())
+}
+
+fn apply(config: &mut StreamConfig, input: &StreamConfigInput) {
+    let input = input.clone();
+    if let Some(retention) = input.retention_time {
+        config.retention_time = retention;
+    }
+    if let Some(partitions) = input.partitions {
+        config.partitions = partitions;
+    }
+    if let Some(properties) = input.properties {
+        config.properties = properties;
+    }
+    if let Some(version) = input.key_schema_version {
+        config.key_schema_version = version;
+    }
+    if let Some(version) = input.value_schema_version {
+        config.value_schema_version = version;
+    }
+}
+
+/// Streams and environments a list of configs shares, each read once.
+#[derive(Default)]
+struct Shared {
+    streams: Related,
+    environments: HashMap<Uuid, Option<Environment>>,
+    viewed_streams: HashMap<Uuid, crate::model::StreamView>,
+}
+
+impl CatalogStore {
+    /// The config if the caller may see its environment (404 otherwise, as if it did not exist).
+    fn visible_config(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<StreamConfig, CatalogError> {
+        let missing = || CatalogError::not_found("stream config", "not_found", id.simple());
+        let config = stream_configs::get(conn, ctx.realm.id, id)?.ok_or_else(missing)?;
+        match self.visible_environment(conn, ctx, config.environment) {
+            Ok(_) => Ok(config),
+            Err(CatalogError::NotFound { .. }) => Err(missing()),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn config_view(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        config: StreamConfig,
+        shared: &mut Shared,
+    ) -> Result<StreamConfigView, CatalogError> {
+        let stream = match shared.viewed_streams.get(&config.stream) {
+            Some(view) => view.clone(),
+            None => {
+                let stream = self.existing_stream(conn, ctx, config.stream)?;
+                let view = self.stream_view_with(conn, ctx, stream, &mut shared.streams)?;
+                shared.viewed_streams.insert(config.stream, view.clone());
+                view
+            }
+        };
+        let environment = match shared.environments.get(&config.environment) {
+            Some(found) => found.clone(),
+            None => {
+                let found = environments::get(conn, ctx.realm.id, config.environment)?;
+                shared.environments.insert(config.environment, found.clone());
+                found
+            }
+        };
+        let environment = environment
+            .ok_or_else(|| CatalogError::not_found("environment", "not_found", config.environment.simple()))?;
+        let manage = stream.manage;
+        Ok(StreamConfigView { config, stream, environment, manage })
+    }
+
+    /// Checks the versions against the stream's types and schemas, and the pair's uniqueness.
+    fn check_config(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        stream: &Stream,
+        config: &StreamConfig,
+    ) -> Result<(), CatalogError> {
+        for (side, kind, schema, version) in [
+            ("key", stream.key_type, stream.key_schema, config.key_schema_version),
+            ("value", stream.value_type, stream.value_schema, config.value_schema_version),
+        ] {
+            let field = format!("{side}SchemaVersion");
+            match (kind, version) {
+                (DataType::Avro, None) => {
+                    return Err(CatalogError::invalid(
+                        field.clone(),
+                        format!("'{field}' is required: the stream's {side} type is AVRO"),
+                    ));
+                }
+                (DataType::Avro, Some(id)) => {
+                    let Some(found) = schemas::get_version(conn, ctx.realm.id, id)? else {
+                        return Err(CatalogError::invalid(
+                            field.clone(),
+                            format!("'{field}': the schema version '{}' does not exist", id.simple()),
+                        ));
+                    };
+                    if Some(found.schema) != schema {
+                        return Err(CatalogError::invalid(
+                            field.clone(),
+                            format!("'{field}' must be a version of the stream's {side} schema"),
+                        ));
+                    }
+                }
+                (_, Some(_)) => {
+                    return Err(CatalogError::invalid(
+                        field.clone(),
+                        format!("'{field}' applies only when the stream's {side} type is AVRO"),
+                    ));
+                }
+                (_, None) => {}
+            }
+        }
+        let existing =
+            stream_configs::matching(conn, ctx.realm.id, StreamConfigFilter::Pair(config.stream, config.environment))?;
+        if existing.iter().any(|other| other.id != config.id) {
+            return Err(CatalogError::already_exists(
+                "stream_config_exists",
+                "The stream already has a config on this environment",
+            ));
+        }
+        Ok(())
+    }
+
+    fn config_usage_in(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<DeletionConstraints, CatalogError> {
+        let target = Target { collection: "stream_configs", realm: ctx.realm.id, id };
+        Ok(self.hooks.deletion_constraints(conn, &target, STREAM_CONFIG_DEPENDENT_COUNTS)?)
+    }
+
+    /// The stream and environment a new config names, as 400s naming the field when they are
+    /// unknown in the realm (or the environment is hidden from the caller).
+    fn config_targets(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        stream: Uuid,
+        environment: Uuid,
+    ) -> Result<(Stream, Environment), CatalogError> {
+        let stream = super::streams::get(conn, ctx.realm.id, stream)?.ok_or_else(|| {
+            CatalogError::invalid("stream", format!("'stream': the stream '{}' does not exist", stream.simple()))
+        })?;
+        let environment = self.visible_environment(conn, ctx, environment).map_err(|_| {
+            CatalogError::invalid(
+                "environment",
+                format!("'environment': the environment '{}' does not exist", environment.simple()),
+            )
+        })?;
+        Ok((stream, environment))
+    }
+}
+
+impl StreamConfigService for CatalogStore {
+    fn stream_configs(
+        &self,
+        ctx: &RequestContext,
+        filter: StreamConfigFilter,
+    ) -> Result<Vec<StreamConfigView>, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            let mut shared = Shared::default();
+            let mut visible = HashMap::new();
+            let mut views = Vec::new();
+            for config in stream_configs::matching(conn, ctx.realm.id, filter)? {
+                let seen = match visible.get(&config.environment) {
+                    Some(seen) => *seen,
+                    None => {
+                        let seen = self.visible_environment(conn, ctx, config.environment).is_ok();
+                        visible.insert(config.environment, seen);
+                        seen
+                    }
+                };
+                if seen {
+                    views.push(self.config_view(conn, ctx, config, &mut shared)?);
+                }
+            }
+            Ok(views)
+        })
+    }
+
+    fn stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<StreamConfigView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            let config = self.visible_config(conn, ctx, id)?;
+            self.config_view(conn, ctx, config, &mut Shared::default())
+        })
+    }
+
+    fn create_stream_config(
+        &self,
+        ctx: &RequestContext,
+        input: StreamConfigInput,
+    ) -> Result<StreamConfigView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        validate(&input)?;
+        let stream_id = input.stream.ok_or_else(|| CatalogError::invalid("stream", "'stream' must not be null"))?;
+        let environment_id =
+            input.environment.ok_or_else(|| CatalogError::invalid("environment", "'environment' must not be null"))?;
+        let now = self.clock.now();
+        let actor = Some(ctx.actor().to_owned());
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.create", "stream_config", |conn| {
+            let (stream, environment) = self.config_targets(conn, ctx, stream_id, environment_id)?;
+            self.require_stream_manager(conn, ctx, stream.owner)?;
+            let mut properties = Vec::new();
+            if let Some(instance) = environment.instance
+                && let Some(instance) = instances::get(conn, ctx.realm.id, instance)?
+            {
+                properties.extend(
+                    instance.properties.into_iter().filter(|(key, _)| INHERITED_PROPERTIES.contains(&key.as_str())),
+                );
+            }
+            let mut config = StreamConfig {
+                id: new_uuid(),
+                stream: stream.id,
+                environment: environment.id,
+                retention_time: environment.retention_time,
+                partitions: environment.partitions,
+                properties,
+                key_schema_version: None,
+                value_schema_version: None,
+                stamp: Stamp {
+                    created_at: now,
+                    created_by: actor.clone(),
+                    modified_at: now,
+                    modified_by: actor.clone(),
+                },
+                version: 0,
+            };
+            let given = input.properties.clone();
+            apply(&mut config, &StreamConfigInput { properties: None, ..input.clone() });
+            for (key, value) in given.unwrap_or_default() {
+                match config.properties.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = value,
+                    None => config.properties.push((key, value)),
+                }
+            }
+            self.check_config(conn, ctx, &stream, &config)?;
+            stream_configs::insert(conn, ctx.realm.id, &config, ctx.actor(), now)?;
+            let stored = self.visible_config(conn, ctx, config.id)?;
+            Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, config.id.simple().to_string()))
+        })
+    }
+
+    fn update_stream_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: StreamConfigInput,
+        precondition: &Precondition,
+    ) -> Result<StreamConfigView, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        validate(&input)?;
+        let now = self.clock.now();
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.update", "stream_config", |conn| {
+            lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+            let current = self.visible_config(conn, ctx, id)?;
+            let stream = self.existing_stream(conn, ctx, current.stream)?;
+            self.require_stream_manager(conn, ctx, stream.owner)?;
+            for (field, given, stored) in
+                [("stream", input.stream, current.stream), ("environment", input.environment, current.environment)]
+            {
+                if given.is_some_and(|given| given != stored) {
+                    return Err(CatalogError::invalid(
+                        field,
+                        format!("'{field}' of a stream config cannot change; create a config for the other {field}"),
+                    ));
+                }
+            }
+            let revised = revise(precondition, "stream config", id.simple(), &current, current.version, |next| {
+                apply(next, &input);
+                Ok::<_, CatalogError>(())
+            })?;
+            let Some(next) = revised else {
+                return Ok((self.config_view(conn, ctx, current, &mut Shared::default())?, id.simple().to_string()));
+            };
+            if next.partitions < current.partitions {
+                return Err(CatalogError::invalid(
+                    "partitions",
+                    format!(
+                        "'partitions' can only grow (Kafka cannot remove partitions): it is {}, not {}",
+                        current.partitions, next.partitions
+                    ),
+                ));
+            }
+            self.check_config(conn, ctx, &stream, &next)?;
+            let written = stream_configs::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
+            committed(precondition, "stream config", id.simple(), current.version, written)?;
+            let stored = self.visible_config(conn, ctx, id)?;
+            Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, id.simple().to_string()))
+        })
+    }
+
+    fn stream_config_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            self.visible_config(conn, ctx, id)?;
+            self.config_usage_in(conn, ctx, id)
+        })
+    }
+
+    fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
+            lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+            let config = self.visible_config(conn, ctx, id)?;
+            let stream = self.existing_stream(conn, ctx, config.stream)?;
+            self.require_stream_manager(conn, ctx, stream.owner)?;
+            if !self.config_usage_in(conn, ctx, id)?.can_delete() {
+                return Err(CatalogError::conflict(
+                    "stream_config_in_use",
+                    "the stream config is still used; see its deletion constraints",
+                ));
+            }
+            stream_configs::delete(conn, ctx.realm.id, id)?;
+            Ok(((), id.simple().to_string()))
+        })
+    }
+
+    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool {
+        self.db
+            .read(|conn| -> Result<bool, CatalogError> {
+                let Ok((stream, _)) = self.config_targets(conn, ctx, stream, environment) else { return Ok(false) };
+                self.manages_stream(conn, ctx, stream.owner)
+            })
+            .unwrap_or(false)
+    }
+}
