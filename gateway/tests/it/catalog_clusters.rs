@@ -227,15 +227,17 @@ async fn the_cluster_profile_is_the_seeds() {
         keys(&profile["properties"]),
         [
             "uid",
+            "apiUrl",
+            "bootstrapServers",
             "name",
+            "clusterBrowseUrl",
             "description",
             "location",
-            "apiUrl",
-            "clusterBrowseUrl",
-            "bootstrapServers",
             "billingCloudEnabled"
-        ]
+        ],
+        "the seed's order"
     );
+    crate::seed::assert_shape(&profile, &crate::seed::response_to("GET /profile/clusters HTTP"));
     assert_eq!(profile["properties"]["uid"]["readOnly"], true);
     assert_eq!(profile["properties"]["bootstrapServers"]["uniqueItems"], true);
     assert_eq!(profile["properties"]["bootstrapServers"]["items"]["$ref"], "#/definitions/bootstrapServer");

@@ -300,26 +300,8 @@ async fn the_instance_profile_is_the_seeds() {
     let realm = app.realm("acme").await;
     let profile = app.profile(&realm.admin, "instances").await;
     assert_eq!(profile["title"], "Instance");
-    assert_eq!(
-        keys(&profile["properties"]),
-        [
-            "name",
-            "shortName",
-            "description",
-            "apiUrl",
-            "instanceClusters",
-            "supportTier",
-            "connectEnabled",
-            "connectUrls",
-            "caCerts",
-            "properties",
-            "uid",
-            "created_at",
-            "created_by",
-            "modified_at",
-            "modified_by"
-        ]
-    );
+    crate::seed::assert_shape(&profile, &crate::seed::response_to("GET /profile/instances HTTP"));
+    assert_eq!(profile, crate::seed::response_to("GET /profile/instances HTTP"), "the seed's profile, verbatim");
     assert_eq!(profile["properties"]["supportTier"]["format"], "uri");
     assert_eq!(profile["properties"]["instanceClusters"]["uniqueItems"], true);
     assert_eq!(profile["properties"]["instanceClusters"]["items"]["$ref"], "#/definitions/instanceClusters");

@@ -96,7 +96,17 @@ async fn schemas_are_created_checked_and_uploaded_as_the_seed_shows() {
     let version = &versions["_embedded"]["schema_versions"][0];
     assert_eq!(
         keys(version),
-        ["version", "schemaBody", "uid", "created_at", "modified_at", "created_by", "modified_by", "_links"]
+        [
+            "version",
+            "schemaBody",
+            "uid",
+            "created_at",
+            "modified_at",
+            "created_by",
+            "modified_by",
+            "_embedded",
+            "_links"
+        ]
     );
     assert_eq!(version["schemaBody"], RANDOM);
     assert!(versions.get("page").is_none());
@@ -296,11 +306,11 @@ async fn the_schema_profiles_list_their_fields() {
     let realm = app.realm("acme").await;
     let schema = app.profile(&realm.admin, "schemas").await;
     assert_eq!(schema["title"], "Schema");
-    assert_eq!(
-        keys(&schema["properties"]),
-        ["name", "description", "uid", "created_at", "created_by", "modified_at", "modified_by"]
-    );
+    assert_eq!(schema, crate::seed::response_to("GET /profile/schemas HTTP"));
+    crate::seed::assert_shape(&schema, &crate::seed::response_to("GET /profile/schemas HTTP"));
     let version = app.profile(&realm.admin, "schema_versions").await;
     assert_eq!(version["title"], "Schema version");
+    assert_eq!(version, crate::seed::response_to("GET /profile/schema_versions HTTP"));
+    crate::seed::assert_shape(&version, &crate::seed::response_to("GET /profile/schema_versions HTTP"));
     assert_eq!(version["properties"]["schema"]["format"], "uri");
 }

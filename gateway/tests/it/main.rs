@@ -13,6 +13,7 @@ mod catalog_environments;
 mod catalog_instances;
 mod catalog_levels;
 mod catalog_schemas;
+mod catalog_seed;
 mod catalog_stream_configs;
 mod catalog_streams;
 mod concurrency;

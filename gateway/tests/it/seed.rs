@@ -31,9 +31,15 @@ pub fn response_to(request: &str) -> Value {
 
 /// Asserts `actual` has the shape of the seed's `expected` (see the module docs).
 pub fn assert_shape(actual: &Value, expected: &Value) {
+    let differences = differences(actual, expected);
+    assert!(differences.is_empty(), "differs from the seed's example:\n{}\nactual: {actual:#}", differences.join("\n"));
+}
+
+/// How `actual`'s shape differs from the seed's `expected`, one line per difference.
+pub fn differences(actual: &Value, expected: &Value) -> Vec<String> {
     let mut differences = Vec::new();
     compare("$", actual, expected, &mut differences);
-    assert!(differences.is_empty(), "differs from the seed's example:\n{}\nactual: {actual:#}", differences.join("\n"));
+    differences
 }
 
 fn compare(path: &str, actual: &Value, expected: &Value, differences: &mut Vec<String>) {

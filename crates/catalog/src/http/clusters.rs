@@ -97,12 +97,12 @@ impl HalItem for ClusterDetail {
 struct ClusterProfile {
     #[schema(read_only)]
     uid: String,
+    api_url: Option<String>,
+    bootstrap_servers: BTreeSet<BootstrapServer>,
     name: String,
+    cluster_browse_url: Option<String>,
     description: Option<String>,
     location: Option<String>,
-    api_url: Option<String>,
-    cluster_browse_url: Option<String>,
-    bootstrap_servers: BTreeSet<BootstrapServer>,
     billing_cloud_enabled: Option<bool>,
 }
 

@@ -197,36 +197,36 @@ pub struct EnvironmentEmbedded {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct EnvironmentProfile {
-    name: String,
-    short_name: String,
-    description: Option<String>,
-    color: Option<String>,
+    partitions: i64,
     authorization_issuer: AuthorizationIssuer,
-    visibility: Visibility,
     #[schema(read_only)]
     private: bool,
-    #[schema(read_only)]
-    auto_approved: bool,
     #[schema(format = "uri")]
     instance: Option<String>,
-    #[schema(format = "uri")]
-    owners: String,
-    retention_time: i64,
-    partitions: i64,
-    #[schema(value_type = Object)]
-    properties: serde_json::Map<String, serde_json::Value>,
-    #[schema(read_only)]
-    uid: String,
+    color: Option<String>,
+    visibility: Visibility,
+    description: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "created_at")]
     created_at: LocalTime,
+    #[schema(format = "uri")]
+    owners: String,
+    retention_time: i64,
     #[serde(rename = "created_by")]
     created_by: Option<String>,
+    #[schema(read_only)]
+    auto_approved: bool,
+    #[schema(read_only)]
+    uid: String,
+    name: String,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+    short_name: String,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "modified_at")]
     modified_at: LocalTime,
-    #[serde(rename = "modified_by")]
-    modified_by: Option<String>,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The JSON Schema profile of environments.

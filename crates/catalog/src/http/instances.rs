@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, created, edit_link, entity_url, ok, patched, projection_link,
-    search_index, self_link,
+    search_index, self_link, titles,
 };
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
@@ -201,30 +201,30 @@ pub struct InstanceEmbedded {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct InstanceProfile {
-    name: String,
-    short_name: String,
     description: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "created_at")]
+    created_at: LocalTime,
+    connect_urls: Option<String>,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
+    #[schema(read_only)]
+    uid: String,
     api_url: String,
     instance_clusters: BTreeSet<InstanceClusters>,
     #[schema(format = "uri")]
     support_tier: Option<String>,
+    name: String,
     connect_enabled: bool,
-    connect_urls: Option<String>,
-    ca_certs: Vec<CACert>,
-    #[schema(value_type = Object)]
-    properties: serde_json::Map<String, serde_json::Value>,
-    #[schema(read_only)]
-    uid: String,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(rename = "created_at")]
-    created_at: LocalTime,
-    #[serde(rename = "created_by")]
-    created_by: Option<String>,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+    short_name: String,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "modified_at")]
     modified_at: LocalTime,
-    #[serde(rename = "modified_by")]
-    modified_by: Option<String>,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
+    ca_certs: Vec<CACert>,
 }
 
 /// The profile's `instanceClusters` definition.
@@ -320,7 +320,7 @@ fn detail(base: &BaseUrl, view: &InstanceView, manage: bool) -> Resource<Instanc
     let embedded = view.support_tier.as_ref().map(|tier| {
         let mut resource = support_tier(base, tier);
         let url = entity_url(base, "support_tiers", tier.id);
-        resource.links = Links::new().add("self", Link::templated(format!("{url}{{?projection}}")));
+        resource.links = super::shapes::templated_self(&url);
         InstanceEmbedded { support_tier: resource }
     });
     Resource::with_embedded(body, embedded, links(base, view, manage))
@@ -339,7 +339,17 @@ pub async fn list_instances(
     listing: Listing,
     svc: Data<dyn InstanceService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (self_link, extra) = collection_links(listing.base(), "instances", svc.may_manage_instances(&ctx));
+    let manage = svc.may_manage_instances(&ctx);
+    let (self_link, extra) = collection_links(listing.base(), "instances", false);
+    // `show`: the console shows its Instances menu to those who manage instances (the seed's
+    // relation table); then `create`, as the seed prints them.
+    let url = listing.base().join("/instances");
+    let extra = extra
+        .add_if(manage, "show", || {
+            Link::templated(format!("{url}{{?page,size,sort}}"))
+                .titled("Indication that an entity can be shown in menu")
+        })
+        .add_if(manage, "create", || Link::templated(format!("{url}{{?projection}}")).titled(titles::CREATE));
     let request = listing.request().clone();
     let page = run_blocking(move || svc.instances(&ctx, &InstanceFilter::All, &request)).await?;
     let page = page.map(|view| instance_summary(listing.base(), &view));

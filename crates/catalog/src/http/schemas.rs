@@ -212,41 +212,41 @@ pub struct VersionEmbedded {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SchemaProfile {
-    name: String,
-    description: Option<String>,
     #[schema(read_only)]
     uid: String,
+    name: String,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+    description: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "created_at")]
     created_at: LocalTime,
-    #[serde(rename = "created_by")]
-    created_by: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "modified_at")]
     modified_at: LocalTime,
-    #[serde(rename = "modified_by")]
-    modified_by: Option<String>,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SchemaVersionProfile {
-    version: String,
-    schema_body: String,
     #[schema(format = "uri")]
     schema: String,
     #[schema(read_only)]
     uid: String,
+    schema_body: String,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "created_at")]
     created_at: LocalTime,
-    #[serde(rename = "created_by")]
-    created_by: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "modified_at")]
     modified_at: LocalTime,
-    #[serde(rename = "modified_by")]
-    modified_by: Option<String>,
+    version: String,
+    #[serde(rename = "created_by")]
+    created_by: Option<String>,
 }
 
 /// The JSON Schema profile of schemas.
@@ -323,22 +323,24 @@ pub(crate) fn version_detail(
     Resource::with_embedded(body, Some(VersionEmbedded { schema: embedded }), version_links(base, version))
 }
 
-fn version_entry(base: &BaseUrl, version: &SchemaVersion, projection: bool) -> Resource<SchemaVersionEntry> {
-    let body = if projection {
-        SchemaVersionEntry::Versions(SchemaVersionItem {
+/// A version in lists: in full with its schema embedded, or (`projection=versions`) label,
+/// uid and `modifiedAt` only.
+fn version_entry(
+    base: &BaseUrl,
+    version: &SchemaVersion,
+    schema: &SchemaEntry,
+    projection: bool,
+) -> Resource<SchemaVersionEntry, VersionEmbedded> {
+    if projection {
+        let body = SchemaVersionEntry::Versions(SchemaVersionItem {
             version: version.label.clone(),
             uid: version.id.simple().to_string(),
             modified_at: LocalTime(version.stamp.modified_at),
-        })
-    } else {
-        SchemaVersionEntry::Full(SchemaVersionDetail {
-            version: version.label.clone(),
-            schema_body: version.body.clone(),
-            uid: version.id.simple().to_string(),
-            audit: AuditFields::from(&version.stamp),
-        })
-    };
-    Resource::new(body, version_links(base, version))
+        });
+        return Resource::with_embedded(body, None, version_links(base, version));
+    }
+    let full = version_detail(base, version, schema);
+    Resource::with_embedded(SchemaVersionEntry::Full(full.body), full.embedded, full.links)
 }
 
 fn meta(version: i64, stamp: &portico_core::audit::Stamp) -> Versioned {
@@ -569,7 +571,7 @@ pub struct SchemaVersionBody {
 
 /// Axual "list schema versions" (`projection=versions`: label, uid and `modifiedAt`).
 #[utoipa::path(tag = "axual", params(("projection" = Option<String>, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.schema_versions`", body = Collection<SchemaVersionEntry>, content_type = "application/hal+json"), (status = 400, description = "bad paging or projection"), (status = 401, description = "no credentials")))]
+    responses((status = 200, description = "paged `_embedded.schema_versions`", body = Collection<SchemaVersionEntry, VersionEmbedded>, content_type = "application/hal+json"), (status = 400, description = "bad paging or projection"), (status = 401, description = "no credentials")))]
 #[get("/schema_versions")]
 pub async fn list_schema_versions(
     ctx: RequestContext,
@@ -579,7 +581,7 @@ pub async fn list_schema_versions(
     let versions = projection(&listing, "versions")?;
     let request = listing.request().clone();
     let page = run_blocking(move || svc.schema_versions(&ctx, &request)).await?;
-    let page = page.map(|(version, _)| version_entry(listing.base(), &version, versions));
+    let page = page.map(|(version, schema)| version_entry(listing.base(), &version, &schema, versions));
     let (self_link, extra) = listing_links(listing.base(), "schema_versions");
     Ok(ok(&listing.paged(page, self_link, extra)))
 }
@@ -611,7 +613,7 @@ pub async fn schema_version_searches(_caller: RequestContext, base: BaseUrl) -> 
 
 /// Axual `findAllBySchema`: every version of a schema (its URI), oldest first, unpaged.
 #[utoipa::path(tag = "axual", params(("schema" = String, Query, description = "a schema URI")),
-    responses((status = 200, description = "`_embedded.schema_versions`", body = Collection<SchemaVersionEntry>, content_type = "application/hal+json"), (status = 400, description = "no or malformed schema URI"), (status = 401, description = "no credentials"), (status = 404, description = "no such schema")))]
+    responses((status = 200, description = "`_embedded.schema_versions`", body = Collection<SchemaVersionEntry, VersionEmbedded>, content_type = "application/hal+json"), (status = 400, description = "no or malformed schema URI"), (status = 401, description = "no credentials"), (status = 404, description = "no such schema")))]
 #[get("/schema_versions/search/findAllBySchema")]
 pub async fn find_versions_by_schema(
     ctx: RequestContext,
@@ -621,7 +623,8 @@ pub async fn find_versions_by_schema(
     let versions = projection(&listing, "versions")?;
     let schema = listing.relation::<Schemas>("schema")?;
     let found = run_blocking(move || svc.versions_of_schema(&ctx, schema)).await?;
-    let items = found.iter().map(|(version, _)| version_entry(listing.base(), version, versions)).collect();
+    let items =
+        found.iter().map(|(version, schema)| version_entry(listing.base(), version, schema, versions)).collect();
     Ok(ok(&Collection::list(items, Links::new().add("self", listing.search_self()))))
 }
 

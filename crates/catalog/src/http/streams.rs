@@ -229,35 +229,35 @@ enum RetentionPolicy {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct StreamProfile {
-    name: String,
-    description: Option<String>,
-    #[schema(value_type = Object)]
-    properties: serde_json::Map<String, serde_json::Value>,
-    #[schema(format = "uri")]
-    owners: String,
-    retention_policy: RetentionPolicy,
-    key_type: ProfileDataType,
-    value_type: ProfileDataType,
-    #[schema(format = "uri")]
-    key_schema: Option<String>,
-    #[schema(format = "uri")]
-    value_schema: Option<String>,
-    #[schema(format = "uri")]
-    integrity: Option<String>,
     #[schema(format = "uri")]
     confidentiality: Option<String>,
-    #[schema(read_only)]
-    uid: String,
+    description: Option<String>,
+    #[schema(format = "uri")]
+    key_schema: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "created_at")]
     created_at: LocalTime,
+    #[schema(format = "uri")]
+    owners: String,
     #[serde(rename = "created_by")]
     created_by: Option<String>,
+    #[schema(format = "uri")]
+    value_schema: Option<String>,
+    #[schema(read_only)]
+    uid: String,
+    #[schema(format = "uri")]
+    integrity: Option<String>,
+    value_type: ProfileDataType,
+    name: String,
+    #[serde(rename = "modified_by")]
+    modified_by: Option<String>,
+    retention_policy: RetentionPolicy,
+    key_type: ProfileDataType,
     #[schema(value_type = String, format = DateTime)]
     #[serde(rename = "modified_at")]
     modified_at: LocalTime,
-    #[serde(rename = "modified_by")]
-    modified_by: Option<String>,
+    #[schema(value_type = Object)]
+    properties: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The JSON Schema profile of streams.

@@ -224,6 +224,9 @@ pub fn spring_profile<T: ToSchema>(title: &str, relations: &[&str]) -> Value {
             json!({ "title": spring_title(relation), "readOnly": false, "type": "string", "format": "uri" }),
         );
     }
+    // Spring prints definitions sorted by name (the seed's instance profile: `cACert`, then
+    // `instanceClusters`).
+    definitions.sort_keys();
     json!({
         "title": title,
         "properties": properties,
