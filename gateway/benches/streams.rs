@@ -77,6 +77,22 @@ fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
             ),
         };
         sql(conn, &statement);
+        // The names' trigrams, as the store writes them (the migration's backfill, for this realm).
+        let trigrams = match conn {
+            DbConnection::Sqlite(_) => format!(
+                "WITH RECURSIVE p(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM p WHERE i < 200) \
+                 INSERT OR IGNORE INTO catalog_stream_trigrams (realm_id, trigram, entity_id) \
+                 SELECT s.realm_id, substr(lower(s.name), p.i, 3), s.id FROM catalog_streams s JOIN p ON p.i <= length(s.name) - 2 \
+                 WHERE s.realm_id = '{realm}'"
+            ),
+            DbConnection::Postgres(_) => format!(
+                "INSERT INTO catalog_stream_trigrams (realm_id, trigram, entity_id) \
+                 SELECT s.realm_id, substr(lower(s.name), p.i, 3), s.id FROM catalog_streams s \
+                 CROSS JOIN generate_series(1, 200) AS p (i) WHERE p.i <= length(s.name) - 2 AND s.realm_id = '{realm}' \
+                 ON CONFLICT DO NOTHING"
+            ),
+        };
+        sql(conn, &trigrams);
         let realm_id = RealmId::from(uuid::Uuid::parse_str(realm).unwrap_or_else(|e| panic!("{e}")));
         portico_core::db::counters::adjust(conn, realm_id, "streams", i64::try_from(count).unwrap_or(i64::MAX))?;
         Ok::<(), DbError>(())
@@ -136,6 +152,7 @@ fn main() {
     if let portico_core::db::Backend::Postgres = db.backend() {
         db.write(|conn| {
             sql(conn, "ANALYZE catalog_streams");
+            sql(conn, "ANALYZE catalog_stream_trigrams");
             Ok::<(), DbError>(())
         })
         .unwrap_or_else(|e| panic!("{e}"));

@@ -22,7 +22,7 @@
 //! ```
 
 use crate::db::DbBackend;
-use crate::page::{InvalidPaging, SortKey};
+use crate::page::{InvalidPaging, PageRequest, SortKey};
 use diesel::backend::Backend;
 use diesel::expression::expression_types::NotSelectable;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
@@ -64,22 +64,78 @@ impl<QS: 'static> SortMap<QS> {
 
     /// Orders `query` by `keys` (checked against the declared names), then by the primary key
     /// in the direction of the last key. No keys: insertion order.
-    pub fn apply<Q>(&self, mut query: Q, keys: &[SortKey]) -> Result<Q, InvalidPaging>
+    pub fn apply<Q>(&self, query: Q, keys: &[SortKey]) -> Result<Q, InvalidPaging>
+    where
+        Q: ThenOrderDsl<SortExpr<QS>, Output = Q>,
+    {
+        self.apply_directed(query, keys, false)
+    }
+
+    /// [`apply`](Self::apply), or (`reversed`) its exact reverse: every key flips, and with it
+    /// where NULLs go, so the reversed order lists the same rows back to front.
+    fn apply_directed<Q>(&self, mut query: Q, keys: &[SortKey], reversed: bool) -> Result<Q, InvalidPaging>
     where
         Q: ThenOrderDsl<SortExpr<QS>, Output = Q>,
     {
         if keys.is_empty() {
-            return Ok(query.then_order_by((self.default)(false)).then_order_by((self.key)(false)));
+            return Ok(query.then_order_by((self.default)(reversed)).then_order_by((self.key)(reversed)));
         }
         for key in keys {
             let field = self.fields.iter().find(|f| f.name == key.field).ok_or_else(|| InvalidPaging {
                 parameter: "sort",
                 reason: format!("cannot sort by '{}'; sortable fields are {}", key.field, self.names().join(", ")),
             })?;
-            query = query.then_order_by((field.order)(key.descending));
+            query = query.then_order_by((field.order)(key.descending != reversed));
         }
         let last_descending = keys.last().is_some_and(|k| k.descending);
-        Ok(query.then_order_by((self.key)(last_descending)))
+        Ok(query.then_order_by((self.key)(last_descending != reversed)))
+    }
+
+    /// The rows of the requested page of `query` (whose matches number `total`), in the
+    /// requested order; `load(query, offset, limit)` reads them. A page past the middle is read
+    /// from the other end in the reverse order and turned around: the same rows, but the
+    /// database walks its index from the nearer end (the last page of 200,000 rows costs what
+    /// the first does, instead of skipping 199,980 entries).
+    pub fn page<Q, R>(
+        &self,
+        query: Q,
+        request: &PageRequest,
+        total: u64,
+        load: impl FnOnce(Q, i64, i64) -> QueryResult<Vec<R>>,
+    ) -> Result<Vec<R>, crate::CoreError>
+    where
+        Q: ThenOrderDsl<SortExpr<QS>, Output = Q>,
+    {
+        let window = Window::of(request, total);
+        let query = self.apply_directed(query, &request.sort, window.reversed)?;
+        let mut rows = load(query, window.offset, window.limit)?;
+        if window.reversed {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
+/// Where a page's rows are read from: `offset` and `limit` in the requested order, or in the
+/// reversed order when the page lies past the middle of the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    offset: i64,
+    limit: i64,
+    reversed: bool,
+}
+
+impl Window {
+    fn of(request: &PageRequest, total: u64) -> Window {
+        let (offset, limit) = (request.offset(), request.limit());
+        let total = i64::try_from(total).unwrap_or(i64::MAX);
+        if offset == 0 || offset >= total || offset.saturating_add(limit / 2) <= total / 2 {
+            return Window { offset, limit, reversed: false };
+        }
+        // Rows [offset, offset + limit) of `total` are rows
+        // [total - offset - limit, total - offset) counted from the end.
+        let end = total - offset;
+        Window { offset: (end - limit).max(0), limit: limit.min(end), reversed: true }
     }
 }
 
@@ -207,4 +263,28 @@ macro_rules! sort_map {
             key: |descending| $crate::sort::boxed($key, descending),
         };
     };
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::Window;
+    use crate::page::PageRequest;
+
+    fn window(page: u32, size: u32, total: u64) -> Window {
+        Window::of(&PageRequest { page, size, sort: Vec::new() }, total)
+    }
+
+    #[test]
+    fn pages_past_the_middle_are_read_from_the_end() {
+        assert_eq!(window(0, 20, 200_000), Window { offset: 0, limit: 20, reversed: false });
+        assert_eq!(window(4_999, 20, 200_000), Window { offset: 99_980, limit: 20, reversed: false });
+        assert_eq!(window(9_999, 20, 200_000), Window { offset: 0, limit: 20, reversed: true });
+        assert_eq!(window(9_998, 20, 200_000), Window { offset: 20, limit: 20, reversed: true });
+        // A short last page: 45 rows, page 2 of 20 holds rows 40..45.
+        assert_eq!(window(2, 20, 45), Window { offset: 0, limit: 5, reversed: true });
+        // Beyond the end: nothing either way.
+        assert_eq!(window(3, 20, 45), Window { offset: 60, limit: 20, reversed: false });
+        assert_eq!(window(0, 20, 0), Window { offset: 0, limit: 20, reversed: false });
+        assert_eq!(window(0, 20, 1), Window { offset: 0, limit: 20, reversed: false });
+    }
 }

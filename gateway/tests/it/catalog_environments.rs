@@ -2,7 +2,7 @@
 //! environments, owners and instances by URI, two-step delete, searches, roles, bad input and
 //! the owning group's deletion constraints.
 
-use crate::support::{TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer, keys};
+use crate::support::{TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer, keys, uri};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
@@ -16,10 +16,6 @@ struct Acme<'a> {
     member: String,
     outsider: String,
     instance: String,
-}
-
-fn uri(collection: &str, uid: &str) -> String {
-    format!("http://api.example.com/{collection}/{uid}")
 }
 
 async fn as_platform(app: &TestApp, method: &str, path: &str, body: &Value) -> TestResponse {

@@ -4,7 +4,7 @@
 //! relations, titles and `templated`), compared by `seed::assert_shape`.
 
 use crate::seed::{differences, response_to};
-use crate::support::{TestApp, TestResponse, USER_PASSWORD};
+use crate::support::{TestApp, USER_PASSWORD, encoded, uid_of, uri};
 use serde_json::{Value, json};
 
 const KEY: &str =
@@ -12,21 +12,8 @@ const KEY: &str =
 const VALUE: &str =
     r#"{"type":"record","name":"ValueSchema1","namespace":"nl.rabobank.beb","fields":[{"name":"v","type":"long"}]}"#;
 
-fn uri(collection: &str, uid: &str) -> String {
-    format!("http://api.example.com/{collection}/{uid}")
-}
-
 /// Marks a read the platform admin makes (acting in the realm).
 const PLATFORM: &str = "platform:";
-
-fn encoded(uri: &str) -> String {
-    uri.replace(':', "%3A").replace('/', "%2F")
-}
-
-fn uid(response: &TestResponse) -> String {
-    assert!(response.status.is_success(), "{}", response.text());
-    response.json()["uid"].as_str().unwrap_or_else(|| panic!("no uid: {}", response.text())).to_owned()
-}
 
 #[actix_web::test]
 async fn every_documented_catalog_read_answers_in_the_seed_shape() {
@@ -38,17 +25,17 @@ async fn every_documented_catalog_read_answers_in_the_seed_shape() {
         let body = json!({"name": name, "members": [uri("users", &power.uid)]});
         let admin = realm.admin.clone();
         let app = &app;
-        async move { uid(&app.json_accepting("POST", &admin, "/groups", "application/hal+json", &body).await) }
+        async move { uid_of(&app.json_accepting("POST", &admin, "/groups", "application/hal+json", &body).await) }
     };
     let owners = group("Stream-raboApplication1").await;
     let token = app.password_token("rabo", "poweruser@rabobank.nl", USER_PASSWORD).await;
     let post = |path: &str, body: Value| {
         let (app, token, path) = (&app, token.clone(), path.to_owned());
-        async move { uid(&app.json_accepting("POST", &token, &path, "application/hal+json", &body).await) }
+        async move { uid_of(&app.json_accepting("POST", &token, &path, "application/hal+json", &body).await) }
     };
     let platform = |path: &str, body: Value| {
         let (app, path) = (&app, path.to_owned());
-        async move { uid(&app.platform("POST", "rabo", &path, Some(&body)).await) }
+        async move { uid_of(&app.platform("POST", "rabo", &path, Some(&body)).await) }
     };
 
     let confidentiality = post("/confidentialities", json!({"level": "C1", "description": "c", "color": "blue"})).await;

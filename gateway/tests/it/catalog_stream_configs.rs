@@ -4,7 +4,7 @@
 //! streams' and environments' deletion constraints, bad input and other realms.
 
 use crate::seed::{assert_shape, response_to};
-use crate::support::{TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer, keys};
+use crate::support::{TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer, encoded, keys, uid_of, uri};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
@@ -13,20 +13,6 @@ const KEY: &str =
     r#"{"type":"record","name":"Key","namespace":"nl.rabobank.beb","fields":[{"name":"id","type":"string"}]}"#;
 const VALUE: &str =
     r#"{"type":"record","name":"Value","namespace":"nl.rabobank.beb","fields":[{"name":"v","type":"long"}]}"#;
-
-fn uri(collection: &str, uid: &str) -> String {
-    format!("http://api.example.com/{collection}/{uid}")
-}
-
-/// `uri` as a query value (what the seed's searches send: `http%3A%2F%2F...`).
-fn encoded(uri: &str) -> String {
-    uri.replace(':', "%3A").replace('/', "%2F")
-}
-
-fn uid(response: &TestResponse) -> String {
-    assert!(response.status.is_success(), "{}", response.text());
-    response.json()["uid"].as_str().unwrap_or_else(|| panic!("no uid: {}", response.text())).to_owned()
-}
 
 /// Realm `acme` as the seed's examples have it: an instance (with `segment.ms`), the public
 /// environment `raboenv1` on it, a private environment, an AVRO stream with levels, its
@@ -49,15 +35,16 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
     let realm = app.realm("acme").await;
     let member = realm.user("member@acme.test", &[]).await;
     let outsider = realm.user("outsider@acme.test", &[]).await;
-    let group = uid(&app
-        .json_accepting(
+    let group = uid_of(
+        &app.json_accepting(
             "POST",
             &realm.admin,
             "/groups",
             "application/hal+json",
             &json!({"name": "Stream-raboApplication2", "members": [uri("users", &member.uid)]}),
         )
-        .await);
+        .await,
+    );
     let member = app.password_token("acme", "member@acme.test", USER_PASSWORD).await;
     let mut versions = Vec::new();
     for (body, name, version) in [
@@ -85,27 +72,36 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
         let found = found["_embedded"]["schema_versions"].as_array().unwrap().last().unwrap()["uid"].clone();
         versions.push((schema, found.as_str().unwrap().to_owned()));
     }
-    let integrity = uid(&app
-        .json_accepting("POST", &realm.admin, "/integrities", "application/hal+json", &json!({"level": "L2"}))
-        .await);
-    let confidentiality = uid(&app
-        .json_accepting("POST", &realm.admin, "/confidentialities", "application/hal+json", &json!({"level": "L2"}))
-        .await);
-    let cluster = uid(&app
-        .platform(
+    let integrity = uid_of(
+        &app.json_accepting("POST", &realm.admin, "/integrities", "application/hal+json", &json!({"level": "L2"}))
+            .await,
+    );
+    let confidentiality = uid_of(
+        &app.json_accepting(
+            "POST",
+            &realm.admin,
+            "/confidentialities",
+            "application/hal+json",
+            &json!({"level": "L2"}),
+        )
+        .await,
+    );
+    let cluster = uid_of(
+        &app.platform(
             "POST",
             "acme",
             "/clusters",
             Some(&json!({"name": "Boxtel", "bootstrapServers": [{"bootstrapServer": "b:9092"}]})),
         )
-        .await);
+        .await,
+    );
     let pem = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
         .unwrap()
         .self_signed(&rcgen::KeyPair::generate().unwrap())
         .unwrap()
         .pem();
-    let instance = uid(&app
-        .platform(
+    let instance = uid_of(
+        &app.platform(
             "POST",
             "acme",
             "/instances",
@@ -113,8 +109,9 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
                          "instanceClusters": [{"cluster": uri("clusters", &cluster)}], "caCerts": [{"pem": pem}],
                          "properties": {"segment.ms": "172800000", "replication.factor": "2"}})),
         )
-        .await);
-    let environment = uid(&app
+        .await,
+    );
+    let environment = uid_of(&app
         .platform(
             "POST",
             "acme",
@@ -123,7 +120,7 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
                          "partitions": 6, "instance": uri("instances", &instance), "owners": uri("groups", &group)})),
         )
         .await);
-    let private = uid(&app
+    let private = uid_of(&app
         .json_accepting(
             "POST",
             &realm.admin,
@@ -132,7 +129,7 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
             &json!({"name": "Team Sandbox", "shortName": "sandbox", "visibility": "private", "owners": uri("groups", &group)}),
         )
         .await);
-    let stream = uid(&app
+    let stream = uid_of(&app
         .json_accepting(
             "POST",
             &member,
@@ -143,15 +140,16 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
                     "integrity": uri("integrities", &integrity), "confidentiality": uri("confidentialities", &confidentiality)}),
         )
         .await);
-    let plain = uid(&app
-        .json_accepting(
+    let plain = uid_of(
+        &app.json_accepting(
             "POST",
             &member,
             "/streams",
             "application/hal+json",
             &json!({"name": "plain-stream", "keyType": "STRING", "valueType": "JSON", "owners": uri("groups", &group)}),
         )
-        .await);
+        .await,
+    );
     Fixture {
         app,
         realm,
@@ -308,7 +306,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
     let app = TestApp::start().await;
     let f = fixture(&app).await;
     let other = app.realm("other").await;
-    let foreign_stream = uid(&app
+    let foreign_stream = uid_of(&app
         .json_accepting(
             "POST",
             &other.admin,
@@ -316,7 +314,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
             "application/hal+json",
             &json!({"name": "theirs", "keyType": "JSON", "valueType": "JSON", "owners": uri("groups", &{
                 let group = app.json_accepting("POST", &other.admin, "/groups", "application/hal+json", &json!({"name": "Theirs"})).await;
-                uid(&group)
+                uid_of(&group)
             })}),
         )
         .await);
@@ -414,13 +412,13 @@ async fn roles_private_environments_searches_and_realms() {
     let stream_admin = f.realm.user("streams@acme.test", &["STREAM_ADMIN"]).await;
     // Only those who manage the stream configure it.
     assert_eq!(f.create(&f.outsider, &f.seed_body()).await.status, StatusCode::FORBIDDEN);
-    let public = uid(&f.create(&stream_admin.token, &f.seed_body()).await);
+    let public = uid_of(&f.create(&stream_admin.token, &f.seed_body()).await);
     let private_body = json!({"stream": uri("streams", &f.plain), "environment": uri("environments", &f.private)});
     // A stream admin outside the private environment's group does not see it.
     let hidden = f.create(&stream_admin.token, &private_body).await;
     assert_eq!(hidden.status, StatusCode::BAD_REQUEST, "{}", hidden.text());
     assert!(hidden.text().contains("environment"), "{}", hidden.text());
-    let private = uid(&f.create(&f.member, &private_body).await);
+    let private = uid_of(&f.create(&f.member, &private_body).await);
     assert_eq!(app.get("/stream_configs/search").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get(&format!("/stream_configs/{public}")).await.status, StatusCode::UNAUTHORIZED);
     let index = app.get_as(&f.outsider, "/stream_configs/search").await.json();
@@ -465,25 +463,19 @@ async fn roles_private_environments_searches_and_realms() {
     assert_eq!(outsider_private["_embedded"]["stream_configs"], json!([]));
     assert_eq!(search(&other.admin, by_stream(&f.stream)).await["_embedded"]["stream_configs"], json!([]));
 
-    let pair = format!(
-        "findByStreamAndEnvironment?stream={}&environment={}",
-        encoded(&uri("streams", &f.stream)),
-        encoded(&uri("environments", &f.environment))
-    );
-    let both = search(&f.member, pair.clone()).await;
-    assert_shape(&both, &response_to("GET /stream_configs/search/findByStreamAndEnvironment?"));
-    assert_eq!(both["_embedded"]["stream_configs"].as_array().unwrap().len(), 1);
-    let outsider_pair = search(&f.outsider, pair).await;
-    assert_eq!(keys(&outsider_pair["_links"]), ["self"], "no createStreamConfig for who may not create one");
-    let none = search(
-        &f.member,
+    let pair = |stream: &str, environment: &str| {
         format!(
             "findByStreamAndEnvironment?stream={}&environment={}",
-            encoded(&uri("streams", &f.plain)),
-            encoded(&uri("environments", &f.environment))
-        ),
-    )
-    .await;
+            encoded(&uri("streams", stream)),
+            encoded(&uri("environments", environment))
+        )
+    };
+    let both = search(&f.member, pair(&f.stream, &f.environment)).await;
+    assert_shape(&both, &response_to("GET /stream_configs/search/findByStreamAndEnvironment?"));
+    assert_eq!(both["_embedded"]["stream_configs"].as_array().unwrap().len(), 1);
+    let outsider_pair = search(&f.outsider, pair(&f.stream, &f.environment)).await;
+    assert_eq!(keys(&outsider_pair["_links"]), ["self"], "no createStreamConfig for who may not create one");
+    let none = search(&f.member, pair(&f.plain, &f.environment)).await;
     assert_eq!(none["_embedded"]["stream_configs"], json!([]));
     assert_eq!(keys(&none["_links"]), ["self", "createStreamConfig"]);
 
@@ -505,7 +497,7 @@ async fn racing_writes_keep_one_config_per_pair_and_if_match_lets_one_patch_win(
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "{} / {}", a.text(), b.text());
-    let config = if a.status == StatusCode::CREATED { uid(&a) } else { uid(&b) };
+    let config = if a.status == StatusCode::CREATED { uid_of(&a) } else { uid_of(&b) };
     let path = format!("/stream_configs/{config}");
     let patch = |retention: i64| {
         app.send(

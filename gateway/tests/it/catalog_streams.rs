@@ -2,7 +2,7 @@
 //! schemas, levels and owners by URI in the realm, roles, two-step delete, searches, bad input
 //! and the levels' and groups' deletion constraints.
 
-use crate::support::{TestApp, TestRealm, USER_PASSWORD, bearer, keys};
+use crate::support::{TestApp, TestRealm, USER_PASSWORD, bearer, keys, uri};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
@@ -11,10 +11,6 @@ const KEY: &str =
     r#"{"type":"record","name":"Key","namespace":"nl.rabobank.beb","fields":[{"name":"id","type":"string"}]}"#;
 const VALUE: &str =
     r#"{"type":"record","name":"Value","namespace":"nl.rabobank.beb","fields":[{"name":"v","type":"long"}]}"#;
-
-fn uri(collection: &str, uid: &str) -> String {
-    format!("http://api.example.com/{collection}/{uid}")
-}
 
 /// Realm `acme`: a group with member `member@acme.test`, an outsider, two schemas and two levels.
 struct Fixture<'a> {
@@ -266,6 +262,24 @@ async fn patches_searches_and_realms() {
     assert!(found.get("page").is_none());
     let containing = app.get_as(&f.member, "/streams/search/findByNameContaining?name=STREAM").await.json();
     assert_eq!(containing["page"]["totalElements"], 2);
+    // Texts the trigram index (SQLite) reads as a phrase, and short ones it leaves to LIKE.
+    for (text, matches) in [
+        ("o-str", 2),
+        ("m1", 1),
+        ("b", 2),
+        ("%22", 0),
+        ("a%22b%22c", 0),
+        ("OR", 0),
+        ("FLOW", 1),
+        ("st*", 0),
+        ("-", 3),
+        ("%25", 0),
+        ("_", 0),
+    ] {
+        let found = app.get_as(&f.member, &format!("/streams/search/findByNameContaining?name={text}")).await;
+        assert_eq!(found.status, StatusCode::OK, "{text}: {}", found.text());
+        assert_eq!(found.json()["page"]["totalElements"], matches, "{text}");
+    }
     assert!(containing["_links"].get("create").is_some(), "members of a group may create");
     let uid = found["_embedded"]["streams"][0]["uid"].as_str().unwrap().to_owned();
     let path = format!("/streams/{uid}");
@@ -392,4 +406,69 @@ async fn concurrent_patches_with_if_match_let_exactly_one_win_on_every_catalog_r
             app.send(TestRequest::get().uri(&path).insert_header(bearer(token)).insert_header(("realm", "acme"))).await;
         assert_eq!(now.header("etag"), Some("\"1\""), "{path}: exactly one write");
     }
+}
+
+#[actix_web::test]
+async fn pages_read_from_the_end_are_slices_of_the_whole_listing_in_every_order() {
+    let app = TestApp::start().await;
+    let f = fixture(&app).await;
+    let owners = uri("groups", &f.group);
+    for n in 0..45 {
+        // Every third stream has no description, and descriptions repeat: NULLs and ties.
+        let description = if n % 3 == 0 { Value::Null } else { json!(format!("d{}", n % 4)) };
+        let created = f
+            .create(
+                &f.member,
+                &json!({"name": format!("s-{n:02}"), "keyType": "JSON", "valueType": "JSON", "owners": owners, "description": description}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    }
+    let uids = |body: &Value| -> Vec<String> {
+        body["_embedded"]["streams"].as_array().unwrap().iter().map(|s| s["uid"].as_str().unwrap().to_owned()).collect()
+    };
+    for sort in
+        ["", "&sort=description", "&sort=description,desc", "&sort=name,desc", "&sort=retentionPolicy,description"]
+    {
+        let whole = uids(&app.get_as(&f.member, &format!("/streams?size=100{sort}")).await.json());
+        assert_eq!(whole.len(), 45);
+        for size in [7, 20] {
+            let mut paged = Vec::new();
+            for page in 0..45_usize.div_ceil(size) {
+                let body = app.get_as(&f.member, &format!("/streams?size={size}&page={page}{sort}")).await.json();
+                assert_eq!(body["page"]["number"], page);
+                paged.extend(uids(&body));
+            }
+            assert_eq!(paged, whole, "sort '{sort}', pages of {size}");
+        }
+        let beyond = app.get_as(&f.member, &format!("/streams?size=20&page=3{sort}")).await.json();
+        assert_eq!(beyond["_embedded"]["streams"], json!([]), "{sort}");
+    }
+}
+
+#[actix_web::test]
+async fn contains_searches_follow_renames_and_deletes() {
+    let app = TestApp::start().await;
+    let f = fixture(&app).await;
+    let owners = uri("groups", &f.group);
+    let created = f
+        .create(
+            &f.member,
+            &json!({"name": "payments-events", "keyType": "JSON", "valueType": "JSON", "owners": owners}),
+        )
+        .await;
+    let uid = created.json()["uid"].as_str().unwrap().to_owned();
+    let count = |text: &str| {
+        let path = format!("/streams/search/findByNameContaining?name={text}");
+        let (app, token) = (&app, f.member.clone());
+        async move { app.get_as(&token, &path).await.json()["page"]["totalElements"].as_u64().unwrap() }
+    };
+    assert_eq!(count("MENTS-EV").await, 1);
+    let renamed = app.json_as("PATCH", &f.member, &format!("/streams/{uid}"), &json!({"name": "refunds-events"})).await;
+    assert_eq!(renamed.status, StatusCode::NO_CONTENT, "{}", renamed.text());
+    assert_eq!((count("payments").await, count("refunds").await, count("events").await), (0, 1, 1));
+    let deleted =
+        app.send(TestRequest::delete().uri(&format!("/streams/{uid}")).insert_header(bearer(&f.member))).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!((count("refunds").await, count("events").await), (0, 0));
 }

@@ -462,3 +462,19 @@ pub fn basic_user(email: &str, password: &str) -> (&'static str, String) {
 pub fn keys(value: &Value) -> Vec<&str> {
     value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().map(String::as_str).collect()
 }
+
+/// The Axual URI of entity `uid` of `collection`, as clients write relations.
+pub fn uri(collection: &str, uid: &str) -> String {
+    format!("http://api.example.com/{collection}/{uid}")
+}
+
+/// `uri` as a query value (what the seed's searches send: `http%3A%2F%2F...`).
+pub fn encoded(uri: &str) -> String {
+    uri.replace(':', "%3A").replace('/', "%2F")
+}
+
+/// The `uid` of a successful Axual response (panics with the body otherwise).
+pub fn uid_of(response: &TestResponse) -> String {
+    assert!(response.status.is_success(), "{}", response.text());
+    response.json()["uid"].as_str().unwrap_or_else(|| panic!("no uid: {}", response.text())).to_owned()
+}

@@ -10,19 +10,12 @@ use portico_core::http::axual::{AuditFields, entity_url, titles};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A group inline in a summary (Axual `GroupInline`).
+/// A group inline in a summary (Axual `GroupInline`): the embedded fields and audit fields.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct InlineGroup {
-    /// Name.
-    pub name: String,
-    /// Contact e-mail (`{"email": ...}`).
-    #[schema(value_type = Option<Object>)]
-    pub email_address: Option<serde_json::Value>,
-    /// Contact phone.
-    pub phone_number: Option<String>,
-    /// The uid.
-    pub uid: String,
+    /// Name, contacts and uid.
+    #[serde(flatten)]
+    pub group: EmbeddedOwner,
     /// Audit fields (`modified_at` is `null` until the group first changes).
     #[serde(flatten)]
     pub audit: AuditFields,
@@ -43,17 +36,12 @@ pub struct EmbeddedOwner {
     pub uid: String,
 }
 
-/// A level inline in a summary (Axual `LevelInline`).
+/// A level inline in a summary (Axual `LevelInline`): the embedded fields and audit fields.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InlineLevel {
-    /// The level.
-    pub level: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Colour.
-    pub color: Option<String>,
-    /// The uid.
-    pub uid: String,
+    /// Level, description, colour and uid.
+    #[serde(flatten)]
+    pub level: EmbeddedLevel,
     /// Audit fields.
     #[serde(flatten)]
     pub audit: AuditFields,
@@ -72,30 +60,32 @@ pub struct EmbeddedLevel {
     pub uid: String,
 }
 
-fn email(group: &GroupRef) -> Option<serde_json::Value> {
-    group.email.as_ref().map(|email| serde_json::json!({ "email": email }))
-}
-
-/// `group` inline.
-pub fn inline_group(group: &GroupRef) -> InlineGroup {
-    InlineGroup {
+fn owner_body(group: &GroupRef) -> EmbeddedOwner {
+    EmbeddedOwner {
         name: group.name.clone(),
-        email_address: email(group),
+        email_address: group.email.as_ref().map(|email| serde_json::json!({ "email": email })),
         phone_number: group.phone_number.clone(),
         uid: group.id.simple().to_string(),
-        audit: AuditFields::from(group),
     }
 }
 
-/// `level` inline.
-pub fn inline_level(level: &Level) -> InlineLevel {
-    InlineLevel {
+fn level_body(level: &Level) -> EmbeddedLevel {
+    EmbeddedLevel {
         level: level.level.clone(),
         description: level.description.clone(),
         color: level.color.clone(),
         uid: level.id.simple().to_string(),
-        audit: AuditFields::from(&level.stamp),
     }
+}
+
+/// `group` inline.
+pub fn inline_group(group: &GroupRef) -> InlineGroup {
+    InlineGroup { group: owner_body(group), audit: AuditFields::from(group) }
+}
+
+/// `level` inline.
+pub fn inline_level(level: &Level) -> InlineLevel {
+    InlineLevel { level: level_body(level), audit: AuditFields::from(&level.stamp) }
 }
 
 /// `self` of an embedded entity: its URL with `{?projection}`, titled.
@@ -110,22 +100,10 @@ pub fn embedded_owner(base: &BaseUrl, group: &GroupRef) -> Resource<EmbeddedOwne
         "members",
         Link::templated(format!("{url}/members{{?projection}}")).titled("Users belonging to this group"),
     );
-    let body = EmbeddedOwner {
-        name: group.name.clone(),
-        email_address: email(group),
-        phone_number: group.phone_number.clone(),
-        uid: group.id.simple().to_string(),
-    };
-    Resource::new(body, links)
+    Resource::new(owner_body(group), links)
 }
 
 /// `level` embedded, with its templated `self`.
 pub fn embedded_level(base: &BaseUrl, kind: LevelKind, level: &Level) -> Resource<EmbeddedLevel> {
-    let body = EmbeddedLevel {
-        level: level.level.clone(),
-        description: level.description.clone(),
-        color: level.color.clone(),
-        uid: level.id.simple().to_string(),
-    };
-    Resource::new(body, templated_self(&entity_url(base, kind.rel(), level.id)))
+    Resource::new(level_body(level), templated_self(&entity_url(base, kind.rel(), level.id)))
 }

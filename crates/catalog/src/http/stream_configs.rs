@@ -192,6 +192,17 @@ async fn matching(
     Ok(views.iter().map(|view| detail(base, view)).collect())
 }
 
+/// An unpaged search answer: the matches and `self`.
+async fn search_list(
+    ctx: RequestContext,
+    listing: &Listing,
+    svc: Data<dyn StreamConfigService>,
+    filter: StreamConfigFilter,
+) -> Result<HttpResponse, ApiError> {
+    let items = matching(ctx, listing.base(), svc, filter).await?;
+    Ok(ok(&Collection::list(items, Links::new().add("self", listing.search_self()))))
+}
+
 /// Axual "create stream config": one per stream and environment, by those who manage the
 /// stream, on an environment they may see. Properties start from the environment's
 /// instance's `segment.ms`; retention and partitions from the environment.
@@ -228,8 +239,7 @@ pub async fn find_configs_by_stream(
     svc: Data<dyn StreamConfigService>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = StreamConfigFilter::Stream(listing.relation::<Streams>("stream")?);
-    let items = matching(ctx, listing.base(), svc, filter).await?;
-    Ok(ok(&Collection::list(items, Links::new().add("self", listing.search_self()))))
+    search_list(ctx, &listing, svc, filter).await
 }
 
 /// Axual `findByEnvironment`: the configs of every stream on the environment, if the caller
@@ -243,8 +253,7 @@ pub async fn find_configs_by_environment(
     svc: Data<dyn StreamConfigService>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = StreamConfigFilter::Environment(listing.relation::<Environments>("environment")?);
-    let items = matching(ctx, listing.base(), svc, filter).await?;
-    Ok(ok(&Collection::list(items, Links::new().add("self", listing.search_self()))))
+    search_list(ctx, &listing, svc, filter).await
 }
 
 /// Axual `findByStreamAndEnvironment`: the stream's config on the environment (0 or 1), with a

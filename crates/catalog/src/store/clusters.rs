@@ -149,13 +149,13 @@ pub fn page(
         ClusterFilter::All => scoped(realm),
         ClusterFilter::NameContains(text) => scoped(realm).filter(contains(clusters::name, text)),
     };
-    let query = CLUSTER_SORT.apply(filtered(), &request.sort)?;
     let total = match filter {
         ClusterFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered().count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<ClusterRow> =
-        query.offset(request.offset()).limit(request.limit()).select(ClusterRow::as_select()).load(conn)?;
+    let rows: Vec<ClusterRow> = CLUSTER_SORT.page(filtered(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(ClusterRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

@@ -200,10 +200,10 @@ pub fn page(
             None => query,
         }
     };
-    let query = ENVIRONMENT_SORT.apply(filtered(), &request.sort)?;
     let total = filtered().count().get_result::<i64>(conn)?.max(0) as u64;
-    let rows: Vec<EnvironmentRow> =
-        query.offset(request.offset()).limit(request.limit()).select(EnvironmentRow::as_select()).load(conn)?;
+    let rows: Vec<EnvironmentRow> = ENVIRONMENT_SORT.page(filtered(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(EnvironmentRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

@@ -248,13 +248,13 @@ pub fn page(
         InstanceFilter::All => scoped(realm),
         InstanceFilter::NameContains(text) => scoped(realm).filter(contains(instances::name, text)),
     };
-    let query = INSTANCE_SORT.apply(filtered(), &request.sort)?;
     let total = match filter {
         InstanceFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered().count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<InstanceRow> =
-        query.offset(request.offset()).limit(request.limit()).select(InstanceRow::as_select()).load(conn)?;
+    let rows: Vec<InstanceRow> = INSTANCE_SORT.page(filtered(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(InstanceRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, complete(conn, realm, rows)?, total))
 }
 

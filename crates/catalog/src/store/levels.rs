@@ -129,10 +129,10 @@ pub fn page(
     kind: LevelKind,
     request: &PageRequest,
 ) -> Result<Page<Level>, CoreError> {
-    let query = LEVEL_SORT.apply(scoped(realm, kind), &request.sort)?;
     let total = counters::get(conn, realm, counter(kind))?;
-    let rows: Vec<LevelRow> =
-        query.offset(request.offset()).limit(request.limit()).select(LevelRow::as_select()).load(conn)?;
+    let rows: Vec<LevelRow> = LEVEL_SORT.page(scoped(realm, kind), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(LevelRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

@@ -192,10 +192,10 @@ pub fn page(
         SchemaFilter::Name(name) => scoped(realm).filter(schemas::name.eq(name.clone())),
         SchemaFilter::NameContains(text) => scoped(realm).filter(contains(schemas::name, text)),
     };
-    let query = SCHEMA_SORT.apply(filtered(), &request.sort)?;
     let total = filtered().count().get_result::<i64>(conn)?.max(0) as u64;
-    let rows: Vec<SchemaRow> =
-        query.offset(request.offset()).limit(request.limit()).select(SchemaRow::as_select()).load(conn)?;
+    let rows: Vec<SchemaRow> = SCHEMA_SORT.page(filtered(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(SchemaRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
@@ -254,10 +254,10 @@ pub fn version_page(
     request: &PageRequest,
 ) -> Result<Page<SchemaVersion>, CoreError> {
     let scoped = || versions::table.filter(versions::realm_id.eq(realm)).into_boxed();
-    let query = VERSION_SORT.apply(scoped(), &request.sort)?;
     let total = scoped().count().get_result::<i64>(conn)?.max(0) as u64;
-    let rows: Vec<VersionRow> =
-        query.offset(request.offset()).limit(request.limit()).select(VersionRow::as_select()).load(conn)?;
+    let rows: Vec<VersionRow> = VERSION_SORT.page(scoped(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(VersionRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

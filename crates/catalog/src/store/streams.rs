@@ -4,12 +4,16 @@ use super::schema::catalog_streams as streams;
 use crate::model::{DataType, Stream};
 use diesel::prelude::*;
 use portico_core::audit::Stamp;
-use portico_core::db::text::contains;
+use portico_core::db::text::{TrigramIndex, contains};
 use portico_core::db::{DbBackend, UniqueDsl, counters};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{CoreError, DbConnection, RealmId, Timestamp};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
+
+/// The trigram index of stream names (migration `catalog_stream_name_search`).
+const NAME_INDEX: TrigramIndex =
+    TrigramIndex { table: "catalog_stream_trigrams", realm: "catalog_streams.realm_id", id: "catalog_streams.id" };
 
 /// Counter name of streams per realm.
 pub const COUNTER: &str = "streams";
@@ -135,6 +139,7 @@ pub fn insert(
             portico_core::created_columns!(streams, actor, now, 0_i64),
         ))
         .execute(conn)?;
+    NAME_INDEX.set(conn, realm, stream.id, &stream.name)?;
     counters::adjust(conn, realm, COUNTER, 1)
 }
 
@@ -155,6 +160,9 @@ pub fn update(
     )
     .set((StreamFields::of(stream), portico_core::modified_columns!(streams, actor, now, expected)))
     .execute(conn)?;
+    if changed == 1 {
+        NAME_INDEX.set(conn, realm, stream.id, &stream.name)?;
+    }
     Ok(changed == 1)
 }
 
@@ -164,6 +172,7 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<
         diesel::delete(streams::table.filter(streams::realm_id.eq(realm)).filter(streams::id.eq(id.to_string())))
             .execute(conn)?;
     if deleted == 1 {
+        NAME_INDEX.remove(conn, id)?;
         counters::adjust(conn, realm, COUNTER, -1)?;
     }
     Ok(deleted == 1)
@@ -207,18 +216,30 @@ pub fn page(
     filter: &StreamFilter,
     request: &PageRequest,
 ) -> Result<Page<Stream>, CoreError> {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let narrowing = match filter {
+        StreamFilter::NameContains(text) => NAME_INDEX.narrowing(conn, realm, text)?,
+        _ => None,
+    };
     let filtered = || match filter {
         StreamFilter::All => scoped(realm),
         StreamFilter::Name(name) => scoped(realm).filter(streams::name.eq(name.clone())),
-        StreamFilter::NameContains(text) => scoped(realm).filter(contains(streams::name, text)),
+        StreamFilter::NameContains(text) => {
+            let query = match &narrowing {
+                // The realm's streams holding the text's rarest trigrams.
+                Some(narrowing) => streams::table.into_boxed().filter(NAME_INDEX.candidates(sqlite, realm, narrowing)),
+                None => scoped(realm),
+            };
+            query.filter(contains(streams::name, text))
+        }
     };
-    let query = STREAM_SORT.apply(filtered(), &request.sort)?;
     let total = match filter {
         StreamFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered().count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<StreamRow> =
-        query.offset(request.offset()).limit(request.limit()).select(StreamRow::as_select()).load(conn)?;
+    let rows: Vec<StreamRow> = STREAM_SORT.page(filtered(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(StreamRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 
@@ -243,6 +264,7 @@ pub fn count_referring(
 
 /// Removes every stream of `realm` (before its schemas and levels).
 pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    NAME_INDEX.purge(conn, realm)?;
     diesel::delete(streams::table.filter(streams::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }

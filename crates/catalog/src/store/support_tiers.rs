@@ -78,10 +78,10 @@ pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Opt
 /// One page of the tiers of `realm`.
 pub fn page(conn: &mut DbConnection, realm: RealmId, request: &PageRequest) -> Result<Page<SupportTier>, CoreError> {
     let scoped = || tiers::table.filter(tiers::realm_id.eq(realm)).into_boxed();
-    let query = TIER_SORT.apply(scoped(), &request.sort)?;
     let total = scoped().count().get_result::<i64>(conn)?.max(0) as u64;
-    let rows: Vec<TierRow> =
-        query.offset(request.offset()).limit(request.limit()).select(TierRow::as_select()).load(conn)?;
+    let rows: Vec<TierRow> = TIER_SORT.page(scoped(), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(TierRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

@@ -125,3 +125,227 @@ mod tests {
         assert_eq!(contains_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
     }
 }
+
+/// A realm-scoped trigram index of one text column: a table `(realm_id, trigram, entity_id)`
+/// with that primary key and an index on `entity_id`, holding every three-character run of
+/// each row's lower-cased text (the domain's migration creates it; the domain's writes call
+/// [`TrigramIndex::set`] and [`TrigramIndex::remove`]).
+///
+/// A "contains" search first probes how many rows of the realm hold each trigram of its text
+/// (one statement of bounded, index-only counts), then adds [`TrigramIndex::candidates`]: the
+/// rows holding the rarest trigrams. `LIKE` still decides, so the result is exact; the cost
+/// follows the rare trigrams' rows instead of the realm's size. Texts under three characters,
+/// or whose trigrams are all common, are left to `LIKE` alone.
+#[derive(Debug, Clone, Copy)]
+pub struct TrigramIndex {
+    /// The index table.
+    pub table: &'static str,
+    /// The searched table's realm column, qualified (`catalog_streams.realm_id`).
+    pub realm: &'static str,
+    /// The searched table's id column, qualified (`catalog_streams.id`).
+    pub id: &'static str,
+}
+
+/// How many rows of a realm a trigram may be in and still narrow a search.
+const RARE_TRIGRAM: usize = 1_000;
+
+/// The most trigrams of one search text probed.
+const PROBED_TRIGRAMS: usize = 16;
+
+/// The most (rarest) trigrams whose rows a search intersects.
+const INTERSECTED_TRIGRAMS: usize = 3;
+
+#[derive(diesel::QueryableByName)]
+struct Probe {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    i: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The distinct three-character runs of `text`, lower-cased, in order.
+pub fn trigrams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.to_lowercase().chars().collect();
+    let mut found: Vec<String> = Vec::new();
+    for window in chars.windows(3) {
+        let trigram: String = window.iter().collect();
+        if !found.contains(&trigram) {
+            found.push(trigram);
+        }
+    }
+    found
+}
+
+/// The rarest trigrams a search intersects: a narrowing for [`TrigramIndex::candidates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Narrowing(Vec<String>);
+
+impl TrigramIndex {
+    /// Makes `text` the indexed text of row `id` of `realm` (replacing what it was).
+    pub fn set(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        realm: crate::RealmId,
+        id: uuid::Uuid,
+        text: &str,
+    ) -> diesel::QueryResult<()> {
+        use diesel::RunQueryDsl;
+        self.remove(conn, id)?;
+        let trigrams = trigrams(text);
+        if trigrams.is_empty() {
+            return Ok(());
+        }
+        let rows = vec!["(?, ?, ?)"; trigrams.len()].join(", ");
+        let sql = format!("INSERT INTO {} (realm_id, trigram, entity_id) VALUES {rows}", self.table);
+        let mut statement = diesel::sql_query(numbered(&sql, conn)).into_boxed::<crate::db::DbBackend>();
+        for trigram in trigrams {
+            statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram).bind::<Text, _>(id.to_string());
+        }
+        statement.execute(conn)?;
+        Ok(())
+    }
+
+    /// Removes row `id` from the index.
+    pub fn remove(&self, conn: &mut crate::db::DbConnection, id: uuid::Uuid) -> diesel::QueryResult<()> {
+        use diesel::RunQueryDsl;
+        let sql = format!("DELETE FROM {} WHERE entity_id = ?", self.table);
+        diesel::sql_query(numbered(&sql, conn)).bind::<Text, _>(id.to_string()).execute(conn)?;
+        Ok(())
+    }
+
+    /// Removes every row of `realm` from the index.
+    pub fn purge(&self, conn: &mut crate::db::DbConnection, realm: crate::RealmId) -> diesel::QueryResult<()> {
+        use diesel::RunQueryDsl;
+        let sql = format!("DELETE FROM {} WHERE realm_id = ?", self.table);
+        diesel::sql_query(numbered(&sql, conn)).bind::<Text, _>(realm).execute(conn)?;
+        Ok(())
+    }
+
+    /// The rarest trigrams of `text` in `realm` (at most [`INTERSECTED_TRIGRAMS`], each in
+    /// fewer than [`RARE_TRIGRAM`] rows); `None` when `text` has none (too short, or all common).
+    /// Each probe is ordered by the primary key's last column, so it is an index range that
+    /// stops at the limit: with `LIMIT` alone PostgreSQL may pick a sequential scan that, for a
+    /// trigram whose rows of this realm lie late in the table, reads all of it.
+    pub fn narrowing(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        realm: crate::RealmId,
+        text: &str,
+    ) -> diesel::QueryResult<Option<Narrowing>> {
+        use diesel::RunQueryDsl;
+        let mut trigrams = trigrams(text);
+        trigrams.truncate(PROBED_TRIGRAMS);
+        if trigrams.is_empty() {
+            return Ok(None);
+        }
+        let table = self.table;
+        let sql = (0..trigrams.len())
+            .map(|i| {
+                format!(
+                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE realm_id = ? AND trigram = ? ORDER BY entity_id \
+                     LIMIT {RARE_TRIGRAM}) AS p{i}) AS n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut statement = diesel::sql_query(numbered(&sql, conn)).into_boxed::<crate::db::DbBackend>();
+        for trigram in &trigrams {
+            statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram.clone());
+        }
+        let mut counts: Vec<Probe> = statement.load(conn)?;
+        if counts.iter().any(|probe| probe.n == 0) {
+            // A trigram no row holds: nothing matches; the emptiest narrowing says so.
+            counts.retain(|probe| probe.n == 0);
+        }
+        counts.retain(|probe| usize::try_from(probe.n).is_ok_and(|n| n < RARE_TRIGRAM));
+        counts.sort_by_key(|probe| probe.n);
+        let rare: Vec<String> = counts
+            .iter()
+            .take(INTERSECTED_TRIGRAMS)
+            .filter_map(|probe| trigrams.get(usize::try_from(probe.i).ok()?).cloned())
+            .collect();
+        Ok((!rare.is_empty()).then_some(Narrowing(rare)))
+    }
+
+    /// The condition "the row is of `realm` and holds every trigram of `narrowing`", for a
+    /// query on the unscoped table. On SQLite the realm is compared as `+realm = ?`, which it
+    /// cannot serve from an index, so the candidates drive the query (a few primary-key
+    /// lookups) rather than a walk of the realm's whole index that checks each row.
+    pub fn candidates<QS>(
+        &self,
+        sqlite: bool,
+        realm: crate::RealmId,
+        narrowing: &Narrowing,
+    ) -> Box<dyn diesel::BoxableExpression<QS, crate::db::DbBackend, SqlType = diesel::sql_types::Bool>> {
+        let Self { table, realm: realm_column, id } = *self;
+        let plus = if sqlite { "+" } else { "" };
+        // Always three sets to intersect (repeating the last trigram is a no-op), so the
+        // statement has one shape.
+        let pick = |n: usize| narrowing.0.get(n).or(narrowing.0.last()).cloned().unwrap_or_default();
+        let select = format!("SELECT entity_id FROM {table} WHERE realm_id = ");
+        Box::new(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("{plus}{realm_column} = "))
+                .bind::<Text, _>(realm)
+                .sql(&format!(" AND {id} IN ({select}"))
+                .bind::<Text, _>(realm)
+                .sql(" AND trigram = ")
+                .bind::<Text, _>(pick(0))
+                .sql(&format!(" INTERSECT {select}"))
+                .bind::<Text, _>(realm)
+                .sql(" AND trigram = ")
+                .bind::<Text, _>(pick(1))
+                .sql(&format!(" INTERSECT {select}"))
+                .bind::<Text, _>(realm)
+                .sql(" AND trigram = ")
+                .bind::<Text, _>(pick(2))
+                .sql(")"),
+        )
+    }
+}
+
+/// `sql` with PostgreSQL's numbered placeholders (`$1`, `$2`, ...) on a PostgreSQL connection.
+fn numbered(sql: &str, conn: &crate::db::DbConnection) -> String {
+    if !matches!(conn, crate::db::DbConnection::Postgres(_)) {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod trigram_tests {
+    use super::TrigramIndex;
+    use diesel::RunQueryDsl;
+
+    #[test]
+    fn the_index_narrows_to_the_rare_trigrams_of_the_realm() {
+        let db = crate::testing::TestDatabase::migrated(&[]);
+        let mut conn = db.database().conn().unwrap();
+        diesel::sql_query(
+            "CREATE TABLE things_trigrams (realm_id TEXT NOT NULL, trigram TEXT NOT NULL, entity_id TEXT NOT NULL, \
+             PRIMARY KEY (realm_id, trigram, entity_id))",
+        )
+        .execute(&mut **conn)
+        .unwrap();
+        let index = TrigramIndex { table: "things_trigrams", realm: "things.realm_id", id: "things.id" };
+        let realm = crate::RealmId::from(uuid::Uuid::new_v4());
+        let id = uuid::Uuid::new_v4();
+        index.set(&mut conn, realm, id, "Stream-777").unwrap();
+        index.set(&mut conn, realm, id, "stream-778").unwrap();
+        let narrowing = index.narrowing(&mut conn, realm, "M-77").unwrap().unwrap();
+        assert_eq!(narrowing.0, ["m-7", "-77"]);
+        assert!(index.narrowing(&mut conn, realm, "777").unwrap().is_some_and(|n| n.0 == ["777"]), "absent: nothing");
+        assert_eq!(index.narrowing(&mut conn, realm, "st").unwrap(), None);
+        index.remove(&mut conn, id).unwrap();
+        index.purge(&mut conn, realm).unwrap();
+    }
+}

@@ -118,13 +118,13 @@ pub fn page(
     filter: &GroupFilter,
     request: &PageRequest,
 ) -> Result<Page<Group>, IdentityError> {
-    let query = GROUP_SORT.apply(filtered(realm, filter), &request.sort)?;
     let total = match filter {
         GroupFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<GroupRow> =
-        query.offset(request.offset()).limit(request.limit()).select(GroupRow::as_select()).load(conn)?;
+    let rows: Vec<GroupRow> = GROUP_SORT.page(filtered(realm, filter), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(GroupRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

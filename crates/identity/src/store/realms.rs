@@ -164,13 +164,13 @@ pub fn page(
     filter: &RealmFilter,
     request: &PageRequest,
 ) -> Result<Page<Realm>, IdentityError> {
-    let query = REALM_SORT.apply(filtered(filter), &request.sort)?;
     let total = match filter {
         RealmFilter::All => counters::get(conn, PLATFORM, COUNTER)?,
         _ => filtered(filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<RealmRow> =
-        query.offset(request.offset()).limit(request.limit()).select(RealmRow::as_select()).load(conn)?;
+    let rows: Vec<RealmRow> = REALM_SORT.page(filtered(filter), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(RealmRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
 

@@ -238,13 +238,13 @@ pub fn page(
     filter: &UserFilter,
     request: &PageRequest,
 ) -> Result<Page<User>, IdentityError> {
-    let query = USER_SORT.apply(filtered(realm, filter), &request.sort)?;
     let total = match filter {
         UserFilter::All => counters::get(conn, realm, COUNTER)?,
         _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<UserRow> =
-        query.offset(request.offset()).limit(request.limit()).select(UserRow::as_select()).load(conn)?;
+    let rows: Vec<UserRow> = USER_SORT.page(filtered(realm, filter), request, total, |query, offset, limit| {
+        query.offset(offset).limit(limit).select(UserRow::as_select()).load(conn)
+    })?;
     Ok(Page::new(request, with_roles(conn, rows)?, total))
 }
 

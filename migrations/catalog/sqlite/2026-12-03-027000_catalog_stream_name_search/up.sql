@@ -1,0 +1,17 @@
+-- "Contains" searches of stream names (findByNameContaining): every three-character run of a
+-- lower-cased name, per realm (portico_core::db::text::TrigramIndex). A search probes how many
+-- streams of the realm hold each trigram of its text (bounded index-only counts), reads the
+-- candidates of the rarest ones and lets LIKE decide: the cost follows the matches, not the
+-- realm's size.
+CREATE TABLE catalog_stream_trigrams (
+    realm_id TEXT NOT NULL,
+    trigram TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    PRIMARY KEY (realm_id, trigram, entity_id)
+);
+CREATE INDEX catalog_stream_trigrams_entity ON catalog_stream_trigrams (entity_id);
+-- The streams made before (names are ASCII, so SQLite's lower() is the application's).
+WITH RECURSIVE positions (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM positions WHERE i < 200)
+INSERT OR IGNORE INTO catalog_stream_trigrams (realm_id, trigram, entity_id)
+    SELECT s.realm_id, substr(lower(s.name), p.i, 3), s.id
+    FROM catalog_streams s JOIN positions p ON p.i <= length(s.name) - 2;
