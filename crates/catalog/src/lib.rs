@@ -1,14 +1,15 @@
 //! # portico-catalog
 //!
-//! Portico's the Axual event-bus catalog: instances, clusters, environments, streams, stream configs, schemas, applications, principals, access grants and deployments (Axual management API).
+//! Portico's Axual event-bus catalog: instances, clusters, environments, streams, stream configs, schemas, applications, principals, access grants and deployments (Axual management API).
 //!
 //! Layout (shared by every domain crate): [`model`] domain types, [`service`] the service
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
 //! format, [`error`] the crate's error enum.
 //!
-//! Status: confidentialities and integrities are served; [`avro`] (parsing, canonical form,
-//! fingerprints and compatibility between versions with reasons) is the first piece of the
-//! schema registry.
+//! Served: confidentialities, integrities, support tiers, clusters, instances, environments,
+//! schemas and schema versions (parsed, canonical, fingerprinted, with compatibility checks by
+//! [`avro`]), streams and stream configs. Not yet: browsing and synchronising topics (they need
+//! a Kafka cluster), connect plugins and applications.
 
 pub mod avro;
 pub mod error;

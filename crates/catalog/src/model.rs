@@ -539,3 +539,25 @@ pub struct StreamConfigView {
     /// Whether the caller may change and delete it.
     pub manage: bool,
 }
+
+/// What a message browser needs to read one stream config's topic (Axual `browse-config`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowseConfig {
+    /// The selected cluster, when the environment's instance runs on it, with its schema
+    /// registry URLs there.
+    pub cluster: Option<(Cluster, Option<String>)>,
+    /// The tenant's (realm's) short name.
+    pub tenant: String,
+    /// The environment's instance's short name (`None`: not deployed on one).
+    pub instance: Option<String>,
+    /// The instance's CA certificates (PEM).
+    pub instance_cas: Vec<String>,
+    /// The stream's name.
+    pub stream: String,
+    /// The environment's short name.
+    pub environment: String,
+    /// The stream's key type.
+    pub key_type: DataType,
+    /// The stream's value type.
+    pub value_type: DataType,
+}

@@ -334,4 +334,14 @@ pub trait StreamConfigService: Send + Sync + 'static {
     fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
     /// Whether the caller may configure `stream` on `environment` (both of its realm).
     fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool;
+    /// Whether the caller may read the config's topic (Axual `browse-access`): those who manage
+    /// the stream (403 otherwise; 404 for a config they may not see).
+    fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    /// What a browser needs to read the config's topic on the cluster named `cluster`.
+    fn browse_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        cluster: Option<&str>,
+    ) -> Result<crate::model::BrowseConfig, CatalogError>;
 }

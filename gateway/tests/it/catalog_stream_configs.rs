@@ -519,3 +519,56 @@ async fn racing_writes_keep_one_config_per_pair_and_if_match_lets_one_patch_win(
     assert_eq!((a.status, b.status), (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT), "{} / {}", a.text(), b.text());
     assert_eq!(app.get_as(&f.member, &path).await.header("etag"), Some("\"3\""));
 }
+
+#[actix_web::test]
+async fn browse_access_and_config_take_a_stream_config_uid() {
+    let app = TestApp::start().await;
+    let f = fixture(&app).await;
+    let other = app.realm("other").await;
+    let config = uid_of(&f.create(&f.member, &f.seed_body()).await);
+    let private = uid_of(
+        &f.create(
+            &f.member,
+            &json!({"stream": uri("streams", &f.plain), "environment": uri("environments", &f.private)}),
+        )
+        .await,
+    );
+    let access = |token: &str, uid: &str| {
+        let (app, token, path) = (&app, token.to_owned(), format!("/streams/{uid}/browse-access"));
+        async move { app.get_as(&token, &path).await }
+    };
+    let allowed = access(&f.member, &config).await;
+    assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.text());
+    assert!(allowed.body.is_empty(), "200 with an empty body, as the seed shows");
+    assert_eq!(access(&f.outsider, &config).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(access(&other.admin, &config).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(access(&f.member, &f.stream).await.status, StatusCode::NOT_FOUND, "a stream's uid is not a config's");
+    assert_eq!(access(&f.outsider, &private).await.status, StatusCode::NOT_FOUND, "hidden with its environment");
+    assert_eq!(app.get(&format!("/streams/{config}/browse-access")).await.status, StatusCode::UNAUTHORIZED);
+
+    // The seed's shape (an unknown cluster: `clusterDetails` is `{}`, as the seed prints it).
+    let unknown = app.get_as(&f.member, &format!("/streams/{config}/browse-config?selectedCluster=Elsewhere")).await;
+    assert_eq!(unknown.status, StatusCode::OK, "{}", unknown.text());
+    assert_shape(&unknown.json(), &response_to("GET /streams/c082e097545948dcbd0cf993128d3fc2/browse-config?"));
+    let body = app.get_as(&f.member, &format!("/streams/{config}/browse-config?selectedCluster=Boxtel")).await.json();
+    assert_eq!(body["clusterDetails"]["name"], "Boxtel");
+    assert_eq!(body["clusterDetails"]["bootstrapServers"], json!(["b:9092"]));
+    assert_eq!(
+        (body["tenant"].as_str(), body["instance"].as_str(), body["stream"].as_str(), body["environment"].as_str()),
+        (Some("acme"), Some("ota"), Some("rabo-stream2"), Some("raboenv1"))
+    );
+    assert_eq!((body["keyType"].as_str(), body["valueType"].as_str()), (Some("AVRO"), Some("AVRO")));
+    assert!(body["instanceCAs"][0].as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----\n"));
+    // A config on an environment without an instance.
+    let bare = app.get_as(&f.member, &format!("/streams/{private}/browse-config")).await.json();
+    assert_eq!((bare["instance"].clone(), bare["instanceCAs"].clone()), (Value::Null, json!([])));
+    assert_eq!(bare["clusterDetails"], json!({}));
+    assert_eq!(
+        app.get_as(&f.outsider, &format!("/streams/{config}/browse-config")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get_as(&other.admin, &format!("/streams/{config}/browse-config")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -136,6 +136,8 @@ const ACCESS: &[RouteAccess] = &[
     ("PATCH", "/streams/{uid}", ANY),
     ("DELETE", "/streams/{uid}", ANY),
     ("GET", "/streams/{uid}/deletion-constraints", ANY),
+    ("GET", "/streams/{uid}/browse-access", ANY),
+    ("GET", "/streams/{uid}/browse-config", ANY),
     ("GET", "/streams/{uid}/{association}", ANY),
     ("POST", "/stream_configs", ANY),
     ("GET", "/stream_configs/search", ANY),
@@ -237,6 +239,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(streams::patch_stream)
         .service(streams::delete_stream)
         .service(streams::stream_constraints)
+        .service(stream_configs::browse_access)
+        .service(stream_configs::browse_config)
         .service(streams::stream_association)
         .service(stream_configs::stream_config_searches)
         .service(stream_configs::find_configs_by_stream)

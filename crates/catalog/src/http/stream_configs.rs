@@ -392,3 +392,101 @@ pub async fn stream_config_association(
     let (version, schema) = run_blocking(move || schemas.schema_version(&ctx, version)).await?;
     Ok(ok(&ConfigAssociation::Version(Box::new(version_detail(&base, &version, &schema)))))
 }
+
+/// Axual "browse stream access": 200 with no body when the caller may read the topic of the
+/// stream config `{uid}` (a stream config's uid, not a stream's, as the seed insists).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path, description = "a stream config's uid")),
+    responses((status = 200, description = "the caller may browse"), (status = 401, description = "no credentials"), (status = 403, description = "the caller may not browse"), (status = 404, description = "no such stream config")))]
+#[get("/streams/{uid}/browse-access")]
+pub async fn browse_access(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn StreamConfigService>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || svc.browse_access(&ctx, id)).await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// `browse-config`'s query.
+#[derive(Debug, Deserialize)]
+pub struct BrowseConfigQuery {
+    /// The name of the cluster to read from.
+    #[serde(rename = "selectedCluster")]
+    pub selected_cluster: Option<String>,
+}
+
+/// The selected cluster's details (`{}` when the instance does not run on it).
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterDetails {
+    /// The cluster's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its browse service's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_browse_url: Option<String>,
+    /// Its bootstrap servers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap_servers: Option<Vec<String>>,
+    /// The instance's schema registry URLs on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_registry_urls: Option<String>,
+}
+
+/// Axual `browse-config`, in the seed's key order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowseConfigBody {
+    /// The selected cluster.
+    pub cluster_details: ClusterDetails,
+    /// The tenant's short name.
+    pub tenant: String,
+    /// The instance's short name (`null`: the environment is on none).
+    pub instance: Option<String>,
+    /// The instance's CA certificates (PEM).
+    #[serde(rename = "instanceCAs")]
+    pub instance_cas: Vec<String>,
+    /// The stream's name.
+    pub stream: String,
+    /// The environment's short name.
+    pub environment: String,
+    /// The stream's key type.
+    pub key_type: &'static str,
+    /// The stream's value type.
+    pub value_type: &'static str,
+}
+
+/// Axual "stream browse config": what a browser needs to read the topic of the stream config
+/// `{uid}` on `selectedCluster` (a cluster of the environment's instance, by name).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path, description = "a stream config's uid"), ("selectedCluster" = Option<String>, Query)),
+    responses((status = 200, description = "the browse configuration", body = BrowseConfigBody, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 403, description = "the caller may not browse"), (status = 404, description = "no such stream config")))]
+#[get("/streams/{uid}/browse-config")]
+pub async fn browse_config(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    query: actix_web::web::Query<BrowseConfigQuery>,
+    svc: Data<dyn StreamConfigService>,
+) -> Result<HttpResponse, ApiError> {
+    let cluster = query.into_inner().selected_cluster;
+    let config = run_blocking(move || svc.browse_config(&ctx, id, cluster.as_deref())).await?;
+    let cluster_details = config
+        .cluster
+        .map(|(cluster, registries)| ClusterDetails {
+            name: Some(cluster.name),
+            cluster_browse_url: cluster.cluster_browse_url,
+            bootstrap_servers: Some(cluster.bootstrap_servers),
+            schema_registry_urls: registries,
+        })
+        .unwrap_or_default();
+    let body = BrowseConfigBody {
+        cluster_details,
+        tenant: config.tenant,
+        instance: config.instance,
+        instance_cas: config.instance_cas,
+        stream: config.stream,
+        environment: config.environment,
+        key_type: config.key_type.as_str(),
+        value_type: config.value_type.as_str(),
+    };
+    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(body))
+}

@@ -3,9 +3,9 @@
 use super::stream_configs::{self, StreamConfigFilter};
 use super::stream_service::Related;
 use super::validate::{validate_property, validate_topic_sizes};
-use super::{CatalogStore, environments, instances, schemas};
+use super::{CatalogStore, clusters, environments, instances, schemas};
 use crate::error::CatalogError;
-use crate::model::{DataType, Environment, Stream, StreamConfig, StreamConfigInput, StreamConfigView};
+use crate::model::{BrowseConfig, DataType, Environment, Stream, StreamConfig, StreamConfigInput, StreamConfigView};
 use crate::service::{STREAM_CONFIG_DEPENDENT_COUNTS, StreamConfigService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
@@ -170,6 +170,20 @@ impl CatalogStore {
             ));
         }
         Ok(())
+    }
+
+    /// The config and its stream, if the caller may read its topic: those who manage the stream
+    /// (consumers with approved grants will join them with applications).
+    fn browsable(
+        &self,
+        conn: &mut DbConnection,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<(StreamConfig, Stream), CatalogError> {
+        let config = self.visible_config(conn, ctx, id)?;
+        let stream = self.existing_stream(conn, ctx, config.stream)?;
+        self.require_stream_manager(conn, ctx, stream.owner)?;
+        Ok((config, stream))
     }
 
     fn config_usage_in(
@@ -367,6 +381,53 @@ impl StreamConfigService for CatalogStore {
             }
             stream_configs::delete(conn, ctx.realm.id, id)?;
             Ok(((), id.simple().to_string()))
+        })
+    }
+
+    fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| self.browsable(conn, ctx, id).map(|_| ()))
+    }
+
+    fn browse_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        cluster: Option<&str>,
+    ) -> Result<BrowseConfig, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.db.read(|conn| {
+            let (config, stream) = self.browsable(conn, ctx, id)?;
+            let realm = ctx.realm.id;
+            let environment = environments::get(conn, realm, config.environment)?
+                .ok_or_else(|| CatalogError::not_found("environment", "not_found", config.environment.simple()))?;
+            let instance = match environment.instance {
+                Some(instance) => instances::get(conn, realm, instance)?,
+                None => None,
+            };
+            let mut selected = None;
+            if let (Some(instance), Some(name)) = (&instance, cluster) {
+                for running in &instance.clusters {
+                    if let Some(found) = clusters::get(conn, realm, running.cluster)?
+                        && found.name == name
+                    {
+                        selected = Some((found, running.schema_registry_urls.clone()));
+                        break;
+                    }
+                }
+            }
+            Ok(BrowseConfig {
+                cluster: selected,
+                tenant: ctx.realm.name.clone(),
+                instance: instance.as_ref().map(|instance| instance.short_name.clone()),
+                instance_cas: instance
+                    .map(|instance| instance.ca_certs.into_iter().map(|c| c.pem).collect())
+                    .unwrap_or_default(),
+                stream: stream.name,
+                environment: environment.short_name,
+                key_type: stream.key_type,
+                value_type: stream.value_type,
+            })
         })
     }
 
