@@ -197,7 +197,7 @@ fn main() {
             let ctx = context(&realm(tag));
             let (filter, request) = query(count);
             let (p50, _) = time(runs, || {
-                let page = catalog.streams(&ctx, &filter, &request).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let page = catalog.streams(&ctx, &filter, &request).unwrap_or_else(|e| panic!("{name}: {e}")).page;
                 assert!(!page.items.is_empty(), "{name}: an empty page");
                 page.total
             });

@@ -278,7 +278,7 @@ pub trait StreamService: Send + Sync + 'static {
         ctx: &RequestContext,
         filter: &crate::store::streams::StreamFilter,
         page: &PageRequest,
-    ) -> Result<Page<StreamView>, CatalogError>;
+    ) -> Result<StreamPage, CatalogError>;
     /// One stream.
     fn stream(&self, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError>;
     /// Creates a stream.
@@ -295,8 +295,16 @@ pub trait StreamService: Send + Sync + 'static {
     fn stream_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
     /// Deletes a stream nothing uses (409 otherwise).
     fn delete_stream(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
-    /// Whether the caller may create streams (of some group).
-    fn may_create_streams(&self, ctx: &RequestContext) -> bool;
+}
+
+/// A page of streams, and whether the caller may create streams (of some group): what a
+/// listing's `create` link needs, from the same read of the caller's groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamPage {
+    /// The streams.
+    pub page: Page<StreamView>,
+    /// Whether the caller may create streams.
+    pub may_create: bool,
 }
 
 /// The counts a stream config's deletion constraints always show.

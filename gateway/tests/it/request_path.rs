@@ -158,4 +158,22 @@ async fn a_page_of_streams_reads_each_related_entity_once() {
     // how many streams the page holds.
     assert_eq!(few, many, "a page of 2 and a page of 22 streams cost the same");
     assert!(many.statements <= 4, "{many:?}");
+    // A member of the owning group (no stream role): the caller's groups are read once, for
+    // both the page's `edit` rights and the listing's `create` link, on one checkout.
+    let member = realm.user("member@acme.test", &[]).await;
+    let added = app
+        .send(
+            TestRequest::post()
+                .uri(&format!("/groups/{group}/members"))
+                .insert_header(bearer(&realm.admin))
+                .insert_header(("content-type", "text/uri-list"))
+                .set_payload(format!("http://api.example.com/users/{}", member.uid)),
+        )
+        .await;
+    assert!(added.status.is_success(), "{}", added.text());
+    let listed = || TestRequest::get().uri("/streams?size=100").insert_header(bearer(&member.token));
+    counted(&app, listed()).await;
+    let as_member = counted(&app, listed()).await;
+    assert_eq!(as_member.checkouts, many.checkouts, "{as_member:?}");
+    assert_eq!(as_member.statements, many.statements + 1, "only the group read is added: {as_member:?}");
 }

@@ -364,9 +364,9 @@ async fn matching(
     svc: Data<dyn StreamService>,
     filter: StreamFilter,
     request: portico_core::page::PageRequest,
-) -> Result<portico_core::page::Page<Resource<StreamSummary>>, ApiError> {
-    let page = run_blocking(move || svc.streams(&ctx, &filter, &request)).await?;
-    Ok(page.map(|view| summary(listing.base(), &view)))
+) -> Result<(portico_core::page::Page<Resource<StreamSummary>>, bool), ApiError> {
+    let found = run_blocking(move || svc.streams(&ctx, &filter, &request)).await?;
+    Ok((found.page.map(|view| summary(listing.base(), &view)), found.may_create))
 }
 
 /// Axual "list streams".
@@ -378,9 +378,9 @@ pub async fn list_streams(
     listing: Listing,
     svc: Data<dyn StreamService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (self_link, extra) = collection_links(listing.base(), "streams", svc.may_create_streams(&ctx));
     let request = listing.request().clone();
-    let page = matching(ctx, &listing, svc, StreamFilter::All, request).await?;
+    let (page, may_create) = matching(ctx, &listing, svc, StreamFilter::All, request).await?;
+    let (self_link, extra) = collection_links(listing.base(), "streams", may_create);
     Ok(ok(&listing.paged(page, self_link, extra)))
 }
 
@@ -418,7 +418,7 @@ pub async fn find_streams_by_name(
     svc: Data<dyn StreamService>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = StreamFilter::Name(listing.require("name")?.to_owned());
-    let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
+    let (page, _) = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
     Ok(ok(&listing.search_list(page)?))
 }
 
@@ -432,8 +432,7 @@ pub async fn find_streams_by_name_containing(
     svc: Data<dyn StreamService>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = StreamFilter::NameContains(listing.require("name")?.to_owned());
-    let may_create = svc.may_create_streams(&ctx);
-    let page = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
+    let (page, may_create) = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
     let extra = Links::new().add_if(may_create, "create", || search_create_link(listing.base(), "streams"));
     Ok(ok(&listing.search_page(page, extra)))
 }

@@ -4,14 +4,14 @@ use super::streams::{self, StreamFilter};
 use super::{CatalogStore, levels, schemas};
 use crate::error::CatalogError;
 use crate::model::{DataType, Level, LevelKind, SchemaEntry, Stream, StreamInput, StreamView};
-use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamService};
+use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamPage, StreamService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::hooks::GroupRef;
 use portico_core::ids::new_uuid;
-use portico_core::page::{Page, PageRequest};
+use portico_core::page::PageRequest;
 use portico_core::text::check_field;
 use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
@@ -266,12 +266,16 @@ impl StreamService for CatalogStore {
         ctx: &RequestContext,
         filter: &StreamFilter,
         page: &PageRequest,
-    ) -> Result<Page<StreamView>, CatalogError> {
+    ) -> Result<StreamPage, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         self.db.read(|conn| {
-            let mut related = Related::default();
-            streams::page(conn, ctx.realm.id, filter, page)?
-                .try_map(|stream| self.stream_view_with(conn, ctx, stream, &mut related))
+            let admin = ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok();
+            let groups = if admin { Vec::new() } else { self.caller_groups(conn, ctx)? };
+            let may_create = admin || !groups.is_empty();
+            let mut related = Related { caller: Some((admin, groups)), ..Related::default() };
+            let page = streams::page(conn, ctx.realm.id, filter, page)?
+                .try_map(|stream| self.stream_view_with(conn, ctx, stream, &mut related))?;
+            Ok(StreamPage { page, may_create })
         })
     }
 
@@ -390,10 +394,5 @@ impl StreamService for CatalogStore {
             streams::delete(conn, ctx.realm.id, id)?;
             Ok(((), id.simple().to_string()))
         })
-    }
-
-    fn may_create_streams(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok()
-            || self.db.read(|conn| self.caller_groups(conn, ctx)).is_ok_and(|groups| !groups.is_empty())
     }
 }
