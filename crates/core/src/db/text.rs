@@ -195,9 +195,13 @@ impl TrigramIndex {
         if trigrams.is_empty() {
             return Ok(());
         }
-        let rows = vec!["(?, ?, ?)"; trigrams.len()].join(", ");
+        // `$n` placeholders, which both backends take (as the rest of core writes them).
+        let rows = (0..trigrams.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!("INSERT INTO {} (realm_id, trigram, entity_id) VALUES {rows}", self.table);
-        let mut statement = diesel::sql_query(numbered(&sql, conn)).into_boxed::<crate::db::DbBackend>();
+        let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
         for trigram in trigrams {
             statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram).bind::<Text, _>(id.to_string());
         }
@@ -208,16 +212,18 @@ impl TrigramIndex {
     /// Removes row `id` from the index.
     pub fn remove(&self, conn: &mut crate::db::DbConnection, id: uuid::Uuid) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
-        let sql = format!("DELETE FROM {} WHERE entity_id = ?", self.table);
-        diesel::sql_query(numbered(&sql, conn)).bind::<Text, _>(id.to_string()).execute(conn)?;
+        diesel::sql_query(format!("DELETE FROM {} WHERE entity_id = $1", self.table))
+            .bind::<Text, _>(id.to_string())
+            .execute(conn)?;
         Ok(())
     }
 
     /// Removes every row of `realm` from the index.
     pub fn purge(&self, conn: &mut crate::db::DbConnection, realm: crate::RealmId) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
-        let sql = format!("DELETE FROM {} WHERE realm_id = ?", self.table);
-        diesel::sql_query(numbered(&sql, conn)).bind::<Text, _>(realm).execute(conn)?;
+        diesel::sql_query(format!("DELETE FROM {} WHERE realm_id = $1", self.table))
+            .bind::<Text, _>(realm)
+            .execute(conn)?;
         Ok(())
     }
 
@@ -242,13 +248,15 @@ impl TrigramIndex {
         let sql = (0..trigrams.len())
             .map(|i| {
                 format!(
-                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE realm_id = ? AND trigram = ? ORDER BY entity_id \
-                     LIMIT {RARE_TRIGRAM}) AS p{i}) AS n"
+                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT count(*) FROM (SELECT 1 FROM {table} \
+                     WHERE realm_id = ${} AND trigram = ${} ORDER BY entity_id LIMIT {RARE_TRIGRAM}) AS p{i}) AS n",
+                    2 * i + 1,
+                    2 * i + 2
                 )
             })
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
-        let mut statement = diesel::sql_query(numbered(&sql, conn)).into_boxed::<crate::db::DbBackend>();
+        let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
         for trigram in &trigrams {
             statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram.clone());
         }
@@ -301,24 +309,6 @@ impl TrigramIndex {
                 .sql(")"),
         )
     }
-}
-
-/// `sql` with PostgreSQL's numbered placeholders (`$1`, `$2`, ...) on a PostgreSQL connection.
-fn numbered(sql: &str, conn: &crate::db::DbConnection) -> String {
-    if !matches!(conn, crate::db::DbConnection::Postgres(_)) {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(all(test, feature = "testing"))]
