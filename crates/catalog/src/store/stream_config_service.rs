@@ -3,7 +3,7 @@
 use super::stream_configs::{self, StreamConfigFilter};
 use super::stream_service::Related;
 use super::validate::{validate_property, validate_topic_sizes};
-use super::{CatalogStore, clusters, environments, instances, schemas};
+use super::{CatalogStore, clusters, instances, schemas};
 use crate::error::CatalogError;
 use crate::model::{BrowseConfig, DataType, Environment, Stream, StreamConfig, StreamConfigInput, StreamConfigView};
 use crate::service::{STREAM_CONFIG_DEPENDENT_COUNTS, StreamConfigService};
@@ -63,26 +63,26 @@ fn apply(config: &mut StreamConfig, input: &StreamConfigInput) {
     }
 }
 
-/// Streams and environments a list of configs shares, each read once.
+/// The streams a list of configs shares, each read once.
 #[derive(Default)]
 struct Shared {
     streams: Related,
-    environments: HashMap<Uuid, Option<Environment>>,
     viewed_streams: HashMap<Uuid, crate::model::StreamView>,
 }
 
 impl CatalogStore {
-    /// The config if the caller may see its environment (404 otherwise, as if it did not exist).
+    /// The config and its environment, if the caller may see that environment (404 otherwise,
+    /// as if the config did not exist).
     fn visible_config(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
         id: Uuid,
-    ) -> Result<StreamConfig, CatalogError> {
+    ) -> Result<(StreamConfig, Environment), CatalogError> {
         let missing = || CatalogError::not_found("stream config", "not_found", id.simple());
         let config = stream_configs::get(conn, ctx.realm.id, id)?.ok_or_else(missing)?;
         match self.visible_environment(conn, ctx, config.environment) {
-            Ok(_) => Ok(config),
+            Ok(environment) => Ok((config, environment)),
             Err(CatalogError::NotFound { .. }) => Err(missing()),
             Err(other) => Err(other),
         }
@@ -92,7 +92,7 @@ impl CatalogStore {
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
-        config: StreamConfig,
+        (config, environment): (StreamConfig, Environment),
         shared: &mut Shared,
     ) -> Result<StreamConfigView, CatalogError> {
         let stream = match shared.viewed_streams.get(&config.stream) {
@@ -104,16 +104,6 @@ impl CatalogStore {
                 view
             }
         };
-        let environment = match shared.environments.get(&config.environment) {
-            Some(found) => found.clone(),
-            None => {
-                let found = environments::get(conn, ctx.realm.id, config.environment)?;
-                shared.environments.insert(config.environment, found.clone());
-                found
-            }
-        };
-        let environment = environment
-            .ok_or_else(|| CatalogError::not_found("environment", "not_found", config.environment.simple()))?;
         let manage = stream.manage;
         Ok(StreamConfigView { config, stream, environment, manage })
     }
@@ -172,18 +162,19 @@ impl CatalogStore {
         Ok(())
     }
 
-    /// The config and its stream, if the caller may read its topic: those who manage the stream
-    /// (consumers with approved grants will join them with applications).
-    fn browsable(
+    /// The config, its environment and its stream, if the caller manages the stream: who may
+    /// change, delete and browse it (consumers with approved grants will join the browsers with
+    /// applications). 404 for a config the caller may not see, 403 for one it may not manage.
+    fn managed_config(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
         id: Uuid,
-    ) -> Result<(StreamConfig, Stream), CatalogError> {
-        let config = self.visible_config(conn, ctx, id)?;
+    ) -> Result<(StreamConfig, Environment, Stream), CatalogError> {
+        let (config, environment) = self.visible_config(conn, ctx, id)?;
         let stream = self.existing_stream(conn, ctx, config.stream)?;
         self.require_stream_manager(conn, ctx, stream.owner)?;
-        Ok((config, stream))
+        Ok((config, environment, stream))
     }
 
     fn config_usage_in(
@@ -227,19 +218,20 @@ impl StreamConfigService for CatalogStore {
         ctx.require(Requirement::Authenticated)?;
         self.db.read(|conn| {
             let mut shared = Shared::default();
-            let mut visible = HashMap::new();
+            // Each environment once: `None` when it is hidden from the caller.
+            let mut visible: HashMap<Uuid, Option<Environment>> = HashMap::new();
             let mut views = Vec::new();
             for config in stream_configs::matching(conn, ctx.realm.id, filter)? {
-                let seen = match visible.get(&config.environment) {
-                    Some(seen) => *seen,
+                let environment = match visible.get(&config.environment) {
+                    Some(seen) => seen.clone(),
                     None => {
-                        let seen = self.visible_environment(conn, ctx, config.environment).is_ok();
-                        visible.insert(config.environment, seen);
+                        let seen = self.visible_environment(conn, ctx, config.environment).ok();
+                        visible.insert(config.environment, seen.clone());
                         seen
                     }
                 };
-                if seen {
-                    views.push(self.config_view(conn, ctx, config, &mut shared)?);
+                if let Some(environment) = environment {
+                    views.push(self.config_view(conn, ctx, (config, environment), &mut shared)?);
                 }
             }
             Ok(views)
@@ -321,9 +313,7 @@ impl StreamConfigService for CatalogStore {
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.update", "stream_config", |conn| {
             lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
-            let current = self.visible_config(conn, ctx, id)?;
-            let stream = self.existing_stream(conn, ctx, current.stream)?;
-            self.require_stream_manager(conn, ctx, stream.owner)?;
+            let (current, environment, stream) = self.managed_config(conn, ctx, id)?;
             for (field, given, stored) in
                 [("stream", input.stream, current.stream), ("environment", input.environment, current.environment)]
             {
@@ -339,7 +329,8 @@ impl StreamConfigService for CatalogStore {
                 Ok::<_, CatalogError>(())
             })?;
             let Some(next) = revised else {
-                return Ok((self.config_view(conn, ctx, current, &mut Shared::default())?, id.simple().to_string()));
+                let view = self.config_view(conn, ctx, (current, environment), &mut Shared::default())?;
+                return Ok((view, id.simple().to_string()));
             };
             if next.partitions < current.partitions {
                 return Err(CatalogError::invalid(
@@ -370,9 +361,7 @@ impl StreamConfigService for CatalogStore {
         ctx.require(Requirement::Authenticated)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
             lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
-            let config = self.visible_config(conn, ctx, id)?;
-            let stream = self.existing_stream(conn, ctx, config.stream)?;
-            self.require_stream_manager(conn, ctx, stream.owner)?;
+            self.managed_config(conn, ctx, id)?;
             if !self.config_usage_in(conn, ctx, id)?.can_delete() {
                 return Err(CatalogError::conflict(
                     "stream_config_in_use",
@@ -386,7 +375,7 @@ impl StreamConfigService for CatalogStore {
 
     fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| self.browsable(conn, ctx, id).map(|_| ()))
+        self.db.read(|conn| self.managed_config(conn, ctx, id).map(|_| ()))
     }
 
     fn browse_config(
@@ -397,10 +386,8 @@ impl StreamConfigService for CatalogStore {
     ) -> Result<BrowseConfig, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         self.db.read(|conn| {
-            let (config, stream) = self.browsable(conn, ctx, id)?;
+            let (_, environment, stream) = self.managed_config(conn, ctx, id)?;
             let realm = ctx.realm.id;
-            let environment = environments::get(conn, realm, config.environment)?
-                .ok_or_else(|| CatalogError::not_found("environment", "not_found", config.environment.simple()))?;
             let instance = match environment.instance {
                 Some(instance) => instances::get(conn, realm, instance)?,
                 None => None,
