@@ -9,8 +9,8 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
 use portico_core::http::axual::{
-    AuditFields, Listing, Search, collection_links, created, edit_link, entity_url, ok, patched, projection_link,
-    search_index, self_link, titles,
+    AuditFields, Listing, Search, collection_links, create_link, created, edit_link, entity_url, ok, patched,
+    projection_link, search_index, self_link,
 };
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
@@ -349,7 +349,7 @@ pub async fn list_instances(
             Link::templated(format!("{url}{{?page,size,sort}}"))
                 .titled("Indication that an entity can be shown in menu")
         })
-        .add_if(manage, "create", || Link::templated(format!("{url}{{?projection}}")).titled(titles::CREATE));
+        .add_if(manage, "create", || create_link(&url));
     let request = listing.request().clone();
     let page = run_blocking(move || svc.instances(&ctx, &InstanceFilter::All, &request)).await?;
     let page = page.map(|view| instance_summary(listing.base(), &view));

@@ -113,8 +113,13 @@ pub fn collection_links(base: &BaseUrl, rel: &str, can_create: bool) -> (Link, L
     let extra = Links::new()
         .add("profile", Link::new(base.join(&format!("/profile/{rel}"))).titled(titles::PROFILE))
         .add("search", Link::new(format!("{url}/search")).titled(titles::SEARCH))
-        .add_if(can_create, "create", || Link::templated(format!("{url}{{?projection}}")).titled(titles::CREATE));
+        .add_if(can_create, "create", || create_link(&url));
     (self_link, extra)
+}
+
+/// `create` of a collection listing at `url` (templated).
+pub fn create_link(url: &str) -> Link {
+    Link::templated(format!("{url}{{?projection}}")).titled(titles::CREATE)
 }
 
 /// The `create` link of a search result (not templated).
