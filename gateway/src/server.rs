@@ -9,6 +9,10 @@ use portico_core::http::{Module, ModuleContext};
 use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
+use portico_gitsync::config::GitsyncConfig;
+use portico_gitsync::files::FileStore;
+use portico_gitsync::git::GitLimits;
+use portico_gitsync::model::ReferenceType;
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
 use portico_identity::config::ConsoleClient;
 use portico_identity::config::IdentityConfig;
@@ -18,8 +22,12 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Every domain crate the gateway serves. Adding a crate is one line here.
-pub const MODULES: &[&Module] =
-    &[&portico_identity::http::MODULE, &portico_catalog::http::MODULE, &portico_credentials::http::MODULE];
+pub const MODULES: &[&Module] = &[
+    &portico_identity::http::MODULE,
+    &portico_catalog::http::MODULE,
+    &portico_credentials::http::MODULE,
+    &portico_gitsync::http::MODULE,
+];
 
 /// Every migration set, in order: core's, then each module's.
 pub fn migrations() -> Vec<&'static Migrations> {
@@ -113,6 +121,34 @@ pub fn run_bootstrap(
     Ok(())
 }
 
+/// The gitsync configuration from the settings: files under `gitsync.files_dir` (default
+/// `<data_dir>/objects`), scratch repositories under `<data_dir>/tmp`.
+pub fn gitsync_config(settings: &Settings) -> Result<GitsyncConfig, StartError> {
+    let gitsync = &settings.gitsync;
+    let files_dir = if gitsync.files_dir.trim().is_empty() {
+        settings.data_dir.join("objects")
+    } else {
+        std::path::PathBuf::from(gitsync.files_dir.trim())
+    };
+    let files = FileStore::local(&files_dir).map_err(|e| StartError::Module("gitsync", e.to_string().into()))?;
+    let scratch = settings.data_dir.join("tmp");
+    std::fs::create_dir_all(&scratch)?;
+    let reference_type = |value: &str| ReferenceType::parse(value).unwrap_or(ReferenceType::Tag);
+    Ok(GitsyncConfig {
+        allow_local_remotes: gitsync.allow_local_remotes,
+        production_reference_type: reference_type(&gitsync.production_reference_type),
+        development_reference_type: reference_type(&gitsync.development_reference_type),
+        limits: GitLimits {
+            connect_timeout: Duration::from_secs(gitsync.connect_timeout),
+            timeout: Duration::from_secs(gitsync.timeout),
+            max_bytes: gitsync.max_bytes,
+            max_files: gitsync.max_files,
+        },
+        files: Some(files),
+        scratch_dir: Some(scratch),
+    })
+}
+
 /// The identity configuration from the settings (`listening`: the bound address, which names
 /// the token issuer when no public URL is configured).
 pub fn identity_config(settings: &Settings, listening: Option<std::net::SocketAddr>) -> IdentityConfig {
@@ -146,8 +182,9 @@ pub fn open_services(
     sealer: &Sealer,
     clock: Arc<dyn Clock>,
     identity: IdentityConfig,
+    gitsync: GitsyncConfig,
 ) -> Result<Services, StartError> {
-    let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone()).with_config(identity);
+    let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone()).with_config(identity).with_config(gitsync);
     let app_data = MODULES
         .iter()
         .map(|module| {
@@ -178,7 +215,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
                 tracing::info!(?applied, "applied migrations");
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
-            let services = open_services(&db, &sealer, clock, identity_config(&settings, Some(listening)))?;
+            let gitsync = gitsync_config(&settings)?;
+            let services = open_services(&db, &sealer, clock, identity_config(&settings, Some(listening)), gitsync)?;
             Ok((db, services))
         })
         .await

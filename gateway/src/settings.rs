@@ -27,6 +27,8 @@ pub struct Settings {
     pub secrets: SecretSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Git-synced instance configuration (Onegini).
+    pub gitsync: GitsyncSettings,
 }
 
 /// `[http]`
@@ -118,6 +120,45 @@ pub struct SecretSettings {
     pub previous_keys: Vec<String>,
 }
 
+/// `[gitsync]`
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitsyncSettings {
+    /// Admit `file:` and loopback/private git remotes (development and tests only).
+    pub allow_local_remotes: bool,
+    /// The references a `PRODUCTION` configuration offers and fetches: `TAG` or `BRANCH`.
+    pub production_reference_type: String,
+    /// The references a `DEVELOPMENT` configuration offers and fetches: `TAG` or `BRANCH`.
+    pub development_reference_type: String,
+    /// Seconds to connect to a git remote.
+    pub connect_timeout: u64,
+    /// Seconds a listing or a synchronisation's git work may take (then it is stopped).
+    pub timeout: u64,
+    /// Largest total size of a synchronised tree, in bytes.
+    pub max_bytes: u64,
+    /// Most files a synchronised tree may hold.
+    pub max_files: usize,
+    /// Directory of the synchronised files (object storage on the local filesystem). Empty:
+    /// `<data_dir>/objects`.
+    pub files_dir: String,
+}
+
+impl Default for GitsyncSettings {
+    fn default() -> Self {
+        let limits = portico_gitsync::git::GitLimits::default();
+        GitsyncSettings {
+            allow_local_remotes: false,
+            production_reference_type: "TAG".into(),
+            development_reference_type: "BRANCH".into(),
+            connect_timeout: limits.connect_timeout.as_secs(),
+            timeout: limits.timeout.as_secs(),
+            max_bytes: limits.max_bytes,
+            max_files: limits.max_files,
+            files_dir: String::new(),
+        }
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -172,6 +213,7 @@ impl Default for Settings {
             identity: IdentitySettings::default(),
             secrets: SecretSettings::default(),
             log: LogSettings::default(),
+            gitsync: GitsyncSettings::default(),
         }
     }
 }
@@ -320,6 +362,26 @@ impl Settings {
             return Err(SettingsError::Invalid {
                 field: "identity.refresh_token_ttl",
                 reason: "must be 60..=2592000 seconds".into(),
+            });
+        }
+        for (field, value) in [
+            ("gitsync.production_reference_type", &self.gitsync.production_reference_type),
+            ("gitsync.development_reference_type", &self.gitsync.development_reference_type),
+        ] {
+            if portico_gitsync::model::ReferenceType::parse(value).is_none() {
+                return Err(SettingsError::Invalid { field, reason: "must be 'TAG' or 'BRANCH'".into() });
+            }
+        }
+        if !(1..=3_600).contains(&self.gitsync.timeout) || !(1..=300).contains(&self.gitsync.connect_timeout) {
+            return Err(SettingsError::Invalid {
+                field: "gitsync.timeout",
+                reason: "timeout must be 1..=3600 and connect_timeout 1..=300 seconds".into(),
+            });
+        }
+        if self.gitsync.max_files == 0 || self.gitsync.max_bytes == 0 {
+            return Err(SettingsError::Invalid {
+                field: "gitsync.max_files",
+                reason: "limits must be positive".into(),
             });
         }
         if self.bootstrap.environment.trim().is_empty() {

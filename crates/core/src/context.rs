@@ -73,6 +73,8 @@ pub enum Requirement<'a> {
     AnyRole(&'a [&'a str]),
     /// This OAuth scope (or, for users without scoped tokens, one of the roles that grant it).
     Scope(&'a str),
+    /// This OAuth scope, or one of these roles (Onegini grants access by scope or by policy).
+    ScopeOrRole(&'a str, &'a [&'a str]),
     /// A platform admin.
     PlatformAdmin,
 }
@@ -116,6 +118,9 @@ pub fn authorize(principal: &Principal, realm: &RealmRef, requirement: Requireme
         Requirement::Authenticated => true,
         Requirement::AnyRole(roles) => roles.iter().any(|role| principal.roles.contains(*role)),
         Requirement::Scope(scope) => principal.scopes.contains(scope),
+        Requirement::ScopeOrRole(scope, roles) => {
+            principal.scopes.contains(scope) || roles.iter().any(|role| principal.roles.contains(*role))
+        }
         Requirement::PlatformAdmin => false,
     };
     if allowed {
@@ -124,6 +129,9 @@ pub fn authorize(principal: &Principal, realm: &RealmRef, requirement: Requireme
         Err(AccessDenied::Forbidden(match requirement {
             Requirement::AnyRole(roles) => format!("requires one of the roles {}", roles.join(", ")),
             Requirement::Scope(scope) => format!("requires the scope '{scope}'"),
+            Requirement::ScopeOrRole(scope, roles) => {
+                format!("requires the scope '{scope}' or one of the roles {}", roles.join(", "))
+            }
             _ => "requires a platform administrator".to_owned(),
         }))
     }
@@ -190,6 +198,9 @@ mod tests {
         assert!(authorize(&user, &acme, Requirement::Scope("management")).is_ok());
         assert!(authorize(&user, &acme, Requirement::Scope("css_configuration")).is_err());
         assert!(authorize(&user, &acme, Requirement::PlatformAdmin).is_err());
+        assert!(authorize(&user, &acme, Requirement::ScopeOrRole("management", &["Admin"])).is_ok());
+        assert!(authorize(&user, &acme, Requirement::ScopeOrRole("css_configuration", &["STREAM_ADMIN"])).is_ok());
+        assert!(authorize(&user, &acme, Requirement::ScopeOrRole("css_configuration", &["Admin"])).is_err());
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum ErrorKind {
     Unavailable,
     /// A bug or an unexpected failure; the cause goes to the log, never to the client (500).
     Internal,
+    /// A remote system the request depends on failed (a git server); the message, written by
+    /// Portico and free of secrets, tells the client what went wrong (500, as Onegini answers).
+    Upstream,
 }
 
 impl ErrorKind {
@@ -59,7 +62,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedMediaType => 415,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,
-            ErrorKind::Internal => 500,
+            ErrorKind::Internal | ErrorKind::Upstream => 500,
         }
     }
 
@@ -77,7 +80,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedMediaType => "Unsupported Media Type",
             ErrorKind::TooManyRequests => "Too Many Requests",
             ErrorKind::Unavailable => "Service Unavailable",
-            ErrorKind::Internal => "Internal Server Error",
+            ErrorKind::Internal | ErrorKind::Upstream => "Internal Server Error",
         }
     }
 

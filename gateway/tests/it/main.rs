@@ -25,6 +25,7 @@ mod gateway;
 mod login;
 mod mattr;
 mod migrations;
+mod onegini;
 mod origin;
 mod request_path;
 mod seed;

@@ -37,6 +37,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The app's clock (tests move it).
     pub clock: Arc<ManualClock>,
+    /// Where synchronised git files go (in memory).
+    pub files: portico_gitsync::files::FileStore,
     call: Call,
     _db: TestDatabase,
 }
@@ -72,7 +74,10 @@ impl TestResponse {
 impl TestApp {
     /// Starts an app with default settings over a fresh, migrated and bootstrapped database.
     pub async fn start() -> TestApp {
-        TestApp::start_with(Settings::default()).await
+        let mut settings = Settings::default();
+        // Git remotes of the tests are served on 127.0.0.1.
+        settings.gitsync.allow_local_remotes = true;
+        TestApp::start_with(settings).await
     }
 
     /// Starts an app with `settings` (the database URL is replaced by the test database).
@@ -92,7 +97,13 @@ impl TestApp {
             password_cost: PasswordCost::Minimal,
             ..portico_gateway::server::identity_config(&settings, None)
         };
-        let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config)
+        let files = portico_gitsync::files::FileStore::memory();
+        let gitsync = portico_gitsync::config::GitsyncConfig {
+            allow_local_remotes: settings.gitsync.allow_local_remotes,
+            files: Some(files.clone()),
+            ..Default::default()
+        };
+        let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config, gitsync)
             .unwrap_or_else(|e| panic!("services: {e}"));
         let state = AppState::new(settings, db, sealer, clock.clone(), services);
         let service = Rc::new(test::init_service(app(state.clone())).await);
@@ -100,7 +111,7 @@ impl TestApp {
             let service = service.clone();
             Box::pin(async move { test::call_service(&*service, req).await.map_into_boxed_body() })
         });
-        TestApp { state, clock, call, _db: test_db }
+        TestApp { state, clock, files, call, _db: test_db }
     }
 
     /// Sends a request and reads the whole response.

@@ -366,6 +366,22 @@ pub fn hold_realm(conn: &mut DbConnection, realm: crate::RealmId) -> Result<(), 
     if found.is_empty() { Err(DbError::RealmGone(realm)) } else { Ok(()) }
 }
 
+/// `INSERT INTO table (columns) VALUES ($1, ..), (..)` for `rows` rows, with the `$n`
+/// placeholders both backends take: one statement for many rows, where diesel's batch insert
+/// is not available on the multi-backend connection. The caller binds row by row, column by
+/// column. Keep `rows * columns` under 32,766 (SQLite's limit; PostgreSQL's is 65,535).
+pub fn insert_values_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let width = columns.len();
+    let values = (0..rows)
+        .map(|row| {
+            let places: Vec<String> = (1..=width).map(|column| format!("${}", row * width + column)).collect();
+            format!("({})", places.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("INSERT INTO {table} ({}) VALUES {values}", columns.join(", "))
+}
+
 /// Runs `work` in a write transaction on `conn` (see [`Database::write`]).
 pub fn write_transaction<T, E>(
     conn: &mut DbConnection,
@@ -554,6 +570,11 @@ pub const MIGRATIONS: Migrations = crate::domain_migrations!(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn many_rows_get_numbered_placeholders() {
+        assert_eq!(super::insert_values_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+    }
+
     use super::*;
 
     #[test]

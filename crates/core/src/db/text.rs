@@ -195,12 +195,7 @@ impl TrigramIndex {
         if trigrams.is_empty() {
             return Ok(());
         }
-        // `$n` placeholders, which both backends take (as the rest of core writes them).
-        let rows = (0..trigrams.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("INSERT INTO {} (realm_id, trigram, entity_id) VALUES {rows}", self.table);
+        let sql = super::insert_values_sql(self.table, &["realm_id", "trigram", "entity_id"], trigrams.len());
         let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
         for trigram in trigrams {
             statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram).bind::<Text, _>(id.to_string());

@@ -9,7 +9,7 @@
 use crate::error::{DomainError, ErrorKind};
 use crate::time::Clock;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Value, json};
 use std::borrow::Cow;
@@ -138,7 +138,7 @@ impl Format {
             }
             Format::OAuth => (
                 "application/json;charset=UTF-8",
-                json!({ "error": failure.code, "error_description": failure.message }),
+                json!({ "error": oauth_code(failure), "error_description": failure.message }),
             ),
             Format::Problem => {
                 let mut body = json!({
@@ -158,6 +158,40 @@ impl Format {
     }
 }
 
+/// The `error` codes OAuth 2.0 (RFC 6749, 6750, 7009, 8707) and Onegini define.
+const OAUTH_CODES: &[&str] = &[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "invalid_target",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "invalid_token",
+    "insufficient_scope",
+    "unsupported_token_type",
+    "git_api_error",
+];
+
+/// A failure's code as an OAuth/Onegini `error`: a defined code as it is; any other (a bad
+/// body, an unknown route, a database hiccup) as the defined code of its kind.
+fn oauth_code(failure: &Failure) -> &str {
+    if OAUTH_CODES.contains(&failure.code.as_ref()) {
+        return &failure.code;
+    }
+    match failure.kind {
+        ErrorKind::Unauthenticated => "invalid_token",
+        ErrorKind::Forbidden => "access_denied",
+        ErrorKind::Internal | ErrorKind::Upstream => "server_error",
+        ErrorKind::Unavailable | ErrorKind::TooManyRequests => "temporarily_unavailable",
+        _ => "invalid_request",
+    }
+}
+
 /// Attached to every error response so the gateway can render it with request details.
 #[derive(Debug, Clone)]
 pub struct FailureInfo {
@@ -173,6 +207,10 @@ pub fn failure_response(format: Option<Format>, failure: Failure, path: &str) ->
     let (content_type, body) = format.unwrap_or(Format::Problem).render(&failure, path, now_millis);
     let mut response = HttpResponse::build(failure.status());
     response.insert_header((CONTENT_TYPE, content_type));
+    if format == Some(Format::OAuth) {
+        // OAuth (RFC 6749 §5.1) and Onegini answer errors, like everything else, uncached.
+        response.insert_header((CACHE_CONTROL, "no-store")).insert_header((PRAGMA, "no-cache"));
+    }
     if failure.kind == ErrorKind::Unauthenticated {
         let challenge =
             failure.challenge.clone().unwrap_or_else(|| r#"Bearer realm="portico", Basic realm="portico""#.to_owned());

@@ -1,0 +1,108 @@
+//! The gitsync service without HTTP: migrations, the lock's lease, realm deletion.
+
+use portico_core::hooks::RealmHooks;
+use portico_core::seal::Sealer;
+use portico_core::testing::{TestDatabase, assert_migrations_reversible, assert_schema_matches};
+use portico_core::time::{Clock, ManualClock};
+use portico_core::{ErrorKind, RealmRef, RequestContext, error::DomainError};
+use portico_gitsync::config::GitsyncConfig;
+use portico_gitsync::files::FileStore;
+use portico_gitsync::model::{AuthenticationType, ConfigDraft, ConfigPatch, SynchronizationType};
+use portico_gitsync::service::GitsyncService;
+use portico_gitsync::store::{GitsyncStore, rows};
+use portico_gitsync::testing::TestRepo;
+use portico_identity::testing::TestRealms;
+use std::sync::Arc;
+use uuid::Uuid;
+
+const SETS: [&portico_core::db::Migrations; 3] =
+    [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_gitsync::MIGRATIONS];
+
+struct Fixture {
+    store: Arc<GitsyncStore>,
+    files: FileStore,
+    clock: Arc<ManualClock>,
+    realms: TestRealms,
+    db: TestDatabase,
+}
+
+fn fixture() -> Fixture {
+    let db = TestDatabase::migrated(&SETS);
+    let files = FileStore::memory();
+    let clock = Arc::new(ManualClock::new(portico_core::time::SystemClock.now()));
+    let config = GitsyncConfig { allow_local_remotes: true, files: Some(files.clone()), ..Default::default() };
+    let store = Arc::new(GitsyncStore::new(db.database(), Sealer::generate(), clock.clone(), config));
+    let hooks = RealmHooks::new();
+    hooks.add_lifecycle(store.clone());
+    let realms = TestRealms::open(&db.database(), hooks);
+    Fixture { store, files, clock, realms, db }
+}
+
+fn caller(realm: &RealmRef) -> RequestContext {
+    TestRealms::caller(realm, &["css_configuration"])
+}
+
+/// An instance of `realm` configured on `repo` with `master` selected.
+fn configured(f: &Fixture, ctx: &RequestContext, repo: &TestRepo) -> Uuid {
+    let id = Uuid::new_v4();
+    let draft = ConfigDraft {
+        remote_url: repo.file_url(),
+        authentication_type: AuthenticationType::None,
+        credentials: None,
+        synchronization_type: SynchronizationType::Development,
+    };
+    f.store.create_config(ctx, id, draft).unwrap();
+    let patch = ConfigPatch { selected_reference: "master".into(), ..Default::default() };
+    f.store.update_config(ctx, id, patch, &Default::default()).unwrap();
+    id
+}
+
+#[test]
+fn migrations_are_reversible_and_match_their_declarations() {
+    assert_migrations_reversible(&SETS);
+    let f = fixture();
+    let mut conn = f.db.database().conn().unwrap();
+    assert_schema_matches(&mut conn, &portico_gitsync::store::declared_tables());
+}
+
+#[test]
+fn a_crashed_holders_lock_expires_after_its_lease() {
+    let f = fixture();
+    let acme = caller(&f.realms.create("acme"));
+    let repo = TestRepo::new();
+    let id = configured(&f, &acme, &repo);
+    // A replica took the lock and died.
+    let now = f.clock.now();
+    let lease = GitsyncConfig::default().lock_lease();
+    let until = now.plus(time::Duration::try_from(lease).unwrap());
+    f.db.database()
+        .write(|conn| {
+            rows::take_lock(conn, acme.realm.id, id, "crashed-replica", now, until).map_err(portico_core::DbError::from)
+        })
+        .unwrap();
+    let busy = f.store.synchronize(&acme, id, None).unwrap_err();
+    assert_eq!(busy.kind(), ErrorKind::Conflict);
+    f.clock.advance(time::Duration::try_from(lease).unwrap() + time::Duration::SECOND);
+    let sync = f.store.synchronize(&acme, id, None).unwrap();
+    assert_eq!(sync.file_count, 1);
+    // Released: the next one runs at once.
+    assert!(f.store.synchronize(&acme, id, None).is_ok());
+}
+
+#[test]
+fn deleting_a_realm_removes_its_instances_and_files_only() {
+    let f = fixture();
+    let acme_realm = f.realms.create("acme");
+    let acme = caller(&acme_realm);
+    let globex = caller(&f.realms.create("globex"));
+    let repo = TestRepo::new();
+    let ours = configured(&f, &acme, &repo);
+    let theirs = configured(&f, &globex, &repo);
+    f.store.synchronize(&acme, ours, None).unwrap();
+    f.store.synchronize(&globex, theirs, None).unwrap();
+    assert_eq!(f.files.objects(None).unwrap().len(), 2);
+    f.realms.delete(&acme_realm);
+    assert_eq!(f.files.objects(None).unwrap().len(), 1);
+    assert_eq!(f.files.objects(Some(globex.realm.id)).unwrap().len(), 1);
+    assert_eq!(f.store.files(&globex, theirs).unwrap().len(), 1);
+}
