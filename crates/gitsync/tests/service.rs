@@ -1,4 +1,5 @@
 //! The gitsync service without HTTP: migrations, the lock's lease, realm deletion.
+#![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
 use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
