@@ -143,7 +143,11 @@ impl FileStore {
         }
     }
 
-    fn local_objects(dir: &std::path::Path, under: &std::path::Path, found: &mut Vec<String>) -> Result<(), GitsyncError> {
+    fn local_objects(
+        dir: &std::path::Path,
+        under: &std::path::Path,
+        found: &mut Vec<String>,
+    ) -> Result<(), GitsyncError> {
         let entries = match std::fs::read_dir(under) {
             Ok(entries) => entries,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -279,7 +283,8 @@ impl FileStore {
         };
         let prefix = realm.map(|realm| StorePath::from_iter([realm.to_string()]));
         block_on(async {
-            let listed: Vec<object_store::Result<object_store::ObjectMeta>> = store.list(prefix.as_ref()).collect().await;
+            let listed: Vec<object_store::Result<object_store::ObjectMeta>> =
+                store.list(prefix.as_ref()).collect().await;
             let mut names = Vec::with_capacity(listed.len());
             for meta in listed {
                 names.push(meta.map_err(storage)?.location.to_string());

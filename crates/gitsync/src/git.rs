@@ -12,7 +12,7 @@
 use crate::model::{BasicCredentials, ReferenceType};
 use gix::bstr::ByteSlice;
 use gix::remote::Direction;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -41,13 +41,56 @@ impl Default for GitLimits {
     }
 }
 
-/// A remote to talk to: its (checked) URL and the credentials to offer.
-#[derive(Debug, Clone)]
+/// A remote to talk to: its (checked) URL, the credentials to offer and where to connect.
+#[derive(Debug, Clone, Default)]
 pub struct GitRemote {
     /// The URL, without credentials.
     pub url: String,
     /// Offered when the remote asks (`BASIC`); `None` refuses any request for credentials.
     pub credentials: Option<BasicCredentials>,
+    /// The addresses the URL's host resolved to when it was checked
+    /// ([`crate::remote::check_remote`]). HTTP connections go to these and nowhere else, so a
+    /// name that resolves differently a moment later (DNS rebinding) cannot lead elsewhere.
+    /// Empty: resolve as usual (`file:` remotes, tests).
+    pub pinned: Vec<std::net::SocketAddr>,
+}
+
+impl GitRemote {
+    /// How the HTTP transport is configured: no redirects (one could lead to an address the
+    /// check refused), the connect timeout, an abort on stalled transfers, and the pinned
+    /// addresses.
+    fn http_options(&self, limits: &GitLimits) -> gix_transport::client::blocking_io::http::Options {
+        use gix_transport::client::blocking_io::http::{Options, options::FollowRedirects, reqwest};
+        let backend =
+            url::Url::parse(&self.url).ok().and_then(|url| url.host_str().map(str::to_owned)).and_then(|host| {
+                if self.pinned.is_empty() {
+                    return None;
+                }
+                let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+                let addresses = self.pinned.clone();
+                let configure: Box<reqwest::ConfigureClientFn> =
+                    Box::new(move |builder: reqwest013::blocking::ClientBuilder| {
+                        Ok(builder.resolve_to_addrs(&host, &addresses))
+                    });
+                let options = reqwest::Options { configure_client: Some(configure), configure_request: None };
+                let backend: Arc<std::sync::Mutex<dyn std::any::Any + Send + Sync>> =
+                    Arc::new(std::sync::Mutex::new(options));
+                Some(backend)
+            });
+        Options {
+            follow_redirects: FollowRedirects::None,
+            low_speed_limit_bytes_per_second: 1024,
+            low_speed_time_seconds: limits.timeout.as_secs().clamp(1, 60),
+            connect_timeout: Some(limits.connect_timeout),
+            user_agent: Some(concat!("portico/", env!("CARGO_PKG_VERSION")).to_owned()),
+            backend,
+            ..Options::default()
+        }
+    }
+
+    fn is_http(&self) -> bool {
+        self.url.starts_with("http://") || self.url.starts_with("https://")
+    }
 }
 
 /// What to fetch.
@@ -148,15 +191,37 @@ fn credentials(remote: &GitRemote) -> CredentialsFn {
     })
 }
 
-/// Sets `flag` when `timeout` passes, unless the returned guard is dropped first.
+/// Why a watchdog stopped a fetch.
+const STOPPED_BY_TIME: u8 = 1;
+const STOPPED_BY_SIZE: u8 = 2;
+
+/// Sets `flag` when `timeout` passes or the scratch directory grows beyond `max_bytes` (what
+/// the remote sends is bounded, not only what the tree holds), unless the returned guard is
+/// dropped first.
 struct Watchdog {
     done: Arc<AtomicBool>,
+    reason: Arc<std::sync::atomic::AtomicU8>,
+}
+
+fn size_of(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => size_of(&entry.path()),
+            Ok(_) => entry.metadata().map(|meta| meta.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 impl Watchdog {
-    fn start(flag: Arc<AtomicBool>, timeout: Duration) -> Watchdog {
+    fn start(flag: Arc<AtomicBool>, timeout: Duration, scratch: PathBuf, max_bytes: u64) -> Watchdog {
         let done = Arc::new(AtomicBool::new(false));
-        let finished = done.clone();
+        let reason = Arc::new(std::sync::atomic::AtomicU8::new(0));
+        let (finished, why) = (done.clone(), reason.clone());
         std::thread::spawn(move || {
             let step = Duration::from_millis(50);
             let mut waited = Duration::ZERO;
@@ -166,10 +231,21 @@ impl Watchdog {
                 }
                 std::thread::sleep(step);
                 waited += step;
+                // The pack as it arrives, every 200 ms.
+                if waited.as_millis() % 200 == 0 && size_of(&scratch) > max_bytes {
+                    why.store(STOPPED_BY_SIZE, Ordering::Relaxed);
+                    flag.store(true, Ordering::Relaxed);
+                    return;
+                }
             }
+            why.store(STOPPED_BY_TIME, Ordering::Relaxed);
             flag.store(true, Ordering::Relaxed);
         });
-        Watchdog { done }
+        Watchdog { done, reason }
+    }
+
+    fn reason(&self) -> u8 {
+        self.reason.load(Ordering::Relaxed)
     }
 }
 
@@ -198,10 +274,13 @@ pub fn list_references(remote: &GitRemote, kind: ReferenceType, limits: &GitLimi
         .with_fetch_tags(gix::remote::fetch::Tags::None)
         .with_refspecs([format!("+{prefix}*:{prefix}*").as_str()], Direction::Fetch)
         .map_err(failed("internal refspec"))?;
-    let connection = remote_handle
+    let mut connection = remote_handle
         .connect(Direction::Fetch)
         .map_err(failed("could not connect"))?
         .with_credentials(credentials(remote));
+    if remote.is_http() {
+        connection.set_transport_options(Box::new(remote.http_options(limits)));
+    }
     let (ref_map, _) = connection
         .ref_map(gix::progress::Discard, gix::remote::ref_map::Options::default())
         .map_err(failed("could not list the references"))?;
@@ -236,7 +315,7 @@ pub fn fetch_tree(
         None => scratch()?,
     };
     let interrupt = Arc::new(AtomicBool::new(false));
-    let _watchdog = Watchdog::start(interrupt.clone(), limits.timeout);
+    let watchdog = Watchdog::start(interrupt.clone(), limits.timeout, dir.path().to_owned(), limits.max_bytes);
     let mut prepare = gix::clone::PrepareFetch::new(
         remote.url.as_str(),
         dir.path().join("repo"),
@@ -250,8 +329,12 @@ pub fn fetch_tree(
     ))
     .configure_remote(|remote| Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None)));
     let account = remote.clone();
+    let http = remote.is_http().then(|| remote.http_options(limits));
     prepare = prepare.configure_connection(move |connection| {
         connection.set_credentials(credentials(&account));
+        if let Some(http) = &http {
+            connection.set_transport_options(Box::new(http.clone()));
+        }
         Ok(())
     });
     prepare = match target {
@@ -263,7 +346,12 @@ pub fn fetch_tree(
         }
     };
     let (repo, _) = prepare.fetch_only(gix::progress::Discard, &interrupt).map_err(|err| {
-        if interrupt.load(Ordering::Relaxed) {
+        if watchdog.reason() == STOPPED_BY_SIZE {
+            GitError(format!(
+                "the remote sent more than {} bytes, the most a synchronization may store; the fetch was stopped",
+                limits.max_bytes
+            ))
+        } else if interrupt.load(Ordering::Relaxed) {
             GitError(format!("the fetch took longer than {} seconds and was stopped", limits.timeout.as_secs()))
         } else {
             let what = match target {

@@ -7,11 +7,12 @@ use portico_gitsync::testing::{GitServer, ServerOptions, TestRepo};
 use std::time::Duration;
 
 fn anonymous(url: String) -> GitRemote {
-    GitRemote { url, credentials: None }
+    GitRemote { url, ..Default::default() }
 }
 
 fn with_password(url: String, password: &str) -> GitRemote {
-    GitRemote { url, credentials: Some(BasicCredentials { username: "alice".into(), password: password.into() }) }
+    let credentials = Some(BasicCredentials { username: "alice".into(), password: password.into() });
+    GitRemote { url, credentials, ..Default::default() }
 }
 
 fn limits() -> GitLimits {
@@ -104,4 +105,20 @@ fn limits_bound_what_a_fetch_stores() {
     assert!(error.0.contains("larger than 1000 bytes"), "{error}");
     let all = fetch_tree(&remote, &target, &limits(), None).unwrap();
     assert_eq!(all.files.len(), 301);
+}
+
+#[test]
+fn http_connections_go_to_the_addresses_the_check_resolved() {
+    let repo = TestRepo::new();
+    let server = GitServer::start(repo.root(), ServerOptions::default());
+    let address: std::net::SocketAddr = server.url()["http://".len()..].split('/').next().unwrap().parse().unwrap();
+    // A name that resolves nowhere: only the pinned address can make this work.
+    let url = format!("http://git.pinned.invalid:{}/repo.git", address.port());
+    let unpinned = list_references(&anonymous(url.clone()), ReferenceType::Branch, &limits()).unwrap_err();
+    assert!(!unpinned.0.is_empty());
+    let pinned = GitRemote { url, pinned: vec![address], ..Default::default() };
+    assert_eq!(list_references(&pinned, ReferenceType::Branch, &limits()).unwrap(), ["master"]);
+    let fetched =
+        fetch_tree(&pinned, &Target::Reference(ReferenceType::Branch, "master".into()), &limits(), None).unwrap();
+    assert_eq!(paths(&fetched.files), ["README.md"]);
 }

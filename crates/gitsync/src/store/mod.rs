@@ -57,7 +57,16 @@ fn seal_context(realm: RealmId, instance: Uuid) -> String {
 }
 
 fn references_failure(err: git::GitError) -> GitsyncError {
-    GitsyncError::Git(format!("Git remote repository references fetching failure: {err}"))
+    references_failed(err.0)
+}
+
+fn references_failed(reason: String) -> GitsyncError {
+    GitsyncError::Git(format!("Git remote repository references fetching failure: {reason}"))
+}
+
+/// A synchronisation that failed at the remote.
+pub(crate) fn synchronization_failed(reason: String) -> GitsyncError {
+    GitsyncError::Git(format!("Git remote repository synchronization failure: {reason}"))
 }
 
 impl GitsyncStore {
@@ -90,7 +99,11 @@ impl GitsyncStore {
 
     /// Checks a remote URL against the policy (400 naming `remote_url`), and that Basic
     /// credentials travel only over https (unless local remotes are allowed, for tests).
-    fn checked_url(&self, url: &str, authentication: AuthenticationType) -> Result<String, GitsyncError> {
+    fn checked_url(
+        &self,
+        url: &str,
+        authentication: AuthenticationType,
+    ) -> Result<(String, Vec<std::net::SocketAddr>), GitsyncError> {
         check_text("remote_url", url, MAX_URL)?;
         let checked = check_remote(url, self.config.remote_policy())
             .map_err(|refused| GitsyncError::invalid("remote_url", format!("[remote_url] {refused}")))?;
@@ -103,11 +116,21 @@ impl GitsyncStore {
                 "[remote_url] must use https when BASIC credentials are sent",
             ));
         }
-        Ok(url.trim().to_owned())
+        Ok((url.trim().to_owned(), checked.addresses))
     }
 
-    /// The remote of a stored configuration, its password opened.
-    fn remote_of(&self, realm: RealmId, id: Uuid, row: &ConfigRow) -> Result<GitRemote, GitsyncError> {
+    /// The remote of a stored configuration, its password opened, checked against the policy
+    /// again (a name may resolve elsewhere now); `failure` words a refusal (a 500 of the kind
+    /// the operation answers for remote failures).
+    fn remote_of(
+        &self,
+        realm: RealmId,
+        id: Uuid,
+        row: &ConfigRow,
+        failure: fn(String) -> GitsyncError,
+    ) -> Result<GitRemote, GitsyncError> {
+        let checked = check_remote(&row.remote_url, self.config.remote_policy())
+            .map_err(|refused| failure(format!("the remote is not allowed: {refused}")))?;
         let credentials = match (row.authentication(), &row.username, &row.password) {
             (AuthenticationType::Basic, Some(username), Some(sealed)) => Some(BasicCredentials {
                 username: username.clone(),
@@ -115,7 +138,7 @@ impl GitsyncStore {
             }),
             _ => None,
         };
-        Ok(GitRemote { url: row.remote_url.clone(), credentials })
+        Ok(GitRemote { url: row.remote_url.clone(), credentials, pinned: checked.addresses })
     }
 
     fn existing_config(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<ConfigRow, GitsyncError> {
@@ -243,7 +266,7 @@ impl GitsyncStore {
         if let Some(url) = &patch.remote_url {
             next.remote_url = url.trim().to_owned();
         }
-        self.checked_url(&next.remote_url, next.authentication_type)?;
+        let (_, pinned) = self.checked_url(&next.remote_url, next.authentication_type)?;
         next.username = credentials.as_ref().map(|c| c.username.clone());
         next.password = match (&credentials, &patch.password) {
             // Unchanged password: the sealed value stays as it is.
@@ -251,7 +274,7 @@ impl GitsyncStore {
             (Some(credentials), Some(_)) => Some(self.sealer.seal_str(&credentials.password, &context)),
             (None, _) => None,
         };
-        Ok(Revised { remote: GitRemote { url: next.remote_url.clone(), credentials }, fields: next })
+        Ok(Revised { remote: GitRemote { url: next.remote_url.clone(), credentials, pinned }, fields: next })
     }
 }
 
@@ -298,8 +321,8 @@ impl GitsyncService for GitsyncStore {
         if self.db.read(|conn| Ok::<_, GitsyncError>(rows::config(conn, realm, id)?))?.is_some() {
             return Err(GitsyncError::request(CONFIG_EXISTS));
         }
-        let url = self.checked_url(&draft.remote_url, authentication)?;
-        let remote = GitRemote { url: url.clone(), credentials: draft.credentials.clone() };
+        let (url, pinned) = self.checked_url(&draft.remote_url, authentication)?;
+        let remote = GitRemote { url: url.clone(), credentials: draft.credentials.clone(), pinned };
         let reference_type = self.config.reference_type(draft.synchronization_type);
         let available_references = self.list(&remote, reference_type)?;
         let sealed = draft.credentials.as_ref().map(|c| self.sealer.seal_str(&c.password, &seal_context(realm, id)));
@@ -415,7 +438,7 @@ impl GitsyncService for GitsyncStore {
         ctx.require(REQUIREMENT)?;
         let realm = ctx.realm.id;
         let row = self.db.read(|conn| self.existing_config(conn, realm, id))?;
-        let remote = self.remote_of(realm, id, &row)?;
+        let remote = self.remote_of(realm, id, &row, references_failed)?;
         self.list(&remote, self.config.reference_type(row.synchronization()))
     }
 

@@ -12,7 +12,7 @@
 //! Any failure before step 4 commits leaves the current files as they were, removes what was
 //! written of the new set, and records the run as `FAILED` with its reason.
 
-use super::{GitsyncStore, NO_CONFIG, rows};
+use super::{GitsyncStore, NO_CONFIG, rows, synchronization_failed};
 use crate::error::GitsyncError;
 use crate::git::{self, Target};
 use crate::model::{Outcome, SyncedFile, Synchronization, check_commit};
@@ -169,13 +169,9 @@ impl GitsyncStore {
         target: &Target,
         set: Uuid,
     ) -> Result<Fetched, GitsyncError> {
-        let failure =
-            |reason: String| GitsyncError::Git(format!("Git remote repository synchronization failure: {reason}"));
-        crate::remote::check_remote(&row.remote_url, self.config.remote_policy())
-            .map_err(|refused| failure(format!("the remote is not allowed: {refused}")))?;
-        let remote = self.remote_of(realm, id, row)?;
+        let remote = self.remote_of(realm, id, row, synchronization_failed)?;
         let snapshot = git::fetch_tree(&remote, target, &self.config.limits, self.config.scratch_dir.as_deref())
-            .map_err(|err| failure(err.0))?;
+            .map_err(|err| synchronization_failed(err.0))?;
         let manifest: Vec<SyncedFile> = snapshot
             .files
             .iter()
