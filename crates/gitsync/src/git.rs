@@ -232,7 +232,7 @@ impl Watchdog {
                 std::thread::sleep(step);
                 waited += step;
                 // The pack as it arrives, every 200 ms.
-                if waited.as_millis() % 200 == 0 && size_of(&scratch) > max_bytes {
+                if waited.as_millis().is_multiple_of(200) && size_of(&scratch) > max_bytes {
                     why.store(STOPPED_BY_SIZE, Ordering::Relaxed);
                     flag.store(true, Ordering::Relaxed);
                     return;
