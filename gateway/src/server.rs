@@ -10,7 +10,7 @@ use portico_core::seal::{Sealer, SecretString};
 use portico_core::time::SystemClock;
 use portico_core::{Clock, Database};
 use portico_gitsync::config::GitsyncConfig;
-use portico_gitsync::files::FileStore;
+use portico_gitsync::files::{FileStore, S3Settings};
 use portico_gitsync::git::GitLimits;
 use portico_gitsync::model::ReferenceType;
 use portico_identity::bootstrap::{BootstrapConfig, BootstrapOutcome, bootstrap};
@@ -121,16 +121,30 @@ pub fn run_bootstrap(
     Ok(())
 }
 
-/// The gitsync configuration from the settings: files under `gitsync.files_dir` (default
-/// `<data_dir>/objects`), scratch repositories under `<data_dir>/tmp`.
+/// The gitsync configuration from the settings: files in the S3 bucket `gitsync.s3_bucket` when
+/// one is named, else under `gitsync.files_dir` (default `<data_dir>/objects`); scratch
+/// repositories under `<data_dir>/tmp`.
 pub fn gitsync_config(settings: &Settings) -> Result<GitsyncConfig, StartError> {
     let gitsync = &settings.gitsync;
-    let files_dir = if gitsync.files_dir.trim().is_empty() {
-        settings.data_dir.join("objects")
+    let unusable = |e: portico_gitsync::GitsyncError| StartError::Module("gitsync", e.to_string().into());
+    let files = if gitsync.s3_bucket.trim().is_empty() {
+        let files_dir = if gitsync.files_dir.trim().is_empty() {
+            settings.data_dir.join("objects")
+        } else {
+            std::path::PathBuf::from(gitsync.files_dir.trim())
+        };
+        FileStore::local(&files_dir).map_err(unusable)?
     } else {
-        std::path::PathBuf::from(gitsync.files_dir.trim())
+        FileStore::s3(&S3Settings {
+            bucket: gitsync.s3_bucket.trim().to_owned(),
+            region: gitsync.s3_region.trim().to_owned(),
+            endpoint: gitsync.s3_endpoint.trim().to_owned(),
+            access_key_id: gitsync.s3_access_key_id.trim().to_owned(),
+            secret_access_key: gitsync.s3_secret_access_key.clone(),
+            allow_http: gitsync.s3_allow_http,
+        })
+        .map_err(unusable)?
     };
-    let files = FileStore::local(&files_dir).map_err(|e| StartError::Module("gitsync", e.to_string().into()))?;
     let scratch = settings.data_dir.join("tmp");
     std::fs::create_dir_all(&scratch)?;
     let reference_type = |value: &str| ReferenceType::parse(value).unwrap_or(ReferenceType::Tag);

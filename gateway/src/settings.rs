@@ -141,6 +141,18 @@ pub struct GitsyncSettings {
     /// Directory of the synchronised files (object storage on the local filesystem). Empty:
     /// `<data_dir>/objects`.
     pub files_dir: String,
+    /// A bucket of an S3-compatible store for the synchronised files instead of `files_dir`.
+    pub s3_bucket: String,
+    /// Its region.
+    pub s3_region: String,
+    /// The endpoint of a self-hosted store (`http://minio:9000`); empty: AWS.
+    pub s3_endpoint: String,
+    /// Access key id; empty: the AWS environment (`AWS_ACCESS_KEY_ID`, instance roles).
+    pub s3_access_key_id: String,
+    /// Secret access key.
+    pub s3_secret_access_key: String,
+    /// Allow an `http://` endpoint.
+    pub s3_allow_http: bool,
 }
 
 impl Default for GitsyncSettings {
@@ -155,6 +167,12 @@ impl Default for GitsyncSettings {
             max_bytes: limits.max_bytes,
             max_files: limits.max_files,
             files_dir: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_endpoint: String::new(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_allow_http: false,
         }
     }
 }
@@ -435,6 +453,7 @@ impl Settings {
         copy.bootstrap.client_secret = mask(&self.bootstrap.client_secret);
         copy.secrets.key = mask(&self.secrets.key);
         copy.secrets.previous_keys = self.secrets.previous_keys.iter().map(|k| mask(k)).collect();
+        copy.gitsync.s3_secret_access_key = mask(&self.gitsync.s3_secret_access_key);
         copy.database.url = portico_core::db::redact_url(&self.database.url);
         copy
     }

@@ -67,6 +67,34 @@ fn io(context: &str, path: &std::path::Path, err: std::io::Error) -> GitsyncErro
     GitsyncError::Storage(format!("{context} {}: {err}", path.display()))
 }
 
+/// Where an S3-compatible store is and how to sign in to it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct S3Settings {
+    /// The bucket.
+    pub bucket: String,
+    /// The region (`us-east-1` for most self-hosted stores).
+    pub region: String,
+    /// The endpoint of a self-hosted store (`http://127.0.0.1:9000`); empty: AWS.
+    pub endpoint: String,
+    /// Access key id; empty: from the environment (`AWS_ACCESS_KEY_ID`, instance roles).
+    pub access_key_id: String,
+    /// Secret access key (never logged: `Debug` hides it).
+    pub secret_access_key: String,
+    /// Allow an `http://` endpoint.
+    pub allow_http: bool,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How many threads write a set to a local directory.
 const LOCAL_WRITERS: usize = 2;
 
@@ -90,6 +118,24 @@ impl FileStore {
     /// Files in any object store (S3-compatible, ...).
     pub fn new(store: Arc<dyn ObjectStore>) -> FileStore {
         FileStore { backend: Backend::Object(store) }
+    }
+
+    /// Files in a bucket of an S3-compatible object store (feature `s3`).
+    #[cfg(feature = "s3")]
+    pub fn s3(settings: &S3Settings) -> Result<FileStore, GitsyncError> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(&settings.region)
+            .with_allow_http(settings.allow_http);
+        if !settings.endpoint.is_empty() {
+            // A self-hosted store (MinIO, Ceph, ...): buckets as path segments.
+            builder = builder.with_endpoint(&settings.endpoint).with_virtual_hosted_style_request(false);
+        }
+        if !settings.access_key_id.is_empty() {
+            builder =
+                builder.with_access_key_id(&settings.access_key_id).with_secret_access_key(&settings.secret_access_key);
+        }
+        Ok(FileStore::new(Arc::new(builder.build().map_err(storage)?)))
     }
 
     fn local_path(dir: &std::path::Path, parts: &[String], path: Option<&str>) -> PathBuf {
