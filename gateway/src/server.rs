@@ -27,6 +27,7 @@ pub const MODULES: &[&Module] = &[
     &portico_catalog::http::MODULE,
     &portico_credentials::http::MODULE,
     &portico_gitsync::http::MODULE,
+    &portico_flows::http::MODULE,
 ];
 
 /// Every migration set, in order: core's, then each module's.

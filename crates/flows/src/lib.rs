@@ -1,13 +1,12 @@
 //! # portico-flows
 //!
-//! Portico's the Utilihive flow registry: flows, the resource registry, secrets and dynamic tables (Utilihive management API).
+//! The Utilihive management API: flows (validated definitions with revisions, disabled and
+//! enabled with a history of who, when and why); the resource registry, secrets and dynamic
+//! tables are still to come.
 //!
 //! Layout (shared by every domain crate): [`model`] domain types, [`service`] the service
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
 //! format, [`error`] the crate's error enum.
-//!
-//! Status: the crate compiles into the workspace and mounts no routes yet; its API is the
-//! subject of its own issue.
 
 pub mod error;
 pub mod model;
@@ -18,3 +17,10 @@ pub mod store;
 pub mod http;
 
 pub use error::FlowsError;
+
+/// The flows tables, for both backends.
+pub const MIGRATIONS: portico_core::db::Migrations = portico_core::domain_migrations!(
+    "flows",
+    sqlite: "../../migrations/flows/sqlite",
+    postgres: "../../migrations/flows/postgres",
+);

@@ -1,4 +1,50 @@
-//! The flows service trait: the crate's public API (no operations yet).
+//! The flows domain's public API: [`FlowsService`], implemented by
+//! [`crate::store::FlowsStore`]. Every method takes the caller's [`RequestContext`] first and
+//! checks authorization itself: the scope `management` (which only users holding `Admin` or
+//! `Deployer` get, and lose at once with those roles) and one of those roles. The owner
+//! (`ownerId`) is the realm; no query reads or writes another owner's rows.
 
-/// The flows domain's operations.
-pub trait FlowsService: Send + Sync + 'static {}
+use crate::error::FlowsError;
+use crate::model::{Flow, FlowDefinition, FlowRevision, StatusChange, StatusRequest};
+use portico_core::RequestContext;
+use portico_core::context::Requirement;
+use portico_core::write::Precondition;
+
+/// The scope the management API requires.
+pub const SCOPE: &str = "management";
+/// The roles that may use the management API.
+pub const ROLES: &[&str] = &["Admin", "Deployer"];
+/// What every route requires (the scope; the roles are checked by the service too).
+pub const REQUIREMENT: Requirement<'static> = Requirement::Scope(SCOPE);
+
+/// Flows: definitions with revisions, and their state with its history.
+pub trait FlowsService: Send + Sync + 'static {
+    /// The owner's flows, by id.
+    fn flows(&self, ctx: &RequestContext) -> Result<Vec<Flow>, FlowsError>;
+    /// The owner's flow ids, sorted.
+    fn flow_ids(&self, ctx: &RequestContext) -> Result<Vec<String>, FlowsError>;
+    /// One flow.
+    fn flow(&self, ctx: &RequestContext, id: &str) -> Result<Flow, FlowsError>;
+    /// Deploys a new flow (revision 1, enabled); its id must be free.
+    fn create_flow(&self, ctx: &RequestContext, definition: FlowDefinition) -> Result<Flow, FlowsError>;
+    /// Replaces a flow's definition as a new revision (the previous ones stay readable).
+    fn update_flow(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        definition: FlowDefinition,
+        precondition: &Precondition,
+    ) -> Result<Flow, FlowsError>;
+    /// Deletes a flow with its revisions and history.
+    fn delete_flow(&self, ctx: &RequestContext, id: &str) -> Result<(), FlowsError>;
+    /// Disables a flow whose source supports it (`principalId` and `reason` required).
+    fn disable_flow(&self, ctx: &RequestContext, id: &str, request: StatusRequest) -> Result<Flow, FlowsError>;
+    /// Enables a disabled flow (`principalId` required).
+    fn enable_flow(&self, ctx: &RequestContext, id: &str, request: StatusRequest) -> Result<Flow, FlowsError>;
+    /// The flow's revisions, oldest first.
+    fn flow_revisions(&self, ctx: &RequestContext, id: &str) -> Result<Vec<FlowRevision>, FlowsError>;
+    /// One revision of a flow.
+    fn flow_revision(&self, ctx: &RequestContext, id: &str, revision: i64) -> Result<FlowRevision, FlowsError>;
+    /// Every disable and enable of the flow, oldest first.
+    fn flow_history(&self, ctx: &RequestContext, id: &str) -> Result<Vec<StatusChange>, FlowsError>;
+}

@@ -32,3 +32,4 @@ mod seed;
 mod support;
 mod token_state;
 mod tokens;
+mod utilihive_flows;

@@ -1,4 +1,64 @@
-//! The Utilihive API's routes (none mounted yet).
+//! The Utilihive management API under `/{ownerId}/management` (the owner is the realm): flows
+//! so far. Errors are RFC 9457 problems naming the field.
 
-/// Registers this crate's routes with the gateway.
-pub fn configure(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+pub mod flows;
+
+use crate::service::{FlowsService, REQUIREMENT};
+use crate::store::FlowsStore;
+use portico_core::http::module::{AppData, StartFailure};
+use portico_core::http::{Format, Module, ModuleContext, RouteAccess};
+use std::sync::Arc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The flows module: `/{ownerId}/management/...` answers problem+json; a deleted owner loses
+/// its flows.
+pub const MODULE: Module = Module {
+    name: "flows",
+    migrations: &crate::MIGRATIONS,
+    tables: crate::store::declared_tables,
+    error_formats: &[("/*/management", Format::Problem)],
+    routes: configure,
+    axual_collections: &[],
+    axual_entries: &[],
+    roles: crate::service::ROLES,
+    access: ACCESS,
+    start,
+};
+
+/// Every route needs the scope `management` (the service also checks `Admin` or `Deployer`).
+const ACCESS: &[RouteAccess] = &[
+    ("GET", "/{ownerId}/management/flows", REQUIREMENT),
+    ("POST", "/{ownerId}/management/flows", REQUIREMENT),
+    ("GET", "/{ownerId}/management/flows/flowIds", REQUIREMENT),
+    ("GET", "/{ownerId}/management/flows/{flowId}", REQUIREMENT),
+    ("PUT", "/{ownerId}/management/flows/{flowId}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/flows/{flowId}", REQUIREMENT),
+    ("POST", "/{ownerId}/management/flows/{flowId}/disable", REQUIREMENT),
+    ("POST", "/{ownerId}/management/flows/{flowId}/enable", REQUIREMENT),
+    ("GET", "/{ownerId}/management/flows/{flowId}/revisions", REQUIREMENT),
+    ("GET", "/{ownerId}/management/flows/{flowId}/revisions/{revision}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/flows/{flowId}/history", REQUIREMENT),
+];
+
+fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
+    let store = Arc::new(FlowsStore::new(ctx.db.clone(), ctx.clock.clone()));
+    ctx.hooks.add_lifecycle(store.clone());
+    Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
+        cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn FlowsService>));
+    }))
+}
+
+/// Registers the management routes.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(flows::list_flows)
+        .service(flows::create_flow)
+        .service(flows::flow_ids)
+        .service(flows::get_flow)
+        .service(flows::update_flow)
+        .service(flows::delete_flow)
+        .service(flows::disable_flow)
+        .service(flows::enable_flow)
+        .service(flows::flow_revisions)
+        .service(flows::flow_revision)
+        .service(flows::flow_history);
+}

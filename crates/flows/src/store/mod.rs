@@ -1,24 +1,212 @@
-//! Diesel implementation of [`crate::service::FlowsService`].
+//! [`FlowsStore`]: the diesel implementation of [`crate::service::FlowsService`]. Queries
+//! live in one file per aggregate (`flows.rs`).
 
-use crate::service::FlowsService;
-use portico_core::Database;
+pub mod flows;
+pub(crate) mod schema;
 
-/// The flows service over a database.
-#[derive(Debug, Clone)]
+use crate::error::FlowsError;
+use crate::model::{Flow, FlowDefinition, FlowRevision, StatusAction, StatusChange, StatusRequest};
+use crate::service::{FlowsService, REQUIREMENT, ROLES};
+use portico_core::audit::audited_write;
+use portico_core::context::Requirement;
+use portico_core::db::DbError;
+use portico_core::hooks::RealmLifecycle;
+use portico_core::write::{Precondition, committed};
+use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, RequestContext, Timestamp};
+use std::sync::Arc;
+
+pub use schema::declared_tables;
+
+/// The flows domain over a database.
 pub struct FlowsStore {
     db: Database,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for FlowsStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowsStore").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+fn not_found(id: &str) -> FlowsError {
+    FlowsError::NotFound(format!("Flow '{id}' was not found"))
 }
 
 impl FlowsStore {
-    /// A store over `db`.
-    pub fn new(db: Database) -> FlowsStore {
-        FlowsStore { db }
+    /// The domain over `db` (migrated with [`crate::MIGRATIONS`]). Register it as a
+    /// [`RealmLifecycle`] so a deleted owner loses its flows.
+    pub fn new(db: Database, clock: Arc<dyn Clock>) -> FlowsStore {
+        FlowsStore { db, clock }
     }
 
-    /// The database.
-    pub fn database(&self) -> &Database {
-        &self.db
+    fn allowed(&self, ctx: &RequestContext) -> Result<(), FlowsError> {
+        ctx.require(REQUIREMENT)?;
+        Ok(ctx.require(Requirement::AnyRole(ROLES))?)
+    }
+
+    fn existing(&self, conn: &mut DbConnection, realm: RealmId, id: &str) -> Result<Flow, FlowsError> {
+        flows::get(conn, realm, id)?.ok_or_else(|| not_found(id))
+    }
+
+    /// Disables or enables.
+    fn set_status(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        request: StatusRequest,
+        action: StatusAction,
+    ) -> Result<Flow, FlowsError> {
+        self.allowed(ctx)?;
+        let disabling = action == StatusAction::Disabled;
+        request.check(disabling)?;
+        let realm = ctx.realm.id;
+        let name = if disabling { "flow.disable" } else { "flow.enable" };
+        audited_write(&self.db, self.clock.as_ref(), ctx, name, "flow", |conn| {
+            let current = self.existing(conn, realm, id)?;
+            if disabling && !current.definition.source.can_disable() {
+                return Err(FlowsError::Invalid {
+                    field: "source.type".into(),
+                    message: format!(
+                        "flow '{id}' has a '{}' source, which cannot be disabled (only rest and messaging sources can)",
+                        current.definition.source.as_str()
+                    ),
+                });
+            }
+            if current.enabled != disabling {
+                let state = if disabling { "disabled" } else { "enabled" };
+                return Err(FlowsError::Conflict(format!("flow '{id}' is already {state}")));
+            }
+            let now = self.clock.now();
+            let change = StatusChange {
+                action,
+                principal_id: request.principal_id.trim().to_owned(),
+                reason: request.reason.clone().filter(|r| !r.trim().is_empty()),
+                at: now,
+                by: ctx.actor().to_owned(),
+            };
+            let written = flows::set_enabled(conn, realm, &current, &change, now)?;
+            committed(&Precondition::none(), "flow", id, current.version, written)?;
+            Ok((self.existing(conn, realm, id)?, id.to_owned()))
+        })
     }
 }
 
-impl FlowsService for FlowsStore {}
+impl FlowsService for FlowsStore {
+    fn flows(&self, ctx: &RequestContext) -> Result<Vec<Flow>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| Ok(flows::list(conn, ctx.realm.id)?))
+    }
+
+    fn flow_ids(&self, ctx: &RequestContext) -> Result<Vec<String>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| Ok(flows::ids(conn, ctx.realm.id)?))
+    }
+
+    fn flow(&self, ctx: &RequestContext, id: &str) -> Result<Flow, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| self.existing(conn, ctx.realm.id, id))
+    }
+
+    fn create_flow(&self, ctx: &RequestContext, definition: FlowDefinition) -> Result<Flow, FlowsError> {
+        self.allowed(ctx)?;
+        let realm = ctx.realm.id;
+        let taken = || FlowsError::Conflict(format!("a flow with id '{}' already exists", definition.id));
+        audited_write(&self.db, self.clock.as_ref(), ctx, "flow.create", "flow", |conn| {
+            if flows::get(conn, realm, &definition.id)?.is_some() {
+                return Err(taken());
+            }
+            flows::insert(conn, realm, &definition, ctx.actor(), self.clock.now()).map_err(|err| {
+                let err = DbError::from(err);
+                if err.is_unique_violation() { taken() } else { FlowsError::Db(err) }
+            })?;
+            Ok((self.existing(conn, realm, &definition.id)?, definition.id.clone()))
+        })
+    }
+
+    fn update_flow(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        definition: FlowDefinition,
+        precondition: &Precondition,
+    ) -> Result<Flow, FlowsError> {
+        self.allowed(ctx)?;
+        if definition.id != id {
+            return Err(FlowsError::Invalid {
+                field: "id".into(),
+                message: format!("'id' is '{}' but the path names flow '{id}'", definition.id),
+            });
+        }
+        let realm = ctx.realm.id;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "flow.update", "flow", |conn| {
+            let current = self.existing(conn, realm, id)?;
+            precondition.check("flow", id, current.version)?;
+            if current.definition.json == definition.json {
+                return Ok((current, id.to_owned()));
+            }
+            let written = flows::update(conn, realm, &current, &definition, ctx.actor(), self.clock.now())?;
+            committed(precondition, "flow", id, current.version, written)?;
+            Ok((self.existing(conn, realm, id)?, id.to_owned()))
+        })
+    }
+
+    fn delete_flow(&self, ctx: &RequestContext, id: &str) -> Result<(), FlowsError> {
+        self.allowed(ctx)?;
+        let realm = ctx.realm.id;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "flow.delete", "flow", |conn| {
+            if !flows::delete(conn, realm, id)? {
+                return Err(not_found(id));
+            }
+            Ok(((), id.to_owned()))
+        })
+    }
+
+    fn disable_flow(&self, ctx: &RequestContext, id: &str, request: StatusRequest) -> Result<Flow, FlowsError> {
+        self.set_status(ctx, id, request, StatusAction::Disabled)
+    }
+
+    fn enable_flow(&self, ctx: &RequestContext, id: &str, request: StatusRequest) -> Result<Flow, FlowsError> {
+        self.set_status(ctx, id, request, StatusAction::Enabled)
+    }
+
+    fn flow_revisions(&self, ctx: &RequestContext, id: &str) -> Result<Vec<FlowRevision>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| {
+            self.existing(conn, ctx.realm.id, id)?;
+            Ok(flows::revisions(conn, ctx.realm.id, id)?)
+        })
+    }
+
+    fn flow_revision(&self, ctx: &RequestContext, id: &str, revision: i64) -> Result<FlowRevision, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| {
+            self.existing(conn, ctx.realm.id, id)?;
+            flows::revision(conn, ctx.realm.id, id, revision)?
+                .ok_or_else(|| FlowsError::NotFound(format!("Flow '{id}' has no revision {revision}")))
+        })
+    }
+
+    fn flow_history(&self, ctx: &RequestContext, id: &str) -> Result<Vec<StatusChange>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| {
+            self.existing(conn, ctx.realm.id, id)?;
+            Ok(flows::history(conn, ctx.realm.id, id)?)
+        })
+    }
+}
+
+/// A deleted owner loses its flows.
+impl RealmLifecycle for FlowsStore {
+    fn domain(&self) -> &'static str {
+        "flows"
+    }
+
+    fn realm_created(&self, _: &mut DbConnection, _: &RealmRef, _: Timestamp) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        Ok(flows::purge(conn, realm)?)
+    }
+}

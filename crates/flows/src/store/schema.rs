@@ -1,0 +1,44 @@
+//! Diesel schema of the flows tables (`migrations/flows/{sqlite,postgres}`).
+
+diesel::table! {
+    flows (realm_id, flow_id) {
+        realm_id -> Text,
+        flow_id -> Text,
+        version_label -> Text,
+        source_type -> Text,
+        definition -> Text,
+        revision -> BigInt,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    flow_revisions (realm_id, flow_id, revision) {
+        realm_id -> Text,
+        flow_id -> Text,
+        revision -> BigInt,
+        definition -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    flow_status_events (id) {
+        id -> Text,
+        realm_id -> Text,
+        flow_id -> Text,
+        action -> Text,
+        principal_id -> Text,
+        reason -> Nullable<Text>,
+        changed_at -> Timestamp,
+        changed_by -> Text,
+    }
+}
+
+portico_core::schema_tables!(flows, flow_revisions, flow_status_events);

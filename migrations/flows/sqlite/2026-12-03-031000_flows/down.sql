@@ -1,0 +1,3 @@
+DROP TABLE flow_status_events;
+DROP TABLE flow_revisions;
+DROP TABLE flows;
