@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod model;
+pub mod secrets;
 pub mod service;
 pub mod store;
 

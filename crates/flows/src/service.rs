@@ -6,6 +6,7 @@
 
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusChange, StatusRequest};
+use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
 use portico_core::RequestContext;
 use portico_core::context::Requirement;
 use portico_core::write::Precondition;
@@ -14,6 +15,8 @@ use portico_core::write::Precondition;
 pub const SCOPE: &str = "management";
 /// The roles that may use the management API.
 pub const ROLES: &[&str] = &["Admin", "Deployer"];
+/// The role that reads secrets' clear values (`Deployer`s see `null`).
+pub const SECRET_READER: &str = "Admin";
 /// What every route requires (the scope; the roles are checked by the service too).
 pub const REQUIREMENT: Requirement<'static> = Requirement::Scope(SCOPE);
 
@@ -47,4 +50,16 @@ pub trait FlowsService: Send + Sync + 'static {
     fn flow_revision(&self, ctx: &RequestContext, id: &str, revision: i64) -> Result<FlowRevision, FlowsError>;
     /// Every disable and enable of the flow, oldest first.
     fn flow_history(&self, ctx: &RequestContext, id: &str) -> Result<Vec<StatusChange>, FlowsError>;
+
+    /// The owner's secrets, by key, without values.
+    fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError>;
+    /// One secret; its clear value only for [`SECRET_READER`]s.
+    fn secret(&self, ctx: &RequestContext, key: &str) -> Result<Secret, FlowsError>;
+    /// Creates a secret or writes a new version of it (its type is fixed when it is created);
+    /// `true` when it was created. A write that changes nothing is no new version.
+    fn put_secret(&self, ctx: &RequestContext, key: &str, write: SecretWrite) -> Result<(Secret, bool), FlowsError>;
+    /// Deletes a secret with every version.
+    fn delete_secret(&self, ctx: &RequestContext, key: &str) -> Result<(), FlowsError>;
+    /// The versions of a secret, oldest first (values stay sealed).
+    fn secret_versions(&self, ctx: &RequestContext, key: &str) -> Result<Vec<SecretVersion>, FlowsError>;
 }

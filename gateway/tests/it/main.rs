@@ -33,3 +33,4 @@ mod support;
 mod token_state;
 mod tokens;
 mod utilihive_flows;
+mod utilihive_secrets;

@@ -7,7 +7,12 @@ use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
 /// A `scope=management` token of a user of `realm` holding `roles`.
-async fn management_token(app: &TestApp, realm: &crate::support::TestRealm<'_>, email: &str, roles: &[&str]) -> String {
+pub(crate) async fn management_token(
+    app: &TestApp,
+    realm: &crate::support::TestRealm<'_>,
+    email: &str,
+    roles: &[&str],
+) -> String {
     realm.user(email, roles).await;
     let granted = app
         .post_form(
@@ -33,7 +38,7 @@ fn rest_flow(id: &str, version: &str) -> Value {
     })
 }
 
-fn request(method: &str, token: &str, path: &str, body: Option<&Value>) -> TestRequest {
+pub(crate) fn request(method: &str, token: &str, path: &str, body: Option<&Value>) -> TestRequest {
     let request = match method {
         "POST" => TestRequest::post(),
         "PUT" => TestRequest::put(),
@@ -48,7 +53,7 @@ fn request(method: &str, token: &str, path: &str, body: Option<&Value>) -> TestR
     }
 }
 
-fn assert_problem(response: &TestResponse, status: u16, field: Option<&str>) {
+pub(crate) fn assert_problem(response: &TestResponse, status: u16, field: Option<&str>) {
     assert_eq!(response.status.as_u16(), status, "{}", response.text());
     assert_eq!(response.header("content-type"), Some("application/problem+json"));
     let body = response.json();
@@ -253,7 +258,12 @@ async fn only_admins_and_deployers_with_the_management_scope_of_the_owner_get_in
     let openid_only = app
         .post_form(
             "/auth/realms/acme/protocol/openid-connect/token",
-            &[("grant_type", "password"), ("username", "unscoped@acme.test"), ("password", USER_PASSWORD), ("scope", "openid")],
+            &[
+                ("grant_type", "password"),
+                ("username", "unscoped@acme.test"),
+                ("password", USER_PASSWORD),
+                ("scope", "openid"),
+            ],
         )
         .await;
     assert_eq!(openid_only.status, StatusCode::OK, "{}", openid_only.text());

@@ -1,7 +1,8 @@
 //! The Utilihive management API under `/{ownerId}/management` (the owner is the realm): flows
-//! so far. Errors are RFC 9457 problems naming the field.
+//! and registry secrets so far. Errors are RFC 9457 problems naming the field.
 
 pub mod flows;
+pub mod secrets;
 
 use crate::service::{FlowsService, REQUIREMENT};
 use crate::store::FlowsStore;
@@ -38,10 +39,16 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/{ownerId}/management/flows/{flowId}/revisions", REQUIREMENT),
     ("GET", "/{ownerId}/management/flows/{flowId}/revisions/{revision}", REQUIREMENT),
     ("GET", "/{ownerId}/management/flows/{flowId}/history", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/secrets/generic", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
+    ("PUT", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/secrets/generic/{key}/versions", REQUIREMENT),
+    ("PUT", "/{ownerId}/management/registry/secrets/{type}/{key}", REQUIREMENT),
 ];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
-    let store = Arc::new(FlowsStore::new(ctx.db.clone(), ctx.clock.clone()));
+    let store = Arc::new(FlowsStore::new(ctx.db.clone(), ctx.sealer.clone(), ctx.clock.clone()));
     ctx.hooks.add_lifecycle(store.clone());
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn FlowsService>));
@@ -60,5 +67,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(flows::enable_flow)
         .service(flows::flow_revisions)
         .service(flows::flow_revision)
-        .service(flows::flow_history);
+        .service(flows::flow_history)
+        .service(secrets::list_secrets)
+        .service(secrets::get_secret)
+        .service(secrets::put_generic_secret)
+        .service(secrets::delete_secret)
+        .service(secrets::secret_versions)
+        .service(secrets::put_typed_secret);
 }

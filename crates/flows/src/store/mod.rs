@@ -3,14 +3,18 @@
 
 pub mod flows;
 pub(crate) mod schema;
+mod secret_service;
+pub mod secrets;
 
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusAction, StatusChange, StatusRequest};
+use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
 use crate::service::{FlowsService, REQUIREMENT, ROLES};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::db::DbError;
 use portico_core::hooks::RealmLifecycle;
+use portico_core::seal::Sealer;
 use portico_core::write::{Precondition, committed};
 use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, RequestContext, Timestamp};
 use std::sync::Arc;
@@ -20,6 +24,7 @@ pub use schema::declared_tables;
 /// The flows domain over a database.
 pub struct FlowsStore {
     db: Database,
+    sealer: Sealer,
     clock: Arc<dyn Clock>,
 }
 
@@ -36,8 +41,8 @@ fn not_found(id: &str) -> FlowsError {
 impl FlowsStore {
     /// The domain over `db` (migrated with [`crate::MIGRATIONS`]). Register it as a
     /// [`RealmLifecycle`] so a deleted owner loses its flows.
-    pub fn new(db: Database, clock: Arc<dyn Clock>) -> FlowsStore {
-        FlowsStore { db, clock }
+    pub fn new(db: Database, sealer: Sealer, clock: Arc<dyn Clock>) -> FlowsStore {
+        FlowsStore { db, sealer, clock }
     }
 
     fn allowed(&self, ctx: &RequestContext) -> Result<(), FlowsError> {
@@ -194,6 +199,44 @@ impl FlowsService for FlowsStore {
             Ok(flows::history(conn, ctx.realm.id, id)?)
         })
     }
+
+    fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| Ok(secrets::list(conn, ctx.realm.id)?))
+    }
+
+    fn secret(&self, ctx: &RequestContext, key: &str) -> Result<Secret, FlowsError> {
+        self.allowed(ctx)?;
+        self.read_secret(ctx, key)
+    }
+
+    fn put_secret(&self, ctx: &RequestContext, key: &str, write: SecretWrite) -> Result<(Secret, bool), FlowsError> {
+        self.allowed(ctx)?;
+        self.write_secret(ctx, key, write)
+    }
+
+    fn delete_secret(&self, ctx: &RequestContext, key: &str) -> Result<(), FlowsError> {
+        self.allowed(ctx)?;
+        let realm = ctx.realm.id;
+        audited_write(&self.db, self.clock.as_ref(), ctx, "secret.delete", "secret", |conn| {
+            if !secrets::delete(conn, realm, key)? {
+                return Err(secret_not_found(key));
+            }
+            Ok(((), key.to_owned()))
+        })
+    }
+
+    fn secret_versions(&self, ctx: &RequestContext, key: &str) -> Result<Vec<SecretVersion>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| {
+            secrets::get(conn, ctx.realm.id, key)?.ok_or_else(|| secret_not_found(key))?;
+            Ok(secrets::versions(conn, ctx.realm.id, key)?)
+        })
+    }
+}
+
+fn secret_not_found(key: &str) -> FlowsError {
+    FlowsError::NotFound(format!("Secret '{key}' was not found"))
 }
 
 /// A deleted owner loses its flows.
@@ -207,6 +250,7 @@ impl RealmLifecycle for FlowsStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        secrets::purge(conn, realm)?;
         Ok(flows::purge(conn, realm)?)
     }
 }

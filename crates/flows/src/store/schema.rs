@@ -41,4 +41,30 @@ diesel::table! {
     }
 }
 
-portico_core::schema_tables!(flows, flow_revisions, flow_status_events);
+diesel::table! {
+    flow_secrets (realm_id, secret_key) {
+        realm_id -> Text,
+        secret_key -> Text,
+        secret_type -> Text,
+        description -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    flow_secret_versions (realm_id, secret_key, version) {
+        realm_id -> Text,
+        secret_key -> Text,
+        version -> BigInt,
+        sealed_value -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+portico_core::schema_tables!(flows, flow_revisions, flow_status_events, flow_secrets, flow_secret_versions);

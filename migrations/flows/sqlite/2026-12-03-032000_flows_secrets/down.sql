@@ -1,0 +1,2 @@
+DROP TABLE flow_secret_versions;
+DROP TABLE flow_secrets;
