@@ -17,7 +17,7 @@ use actix_web::{App, web};
 use portico_core::context::Requirement;
 use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
-use portico_core::http::{AxualRegistry, ErrorFormats, Format, RouteAccess};
+use portico_core::http::{ApiDocument, AxualRegistry, ErrorFormats, Format, RouteAccess};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub struct AppState {
     pub metrics: web::Data<Metrics>,
     /// The OpenAPI document, serialized once and shared by every worker.
     pub openapi: web::Data<OpenApiJson>,
+    /// The same document as JSON, for modules that serve a part of it.
+    pub document: web::Data<ApiDocument>,
     /// Documented routes, for 404 vs 405.
     pub routes: web::Data<RouteTable>,
     /// The started modules.
@@ -66,6 +68,7 @@ impl AppState {
             formats: web::Data::new(error_formats()),
             routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
             openapi: web::Data::new(OpenApiJson(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
+            document: web::Data::new(ApiDocument(Arc::new(serde_json::to_value(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
             db,
             sealer,
@@ -209,6 +212,7 @@ pub fn app(
             }
         })
         .app_data(state.openapi.clone())
+        .app_data(state.document.clone())
         .route("/openapi.json", web::get().to(openapi_json))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .service(web::redirect("/docs", "/docs/"))

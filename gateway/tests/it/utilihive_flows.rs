@@ -319,3 +319,61 @@ async fn concurrent_updates_keep_every_revision_or_conflict_cleanly() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 412]);
 }
+
+/// Every `$ref` of `value`.
+fn refs(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.push(target.clone());
+            }
+            map.values().for_each(|v| refs(v, found));
+        }
+        Value::Array(list) => list.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+#[actix_web::test]
+async fn each_owner_gets_the_openapi_document_of_its_management_api() {
+    let app = TestApp::start().await;
+    let acme = app.realm("acme").await;
+    let token = management_token(&app, &acme, "deployer@acme.test", &["Deployer"]).await;
+    let response = app.send(request("GET", &token, "/acme/management/openapi.json", None)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let doc = response.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["servers"][0]["url"].as_str().unwrap().ends_with("/acme/management"), "{}", doc["servers"]);
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/flows",
+        "/flows/flowIds",
+        "/flows/{flowId}",
+        "/flows/{flowId}/disable",
+        "/registry/secrets/{type}/{key}",
+        "/openapi.json",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented: {:?}", paths.keys().collect::<Vec<_>>());
+    }
+    assert!(paths.keys().all(|p| !p.contains("ownerId") && !p.starts_with("/streams")));
+    let whole = app.get("/openapi.json").await.json();
+    let flows = &whole["paths"]["/{ownerId}/management/flows"]["post"];
+    assert_eq!(doc["paths"]["/flows"]["post"]["operationId"], flows["operationId"], "the same route definitions");
+    for item in paths.values() {
+        for operation in item.as_object().unwrap().values() {
+            let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            assert!(parameters.iter().all(|p| p["name"] != "ownerId"), "{operation}");
+        }
+    }
+    let mut targets = Vec::new();
+    refs(&doc, &mut targets);
+    assert!(!targets.is_empty());
+    for target in targets {
+        let name = target.strip_prefix("#/components/schemas/").unwrap();
+        assert!(doc["components"]["schemas"][name].is_object(), "{target} resolves");
+    }
+    let globex = app.realm("globex").await;
+    let theirs = management_token(&app, &globex, "deployer@globex.test", &["Deployer"]).await;
+    assert_problem(&app.send(request("GET", &theirs, "/acme/management/openapi.json", None)).await, 403, None);
+    assert_problem(&app.get("/acme/management/openapi.json").await, 401, None);
+}

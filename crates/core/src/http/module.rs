@@ -124,6 +124,11 @@ fn status_code(kind: ErrorKind) -> &'static str {
     }
 }
 
+/// The whole-surface OpenAPI document as JSON (app data the gateway provides), for modules
+/// that serve a part of it, such as Utilihive's document of one owner's management API.
+#[derive(Debug, Clone)]
+pub struct ApiDocument(pub Arc<serde_json::Value>);
+
 /// What a module's services are built from.
 pub struct ModuleContext {
     /// The migrated database.

@@ -2,6 +2,7 @@
 //! and registry secrets so far. Errors are RFC 9457 problems naming the field.
 
 pub mod flows;
+pub mod openapi;
 pub mod secrets;
 
 use crate::service::{FlowsService, REQUIREMENT};
@@ -45,6 +46,7 @@ const ACCESS: &[RouteAccess] = &[
     ("DELETE", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
     ("GET", "/{ownerId}/management/registry/secrets/generic/{key}/versions", REQUIREMENT),
     ("PUT", "/{ownerId}/management/registry/secrets/{type}/{key}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/openapi.json", REQUIREMENT),
 ];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
@@ -73,5 +75,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(secrets::put_generic_secret)
         .service(secrets::delete_secret)
         .service(secrets::secret_versions)
-        .service(secrets::put_typed_secret);
+        .service(secrets::put_typed_secret)
+        .service(openapi::owner_openapi);
 }
