@@ -13,6 +13,7 @@ pub mod model;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod tables;
 
 #[cfg(feature = "http")]
 pub mod http;

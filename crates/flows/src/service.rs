@@ -7,6 +7,7 @@
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusChange, StatusRequest};
 use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
+use crate::tables::{Row, RowQuery, TableSummary, Upsert};
 use portico_core::RequestContext;
 use portico_core::context::Requirement;
 use portico_core::write::Precondition;
@@ -62,4 +63,36 @@ pub trait FlowsService: Send + Sync + 'static {
     fn delete_secret(&self, ctx: &RequestContext, key: &str) -> Result<(), FlowsError>;
     /// The versions of a secret, oldest first (values stay sealed).
     fn secret_versions(&self, ctx: &RequestContext, key: &str) -> Result<Vec<SecretVersion>, FlowsError>;
+
+    /// The owner's dynamic tables, by name.
+    fn tables(&self, ctx: &RequestContext) -> Result<Vec<TableSummary>, FlowsError>;
+    /// A page of a table's rows (all, or those matching a column and value).
+    fn table_rows(&self, ctx: &RequestContext, table: &str, query: &RowQuery) -> Result<Vec<Row>, FlowsError>;
+    /// The first row (by id) whose `column` holds `value`.
+    fn lookup_row(&self, ctx: &RequestContext, table: &str, column: &str, value: &str) -> Result<Row, FlowsError>;
+    /// Adds a row, creating the table when it does not exist.
+    fn add_row(
+        &self,
+        ctx: &RequestContext,
+        table: &str,
+        cells: std::collections::BTreeMap<String, String>,
+    ) -> Result<Row, FlowsError>;
+    /// Gets the row matching the lookup, updating the given cells; adds it (and the table) when
+    /// asked to. `true` when a row was added. Concurrent calls for one key add one row.
+    fn upsert_row(&self, ctx: &RequestContext, table: &str, upsert: Upsert) -> Result<(Row, bool), FlowsError>;
+    /// Deletes a table with every row.
+    fn delete_table(&self, ctx: &RequestContext, table: &str) -> Result<(), FlowsError>;
+    /// Deletes a column from every row; returns how many cells were removed.
+    fn delete_column(&self, ctx: &RequestContext, table: &str, column: &str) -> Result<i64, FlowsError>;
+    /// Deletes the rows whose `column` holds `value`; returns how many.
+    fn delete_rows(&self, ctx: &RequestContext, table: &str, column: &str, value: &str) -> Result<i64, FlowsError>;
+    /// Deletes the `target` cells of the rows whose `column` holds `value`; returns how many.
+    fn delete_cells(
+        &self,
+        ctx: &RequestContext,
+        table: &str,
+        column: &str,
+        value: &str,
+        target: &str,
+    ) -> Result<i64, FlowsError>;
 }

@@ -34,3 +34,4 @@ mod token_state;
 mod tokens;
 mod utilihive_flows;
 mod utilihive_secrets;
+mod utilihive_tables;

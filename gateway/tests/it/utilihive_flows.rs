@@ -42,6 +42,7 @@ pub(crate) fn request(method: &str, token: &str, path: &str, body: Option<&Value
     let request = match method {
         "POST" => TestRequest::post(),
         "PUT" => TestRequest::put(),
+        "PATCH" => TestRequest::patch(),
         "DELETE" => TestRequest::delete(),
         _ => TestRequest::get(),
     }

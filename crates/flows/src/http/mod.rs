@@ -4,6 +4,7 @@
 pub mod flows;
 pub mod openapi;
 pub mod secrets;
+pub mod tables;
 
 use crate::service::{FlowsService, REQUIREMENT};
 use crate::store::FlowsStore;
@@ -47,6 +48,16 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/{ownerId}/management/registry/secrets/generic/{key}/versions", REQUIREMENT),
     ("PUT", "/{ownerId}/management/registry/secrets/{type}/{key}", REQUIREMENT),
     ("GET", "/{ownerId}/management/openapi.json", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/tables", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/tables/{table}/rows", REQUIREMENT),
+    ("POST", "/{ownerId}/management/registry/tables/{table}/rows", REQUIREMENT),
+    ("PATCH", "/{ownerId}/management/registry/tables/{table}/rows", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/tables/{table}/rows/{column}/{value}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/tables/{table}/rows/{column}/{value}/{targetColumn}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/tables/{table}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/tables/{table}/columns/{column}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/tables/{table}/rows/{column}/{value}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/tables/{table}/rows/{column}/{value}/{targetColumn}", REQUIREMENT),
 ];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
@@ -76,5 +87,15 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(secrets::delete_secret)
         .service(secrets::secret_versions)
         .service(secrets::put_typed_secret)
-        .service(openapi::owner_openapi);
+        .service(openapi::owner_openapi)
+        .service(tables::list_tables)
+        .service(tables::table_rows)
+        .service(tables::add_row)
+        .service(tables::upsert_row)
+        .service(tables::lookup_row)
+        .service(tables::lookup_cell)
+        .service(tables::delete_table)
+        .service(tables::delete_column)
+        .service(tables::delete_rows)
+        .service(tables::delete_cells);
 }

@@ -1,15 +1,19 @@
 //! [`FlowsStore`]: the diesel implementation of [`crate::service::FlowsService`]. Queries
-//! live in one file per aggregate (`flows.rs`).
+//! live in one file per aggregate (`flows.rs`, `secrets.rs`, `tables.rs`), the service logic
+//! beside them (`secret_service.rs`, `table_service.rs`).
 
 pub mod flows;
 pub(crate) mod schema;
 mod secret_service;
 pub mod secrets;
+mod table_service;
+pub mod tables;
 
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusAction, StatusChange, StatusRequest};
 use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
 use crate::service::{FlowsService, REQUIREMENT, ROLES};
+use crate::tables::{Row, RowQuery, TableSummary, Upsert};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::db::DbError;
@@ -17,6 +21,7 @@ use portico_core::hooks::RealmLifecycle;
 use portico_core::seal::Sealer;
 use portico_core::write::{Precondition, committed};
 use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, RequestContext, Timestamp};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use schema::declared_tables;
@@ -233,6 +238,58 @@ impl FlowsService for FlowsStore {
             Ok(secrets::versions(conn, ctx.realm.id, key)?)
         })
     }
+
+    fn tables(&self, ctx: &RequestContext) -> Result<Vec<TableSummary>, FlowsError> {
+        self.allowed(ctx)?;
+        self.db.read(|conn| Ok(tables::list(conn, ctx.realm.id)?))
+    }
+
+    fn table_rows(&self, ctx: &RequestContext, table: &str, query: &RowQuery) -> Result<Vec<Row>, FlowsError> {
+        self.allowed(ctx)?;
+        self.rows_of(ctx, table, query)
+    }
+
+    fn lookup_row(&self, ctx: &RequestContext, table: &str, column: &str, value: &str) -> Result<Row, FlowsError> {
+        self.allowed(ctx)?;
+        self.row_by(ctx, table, column, value)
+    }
+
+    fn add_row(&self, ctx: &RequestContext, table: &str, cells: BTreeMap<String, String>) -> Result<Row, FlowsError> {
+        self.allowed(ctx)?;
+        self.insert_row(ctx, table, cells)
+    }
+
+    fn upsert_row(&self, ctx: &RequestContext, table: &str, upsert: Upsert) -> Result<(Row, bool), FlowsError> {
+        self.allowed(ctx)?;
+        self.get_or_add(ctx, table, upsert)
+    }
+
+    fn delete_table(&self, ctx: &RequestContext, table: &str) -> Result<(), FlowsError> {
+        self.allowed(ctx)?;
+        self.remove_table(ctx, table)
+    }
+
+    fn delete_column(&self, ctx: &RequestContext, table: &str, column: &str) -> Result<i64, FlowsError> {
+        self.allowed(ctx)?;
+        self.remove_cells(ctx, table, column, None)
+    }
+
+    fn delete_rows(&self, ctx: &RequestContext, table: &str, column: &str, value: &str) -> Result<i64, FlowsError> {
+        self.allowed(ctx)?;
+        self.remove_rows(ctx, table, column, value)
+    }
+
+    fn delete_cells(
+        &self,
+        ctx: &RequestContext,
+        table: &str,
+        column: &str,
+        value: &str,
+        target: &str,
+    ) -> Result<i64, FlowsError> {
+        self.allowed(ctx)?;
+        self.remove_cells(ctx, table, target, Some((column, value)))
+    }
 }
 
 fn secret_not_found(key: &str) -> FlowsError {
@@ -251,6 +308,7 @@ impl RealmLifecycle for FlowsStore {
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         secrets::purge(conn, realm)?;
+        tables::purge(conn, realm)?;
         Ok(flows::purge(conn, realm)?)
     }
 }

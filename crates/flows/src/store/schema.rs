@@ -67,4 +67,33 @@ diesel::table! {
     }
 }
 
-portico_core::schema_tables!(flows, flow_revisions, flow_status_events, flow_secrets, flow_secret_versions);
+diesel::table! {
+    flow_tables (realm_id, table_name) {
+        realm_id -> Text,
+        table_name -> Text,
+        next_row -> BigInt,
+        row_count -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    flow_table_cells (realm_id, table_name, row_id, column_name) {
+        realm_id -> Text,
+        table_name -> Text,
+        row_id -> BigInt,
+        column_name -> Text,
+        value -> Text,
+    }
+}
+
+portico_core::schema_tables!(
+    flows,
+    flow_revisions,
+    flow_status_events,
+    flow_secrets,
+    flow_secret_versions,
+    flow_tables,
+    flow_table_cells,
+);

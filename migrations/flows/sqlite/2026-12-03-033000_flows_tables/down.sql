@@ -1,0 +1,2 @@
+DROP TABLE flow_table_cells;
+DROP TABLE flow_tables;
