@@ -84,7 +84,11 @@ fn p50(runs: usize, mut work: impl FnMut(usize)) -> Duration {
 fn main() {
     let large = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000_usize);
     let small = 1000_usize;
-    let db = TestDatabase::migrated(&[&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_flows::MIGRATIONS]);
+    let db = TestDatabase::migrated(&[
+        &portico_core::db::MIGRATIONS,
+        &portico_identity::MIGRATIONS,
+        &portico_flows::MIGRATIONS,
+    ]);
     let store = Arc::new(FlowsStore::new(db.database(), Sealer::generate(), Arc::new(SystemClock)));
     let hooks = RealmHooks::new();
     hooks.add_lifecycle(store.clone());
@@ -104,7 +108,11 @@ fn main() {
             })
             .unwrap();
     }
-    println!("filled {small} and {large} rows in {:.1} s ({:?})", started.elapsed().as_secs_f64(), db.database().backend());
+    println!(
+        "filled {small} and {large} rows in {:.1} s ({:?})",
+        started.elapsed().as_secs_f64(),
+        db.database().backend()
+    );
 
     let runs = 200;
     let lookup = |table: &'static str, rows: usize| {
@@ -125,7 +133,13 @@ fn main() {
             assert!(found.cells.contains_key("kwh"));
         })
     };
-    println!("{:<40} {:>12} {:>14} {:>7}", "query (p50 of 200)", format!("{small} rows"), format!("{large} rows"), "ratio");
+    println!(
+        "{:<40} {:>12} {:>14} {:>7}",
+        "query (p50 of 200)",
+        format!("{small} rows"),
+        format!("{large} rows"),
+        "ratio"
+    );
     for (name, small_time, large_time) in [
         ("lookup row by column/value", lookup("small", small), lookup("large", large)),
         ("lookup row, other keys", cell("small", small), cell("large", large)),
