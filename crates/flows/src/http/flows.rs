@@ -6,8 +6,9 @@ use crate::service::FlowsService;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put};
+use portico_core::ErrorKind;
 use portico_core::http::respond::{Versioned, versioned, with_location};
-use portico_core::http::{ApiError, IfMatchHeader, Json};
+use portico_core::http::{ApiError, Failure, IfMatchHeader, Json, NumericId};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -298,21 +299,14 @@ pub async fn flow_revisions(
 pub async fn flow_revision(
     ctx: RequestContext,
     req: HttpRequest,
+    NumericId(revision): NumericId<2>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let id = flow_id(&req);
-    let text = req.match_info().get("revision").unwrap_or_default().to_owned();
-    let revision: i64 = text.parse().ok().filter(|r| *r > 0).ok_or_else(|| {
-        ApiError::new(
-            portico_core::http::Failure::new(
-                portico_core::ErrorKind::Invalid,
-                "invalid_parameter",
-                "revision must be a positive whole number",
-            )
-            .with_field("revision")
-            .in_location("path"),
-        )
-    })?;
+    if revision < 1 {
+        let failure = Failure::new(ErrorKind::Invalid, "invalid_parameter", "revision must be 1 or more");
+        return Err(ApiError::new(failure.with_field("revision").in_location("path")));
+    }
     let found = run_blocking(move || svc.flow_revision(&ctx, &id, revision)).await?;
     Ok(HttpResponse::Ok().json(RevisionBody::from(found)))
 }

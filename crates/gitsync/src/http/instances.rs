@@ -1,13 +1,12 @@
 //! `/api/v1/instance`: list, check and delete instances. Bearer tokens only.
 
-use super::InstancePath;
 use super::wire::{InstanceBody, InstanceEntry, InstancesBody};
 use crate::service::GitsyncService;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, delete, get};
-use portico_core::http::ApiError;
 use portico_core::http::failure::Failure;
 use portico_core::http::respond::no_store;
+use portico_core::http::{ApiError, UuidId};
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 
 /// The document: "Instance endpoints require Bearer Authentication" (Basic is refused).
@@ -40,7 +39,7 @@ pub async fn list_instances(ctx: RequestContext, svc: Data<dyn GitsyncService>) 
 #[get("/api/v1/instance/{instance_id}")]
 pub async fn get_instance(
     ctx: RequestContext,
-    InstancePath(id): InstancePath,
+    UuidId(id): UuidId,
     svc: Data<dyn GitsyncService>,
 ) -> Result<HttpResponse, ApiError> {
     bearer_only(&ctx)?;
@@ -56,7 +55,7 @@ pub async fn get_instance(
 #[delete("/api/v1/instance/{instance_id}")]
 pub async fn delete_instance(
     ctx: RequestContext,
-    InstancePath(id): InstancePath,
+    UuidId(id): UuidId,
     svc: Data<dyn GitsyncService>,
 ) -> Result<HttpResponse, ApiError> {
     bearer_only(&ctx)?;

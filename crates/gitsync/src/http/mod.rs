@@ -123,17 +123,3 @@ fn instance_of(req: &HttpRequest) -> Result<OneginiInstance, actix_web::Error> {
     }
     Ok(OneginiInstance(path))
 }
-
-/// The instance of an instance endpoint's path (400 unless a UUID).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InstancePath(pub Uuid);
-
-impl FromRequest for InstancePath {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<InstancePath, actix_web::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let path = req.match_info().get("instance_id").unwrap_or_default();
-        ready(Uuid::try_parse(path.trim()).map(InstancePath).map_err(|_| invalid("[instance_id] must be a valid UUID")))
-    }
-}
