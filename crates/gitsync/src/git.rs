@@ -143,24 +143,13 @@ fn failed(context: &str) -> impl FnOnce(gix::Error) -> GitError + '_ {
     }
 }
 
-/// In-memory configuration of every scratch repository.
-fn overrides(limits: &GitLimits) -> Vec<String> {
-    let low_speed_seconds = limits.timeout.as_secs().clamp(1, 60);
-    vec![
-        "http.followRedirects=false".to_owned(),
-        format!("gitoxide.http.connectTimeout={}", limits.connect_timeout.as_millis()),
-        // Abort a transfer that moves less than 1 KiB/s for a minute (or the whole timeout).
-        "http.lowSpeedLimit=1024".to_owned(),
-        format!("http.lowSpeedTime={low_speed_seconds}"),
-        "credential.interactive=false".to_owned(),
-        "protocol.version=2".to_owned(),
-        "user.name=Portico".to_owned(),
-        "user.email=portico@localhost".to_owned(),
-    ]
-}
+/// In-memory configuration of every scratch repository. HTTP transports are configured by
+/// [`GitRemote::http_options`] (redirects, timeouts, pinned addresses), not here.
+const OVERRIDES: [&str; 4] =
+    ["credential.interactive=false", "protocol.version=2", "user.name=Portico", "user.email=portico@localhost"];
 
-fn open_options(limits: &GitLimits) -> gix::open::Options {
-    gix::open::Options::isolated().config_overrides(overrides(limits))
+fn open_options() -> gix::open::Options {
+    gix::open::Options::isolated().config_overrides(OVERRIDES)
 }
 
 fn scratch() -> Result<tempfile::TempDir, GitError> {
@@ -263,7 +252,7 @@ pub fn list_references(remote: &GitRemote, kind: ReferenceType, limits: &GitLimi
         dir.path(),
         gix::create::Kind::Bare,
         gix::create::Options::default(),
-        open_options(limits),
+        open_options(),
     )
     .map_err(failed("could not prepare a scratch repository"))?
     .to_thread_local();
@@ -321,7 +310,7 @@ pub fn fetch_tree(
         dir.path().join("repo"),
         gix::create::Kind::Bare,
         gix::create::Options::default(),
-        open_options(limits),
+        open_options(),
     )
     .map_err(failed("could not prepare a scratch repository"))?
     .with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(

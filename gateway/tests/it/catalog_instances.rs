@@ -2,20 +2,10 @@
 //! support tiers, in this realm only), CA certificates read for real, searches, roles and bad
 //! input.
 
-use crate::support::{TestApp, TestResponse, bearer, keys};
+use crate::support::{TestApp, TestResponse, bearer, certificate, keys};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
-
-/// A self-signed certificate valid until `not_after` (seconds since the epoch), and its key.
-fn certificate(not_after: i64) -> (String, String) {
-    let mut params = rcgen::CertificateParams::new(vec!["ca.acme.test".to_owned()]).unwrap();
-    params.not_before = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-    params.not_after = time::OffsetDateTime::from_unix_timestamp(not_after).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    (cert.pem(), key.serialize_pem())
-}
 
 /// 2038-05-24T10:34:14, the seed's `expiresOn`.
 const SEED_EXPIRY: i64 = 2_158_310_054;

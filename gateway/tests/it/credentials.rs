@@ -463,22 +463,10 @@ async fn input_values_are_sealed_at_rest() {
         )),
     )
     .await;
-    #[derive(diesel::QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        value: String,
-    }
-    let rows: Vec<Row> = app
-        .state
-        .db
-        .read(|conn| {
-            diesel::RunQueryDsl::load(diesel::sql_query("SELECT value FROM credential_inputs"), conn)
-                .map_err(portico_core::DbError::from)
-        })
-        .unwrap();
-    assert_eq!(rows.len(), 1);
-    assert!(!rows[0].value.contains("TestPassword"));
-    assert!(rows[0].value.starts_with("v1."));
+    let values = app.stored_texts("credential_inputs", "value");
+    assert_eq!(values.len(), 1);
+    assert!(!values[0].contains("TestPassword"));
+    assert!(values[0].starts_with("v1."));
 }
 
 #[actix_web::test]

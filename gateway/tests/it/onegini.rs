@@ -133,21 +133,7 @@ async fn a_configuration_is_created_selected_synchronized_and_deleted() {
     assert_onegini_error(&again, 400, "invalid_request", "Configuration already exists");
 
     // The password is sealed at rest.
-    let passwords: Vec<String> = app
-        .state
-        .db
-        .read(|conn| {
-            #[derive(diesel::QueryableByName)]
-            struct Row {
-                #[diesel(sql_type = diesel::sql_types::Text)]
-                password: String,
-            }
-            let rows: Vec<Row> =
-                diesel::RunQueryDsl::load(diesel::sql_query("SELECT password FROM gitsync_configs"), conn)
-                    .map_err(portico_core::DbError::from)?;
-            Ok::<_, portico_core::DbError>(rows.into_iter().map(|r| r.password).collect())
-        })
-        .unwrap();
+    let passwords = app.stored_texts("gitsync_configs", "password");
     assert_eq!(passwords.len(), 1);
     assert!(!passwords[0].contains("s3cret"));
 

@@ -317,6 +317,24 @@ impl TestApp {
         scoped.into_iter().filter(|table| self.rows_in_realm(table, realm) > 0).collect()
     }
 
+    /// Every value of the text `column` of `table`, as stored (to check what is sealed at rest).
+    pub fn stored_texts(&self, table: &str, column: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        let rows: Vec<Text> = self
+            .state
+            .db
+            .read(|conn| {
+                let query = diesel::sql_query(format!("SELECT {column} AS text FROM {table}"));
+                diesel::RunQueryDsl::load(query, conn).map_err(portico_core::DbError::from)
+            })
+            .unwrap();
+        rows.into_iter().map(|row| row.text).collect()
+    }
+
     /// Moves the app's clock.
     pub fn advance(&self, seconds: i64) {
         self.clock.advance(time::Duration::seconds(seconds));
@@ -488,4 +506,14 @@ pub fn encoded(uri: &str) -> String {
 pub fn uid_of(response: &TestResponse) -> String {
     assert!(response.status.is_success(), "{}", response.text());
     response.json()["uid"].as_str().unwrap_or_else(|| panic!("no uid: {}", response.text())).to_owned()
+}
+
+/// A self-signed certificate valid until `not_after` (seconds since the epoch), and its key.
+pub fn certificate(not_after: i64) -> (String, String) {
+    let mut params = rcgen::CertificateParams::new(vec!["ca.acme.test".to_owned()]).unwrap();
+    params.not_before = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    params.not_after = time::OffsetDateTime::from_unix_timestamp(not_after).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), key.serialize_pem())
 }

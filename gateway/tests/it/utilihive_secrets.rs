@@ -1,22 +1,12 @@
 //! Utilihive registry secrets: generic and typed, sealed at rest, versioned, clear values for
 //! Admins only, problem+json naming the field.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, certificate};
 use crate::utilihive_flows::{assert_problem, management_token, request};
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 const BASE: &str = "/acme/management/registry/secrets";
-
-/// A self-signed certificate valid until `not_after` (seconds since the epoch), and its key.
-fn certificate(not_after: i64) -> (String, String) {
-    let mut params = rcgen::CertificateParams::new(vec!["api.acme.test".to_owned()]).unwrap();
-    params.not_before = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-    params.not_after = time::OffsetDateTime::from_unix_timestamp(not_after).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    (cert.pem(), key.serialize_pem())
-}
 
 #[actix_web::test]
 async fn secrets_are_written_versioned_read_and_deleted() {
@@ -56,21 +46,7 @@ async fn secrets_are_written_versioned_read_and_deleted() {
     assert!(!as_deployer.text().contains("s3cret"));
 
     // Sealed at rest: no clear value in the database.
-    let stored: Vec<String> = app
-        .state
-        .db
-        .read(|conn| {
-            #[derive(diesel::QueryableByName)]
-            struct Row {
-                #[diesel(sql_type = diesel::sql_types::Text)]
-                sealed_value: String,
-            }
-            let rows: Vec<Row> =
-                diesel::RunQueryDsl::load(diesel::sql_query("SELECT sealed_value FROM flow_secret_versions"), conn)
-                    .map_err(portico_core::DbError::from)?;
-            Ok::<_, portico_core::DbError>(rows.into_iter().map(|r| r.sealed_value).collect())
-        })
-        .unwrap();
+    let stored = app.stored_texts("flow_secret_versions", "sealed_value");
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|value| !value.contains("s3cret")));
 

@@ -570,12 +570,12 @@ pub const MIGRATIONS: Migrations = crate::domain_migrations!(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn many_rows_get_numbered_placeholders() {
-        assert_eq!(super::insert_values_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(insert_values_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
     }
-
-    use super::*;
 
     #[test]
     fn urls_select_the_backend() {

@@ -11,8 +11,6 @@ use time::PrimitiveDateTime;
 #[diesel(table_name = flows)]
 struct FlowRow {
     flow_id: String,
-    version_label: String,
-    source_type: String,
     definition: String,
     revision: i64,
     enabled: bool,
@@ -23,19 +21,19 @@ struct FlowRow {
     version: i64,
 }
 
-fn definition(id: &str, label: String, source: &str, text: &str) -> FlowDefinition {
-    FlowDefinition {
-        id: id.to_owned(),
-        version: label,
-        source: SourceType::parse(source).unwrap_or(SourceType::Rest),
-        json: serde_json::from_str(text).unwrap_or(serde_json::Value::Null),
-    }
+/// A definition as stored (validated when it was written): its label and source read back
+/// from the JSON itself.
+fn stored_definition(id: String, text: &str) -> FlowDefinition {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+    let label = json.get("version").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let source = json.pointer("/source/type").and_then(|v| v.as_str()).and_then(SourceType::parse);
+    FlowDefinition { id, version: label, source: source.unwrap_or(SourceType::Rest), json }
 }
 
 impl FlowRow {
     fn into_flow(self, last_change: Option<StatusChange>) -> Flow {
         Flow {
-            definition: definition(&self.flow_id, self.version_label, &self.source_type, &self.definition),
+            definition: stored_definition(self.flow_id.clone(), &self.definition),
             id: self.flow_id,
             revision: self.revision,
             enabled: self.enabled,
@@ -276,17 +274,9 @@ struct RevisionRow {
 
 impl From<RevisionRow> for FlowRevision {
     fn from(row: RevisionRow) -> Self {
-        let json: serde_json::Value = serde_json::from_str(&row.definition).unwrap_or(serde_json::Value::Null);
-        let label = json.get("version").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-        let source = json.pointer("/source/type").and_then(|v| v.as_str()).unwrap_or("rest").to_owned();
         FlowRevision {
             revision: row.revision,
-            definition: FlowDefinition {
-                version: label,
-                source: SourceType::parse(&source).unwrap_or(SourceType::Rest),
-                json,
-                id: row.flow_id,
-            },
+            definition: stored_definition(row.flow_id, &row.definition),
             created_at: row.created_at.into(),
             created_by: row.created_by,
         }

@@ -141,6 +141,10 @@ impl GitsyncStore {
         Ok(GitRemote { url: row.remote_url.clone(), credentials, pinned: checked.addresses })
     }
 
+    fn existing_instance(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Instance, GitsyncError> {
+        rows::instance(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))
+    }
+
     fn existing_config(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<ConfigRow, GitsyncError> {
         rows::config(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound(NO_CONFIG.into()))
     }
@@ -210,8 +214,18 @@ impl GitsyncStore {
             next.synchronization_type = kind;
         }
         let remote_changed = patch.remote_url.as_ref().is_some_and(|url| url.trim() != row.remote_url);
-        let credentials = match patch.authentication_type {
-            Some(AuthenticationType::Basic) => Some(BasicCredentials {
+        // `BASIC` asked for needs both credentials; kept, each may be replaced; `NONE` takes none.
+        let credentials = match patch.authentication_type.unwrap_or(row.authentication()) {
+            AuthenticationType::None => {
+                if patch.username.is_some() || patch.password.is_some() {
+                    return Err(GitsyncError::invalid(
+                        "authentication_type",
+                        "username and password are only used with BASIC authentication_type",
+                    ));
+                }
+                None
+            }
+            AuthenticationType::Basic if patch.authentication_type.is_some() => Some(BasicCredentials {
                 username: patch
                     .username
                     .clone()
@@ -221,25 +235,7 @@ impl GitsyncStore {
                     .clone()
                     .ok_or_else(|| GitsyncError::invalid("password", "password field is required"))?,
             }),
-            Some(AuthenticationType::None) => {
-                if patch.username.is_some() || patch.password.is_some() {
-                    return Err(GitsyncError::invalid(
-                        "authentication_type",
-                        "username and password are only used with BASIC authentication_type",
-                    ));
-                }
-                None
-            }
-            None if row.authentication() == AuthenticationType::None => {
-                if patch.username.is_some() || patch.password.is_some() {
-                    return Err(GitsyncError::invalid(
-                        "authentication_type",
-                        "username and password are only used with BASIC authentication_type",
-                    ));
-                }
-                None
-            }
-            None => {
+            AuthenticationType::Basic => {
                 // The stored password goes only to the remote it was given for: a new remote
                 // needs the password again.
                 let password = match (&patch.password, remote_changed) {
@@ -286,9 +282,7 @@ impl GitsyncService for GitsyncStore {
 
     fn instance(&self, ctx: &RequestContext, id: Uuid) -> Result<Instance, GitsyncError> {
         ctx.require(REQUIREMENT)?;
-        self.db
-            .read(|conn| Ok::<_, GitsyncError>(rows::instance(conn, ctx.realm.id, id)?))?
-            .ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))
+        self.db.read(|conn| self.existing_instance(conn, ctx.realm.id, id))
     }
 
     fn delete_instance(&self, ctx: &RequestContext, id: Uuid) -> Result<(), GitsyncError> {
@@ -461,7 +455,7 @@ impl GitsyncService for GitsyncStore {
         ctx.require(REQUIREMENT)?;
         let realm = ctx.realm.id;
         self.db.read(|conn| {
-            rows::instance(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))?;
+            self.existing_instance(conn, realm, id)?;
             Ok(rows::syncs(conn, realm, id, limit.clamp(1, 1000))?)
         })
     }
@@ -470,7 +464,7 @@ impl GitsyncService for GitsyncStore {
         ctx.require(REQUIREMENT)?;
         let realm = ctx.realm.id;
         self.db.read(|conn| {
-            rows::instance(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))?;
+            self.existing_instance(conn, realm, id)?;
             match rows::current_set(conn, realm, id)? {
                 Some(set) => Ok(rows::files(conn, realm, id, set)?),
                 None => Ok(Vec::new()),
@@ -486,8 +480,7 @@ impl GitsyncService for GitsyncStore {
         // the old set: read again from the new one.
         for _ in 0..3 {
             let found = self.db.read(|conn| -> Result<_, GitsyncError> {
-                rows::instance(conn, realm, id)?
-                    .ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))?;
+                self.existing_instance(conn, realm, id)?;
                 let Some(set) = rows::current_set(conn, realm, id)? else {
                     return Ok(None);
                 };
