@@ -33,6 +33,13 @@ pub enum FlowsError {
     Db(#[from] DbError),
 }
 
+impl FlowsError {
+    /// A 400 naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> FlowsError {
+        FlowsError::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
 impl From<diesel::result::Error> for FlowsError {
     fn from(err: diesel::result::Error) -> Self {
         FlowsError::Db(DbError::from(err))

@@ -1,8 +1,9 @@
 //! # portico-flows
 //!
 //! The Utilihive management API: flows (validated definitions with revisions, disabled and
-//! enabled with a history of who, when and why); the resource registry, secrets and dynamic
-//! tables are still to come.
+//! enabled with a history of who, when and why), and the registry: resources (documents checked
+//! against their type, kept as revisions, searched through an index), secrets (sealed, typed,
+//! versioned) and dynamic tables (indexed lookups by column and value).
 //!
 //! Layout (shared by every domain crate): [`model`] domain types, [`service`] the service
 //! trait, `store/` its diesel implementation, `http/` (feature `http`) the seed API's wire
@@ -10,6 +11,8 @@
 
 pub mod error;
 pub mod model;
+pub mod resource_content;
+pub mod resources;
 pub mod secrets;
 pub mod service;
 pub mod store;

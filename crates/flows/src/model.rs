@@ -153,17 +153,13 @@ pub struct StatusRequest {
     pub reason: Option<String>,
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> FlowsError {
-    FlowsError::Invalid { field: field.into(), message: message.into() }
-}
-
 /// Checks a text field: no control characters (tab and newlines aside), at most `max`.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), FlowsError> {
     if value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-        return Err(invalid(field, format!("'{field}' must not contain control characters")));
+        return Err(FlowsError::invalid(field, format!("'{field}' must not contain control characters")));
     }
     if value.chars().count() > max {
-        return Err(invalid(field, format!("'{field}' must be at most {max} characters")));
+        return Err(FlowsError::invalid(field, format!("'{field}' must be at most {max} characters")));
     }
     Ok(())
 }
@@ -177,7 +173,7 @@ pub fn check_id(field: &str, value: &str) -> Result<(), FlowsError> {
     if valid {
         Ok(())
     } else {
-        Err(invalid(
+        Err(FlowsError::invalid(
             field,
             format!(
                 "'{field}' must be 1 to {MAX_ID} letters, digits, '-', '_' or '.', starting with a letter or digit"
@@ -193,14 +189,14 @@ fn text_at<'a>(object: &'a Map<String, Value>, field: &str, path: &str) -> Resul
             check_text(path, text, MAX_TEXT)?;
             Ok(Some(text))
         }
-        Some(_) => Err(invalid(path, format!("'{path}' must be a string"))),
+        Some(_) => Err(FlowsError::invalid(path, format!("'{path}' must be a string"))),
     }
 }
 
 fn required_text<'a>(object: &'a Map<String, Value>, field: &str, path: &str) -> Result<&'a str, FlowsError> {
     text_at(object, field, path)?
         .filter(|text| !text.trim().is_empty())
-        .ok_or_else(|| invalid(path, format!("'{path}' is required")))
+        .ok_or_else(|| FlowsError::invalid(path, format!("'{path}' is required")))
 }
 
 const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -209,21 +205,21 @@ fn check_source(source: &Map<String, Value>) -> Result<SourceType, FlowsError> {
     let kind = required_text(source, "type", "source.type")?;
     let kind = SourceType::parse(kind).ok_or_else(|| {
         let known: Vec<&str> = SourceType::ALL.iter().map(|k| k.as_str()).collect();
-        invalid("source.type", format!("'source.type' must be one of {}", known.join(", ")))
+        FlowsError::invalid("source.type", format!("'source.type' must be one of {}", known.join(", ")))
     })?;
     match kind {
         SourceType::Rest => {
             let path = required_text(source, "path", "source.path")?;
             if !path.starts_with('/') || path.contains(char::is_whitespace) {
-                return Err(invalid("source.path", "'source.path' must start with '/' and hold no spaces"));
+                return Err(FlowsError::invalid("source.path", "'source.path' must start with '/' and hold no spaces"));
             }
             if let Some(methods) = source.get("methods") {
                 let list = methods.as_array().filter(|list| !list.is_empty()).ok_or_else(|| {
-                    invalid("source.methods", "'source.methods' must be a non-empty list of HTTP methods")
+                    FlowsError::invalid("source.methods", "'source.methods' must be a non-empty list of HTTP methods")
                 })?;
                 for (i, method) in list.iter().enumerate() {
                     if !method.as_str().is_some_and(|m| HTTP_METHODS.contains(&m)) {
-                        return Err(invalid(
+                        return Err(FlowsError::invalid(
                             format!("source.methods[{i}]"),
                             format!("'source.methods[{i}]' must be one of {}", HTTP_METHODS.join(", ")),
                         ));
@@ -238,19 +234,19 @@ fn check_source(source: &Map<String, Value>) -> Result<SourceType, FlowsError> {
                 (Some(cron), None) => {
                     let fields = cron.split_whitespace().count();
                     if !(5..=6).contains(&fields) {
-                        return Err(invalid("source.cron", "'source.cron' must have 5 or 6 fields"));
+                        return Err(FlowsError::invalid("source.cron", "'source.cron' must have 5 or 6 fields"));
                     }
                 }
                 (None, Some(seconds)) => {
                     if !seconds.as_u64().is_some_and(|s| (1..=31_536_000).contains(&s)) {
-                        return Err(invalid(
+                        return Err(FlowsError::invalid(
                             "source.intervalSeconds",
                             "'source.intervalSeconds' must be a whole number of seconds from 1 to 31536000",
                         ));
                     }
                 }
                 _ => {
-                    return Err(invalid(
+                    return Err(FlowsError::invalid(
                         "source",
                         "a scheduled source needs exactly one of 'cron' and 'intervalSeconds'",
                     ));
@@ -272,27 +268,27 @@ fn check_steps(steps: Option<&Value>) -> Result<(), FlowsError> {
     let steps = steps
         .and_then(Value::as_array)
         .filter(|steps| !steps.is_empty())
-        .ok_or_else(|| invalid("steps", "'steps' must be a non-empty list"))?;
+        .ok_or_else(|| FlowsError::invalid("steps", "'steps' must be a non-empty list"))?;
     if steps.len() > MAX_STEPS {
-        return Err(invalid("steps", format!("a flow has at most {MAX_STEPS} steps")));
+        return Err(FlowsError::invalid("steps", format!("a flow has at most {MAX_STEPS} steps")));
     }
     let mut seen = std::collections::BTreeSet::new();
     for (i, step) in steps.iter().enumerate() {
         let object = step
             .as_object()
-            .ok_or_else(|| invalid(format!("steps[{i}]"), format!("'steps[{i}]' must be an object")))?;
+            .ok_or_else(|| FlowsError::invalid(format!("steps[{i}]"), format!("'steps[{i}]' must be an object")))?;
         let id_path = format!("steps[{i}].id");
         let id = required_text(object, "id", &id_path)?;
         check_id(&id_path, id)?;
         if !seen.insert(id) {
-            return Err(invalid(id_path, format!("step id '{id}' is used twice")));
+            return Err(FlowsError::invalid(id_path, format!("step id '{id}' is used twice")));
         }
         required_text(object, "type", &format!("steps[{i}].type"))?;
         if let Some(config) = object.get("config")
             && !config.is_object()
         {
             let path = format!("steps[{i}].config");
-            return Err(invalid(&path, format!("'{path}' must be an object")));
+            return Err(FlowsError::invalid(&path, format!("'{path}' must be an object")));
         }
     }
     Ok(())
@@ -302,9 +298,13 @@ impl FlowDefinition {
     /// Validates a definition sent as JSON.
     pub fn parse(json: Value) -> Result<FlowDefinition, FlowsError> {
         if serde_json::to_string(&json).map(|text| text.len()).unwrap_or(usize::MAX) > MAX_DEFINITION {
-            return Err(invalid("definition", format!("a flow definition is at most {MAX_DEFINITION} bytes")));
+            return Err(FlowsError::invalid(
+                "definition",
+                format!("a flow definition is at most {MAX_DEFINITION} bytes"),
+            ));
         }
-        let object = json.as_object().ok_or_else(|| invalid("definition", "a flow definition is a JSON object"))?;
+        let object =
+            json.as_object().ok_or_else(|| FlowsError::invalid("definition", "a flow definition is a JSON object"))?;
         let id = required_text(object, "id", "id")?;
         check_id("id", id)?;
         let version = required_text(object, "version", "version")?;
@@ -312,12 +312,12 @@ impl FlowDefinition {
         text_at(object, "description", "description")?;
         let pattern = required_text(object, "exchangePattern", "exchangePattern")?;
         if !matches!(pattern, "InOnly" | "InOut") {
-            return Err(invalid("exchangePattern", "'exchangePattern' must be 'InOnly' or 'InOut'"));
+            return Err(FlowsError::invalid("exchangePattern", "'exchangePattern' must be 'InOnly' or 'InOut'"));
         }
         let source = object
             .get("source")
             .and_then(Value::as_object)
-            .ok_or_else(|| invalid("source", "'source' is required and must be an object"))?;
+            .ok_or_else(|| FlowsError::invalid("source", "'source' is required and must be an object"))?;
         let source = check_source(source)?;
         check_steps(object.get("steps"))?;
         Ok(FlowDefinition { id: id.to_owned(), version: version.to_owned(), source, json })
@@ -328,12 +328,12 @@ impl StatusRequest {
     /// Validates a disable (`reason` required) or enable request.
     pub fn check(&self, disabling: bool) -> Result<(), FlowsError> {
         if self.principal_id.trim().is_empty() {
-            return Err(invalid("principalId", "'principalId' is required"));
+            return Err(FlowsError::invalid("principalId", "'principalId' is required"));
         }
         check_text("principalId", &self.principal_id, MAX_ID * 2)?;
         match &self.reason {
             Some(reason) if !reason.trim().is_empty() => check_text("reason", reason, MAX_TEXT),
-            _ if disabling => Err(invalid("reason", "'reason' is required to disable a flow")),
+            _ if disabling => Err(FlowsError::invalid("reason", "'reason' is required to disable a flow")),
             _ => Ok(()),
         }
     }

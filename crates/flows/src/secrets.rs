@@ -125,10 +125,6 @@ pub struct SecretWrite {
     pub description: Option<String>,
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> FlowsError {
-    FlowsError::Invalid { field: field.into(), message: message.into() }
-}
-
 /// Checks a key: 1 to 200 letters, digits, `-`, `_` and `.`, starting with a letter or digit.
 pub fn check_key(key: &str) -> Result<(), FlowsError> {
     let valid = !key.is_empty()
@@ -138,7 +134,7 @@ pub fn check_key(key: &str) -> Result<(), FlowsError> {
     if valid {
         Ok(())
     } else {
-        Err(invalid(
+        Err(FlowsError::invalid(
             "key",
             format!("a secret key is 1 to {MAX_KEY} letters, digits, '-', '_' or '.', starting with a letter or digit"),
         ))
@@ -153,7 +149,7 @@ fn text<'a>(object: &'a Map<String, Value>, field: &str) -> Result<Option<&'a st
             crate::model::check_text(&path, text, MAX_VALUE)?;
             Ok(Some(text.as_str()).filter(|text| !text.trim().is_empty()))
         }
-        Some(_) => Err(invalid(&path, format!("'{path}' must be a string"))),
+        Some(_) => Err(FlowsError::invalid(&path, format!("'{path}' must be a string"))),
     }
 }
 
@@ -163,14 +159,19 @@ fn pem_blocks(field: &str, pem: &str, labels: &[&str]) -> Result<usize, FlowsErr
     let mut rest = pem;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + 11..];
-        let label_end = after.find("-----").ok_or_else(|| invalid(field, format!("'{field}' is not valid PEM")))?;
+        let label_end =
+            after.find("-----").ok_or_else(|| FlowsError::invalid(field, format!("'{field}' is not valid PEM")))?;
         let label = &after[..label_end];
         if !labels.contains(&label) {
-            return Err(invalid(field, format!("'{field}' holds a {label} block; expected {}", labels.join(" or "))));
+            return Err(FlowsError::invalid(
+                field,
+                format!("'{field}' holds a {label} block; expected {}", labels.join(" or ")),
+            ));
         }
         let end_marker = format!("-----END {label}-----");
         let body_start = label_end + 5;
-        let end = after.find(&end_marker).ok_or_else(|| invalid(field, format!("'{field}' is not valid PEM")))?;
+        let end =
+            after.find(&end_marker).ok_or_else(|| FlowsError::invalid(field, format!("'{field}' is not valid PEM")))?;
         // Encrypted legacy keys carry header lines (`Proc-Type:`, `DEK-Info:`) before the body.
         let body: String = after[body_start..end]
             .lines()
@@ -179,12 +180,12 @@ fn pem_blocks(field: &str, pem: &str, labels: &[&str]) -> Result<usize, FlowsErr
             .collect();
         base64::engine::general_purpose::STANDARD
             .decode(&body)
-            .map_err(|_| invalid(field, format!("'{field}' is not valid PEM: its body is not base64")))?;
+            .map_err(|_| FlowsError::invalid(field, format!("'{field}' is not valid PEM: its body is not base64")))?;
         count += 1;
         rest = &after[end + end_marker.len()..];
     }
     if count == 0 {
-        return Err(invalid(field, format!("'{field}' holds no PEM block")));
+        return Err(FlowsError::invalid(field, format!("'{field}' holds no PEM block")));
     }
     Ok(count)
 }
@@ -193,10 +194,10 @@ fn pem_blocks(field: &str, pem: &str, labels: &[&str]) -> Result<usize, FlowsErr
 pub fn check_value(kind: SecretType, value: &Value) -> Result<Option<Timestamp>, FlowsError> {
     let size = serde_json::to_string(value).map(|text| text.len()).unwrap_or(usize::MAX);
     if size > MAX_VALUE {
-        return Err(invalid("value", format!("a secret value is at most {MAX_VALUE} bytes of JSON")));
+        return Err(FlowsError::invalid("value", format!("a secret value is at most {MAX_VALUE} bytes of JSON")));
     }
     if value.is_null() {
-        return Err(invalid("value", "'value' is required"));
+        return Err(FlowsError::invalid("value", "'value' is required"));
     }
     if kind == SecretType::Generic {
         if let Some(text) = value.as_str() {
@@ -206,11 +207,11 @@ pub fn check_value(kind: SecretType, value: &Value) -> Result<Option<Timestamp>,
     }
     let object = value
         .as_object()
-        .ok_or_else(|| invalid("value", format!("a {} secret's value is an object", kind.as_str())))?;
+        .ok_or_else(|| FlowsError::invalid("value", format!("a {} secret's value is an object", kind.as_str())))?;
     let fields = kind.fields();
     if let Some(unknown) = object.keys().find(|key| !fields.iter().any(|(name, _)| name == key)) {
         let known: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
-        return Err(invalid(
+        return Err(FlowsError::invalid(
             format!("value.{unknown}"),
             format!("a {} secret has no field '{unknown}' (it has {})", kind.as_str(), known.join(", ")),
         ));
@@ -220,7 +221,7 @@ pub fn check_value(kind: SecretType, value: &Value) -> Result<Option<Timestamp>,
             continue;
         }
         if text(object, name)?.is_none() && *required {
-            return Err(invalid(format!("value.{name}"), format!("'value.{name}' is required")));
+            return Err(FlowsError::invalid(format!("value.{name}"), format!("'value.{name}' is required")));
         }
     }
     match kind {
@@ -228,24 +229,24 @@ pub fn check_value(kind: SecretType, value: &Value) -> Result<Option<Timestamp>,
             if let Some(header) = text(object, "headerName")?
                 && !header.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
             {
-                return Err(invalid("value.headerName", "'value.headerName' must be an HTTP header name"));
+                return Err(FlowsError::invalid("value.headerName", "'value.headerName' must be an HTTP header name"));
             }
             Ok(None)
         }
         SecretType::OAuth2ClientCredentials => {
             let url = text(object, "tokenUrl")?.unwrap_or_default();
-            let parsed =
-                url::Url::parse(url).map_err(|_| invalid("value.tokenUrl", "'value.tokenUrl' must be a URL"))?;
+            let parsed = url::Url::parse(url)
+                .map_err(|_| FlowsError::invalid("value.tokenUrl", "'value.tokenUrl' must be a URL"))?;
             let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
             if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
-                return Err(invalid("value.tokenUrl", "'value.tokenUrl' must be an https URL"));
+                return Err(FlowsError::invalid("value.tokenUrl", "'value.tokenUrl' must be an https URL"));
             }
             if let Some(scopes) = object.get("scopes").filter(|s| !s.is_null()) {
                 let valid = scopes.as_array().is_some_and(|list| {
                     list.iter().all(|s| s.as_str().is_some_and(|s| !s.is_empty() && !s.contains(char::is_whitespace)))
                 });
                 if !valid {
-                    return Err(invalid("value.scopes", "'value.scopes' must be a list of scope names"));
+                    return Err(FlowsError::invalid("value.scopes", "'value.scopes' must be a list of scope names"));
                 }
             }
             Ok(None)
@@ -253,7 +254,7 @@ pub fn check_value(kind: SecretType, value: &Value) -> Result<Option<Timestamp>,
         SecretType::Certificate => {
             let pem = text(object, "certificate")?.unwrap_or_default();
             let certificates = portico_core::x509::parse_pem_certificates(pem)
-                .map_err(|err| invalid("value.certificate", format!("'value.certificate': {err}")))?;
+                .map_err(|err| FlowsError::invalid("value.certificate", format!("'value.certificate': {err}")))?;
             if let Some(key) = text(object, "privateKey")? {
                 pem_blocks(
                     "value.privateKey",

@@ -6,6 +6,9 @@
 
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusChange, StatusRequest};
+use crate::resources::{
+    ResourceQuery, ResourceRevision, ResourceSummary, ResourceType, ResourceWrite, RevisionSummary,
+};
 use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
 use crate::tables::{Row, RowQuery, TableSummary, Upsert};
 use portico_core::RequestContext;
@@ -51,6 +54,39 @@ pub trait FlowsService: Send + Sync + 'static {
     fn flow_revision(&self, ctx: &RequestContext, id: &str, revision: i64) -> Result<FlowRevision, FlowsError>;
     /// Every disable and enable of the flow, oldest first.
     fn flow_history(&self, ctx: &RequestContext, id: &str) -> Result<Vec<StatusChange>, FlowsError>;
+
+    /// The types the owner has resources of.
+    fn resource_types(&self, ctx: &RequestContext) -> Result<Vec<ResourceType>, FlowsError>;
+    /// The owner's resources matching `query` (latest revisions' metadata), by type and id.
+    fn resources(&self, ctx: &RequestContext, query: &ResourceQuery) -> Result<Vec<ResourceSummary>, FlowsError>;
+    /// A resource with its revisions (without their documents).
+    fn resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+    ) -> Result<(ResourceSummary, Vec<RevisionSummary>), FlowsError>;
+    /// Creates a resource, or adds a revision when its document or description changed (a
+    /// write of the latest revision again changes nothing); `true` when a revision was added.
+    /// `If-Match` makes it conditional on the resource's version.
+    fn put_resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        write: ResourceWrite,
+        precondition: &Precondition,
+    ) -> Result<(ResourceRevision, bool), FlowsError>;
+    /// One revision of a resource (`None`: the latest).
+    fn resource_revision(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        revision: Option<i64>,
+    ) -> Result<ResourceRevision, FlowsError>;
+    /// Deletes a resource with every revision.
+    fn delete_resource(&self, ctx: &RequestContext, kind: ResourceType, id: &str) -> Result<(), FlowsError>;
 
     /// The owner's secrets, by key, without values.
     fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError>;

@@ -58,10 +58,6 @@ pub struct Upsert {
     pub create_row: bool,
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> FlowsError {
-    FlowsError::Invalid { field: field.into(), message: message.into() }
-}
-
 /// Checks a table or column name: 1 to 100 letters, digits, `-`, `_` and `.`, starting with a
 /// letter or digit.
 pub fn check_name(field: &str, name: &str) -> Result<(), FlowsError> {
@@ -72,7 +68,7 @@ pub fn check_name(field: &str, name: &str) -> Result<(), FlowsError> {
     if valid {
         Ok(())
     } else {
-        Err(invalid(
+        Err(FlowsError::invalid(
             field,
             format!(
                 "'{field}' must be 1 to {MAX_NAME} letters, digits, '-', '_' or '.', starting with a letter or digit"
@@ -91,10 +87,11 @@ pub fn cells_from(field: &str, json: Option<&Value>) -> Result<BTreeMap<String, 
     let Some(json) = json.filter(|json| !json.is_null()) else {
         return Ok(BTreeMap::new());
     };
-    let object =
-        json.as_object().ok_or_else(|| invalid(field, format!("'{field}' must be an object of column to value")))?;
+    let object = json
+        .as_object()
+        .ok_or_else(|| FlowsError::invalid(field, format!("'{field}' must be an object of column to value")))?;
     if object.len() > MAX_CELLS {
-        return Err(invalid(field, format!("a row has at most {MAX_CELLS} cells")));
+        return Err(FlowsError::invalid(field, format!("a row has at most {MAX_CELLS} cells")));
     }
     let mut cells = BTreeMap::new();
     for (column, value) in object {
@@ -104,7 +101,7 @@ pub fn cells_from(field: &str, json: Option<&Value>) -> Result<BTreeMap<String, 
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
             Value::Bool(flag) => flag.to_string(),
-            _ => return Err(invalid(&path, format!("'{path}' must be a string, a number or a boolean"))),
+            _ => return Err(FlowsError::invalid(&path, format!("'{path}' must be a string, a number or a boolean"))),
         };
         check_value(&path, &text)?;
         cells.insert(column.clone(), text);

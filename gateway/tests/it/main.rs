@@ -33,5 +33,6 @@ mod support;
 mod token_state;
 mod tokens;
 mod utilihive_flows;
+mod utilihive_resources;
 mod utilihive_secrets;
 mod utilihive_tables;

@@ -6,9 +6,8 @@ use crate::service::FlowsService;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put};
-use portico_core::ErrorKind;
 use portico_core::http::respond::{Versioned, versioned, with_location};
-use portico_core::http::{ApiError, Failure, IfMatchHeader, Json, NumericId};
+use portico_core::http::{ApiError, IfMatchHeader, Json, NumericId};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -303,10 +302,7 @@ pub async fn flow_revision(
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let id = flow_id(&req);
-    if revision < 1 {
-        let failure = Failure::new(ErrorKind::Invalid, "invalid_parameter", "revision must be 1 or more");
-        return Err(ApiError::new(failure.with_field("revision").in_location("path")));
-    }
+    let revision = super::positive_revision(revision)?;
     let found = run_blocking(move || svc.flow_revision(&ctx, &id, revision)).await?;
     Ok(HttpResponse::Ok().json(RevisionBody::from(found)))
 }

@@ -1,8 +1,10 @@
 //! The Utilihive management API under `/{ownerId}/management` (the owner is the realm): flows
-//! and registry secrets so far. Errors are RFC 9457 problems naming the field.
+//! and the registry's resources, secrets and tables. Errors are RFC 9457 problems naming the
+//! field.
 
 pub mod flows;
 pub mod openapi;
+pub mod resources;
 pub mod secrets;
 pub mod tables;
 
@@ -41,6 +43,13 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/{ownerId}/management/flows/{flowId}/revisions", REQUIREMENT),
     ("GET", "/{ownerId}/management/flows/{flowId}/revisions/{revision}", REQUIREMENT),
     ("GET", "/{ownerId}/management/flows/{flowId}/history", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/resource-types", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/resources", REQUIREMENT),
+    ("POST", "/{ownerId}/management/registry/resources/{type}/{resourceId}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/resources/{type}/{resourceId}", REQUIREMENT),
+    ("DELETE", "/{ownerId}/management/registry/resources/{type}/{resourceId}", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/resources/{type}/{resourceId}/latest", REQUIREMENT),
+    ("GET", "/{ownerId}/management/registry/resources/{type}/{resourceId}/{revision}", REQUIREMENT),
     ("GET", "/{ownerId}/management/registry/secrets/generic", REQUIREMENT),
     ("GET", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
     ("PUT", "/{ownerId}/management/registry/secrets/generic/{key}", REQUIREMENT),
@@ -68,6 +77,19 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     }))
 }
 
+/// A revision number from the path: 1 or more (400 naming `revision` otherwise).
+fn positive_revision(revision: i64) -> Result<i64, portico_core::http::ApiError> {
+    if revision < 1 {
+        let failure = portico_core::http::Failure::new(
+            portico_core::ErrorKind::Invalid,
+            "invalid_parameter",
+            "revision must be 1 or more",
+        );
+        return Err(portico_core::http::ApiError::new(failure.with_field("revision").in_location("path")));
+    }
+    Ok(revision)
+}
+
 /// Registers the management routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(flows::list_flows)
@@ -81,6 +103,14 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(flows::flow_revisions)
         .service(flows::flow_revision)
         .service(flows::flow_history)
+        .service(resources::resource_types)
+        .service(resources::list_resources)
+        .service(resources::put_resource)
+        .service(resources::get_resource)
+        .service(resources::delete_resource)
+        // `latest` before `{revision}`, which would take it for a (malformed) number.
+        .service(resources::latest_revision)
+        .service(resources::resource_revision)
         .service(secrets::list_secrets)
         .service(secrets::get_secret)
         .service(secrets::put_generic_secret)

@@ -1,8 +1,10 @@
 //! [`FlowsStore`]: the diesel implementation of [`crate::service::FlowsService`]. Queries
-//! live in one file per aggregate (`flows.rs`, `secrets.rs`, `tables.rs`), the service logic
-//! beside them (`secret_service.rs`, `table_service.rs`).
+//! live in one file per aggregate (`flows.rs`, `resources.rs`, `secrets.rs`, `tables.rs`), the
+//! service logic beside them (`resource_service.rs`, `secret_service.rs`, `table_service.rs`).
 
 pub mod flows;
+mod resource_service;
+pub mod resources;
 pub(crate) mod schema;
 mod secret_service;
 pub mod secrets;
@@ -11,6 +13,9 @@ pub mod tables;
 
 use crate::error::FlowsError;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusAction, StatusChange, StatusRequest};
+use crate::resources::{
+    ResourceQuery, ResourceRevision, ResourceSummary, ResourceType, ResourceWrite, RevisionSummary,
+};
 use crate::secrets::{Secret, SecretSummary, SecretVersion, SecretWrite};
 use crate::service::{FlowsService, REQUIREMENT, ROLES};
 use crate::tables::{Row, RowQuery, TableSummary, Upsert};
@@ -205,6 +210,54 @@ impl FlowsService for FlowsStore {
         })
     }
 
+    fn resource_types(&self, ctx: &RequestContext) -> Result<Vec<ResourceType>, FlowsError> {
+        self.allowed(ctx)?;
+        self.deployed_types(ctx)
+    }
+
+    fn resources(&self, ctx: &RequestContext, query: &ResourceQuery) -> Result<Vec<ResourceSummary>, FlowsError> {
+        self.allowed(ctx)?;
+        self.list_resources(ctx, query)
+    }
+
+    fn resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+    ) -> Result<(ResourceSummary, Vec<RevisionSummary>), FlowsError> {
+        self.allowed(ctx)?;
+        self.read_resource(ctx, kind, id)
+    }
+
+    fn put_resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        write: ResourceWrite,
+        precondition: &Precondition,
+    ) -> Result<(ResourceRevision, bool), FlowsError> {
+        self.allowed(ctx)?;
+        self.write_resource(ctx, kind, id, write, precondition)
+    }
+
+    fn resource_revision(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        revision: Option<i64>,
+    ) -> Result<ResourceRevision, FlowsError> {
+        self.allowed(ctx)?;
+        self.read_revision(ctx, kind, id, revision)
+    }
+
+    fn delete_resource(&self, ctx: &RequestContext, kind: ResourceType, id: &str) -> Result<(), FlowsError> {
+        self.allowed(ctx)?;
+        self.remove_resource(ctx, kind, id)
+    }
+
     fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError> {
         self.allowed(ctx)?;
         self.db.read(|conn| Ok(secrets::list(conn, ctx.realm.id)?))
@@ -309,6 +362,7 @@ impl RealmLifecycle for FlowsStore {
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         secrets::purge(conn, realm)?;
         tables::purge(conn, realm)?;
+        resources::purge(conn, realm)?;
         Ok(flows::purge(conn, realm)?)
     }
 }

@@ -88,6 +88,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    flow_resources (realm_id, resource_type, resource_id) {
+        id -> Text,
+        realm_id -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        latest_revision -> BigInt,
+        title -> Nullable<Text>,
+        description -> Nullable<Text>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        modified_at -> Timestamp,
+        modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    flow_resource_revisions (realm_id, resource_type, resource_id, revision) {
+        realm_id -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        revision -> BigInt,
+        content -> Text,
+        sha256 -> Text,
+        title -> Nullable<Text>,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    flow_resource_trigrams (realm_id, trigram, entity_id) {
+        realm_id -> Text,
+        trigram -> Text,
+        entity_id -> Text,
+    }
+}
+
 portico_core::schema_tables!(
     flows,
     flow_revisions,
@@ -96,4 +137,7 @@ portico_core::schema_tables!(
     flow_secret_versions,
     flow_tables,
     flow_table_cells,
+    flow_resources,
+    flow_resource_revisions,
+    flow_resource_trigrams,
 );
