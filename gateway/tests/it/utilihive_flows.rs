@@ -24,6 +24,20 @@ pub(crate) async fn management_token(
     crate::support::access_token(&granted)
 }
 
+/// A `Deployer`'s token from the realm's OpenID endpoint: without the scope `management`.
+pub(crate) async fn unscoped_token(app: &TestApp, realm: &crate::support::TestRealm<'_>, email: &str) -> String {
+    realm.user(email, &["Deployer"]).await;
+    let path = format!("/auth/realms/{}/protocol/openid-connect/token", realm.name);
+    let granted = app
+        .post_form(
+            &path,
+            &[("grant_type", "password"), ("username", email), ("password", USER_PASSWORD), ("scope", "openid")],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.text());
+    crate::support::access_token(&granted)
+}
+
 fn rest_flow(id: &str, version: &str) -> Value {
     json!({
         "id": id,
@@ -255,20 +269,7 @@ async fn only_admins_and_deployers_with_the_management_scope_of_the_owner_get_in
 
     assert_problem(&app.get("/acme/management/flows").await, 401, None);
     // A Deployer's token without the management scope, and a user who is neither role.
-    acme.user("unscoped@acme.test", &["Deployer"]).await;
-    let openid_only = app
-        .post_form(
-            "/auth/realms/acme/protocol/openid-connect/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "unscoped@acme.test"),
-                ("password", USER_PASSWORD),
-                ("scope", "openid"),
-            ],
-        )
-        .await;
-    assert_eq!(openid_only.status, StatusCode::OK, "{}", openid_only.text());
-    let unscoped = crate::support::access_token(&openid_only);
+    let unscoped = unscoped_token(&app, &acme, "unscoped@acme.test").await;
     let viewer = acme.user("viewer@acme.test", &["STREAM_ADMIN"]).await.token;
     for token in [&unscoped, &viewer] {
         let response = app.send(request("GET", token, "/acme/management/flows", None)).await;

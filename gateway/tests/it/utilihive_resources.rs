@@ -3,7 +3,7 @@
 //! kept apart.
 
 use crate::support::TestApp;
-use crate::utilihive_flows::{assert_problem, management_token, request};
+use crate::utilihive_flows::{assert_problem, management_token, request, unscoped_token};
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -113,6 +113,7 @@ async fn resources_are_created_revised_read_and_deleted() {
     assert_problem(&app.send(request("GET", &token, &format!("{path}/latest"), None)).await, 404, None);
     assert_problem(&app.send(request("GET", &token, &format!("{path}/1"), None)).await, 404, None);
     assert_problem(&app.send(request("DELETE", &token, &path, None)).await, 404, None);
+    assert_problem(&app.send(request("GET", &token, &path, None)).await, 404, None);
     assert_eq!(app.stored_texts("flow_resource_revisions", "content").len(), 1, "the revisions are gone");
     let types = app.send(request("GET", &token, &format!("{BASE}/resource-types"), None)).await.json();
     assert_eq!(types, json!(["JsonSchema2019-09"]));
@@ -249,8 +250,18 @@ async fn invalid_documents_and_requests_are_problems_naming_the_field() {
     );
     assert_problem(&app.get(&format!("{BASE}/resources")).await, 401, None);
     let viewer = acme.user("viewer@acme.test", &["STREAM_ADMIN"]).await.token;
-    assert_problem(&app.send(request("GET", &viewer, &format!("{BASE}/resources"), None)).await, 403, None);
-    assert_problem(&app.send(request("POST", &viewer, &path, Some(&json!({"content": OPENAPI})))).await, 403, None);
+    let unscoped = unscoped_token(&app, &acme, "unscoped@acme.test").await;
+    for token in [&viewer, &unscoped] {
+        assert_problem(&app.send(request("GET", token, &format!("{BASE}/resources"), None)).await, 403, None);
+        assert_problem(&app.send(request("GET", token, &format!("{BASE}/resource-types"), None)).await, 403, None);
+        assert_problem(&app.send(request("POST", token, &path, Some(&json!({"content": OPENAPI})))).await, 403, None);
+        assert_problem(&app.send(request("DELETE", token, &path, None)).await, 403, None);
+    }
+    // A platform admin may act for any owner; an unknown owner is 404.
+    let admin = app.admin_token().await;
+    assert_eq!(app.send(request("GET", &admin, &format!("{path}/latest"), None)).await.status, StatusCode::OK);
+    let nobody = app.send(request("GET", &admin, "/nobody/management/registry/resources", None)).await;
+    assert_problem(&nobody, 404, None);
 }
 
 #[actix_web::test]
