@@ -32,6 +32,15 @@ fn openapi_documents_are_json_or_yaml_of_version_3() {
     assert!(reason_of(ResourceType::OpenApiV3, &no_responses).contains("responses"));
     let relative = OPENAPI_YAML.replace("/echo:", "echo:");
     assert!(reason_of(ResourceType::OpenApiV3, &relative).contains("must start with '/'"));
+    // Aliases expanding into billions of nodes are refused by the parser, not expanded.
+    let mut bomb = String::from("openapi: 3.0.0\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..12 {
+        let previous = level - 1;
+        bomb.push_str(&format!("l{level}: &l{level} [*l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}, *l{previous}]\n"));
+    }
+    assert!(reason_of(ResourceType::OpenApiV3, &bomb).contains("JSON or YAML"));
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(reason_of(ResourceType::OpenApiV3, &format!("{{\"x\": {deep}}}")).contains("is JSON"));
     let twice = format!("{OPENAPI_YAML}  /other:\n    get:\n      operationId: echo\n      responses: {{}}\n");
     assert!(reason_of(ResourceType::OpenApiV3, &twice).contains("used twice"));
 }
