@@ -26,6 +26,7 @@ mod login;
 mod mattr;
 mod migrations;
 mod onegini;
+mod onegini_checks;
 mod origin;
 mod request_path;
 mod seed;

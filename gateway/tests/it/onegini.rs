@@ -7,27 +7,26 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use portico_gitsync::testing::{GitServer, ServerOptions, TestRepo};
 use serde_json::{Value, json};
-use std::time::Duration;
 
-const INSTANCE: &str = "a31dbf27-75d5-45c6-9acd-2fb1376d4e3b";
-const ROLE: &str = "css_configuration";
+pub(crate) const INSTANCE: &str = "a31dbf27-75d5-45c6-9acd-2fb1376d4e3b";
+pub(crate) const ROLE: &str = "css_configuration";
 
 /// How a test calls the configuration endpoints: Basic or Bearer.
 #[derive(Clone)]
-struct Caller {
-    authorization: (&'static str, String),
+pub(crate) struct Caller {
+    pub(crate) authorization: (&'static str, String),
 }
 
 impl Caller {
-    fn basic(email: &str) -> Caller {
+    pub(crate) fn basic(email: &str) -> Caller {
         Caller { authorization: basic_user(email, USER_PASSWORD) }
     }
 
-    fn bearer(token: &str) -> Caller {
+    pub(crate) fn bearer(token: &str) -> Caller {
         Caller { authorization: bearer(token) }
     }
 
-    fn request(&self, method: &str, path: &str, instance: &str, body: Option<&Value>) -> TestRequest {
+    pub(crate) fn request(&self, method: &str, path: &str, instance: &str, body: Option<&Value>) -> TestRequest {
         let request = match method {
             "POST" => TestRequest::post(),
             "PATCH" => TestRequest::patch(),
@@ -45,21 +44,21 @@ impl Caller {
 }
 
 /// Every object in the app's file store (read on a blocking thread, as the service does).
-async fn stored(app: &TestApp) -> Vec<String> {
+pub(crate) async fn stored(app: &TestApp) -> Vec<String> {
     let files = app.files.clone();
     actix_web::web::block(move || files.objects(None)).await.unwrap().unwrap()
 }
 
-fn config_path(instance: &str) -> String {
+pub(crate) fn config_path(instance: &str) -> String {
     format!("/api/v1/config/{instance}")
 }
 
-fn assert_uncached(response: &TestResponse) {
+pub(crate) fn assert_uncached(response: &TestResponse) {
     assert_eq!(response.header("cache-control"), Some("no-store"), "{:?}", response.headers);
     assert_eq!(response.header("pragma"), Some("no-cache"));
 }
 
-fn assert_onegini_error(response: &TestResponse, status: u16, error: &str, description: &str) {
+pub(crate) fn assert_onegini_error(response: &TestResponse, status: u16, error: &str, description: &str) {
     assert_eq!(response.status.as_u16(), status, "{}", response.text());
     let body = response.json();
     assert_eq!(body["error"], error, "{body}");
@@ -67,7 +66,7 @@ fn assert_onegini_error(response: &TestResponse, status: u16, error: &str, descr
     assert_uncached(response);
 }
 
-fn basic_draft(url: &str, password: &str, synchronization: &str) -> Value {
+pub(crate) fn basic_draft(url: &str, password: &str, synchronization: &str) -> Value {
     json!({
         "remote_url": url,
         "authentication_type": "BASIC",
@@ -79,7 +78,7 @@ fn basic_draft(url: &str, password: &str, synchronization: &str) -> Value {
 
 /// A repository with branches `master` and `develop` and tags `v1` (annotated) and `v2`, served
 /// over smart HTTP with Basic credentials alice/s3cret. Returns the commits of v1 and v2.
-fn served_repository() -> (TestRepo, GitServer, String, String) {
+pub(crate) fn served_repository() -> (TestRepo, GitServer, String, String) {
     let repo = TestRepo::new();
     let v1 = repo.commit("master", &[("app.json", "{\"v\": 1}")], false);
     repo.tag("master", "v1", true);
@@ -300,138 +299,6 @@ async fn development_configurations_offer_branches_and_bearer_tokens_work_too() 
 }
 
 #[actix_web::test]
-async fn the_header_the_fields_and_the_remote_are_checked() {
-    let app = TestApp::start().await;
-    let acme = app.realm("acme").await;
-    let user = acme.user("config@acme.test", &[ROLE]).await;
-    let caller = Caller::basic(&user.email);
-    let repo = TestRepo::new();
-    let path = config_path(INSTANCE);
-    let good =
-        json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
-
-    // X-Onegini-Instance: required, a UUID, equal to the path.
-    let missing = TestRequest::get().uri(&path).insert_header(caller.authorization.clone());
-    assert_onegini_error(&app.send(missing).await, 400, "invalid_request", "X-Onegini-Instance header is required");
-    let not_uuid = app.send(caller.request("GET", &path, "not-a-uuid", None)).await;
-    assert_onegini_error(&not_uuid, 400, "invalid_request", "must be a valid UUID");
-    let other = app.send(caller.request("GET", &path, "b42ecf38-86e6-46d7-8bde-3fc2487e5f4c", None)).await;
-    assert_onegini_error(&other, 403, "access_denied", "does not match the X-Onegini-Instance header");
-    let bad_path = app.send(caller.request("GET", "/api/v1/config/nope", "nope", None)).await;
-    assert_onegini_error(&bad_path, 400, "invalid_request", "instance_id");
-
-    // The document's descriptions, field by field.
-    let cases = [
-        (
-            json!({"authentication_type": "NONE", "synchronization_type": "PRODUCTION"}),
-            "[remote_url] field is required",
-        ),
-        (
-            json!({"remote_url": " ", "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}),
-            "[remote_url] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "synchronization_type": "PRODUCTION"}),
-            "Valid [authentication_type] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "basic", "synchronization_type": "PRODUCTION"}),
-            "Valid [authentication_type] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "BASIC", "password": "x", "synchronization_type": "PRODUCTION"}),
-            "[username] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "BASIC", "username": "x", "synchronization_type": "PRODUCTION"}),
-            "[password] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "NONE"}),
-            "Valid [synchronization_type] field is required",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "synchronization_type": "STAGING"}),
-            "Valid [synchronization_type] field is required",
-        ),
-        (
-            json!({"remote_url": "ftp://example.com/repo.git", "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}),
-            "'ftp' remotes are not allowed",
-        ),
-        (
-            json!({"remote_url": "https://user:pw@example.com/r.git", "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}),
-            "user name or password",
-        ),
-        (
-            json!({"remote_url": format!("https://example.com/{}", "a".repeat(3000)), "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}),
-            "at most 2048",
-        ),
-        (
-            json!({"remote_url": repo.file_url(), "authentication_type": "BASIC", "username": "a\u{0}b", "password": "p", "synchronization_type": "PRODUCTION"}),
-            "control character",
-        ),
-        (json!({"remote_url": 5, "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}), "remote_url"),
-    ];
-    for (body, description) in cases {
-        let response = app.send(caller.request("POST", &path, INSTANCE, Some(&body))).await;
-        assert_onegini_error(&response, 400, "invalid_request", description);
-    }
-    let not_json = caller
-        .request("POST", &path, INSTANCE, None)
-        .insert_header(("content-type", "application/json"))
-        .set_payload("{");
-    assert_onegini_error(&app.send(not_json).await, 400, "invalid_request", "");
-    let text =
-        caller.request("POST", &path, INSTANCE, None).insert_header(("content-type", "text/plain")).set_payload("x");
-    assert_onegini_error(&app.send(text).await, 415, "invalid_request", "application/json");
-
-    // Nothing was saved by any of them.
-    assert_eq!(app.send(caller.request("GET", &path, INSTANCE, None)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get_as(&user.token, "/api/v1/instance").await.json(), json!({"instances": []}));
-
-    // Remote failures are 500 git_api_error with a reason, and save nothing.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let unreachable = json!({"remote_url": format!("http://{closed}/repo.git"), "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
-    let failed = app.send(caller.request("POST", &path, INSTANCE, Some(&unreachable))).await;
-    assert_onegini_error(&failed, 500, "git_api_error", "Git remote repository references fetching failure: ");
-    let (_served, server, _, _) = served_repository();
-    let wrong = basic_draft(&server.url(), "wrong-password", "PRODUCTION");
-    let refused = app.send(caller.request("POST", &path, INSTANCE, Some(&wrong))).await;
-    assert_onegini_error(&refused, 500, "git_api_error", "Git remote repository references fetching failure: ");
-    assert!(!refused.text().contains("wrong-password"));
-    assert_eq!(app.send(caller.request("GET", &path, INSTANCE, None)).await.status, StatusCode::NOT_FOUND);
-
-    // Created after all; the PATCH rules.
-    assert_eq!(app.send(caller.request("POST", &path, INSTANCE, Some(&good))).await.status, StatusCode::CREATED);
-    let patches = [
-        (json!({}), "selected_reference field is required"),
-        (json!({"selected_reference": "  "}), "selected_reference field is required"),
-        (
-            json!({"selected_reference": "master", "authentication_type": "BASIC", "password": "p"}),
-            "username field is required",
-        ),
-        (
-            json!({"selected_reference": "master", "authentication_type": "BASIC", "username": "u"}),
-            "password field is required",
-        ),
-        (json!({"selected_reference": "master", "username": "u"}), "only used with BASIC"),
-        (json!({"selected_reference": "a..b"}), "not a valid git reference name"),
-        (
-            json!({"selected_reference": "master", "authentication_type": "SSH"}),
-            "Valid [authentication_type] field is required",
-        ),
-    ];
-    for (body, description) in patches {
-        let response = app.send(caller.request("PATCH", &path, INSTANCE, Some(&body))).await;
-        assert_onegini_error(&response, 400, "invalid_request", description);
-    }
-    let bad_commit = app
-        .send(caller.request("POST", &format!("{path}/synchronize"), INSTANCE, Some(&json!({"commit_id": "abc"}))))
-        .await;
-    assert_onegini_error(&bad_commit, 400, "invalid_request", "40 hexadecimal digits");
-}
-
-#[actix_web::test]
 async fn only_callers_with_the_scope_or_role_of_the_realm_get_in() {
     let app = TestApp::start().await;
     let acme = app.realm("acme").await;
@@ -499,118 +366,4 @@ async fn only_callers_with_the_scope_or_role_of_the_realm_get_in() {
         .send(TestRequest::get().uri("/api/v1/instance").insert_header(bearer(&admin)).insert_header(("realm", "acme")))
         .await;
     assert_eq!(listed.json(), json!({"instances": [{"id": INSTANCE}]}));
-}
-
-#[actix_web::test]
-async fn failures_keep_the_files_and_one_synchronisation_runs_at_a_time() {
-    let app = TestApp::start().await;
-    let acme = app.realm("acme").await;
-    let user = acme.user("config@acme.test", &[ROLE]).await;
-    let (repo, server, _v1, v2) = served_repository();
-    let caller = Caller::basic(&user.email);
-    let path = config_path(INSTANCE);
-    let draft = basic_draft(&server.url(), "s3cret", "PRODUCTION");
-    assert_eq!(app.send(caller.request("POST", &path, INSTANCE, Some(&draft))).await.status, StatusCode::CREATED);
-    let select = json!({"selected_reference": "v2"});
-    assert_eq!(app.send(caller.request("PATCH", &path, INSTANCE, Some(&select))).await.status, StatusCode::NO_CONTENT);
-    let sync_path = format!("{path}/synchronize");
-    let first = app.send(caller.request("POST", &sync_path, INSTANCE, None)).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
-    let files_before = app.send(caller.request("GET", &format!("{path}/files"), INSTANCE, None)).await.json();
-    let stored_before = stored(&app).await;
-
-    // An unknown commit, then a password the server no longer takes: 500, files intact.
-    let unknown = app
-        .send(caller.request("POST", &sync_path, INSTANCE, Some(&json!({"commit_id": "0123456789".repeat(4)}))))
-        .await;
-    assert_onegini_error(&unknown, 500, "git_api_error", "Git remote repository synchronization failure: ");
-    server.set_options(ServerOptions { credentials: Some(("alice".into(), "rotated".into())), ..Default::default() });
-    let denied = app.send(caller.request("POST", &sync_path, INSTANCE, None)).await;
-    assert_onegini_error(&denied, 500, "git_api_error", "Git remote repository synchronization failure: ");
-    assert!(!denied.text().contains("s3cret"));
-    let files_after = app.send(caller.request("GET", &format!("{path}/files"), INSTANCE, None)).await.json();
-    assert_eq!(files_after, files_before);
-    assert_eq!(stored(&app).await, stored_before);
-    let history = app.send(caller.request("GET", &format!("{path}/synchronizations"), INSTANCE, None)).await.json();
-    let outcomes: Vec<&str> =
-        history["synchronizations"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect();
-    assert_eq!(outcomes, ["FAILED", "FAILED", "SUCCEEDED"]);
-    assert!(history["synchronizations"][0]["error"].as_str().unwrap().contains("synchronization failure"));
-
-    // The password again; a slow server holds the first synchronisation while a second comes.
-    let rotated =
-        json!({"selected_reference": "v2", "authentication_type": "BASIC", "username": "alice", "password": "rotated"});
-    assert_eq!(app.send(caller.request("PATCH", &path, INSTANCE, Some(&rotated))).await.status, StatusCode::NO_CONTENT);
-    server.set_options(ServerOptions {
-        credentials: Some(("alice".into(), "rotated".into())),
-        pack_delay: Duration::from_millis(1500),
-    });
-    let (one, two) = futures_util::join!(app.send(caller.request("POST", &sync_path, INSTANCE, None)), async {
-        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-        app.send(caller.request("POST", &sync_path, INSTANCE, None)).await
-    });
-    let mut statuses = [one.status.as_u16(), two.status.as_u16()];
-    statuses.sort_unstable();
-    assert_eq!(statuses, [200, 409], "{} / {}", one.text(), two.text());
-    let busy = if one.status == StatusCode::CONFLICT { &one } else { &two };
-    assert_onegini_error(busy, 409, "invalid_request", "already running");
-    // Deleting the instance while a synchronisation runs is refused the same way.
-    let (sync, delete) = futures_util::join!(app.send(caller.request("POST", &sync_path, INSTANCE, None)), async {
-        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-        app.send(TestRequest::delete().uri(&format!("/api/v1/instance/{INSTANCE}")).insert_header(bearer(&user.token)))
-            .await
-    });
-    assert_eq!(sync.status, StatusCode::OK, "{}", sync.text());
-    assert_eq!(sync.json()["commit_id"], v2);
-    assert_eq!(delete.status, StatusCode::CONFLICT, "{}", delete.text());
-    drop(repo);
-}
-
-#[actix_web::test]
-async fn thousands_of_files_are_synchronized() {
-    let app = TestApp::start().await;
-    let acme = app.realm("acme").await;
-    let user = acme.user("config@acme.test", &[ROLE]).await;
-    let repo = TestRepo::new();
-    let commit = repo.commit_many("master", 3000);
-    let caller = Caller::bearer(&user.token);
-    let path = config_path(INSTANCE);
-    let draft =
-        json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "synchronization_type": "DEVELOPMENT"});
-    assert_eq!(app.send(caller.request("POST", &path, INSTANCE, Some(&draft))).await.status, StatusCode::CREATED);
-    let select = json!({"selected_reference": "master"});
-    assert_eq!(app.send(caller.request("PATCH", &path, INSTANCE, Some(&select))).await.status, StatusCode::NO_CONTENT);
-    let synced = app.send(caller.request("POST", &format!("{path}/synchronize"), INSTANCE, None)).await;
-    assert_eq!(synced.status, StatusCode::OK, "{}", synced.text());
-    assert_eq!(synced.json()["commit_id"], commit);
-    assert_eq!(synced.json()["file_count"], 3001);
-    let files = app.send(caller.request("GET", &format!("{path}/files"), INSTANCE, None)).await.json();
-    assert_eq!(files["files"].as_array().unwrap().len(), 3001);
-    let one =
-        app.send(caller.request("GET", &format!("{path}/files/generated/29/file-2999.json"), INSTANCE, None)).await;
-    assert_eq!(one.body, b"{\"n\": 2999}\n");
-    assert_eq!(stored(&app).await.len(), 3001);
-}
-
-#[actix_web::test]
-async fn local_and_private_remotes_are_refused_unless_allowed() {
-    let app = TestApp::start_with(portico_gateway::settings::Settings::default()).await;
-    let acme = app.realm("acme").await;
-    let user = acme.user("config@acme.test", &[ROLE]).await;
-    let caller = Caller::basic(&user.email);
-    let path = config_path(INSTANCE);
-    let repo = TestRepo::new();
-    let server = GitServer::start(repo.root(), ServerOptions::default());
-    for url in [
-        server.url(),
-        repo.file_url(),
-        "http://169.254.169.254/latest/meta-data".to_owned(),
-        "http://[::1]/r.git".to_owned(),
-    ] {
-        let draft = json!({"remote_url": url, "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
-        let response = app.send(caller.request("POST", &path, INSTANCE, Some(&draft))).await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{url}: {}", response.text());
-        assert_eq!(response.json()["error"], "invalid_request");
-    }
-    assert_eq!(server.requests(), 0, "a refused remote is never contacted");
 }
