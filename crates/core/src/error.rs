@@ -227,6 +227,14 @@ impl CoreError {
         CoreError::Conflict { code, message: message.into() }
     }
 
+    /// An insert's failure: a unique key another writer took first becomes `taken()` (a
+    /// conflict, or [`CoreError::LostRace`] to run the write again), anything else stays the
+    /// database's error.
+    pub fn on_unique(err: diesel::result::Error, taken: impl FnOnce() -> CoreError) -> CoreError {
+        let err = DbError::from(err);
+        if err.is_unique_violation() { taken() } else { CoreError::Db(err) }
+    }
+
     /// The operation is not supported for this entity (405).
     pub fn unsupported(code: &'static str, message: impl Into<String>) -> CoreError {
         CoreError::Unsupported { code, message: message.into() }

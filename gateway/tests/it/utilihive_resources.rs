@@ -76,7 +76,9 @@ async fn resources_are_created_revised_read_and_deleted() {
     let numbers: Vec<&Value> = resource["revisions"].as_array().unwrap().iter().map(|r| &r["revision"]).collect();
     assert_eq!(numbers, [&json!(1), &json!(2)]);
     assert!(resource["revisions"][0].get("content").is_none());
-    assert_problem(&app.send(request("GET", &token, &format!("{path}/3"), None)).await, 404, None);
+    let no_revision = app.send(request("GET", &token, &format!("{path}/3"), None)).await;
+    assert_problem(&no_revision, 404, None);
+    assert_eq!(no_revision.json()["code"], "resource_revision_not_found");
     assert_problem(&app.send(request("GET", &token, &format!("{path}/0"), None)).await, 400, Some("revision"));
     assert_problem(&app.send(request("GET", &token, &format!("{path}/first"), None)).await, 400, Some("revision"));
 
@@ -110,7 +112,10 @@ async fn resources_are_created_revised_read_and_deleted() {
 
     let deleted = app.send(request("DELETE", &token, &path, None)).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert_problem(&app.send(request("GET", &token, &format!("{path}/latest"), None)).await, 404, None);
+    let gone = app.send(request("GET", &token, &format!("{path}/latest"), None)).await;
+    assert_problem(&gone, 404, None);
+    assert_eq!(gone.json()["code"], "resource_not_found");
+    assert_eq!(gone.json()["detail"], "Resource 'OpenAPIv3:simple-rest-api' was not found");
     assert_problem(&app.send(request("GET", &token, &format!("{path}/1"), None)).await, 404, None);
     assert_problem(&app.send(request("DELETE", &token, &path, None)).await, 404, None);
     assert_problem(&app.send(request("GET", &token, &path, None)).await, 404, None);

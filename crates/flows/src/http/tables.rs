@@ -224,10 +224,9 @@ pub async fn upsert_row(
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let lookup = body.lookup.ok_or_else(|| crate::error::FlowsError::Invalid {
-        field: "lookup".into(),
-        message: "'lookup' ({\"column\", \"value\"}) is required".into(),
-    })?;
+    let lookup = body
+        .lookup
+        .ok_or_else(|| crate::error::FlowsError::invalid("lookup", "'lookup' ({\"column\", \"value\"}) is required"))?;
     let upsert = Upsert {
         column: lookup.column,
         value: lookup.value,

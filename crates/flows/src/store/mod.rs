@@ -45,7 +45,7 @@ impl std::fmt::Debug for FlowsStore {
 }
 
 fn not_found(id: &str) -> FlowsError {
-    FlowsError::NotFound(format!("Flow '{id}' was not found"))
+    crate::error::not_found("Flow", "flow_not_found", id)
 }
 
 impl FlowsStore {
@@ -90,7 +90,7 @@ impl FlowsStore {
             }
             if current.enabled != disabling {
                 let state = if disabling { "disabled" } else { "enabled" };
-                return Err(FlowsError::Conflict(format!("flow '{id}' is already {state}")));
+                return Err(FlowsError::conflict("flow_state", format!("flow '{id}' is already {state}")));
             }
             let now = self.clock.now();
             let change = StatusChange {
@@ -126,15 +126,14 @@ impl FlowsService for FlowsStore {
     fn create_flow(&self, ctx: &RequestContext, definition: FlowDefinition) -> Result<Flow, FlowsError> {
         self.allowed(ctx)?;
         let realm = ctx.realm.id;
-        let taken = || FlowsError::Conflict(format!("a flow with id '{}' already exists", definition.id));
+        let taken =
+            || FlowsError::already_exists("flow_exists", format!("a flow with id '{}' already exists", definition.id));
         audited_write(&self.db, self.clock.as_ref(), ctx, "flow.create", "flow", |conn| {
             if flows::get(conn, realm, &definition.id)?.is_some() {
                 return Err(taken());
             }
-            flows::insert(conn, realm, &definition, ctx.actor(), self.clock.now()).map_err(|err| {
-                let err = DbError::from(err);
-                if err.is_unique_violation() { taken() } else { FlowsError::Db(err) }
-            })?;
+            flows::insert(conn, realm, &definition, ctx.actor(), self.clock.now())
+                .map_err(|err| FlowsError::on_unique(err, taken))?;
             Ok((self.existing(conn, realm, &definition.id)?, definition.id.clone()))
         })
     }
@@ -197,8 +196,9 @@ impl FlowsService for FlowsStore {
         self.allowed(ctx)?;
         self.db.read(|conn| {
             self.existing(conn, ctx.realm.id, id)?;
-            flows::revision(conn, ctx.realm.id, id, revision)?
-                .ok_or_else(|| FlowsError::NotFound(format!("Flow '{id}' has no revision {revision}")))
+            flows::revision(conn, ctx.realm.id, id, revision)?.ok_or_else(|| {
+                crate::error::not_found("Flow revision", "flow_revision_not_found", format!("{id}/{revision}"))
+            })
         })
     }
 
@@ -346,7 +346,7 @@ impl FlowsService for FlowsStore {
 }
 
 fn secret_not_found(key: &str) -> FlowsError {
-    FlowsError::NotFound(format!("Secret '{key}' was not found"))
+    crate::error::not_found("Secret", "secret_not_found", key)
 }
 
 /// A deleted owner loses its flows.

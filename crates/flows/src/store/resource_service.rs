@@ -15,7 +15,7 @@ use portico_core::{CoreError, DbConnection, RequestContext};
 use sha2::{Digest, Sha256};
 
 fn not_found(kind: ResourceType, id: &str) -> FlowsError {
-    FlowsError::NotFound(format!("Resource '{}:{id}' was not found", kind.as_str()))
+    crate::error::not_found("Resource", "resource_not_found", reference(kind, id))
 }
 
 fn reference(kind: ResourceType, id: &str) -> String {
@@ -41,10 +41,11 @@ impl FlowsStore {
         number: i64,
     ) -> Result<ResourceRevision, FlowsError> {
         resources::revision(conn, ctx.realm.id, summary, number)?.ok_or_else(|| {
-            FlowsError::NotFound(format!(
-                "Resource '{}' has no revision {number}",
-                reference(summary.kind, &summary.resource_id)
-            ))
+            crate::error::not_found(
+                "Resource revision",
+                "resource_revision_not_found",
+                format!("{}:{number}", reference(summary.kind, &summary.resource_id)),
+            )
         })
     }
 
@@ -116,13 +117,11 @@ impl FlowsStore {
             let Some((key, current)) = resources::get(conn, realm, kind, id)? else {
                 // `If-Match` (a version, or `*`) asks for a resource that does not exist.
                 if precondition.if_match != IfMatch::Absent {
-                    return Err(CoreError::Precondition(PreconditionFailed { current: 0 }).into());
+                    return Err(CoreError::Precondition(PreconditionFailed { current: 0 }));
                 }
-                resources::insert(conn, realm, &new, ctx.actor(), now).map_err(|err| {
-                    let err = portico_core::db::DbError::from(err);
-                    // Another request created it first: run again, adding a revision to it.
-                    if err.is_unique_violation() { FlowsError::Core(CoreError::LostRace) } else { FlowsError::Db(err) }
-                })?;
+                // Another request created it first: run again, adding a revision to it.
+                resources::insert(conn, realm, &new, ctx.actor(), now)
+                    .map_err(|err| CoreError::on_unique(err, || CoreError::LostRace))?;
                 let (_, summary) = self.existing_resource(conn, ctx, kind, id)?;
                 return Ok(((self.revision_of(conn, ctx, &summary, 1)?, true), what.clone()));
             };

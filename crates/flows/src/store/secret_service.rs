@@ -23,12 +23,9 @@ impl FlowsStore {
         version: i64,
     ) -> Result<serde_json::Value, FlowsError> {
         let sealed = secrets::sealed(conn, realm, key, version)?.ok_or_else(|| secret_not_found(key))?;
-        let text = self
-            .sealer
-            .unseal_str(&sealed, &seal_context(realm, key, version))
-            .map_err(|err| FlowsError::Core(portico_core::CoreError::from(err)))?;
+        let text = self.sealer.unseal_str(&sealed, &seal_context(realm, key, version)).map_err(FlowsError::from)?;
         serde_json::from_str(&text)
-            .map_err(|_| FlowsError::Conflict(format!("secret '{key}' holds an unreadable value")))
+            .map_err(|_| FlowsError::conflict("secret_unreadable", format!("secret '{key}' holds an unreadable value")))
     }
 
     fn with_value(&self, ctx: &RequestContext, conn: &mut DbConnection, key: &str) -> Result<Secret, FlowsError> {
@@ -70,10 +67,13 @@ impl FlowsStore {
                     true
                 }
                 Some(current) if current.kind != write.kind => {
-                    return Err(FlowsError::Conflict(format!(
-                        "secret '{key}' is of type {}; a secret keeps the type it was created with",
-                        current.kind.as_str()
-                    )));
+                    return Err(FlowsError::conflict(
+                        "secret_type",
+                        format!(
+                            "secret '{key}' is of type {}; a secret keeps the type it was created with",
+                            current.kind.as_str()
+                        ),
+                    ));
                 }
                 Some(current) => {
                     let unchanged = current.description.as_deref() == fields.description

@@ -2,18 +2,18 @@
 
 use super::{FlowsStore, tables};
 use crate::error::FlowsError;
+use crate::error::not_found;
 use crate::tables::{MAX_LIMIT, Row, RowQuery, Upsert, check_name, check_value};
 use portico_core::audit::audited_write;
-use portico_core::db::DbError;
 use portico_core::{CoreError, DbConnection, RealmId, RequestContext};
 use std::collections::BTreeMap;
 
 fn no_table(table: &str) -> FlowsError {
-    FlowsError::NotFound(format!("Table '{table}' was not found"))
+    not_found("Table", "table_not_found", table)
 }
 
 fn no_row(table: &str, column: &str, value: &str) -> FlowsError {
-    FlowsError::NotFound(format!("Table '{table}' has no row whose '{column}' is '{value}'"))
+    not_found("Row", "row_not_found", format!("{table}/{column}={value}"))
 }
 
 fn check_lookup(table: &str, column: &str, value: &str) -> Result<(), FlowsError> {
@@ -32,10 +32,8 @@ impl FlowsStore {
         if tables::exists(conn, ctx.realm.id, table)? {
             return Ok(());
         }
-        tables::create(conn, ctx.realm.id, table, ctx.actor(), self.clock.now()).map_err(|err| {
-            let err = DbError::from(err);
-            if err.is_unique_violation() { FlowsError::Core(CoreError::LostRace) } else { FlowsError::Db(err) }
-        })
+        tables::create(conn, ctx.realm.id, table, ctx.actor(), self.clock.now())
+            .map_err(|err| CoreError::on_unique(err, || CoreError::LostRace))
     }
 
     pub(super) fn rows_of(&self, ctx: &RequestContext, table: &str, query: &RowQuery) -> Result<Vec<Row>, FlowsError> {
@@ -78,7 +76,7 @@ impl FlowsStore {
     ) -> Result<Row, FlowsError> {
         check_name("table", table)?;
         if cells.is_empty() {
-            return Err(FlowsError::Invalid { field: "cells".into(), message: "a row needs at least one cell".into() });
+            return Err(FlowsError::invalid("cells", "a row needs at least one cell"));
         }
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "table.add_row", "table", |conn| {
