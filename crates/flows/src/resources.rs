@@ -62,9 +62,10 @@ impl ResourceType {
         ResourceType::ALL.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(", ")
     }
 
-    /// Whether the content is JSON (so a request may send it as a JSON value, not only as text).
-    pub fn is_json(self) -> bool {
-        matches!(self, ResourceType::ArrowSchema | ResourceType::AvroSchema | ResourceType::JsonSchema201909)
+    /// Whether the content may be JSON (so a request may send it as a JSON value, not only as
+    /// text): every type but the XML ones.
+    pub fn takes_json(self) -> bool {
+        !matches!(self, ResourceType::WsdlV1 | ResourceType::Xsd)
     }
 
     /// Parses `field`'s value, naming the known types when it is none of them.

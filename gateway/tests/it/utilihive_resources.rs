@@ -107,6 +107,16 @@ async fn resources_are_created_revised_read_and_deleted() {
         .await;
     assert_eq!(json_schema.status, StatusCode::CREATED, "{}", json_schema.text());
     assert_eq!(json_schema.json()["reference"], "JsonSchema2019-09:simple-rest-api:1");
+    let as_json = json!({"openapi": "3.1.0", "info": {"title": "Hooks", "version": "1"}, "webhooks": {}});
+    let openapi_json = app
+        .send(request("POST", &token, &format!("{BASE}/resources/OpenAPIv3/hooks"), Some(&json!({"content": as_json}))))
+        .await;
+    assert_eq!(openapi_json.status, StatusCode::CREATED, "{}", openapi_json.text());
+    assert_eq!(openapi_json.json()["title"], "Hooks");
+    assert_eq!(
+        app.send(request("DELETE", &token, &format!("{BASE}/resources/OpenAPIv3/hooks"), None)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let types = app.send(request("GET", &token, &format!("{BASE}/resource-types"), None)).await.json();
     assert_eq!(types, json!(["JsonSchema2019-09", "OpenAPIv3"]));
 

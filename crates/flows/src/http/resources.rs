@@ -152,8 +152,8 @@ pub struct ResourceWithRevisionsBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceRequest {
-    /// The document as text (JSON, YAML or XML, as the type wants); for the JSON types
-    /// (`ArrowSchema`, `AvroSchema`, `JsonSchema2019-09`) also the JSON value itself.
+    /// The document as text (JSON, YAML or XML, as the type wants); for every type but `WSDLv1`
+    /// and `XSD` also the JSON value itself.
     #[schema(value_type = Object)]
     pub content: Option<Value>,
     /// What this revision is about (at most 4096 characters).
@@ -165,7 +165,7 @@ impl ResourceRequest {
         let content = match self.content {
             Some(Value::String(text)) => text,
             Some(Value::Null) | None => return Err(FlowsError::invalid("content", "'content' is required")),
-            Some(value) if kind.is_json() => value.to_string(),
+            Some(value) if kind.takes_json() => value.to_string(),
             Some(_) => {
                 return Err(FlowsError::invalid(
                     "content",
