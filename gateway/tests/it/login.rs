@@ -1,20 +1,19 @@
 //! Browser logins over HTTP: the authorization endpoint's login page, the code exchange with
 //! PKCE, ID tokens, RP-initiated logout, and clients' redirect URIs (MATTR).
 
-use crate::support::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer};
+use crate::support::{TestApp, TestRealm, TestResponse, USER_PASSWORD, bearer};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use portico_gateway::settings::Settings;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const REDIRECT: &str = "https://console.acme.test/callback";
-const BYE: &str = "https://console.acme.test/signed-out";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-and-some-more-entropy";
+pub(crate) const BYE: &str = "https://console.acme.test/signed-out";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-and-some-more-entropy";
 
-fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
@@ -27,14 +26,14 @@ fn jose_header(token: &str) -> Value {
 }
 
 /// A realm `acme` with a user `dev@acme.test` and a public console client.
-struct Console<'a> {
+pub(crate) struct Console<'a> {
     app: &'a TestApp,
-    realm: TestRealm<'a>,
-    client: String,
-    user: String,
+    pub(crate) realm: TestRealm<'a>,
+    pub(crate) client: String,
+    pub(crate) user: String,
 }
 
-async fn console(app: &TestApp) -> Console<'_> {
+pub(crate) async fn console(app: &TestApp) -> Console<'_> {
     let realm = app.realm("acme").await;
     let user = realm.user("dev@acme.test", &["Admin"]).await;
     let platform = app.admin_token().await;
@@ -59,7 +58,7 @@ async fn console(app: &TestApp) -> Console<'_> {
 
 /// The query of an authorization request of `client`, with `changes` applied (`None` drops a
 /// parameter).
-fn query(client: &str, changes: &[(&str, Option<&str>)]) -> String {
+pub(crate) fn query(client: &str, changes: &[(&str, Option<&str>)]) -> String {
     let challenge = challenge(VERIFIER);
     let mut params: Vec<(String, String)> = [
         ("response_type", "code"),
@@ -83,11 +82,11 @@ fn query(client: &str, changes: &[(&str, Option<&str>)]) -> String {
     serde_urlencoded::to_string(&params).unwrap()
 }
 
-fn auth_path(realm: &str) -> String {
+pub(crate) fn auth_path(realm: &str) -> String {
     format!("/auth/realms/{realm}/protocol/openid-connect/auth")
 }
 
-fn token_path(realm: &str) -> String {
+pub(crate) fn token_path(realm: &str) -> String {
     format!("/auth/realms/{realm}/protocol/openid-connect/token")
 }
 
@@ -99,13 +98,13 @@ fn hidden_value(html: &str, name: &str) -> Option<String> {
 }
 
 /// The login cookie a page set (`name=value`).
-fn cookie_of(response: &TestResponse) -> String {
+pub(crate) fn cookie_of(response: &TestResponse) -> String {
     let set = response.header("set-cookie").unwrap_or_else(|| panic!("no cookie: {:?}", response.headers));
     set.split(';').next().unwrap().to_owned()
 }
 
 /// What a browser posts from the login page `page` (its hidden fields, plus credentials).
-fn form_of(page: &TestResponse, username: &str, password: &str) -> Vec<(String, String)> {
+pub(crate) fn form_of(page: &TestResponse, username: &str, password: &str) -> Vec<(String, String)> {
     let html = page.text();
     let mut form: Vec<(String, String)> = [
         "response_type",
@@ -126,7 +125,12 @@ fn form_of(page: &TestResponse, username: &str, password: &str) -> Vec<(String, 
     form
 }
 
-async fn post_login(app: &TestApp, realm: &str, cookie: Option<&str>, form: &[(String, String)]) -> TestResponse {
+pub(crate) async fn post_login(
+    app: &TestApp,
+    realm: &str,
+    cookie: Option<&str>,
+    form: &[(String, String)],
+) -> TestResponse {
     let mut request = TestRequest::post()
         .uri(&auth_path(realm))
         .insert_header(("content-type", "application/x-www-form-urlencoded"))
@@ -138,32 +142,32 @@ async fn post_login(app: &TestApp, realm: &str, cookie: Option<&str>, form: &[(S
 }
 
 /// Shows the login page and signs in; returns the response to the form.
-async fn sign_in(app: &TestApp, realm: &str, query: &str, username: &str, password: &str) -> TestResponse {
+pub(crate) async fn sign_in(app: &TestApp, realm: &str, query: &str, username: &str, password: &str) -> TestResponse {
     let page = app.get(&format!("{}?{query}", auth_path(realm))).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     post_login(app, realm, Some(&cookie_of(&page)), &form_of(&page, username, password)).await
 }
 
 /// The query parameters of a redirect's `Location`.
-fn location_params(response: &TestResponse) -> Vec<(String, String)> {
+pub(crate) fn location_params(response: &TestResponse) -> Vec<(String, String)> {
     let location = response.header("location").unwrap_or_else(|| panic!("no location: {}", response.text()));
     let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
     serde_urlencoded::from_str(query).unwrap()
 }
 
-fn param(params: &[(String, String)], name: &str) -> Option<String> {
+pub(crate) fn param(params: &[(String, String)], name: &str) -> Option<String> {
     params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
 impl Console<'_> {
     /// Signs the user in and returns the code.
-    async fn code(&self) -> String {
+    pub(crate) async fn code(&self) -> String {
         let response = sign_in(self.app, "acme", &query(&self.client, &[]), &self.user, USER_PASSWORD).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.text());
         param(&location_params(&response), "code").unwrap()
     }
 
-    async fn exchange(&self, code: &str, changes: &[(&str, Option<&str>)]) -> TestResponse {
+    pub(crate) async fn exchange(&self, code: &str, changes: &[(&str, Option<&str>)]) -> TestResponse {
         let mut form: Vec<(String, String)> = [
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -185,7 +189,7 @@ impl Console<'_> {
     }
 
     /// Whether `token` is accepted by an API of the realm.
-    async fn accepted(&self, token: &str) -> bool {
+    pub(crate) async fn accepted(&self, token: &str) -> bool {
         let response = self
             .app
             .send(TestRequest::get().uri("/user").insert_header(bearer(token)).insert_header(("realm", "acme")))
@@ -408,223 +412,4 @@ async fn codes_expire_after_a_minute() {
     assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text());
     assert_eq!(late.json()["error"], "invalid_grant");
     assert!(late.json()["error_description"].as_str().unwrap().contains("expired"));
-}
-
-#[actix_web::test]
-async fn the_login_form_resists_forgery_and_enumeration_and_backs_off() {
-    let app = TestApp::start().await;
-    let console = console(&app).await;
-    let path = format!("{}?{}", auth_path("acme"), query(&console.client, &[]));
-    let page = app.get(&path).await;
-    let form = form_of(&page, &console.user, USER_PASSWORD);
-
-    // No cookie, another browser's cookie, or a tampered value: the form is shown again.
-    let other_browser = cookie_of(&app.get(&path).await);
-    let mut tampered = form.clone();
-    tampered.iter_mut().filter(|(k, _)| k == "csrf").for_each(|(_, v)| *v = "0".repeat(64));
-    for (cookie, form) in [(None, &form), (Some(other_browser.as_str()), &form), (Some(&cookie_of(&page)), &tampered)] {
-        let response = post_login(&app, "acme", cookie, form).await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.text());
-        assert!(response.header("location").is_none());
-        assert!(response.text().contains("did not come from this page"), "{}", response.text());
-    }
-    // A form posted for another client is checked like a new request.
-    let mut retargeted = form.clone();
-    retargeted.iter_mut().filter(|(k, _)| k == "redirect_uri").for_each(|(_, v)| *v = "https://evil.test/".into());
-    let response = post_login(&app, "acme", Some(&cookie_of(&page)), &retargeted).await;
-    assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert!(response.header("location").is_none());
-
-    // Wrong password and unknown user read the same; neither says which.
-    let wrong = sign_in(&app, "acme", &query(&console.client, &[]), &console.user, "wrong").await;
-    let unknown = sign_in(&app, "acme", &query(&console.client, &[]), "nobody@acme.test", USER_PASSWORD).await;
-    for response in [&wrong, &unknown] {
-        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-        assert!(response.text().contains("Invalid user credentials."), "{}", response.text());
-        assert!(response.header("location").is_none());
-    }
-    // A user of another realm (the platform admin included) cannot sign in here.
-    let admin = sign_in(&app, "acme", &query(&console.client, &[]), ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert!(admin.text().contains("Invalid user credentials."), "{}", admin.text());
-
-    // Failures back off, as at the token endpoint; then even the right password waits.
-    let mut last = None;
-    for _ in 0..6 {
-        last = Some(sign_in(&app, "acme", &query(&console.client, &[]), &console.user, "wrong").await);
-    }
-    let throttled = sign_in(&app, "acme", &query(&console.client, &[]), &console.user, USER_PASSWORD).await;
-    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "{}", last.unwrap().text());
-    assert!(throttled.header("retry-after").is_some());
-    assert!(throttled.text().contains("Too many failed login attempts"));
-    let grant = app
-        .post_form(
-            &token_path("acme"),
-            &[("grant_type", "password"), ("username", &console.user), ("password", USER_PASSWORD)],
-        )
-        .await;
-    assert!(
-        grant.json()["error_description"].as_str().unwrap().contains("Too many"),
-        "the same back-off: {}",
-        grant.text()
-    );
-}
-
-#[actix_web::test]
-async fn logout_ends_the_session_and_returns_only_to_registered_uris() {
-    let app = TestApp::start().await;
-    let console = console(&app).await;
-    let tokens = console.exchange(&console.code().await, &[]).await.json();
-    let access = tokens["access_token"].as_str().unwrap();
-    let refresh = tokens["refresh_token"].as_str().unwrap();
-    let id_token = tokens["id_token"].as_str().unwrap();
-    let app = &app;
-    let logout = |params: Vec<(&str, &str)>| {
-        let path = format!(
-            "/auth/realms/acme/protocol/openid-connect/logout?{}",
-            serde_urlencoded::to_string(params).unwrap()
-        );
-        async move { app.get(&path).await }
-    };
-
-    // Refused requests end nothing.
-    for params in [
-        vec![("id_token_hint", id_token), ("post_logout_redirect_uri", "https://evil.test/")],
-        vec![("id_token_hint", access), ("post_logout_redirect_uri", BYE)],
-        vec![("id_token_hint", "not.a.token"), ("post_logout_redirect_uri", BYE)],
-        vec![("post_logout_redirect_uri", BYE)],
-        vec![("id_token_hint", id_token), ("client_id", "someone-else"), ("post_logout_redirect_uri", BYE)],
-    ] {
-        let response = logout(params.clone()).await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{params:?}: {}", response.text());
-        assert!(response.header("location").is_none());
-    }
-    assert!(console.accepted(access).await);
-    let elsewhere =
-        app.get(&format!("/auth/realms/other/protocol/openid-connect/logout?id_token_hint={id_token}")).await;
-    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
-    assert!(console.accepted(access).await);
-
-    let done = logout(vec![("id_token_hint", id_token), ("post_logout_redirect_uri", BYE), ("state", "after")]).await;
-    assert_eq!(done.status, StatusCode::FOUND, "{}", done.text());
-    assert_eq!(done.header("location"), Some(format!("{BYE}?state=after").as_str()));
-    assert!(!console.accepted(access).await, "the session's access token is revoked");
-    let refreshed = app
-        .post_form(
-            &token_path("acme"),
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &console.client)],
-        )
-        .await;
-    assert_eq!(refreshed.json()["error"], "invalid_grant", "{}", refreshed.text());
-
-    // Without a registered return address the answer is a page; POST works as GET does.
-    let page = app.post_form("/auth/realms/acme/protocol/openid-connect/logout", &[("id_token_hint", id_token)]).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    assert!(page.text().contains("You are signed out"));
-}
-
-#[actix_web::test]
-async fn discovery_advertises_the_code_flow() {
-    let app = TestApp::start().await;
-    let document = app.get("/auth/realms/master/.well-known/openid-configuration").await.json();
-    let issuer = document["issuer"].as_str().unwrap();
-    assert_eq!(document["authorization_endpoint"], format!("{issuer}/protocol/openid-connect/auth"));
-    assert_eq!(document["end_session_endpoint"], format!("{issuer}/protocol/openid-connect/logout"));
-    assert_eq!(document["code_challenge_methods_supported"], json!(["S256"]));
-    assert_eq!(document["response_types_supported"], json!(["code"]));
-    assert!(document["grant_types_supported"].as_array().unwrap().contains(&json!("authorization_code")));
-}
-
-#[actix_web::test]
-async fn clients_register_exact_redirect_uris_through_mattr() {
-    let app = TestApp::start().await;
-    let realm = app.realm("acme").await;
-    let platform = app.admin_token().await;
-    let path = format!("/v1/tenants/{}/clients", realm.id);
-    let many: Vec<String> = (0..21).map(|i| format!("https://console.test/{i}")).collect();
-    for (field, uris) in [
-        ("redirectUris", json!(["http://console.test/cb"])),
-        ("redirectUris", json!(["https://console.test/cb#fragment"])),
-        ("redirectUris", json!(["not a url"])),
-        ("redirectUris", json!(["https://user:pw@console.test/cb"])),
-        ("redirectUris", json!(["javascript:alert(1)"])),
-        ("redirectUris", json!(many)),
-        ("postLogoutRedirectUris", json!(["ftp://console.test/"])),
-    ] {
-        let response = app.json_as("POST", &platform, &path, &json!({"name": "c", "roles": [], field: uris})).await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uris}: {}", response.text());
-        assert!(response.text().contains(field), "{}", response.text());
-    }
-    let created = app
-        .json_as(
-            "POST",
-            &platform,
-            &path,
-            &json!({"name": "backend", "roles": [], "redirectUris": ["http://127.0.0.1:8400/cb", "https://app.test/cb"]}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
-    let body = created.json();
-    assert!(body["clientSecret"].is_string(), "confidential by default");
-    assert!(body.get("public").is_none());
-    let id = body["clientId"].as_str().unwrap();
-    let updated =
-        app.json_as("PUT", &platform, &format!("{path}/{id}"), &json!({"name": "renamed", "roles": []})).await;
-    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text());
-    assert_eq!(
-        updated.json()["redirectUris"],
-        json!(["http://127.0.0.1:8400/cb", "https://app.test/cb"]),
-        "kept when left out"
-    );
-    let replaced =
-        app.json_as("PUT", &platform, &format!("{path}/{id}"), &json!({"name": "renamed", "redirectUris": []})).await;
-    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text());
-    assert!(replaced.json().get("redirectUris").is_none(), "{}", replaced.text());
-    // A plain MATTR client body (no Portico fields) is answered exactly as before.
-    let plain = app.json_as("POST", &platform, &path, &json!({"name": "plain", "roles": []})).await.json();
-    let mut keys = crate::support::keys(&plain);
-    keys.sort_unstable();
-    assert_eq!(keys, ["clientId", "clientSecret", "name", "permissions", "roles"]);
-}
-
-#[actix_web::test]
-async fn a_configured_console_signs_platform_admins_in_to_master() {
-    let mut settings = Settings::default();
-    settings.identity.console_client_id = "portico-console".into();
-    settings.identity.console_redirect_uris = vec!["http://localhost:5173/callback".into()];
-    settings.identity.console_post_logout_redirect_uris = vec!["http://localhost:5173/".into()];
-    let app = TestApp::start_with(settings).await;
-    let challenge = challenge(VERIFIER);
-    let query = serde_urlencoded::to_string([
-        ("response_type", "code"),
-        ("client_id", "portico-console"),
-        ("redirect_uri", "http://localhost:5173/callback"),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ])
-    .unwrap();
-    let signed_in = sign_in(&app, "master", &query, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.text());
-    let code = param(&location_params(&signed_in), "code").unwrap();
-    let exchanged = app
-        .post_form(
-            &token_path("master"),
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("client_id", "portico-console"),
-                ("redirect_uri", "http://localhost:5173/callback"),
-                ("code_verifier", VERIFIER),
-            ],
-        )
-        .await;
-    assert_eq!(exchanged.status, StatusCode::OK, "{}", exchanged.text());
-    let body = exchanged.json();
-    assert!(body.get("id_token").is_none(), "no openid scope asked for, no ID token");
-    let tenants = app.get_as(body["access_token"].as_str().unwrap(), "/v1/tenants").await;
-    assert_eq!(tenants.status, StatusCode::OK, "a platform admin's console token manages tenants");
-    // A public client cannot use client_credentials.
-    let refused = app
-        .post_form(&token_path("master"), &[("grant_type", "client_credentials"), ("client_id", "portico-console")])
-        .await;
-    assert_eq!(refused.json()["error"], "unauthorized_client", "{}", refused.text());
 }

@@ -23,6 +23,7 @@ mod credentials;
 mod edges;
 mod gateway;
 mod login;
+mod login_forms;
 mod mattr;
 mod migrations;
 mod onegini;
