@@ -11,6 +11,8 @@ use portico_core::Timestamp;
 pub const MAX_CONTENT: usize = 1024 * 1024;
 /// Longest `textQuery`.
 pub const MAX_QUERY: usize = 200;
+/// Largest page of `GET /resources` (`limit`).
+pub const MAX_PAGE: i64 = 1000;
 
 /// The kinds of resources and the checks their content passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -174,6 +176,10 @@ pub struct ResourceQuery {
     pub text: Option<String>,
     /// Only resources of these types (none: every type).
     pub types: Vec<ResourceType>,
+    /// How many of the matches to skip (beyond the document; 0 when negative).
+    pub offset: i64,
+    /// At most this many (beyond the document; 1 to [`MAX_PAGE`]); `None`: all of them.
+    pub limit: Option<i64>,
 }
 
 impl ResourceQuery {
@@ -204,7 +210,14 @@ impl ResourceQuery {
             }
         }
         kinds.sort();
-        Ok(ResourceQuery { text: text.map(str::to_owned), types: kinds })
+        Ok(ResourceQuery { text: text.map(str::to_owned), types: kinds, offset: 0, limit: None })
+    }
+
+    /// The same query, one page of it: `offset` (at least 0) and `limit` (1 to [`MAX_PAGE`]).
+    pub fn page(mut self, offset: Option<i64>, limit: Option<i64>) -> ResourceQuery {
+        self.offset = offset.unwrap_or(0).max(0);
+        self.limit = limit.map(|limit| limit.clamp(1, MAX_PAGE));
+        self
     }
 }
 

@@ -180,6 +180,15 @@ async fn resources_are_found_by_text_and_type() {
         ["JsonSchema2019-09:reading", "WSDLv1:meter-soap"]
     );
     assert_eq!(ids(&list("?resourceTypes=XSD&resourceTypes=WSDLv1").await.json()), ["WSDLv1:meter-soap"]);
+    // Pages of the list (beyond the document): offset and limit, in the list's order.
+    assert_eq!(ids(&list("?limit=2").await.json()), ["JsonSchema2019-09:reading", "OpenAPIv3:billing-api"]);
+    assert_eq!(ids(&list("?offset=2&limit=1").await.json()), ["OpenAPIv3:meter-api"]);
+    assert_eq!(ids(&list("?offset=3").await.json()), ["WSDLv1:meter-soap"]);
+    assert_eq!(
+        ids(&list("?textQuery=meter&offset=1&limit=5").await.json()),
+        ["OpenAPIv3:meter-api", "WSDLv1:meter-soap"]
+    );
+    assert_problem(&list("?limit=ten").await, 400, Some("limit"));
     assert_problem(&list("?resourceTypes=SOAP").await, 400, Some("resourceTypes"));
     assert_problem(&list("?sort=name").await, 400, Some("sort"));
     assert_problem(&list(&format!("?textQuery={}", "a".repeat(201))).await, 400, Some("textQuery"));

@@ -212,7 +212,9 @@ pub async fn resource_types(ctx: RequestContext, svc: Data<dyn FlowsService>) ->
 #[utoipa::path(tag = "utilihive", operation_id = "utilihive_list_resources",
     params(("ownerId" = String, Path, description = "The owner"),
         ("textQuery" = Option<String>, Query, description = "Text the id, title or description contains"),
-        ("resourceTypes" = Option<String>, Query, description = "Resource types, comma-separated or repeated")),
+        ("resourceTypes" = Option<String>, Query, description = "Resource types, comma-separated or repeated"),
+        ("offset" = Option<i64>, Query, description = "Matches to skip (beyond the document)"),
+        ("limit" = Option<i64>, Query, description = "At most this many, 1..1000 (beyond the document; default: all)")),
     responses((status = 200, description = "The resources, by type and id", body = Vec<ResourceBody>),
         (status = 400, description = "An unknown resource type or parameter")))]
 #[get("/{ownerId}/management/registry/resources")]
@@ -221,9 +223,11 @@ pub async fn list_resources(
     query: QueryPairs,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.canonical(&["textQuery", "resourceTypes"]).map_err(ApiError::new)?;
+    let query = query.canonical(&["textQuery", "resourceTypes", "offset", "limit"]).map_err(ApiError::new)?;
     let types = query.0.iter().filter(|(name, _)| name == "resourceTypes").map(|(_, value)| value.as_str());
-    let filter = ResourceQuery::parse(query.get("textQuery"), types).map_err(|err| located(&err, "query"))?;
+    let filter = ResourceQuery::parse(query.get("textQuery"), types)
+        .map_err(|err| located(&err, "query"))?
+        .page(query.number("offset").map_err(ApiError::new)?, query.number("limit").map_err(ApiError::new)?);
     let found = run_blocking(move || svc.resources(&ctx, &filter)).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(ResourceBody::from).collect::<Vec<_>>()))
 }

@@ -95,6 +95,12 @@ pub fn list(conn: &mut DbConnection, realm: RealmId, query: &ResourceQuery) -> Q
     if !query.types.is_empty() {
         select = select.filter(resources::resource_type.eq_any(query.types.iter().map(|kind| kind.as_str())));
     }
+    if let Some(limit) = query.limit {
+        select = select.offset(query.offset).limit(limit);
+    } else if query.offset > 0 {
+        // An OFFSET needs a LIMIT on SQLite: the largest one stands for none.
+        select = select.offset(query.offset).limit(i64::MAX);
+    }
     let rows: Vec<ResourceRow> = select
         .order((resources::resource_type.asc(), resources::resource_id.asc()))
         .select(ResourceRow::as_select())
