@@ -5,6 +5,7 @@ pub mod clusters;
 pub mod environments;
 pub mod instances;
 pub mod levels;
+pub mod schema_versions;
 pub mod schemas;
 pub mod shapes;
 pub mod stream_configs;
@@ -101,7 +102,7 @@ pub const COLLECTIONS: &[AxualCollection] = &[
     AxualCollection {
         rel: "schema_versions",
         title: Some("Access or create schema versions"),
-        profile: Some(schemas::schema_versions_profile),
+        profile: Some(schema_versions::schema_versions_profile),
     },
     AxualCollection {
         rel: "schemas",
@@ -263,12 +264,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(schemas::patch_schema)
         .service(schemas::schema_mode)
         .service(schemas::check_compatibility)
-        .service(schemas::schema_version_searches)
-        .service(schemas::find_versions_by_schema)
-        .service(schemas::list_schema_versions)
-        .service(schemas::create_schema_version)
-        .service(schemas::get_schema_version)
-        .service(schemas::schema_of_version)
+        .service(schema_versions::schema_version_searches)
+        .service(schema_versions::find_versions_by_schema)
+        .service(schema_versions::list_schema_versions)
+        .service(schema_versions::create_schema_version)
+        .service(schema_versions::get_schema_version)
+        .service(schema_versions::schema_of_version)
         .service(environments::environment_searches)
         .service(environments::find_environments_by_name)
         .service(environments::find_environments_by_name_containing)

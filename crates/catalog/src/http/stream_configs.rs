@@ -4,7 +4,7 @@
 
 use super::environments::{EnvironmentSummary, Environments, embedded_environment};
 use super::replaced_properties;
-use super::schemas::{SchemaVersionDetail, SchemaVersions, VersionEmbedded, version_detail};
+use super::schema_versions::{SchemaVersionDetail, SchemaVersions, VersionEmbedded, version_detail};
 use super::streams::{StreamSummary, Streams, embedded_stream};
 use crate::model::{StreamConfigInput, StreamConfigView};
 use crate::service::{SchemaService, StreamConfigService};
