@@ -1,6 +1,7 @@
 //! `/{ownerId}/management/flows`: the seed's flow endpoints, plus (beyond it) revisions and
 //! the disable/enable history.
 
+use super::param;
 use crate::model::{Flow, FlowDefinition, FlowRevision, StatusChange, StatusRequest};
 use crate::service::FlowsService;
 use actix_web::http::StatusCode;
@@ -137,12 +138,8 @@ impl From<StatusBody> for StatusRequest {
     }
 }
 
-fn owner(req: &HttpRequest) -> String {
-    req.match_info().get("ownerId").unwrap_or_default().to_owned()
-}
-
 fn flow_id(req: &HttpRequest) -> String {
-    req.match_info().get("flowId").unwrap_or_default().to_owned()
+    param(req, "flowId")
 }
 
 fn flow_response(status: StatusCode, flow: Flow) -> HttpResponse {
@@ -175,7 +172,7 @@ pub async fn create_flow(
 ) -> Result<HttpResponse, ApiError> {
     let definition = FlowDefinition::parse(body.0)?;
     let flow = run_blocking(move || svc.create_flow(&ctx, definition)).await?;
-    let location = format!("/{}/management/flows/{}", owner(&req), flow.id);
+    let location = format!("/{}/management/flows/{}", param(&req, "ownerId"), flow.id);
     let meta = Versioned { version: flow.version, modified_at: None };
     Ok(with_location(versioned(StatusCode::CREATED, meta), &location).json(FlowBody::from(flow)))
 }

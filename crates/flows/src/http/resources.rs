@@ -1,7 +1,7 @@
 //! `/{ownerId}/management/registry/resources`: documents flows refer to as
 //! `<type>:<resourceId>:<revision>`, with (beyond the document) a resource's list of revisions.
 
-use super::positive_revision;
+use super::{param, positive_revision};
 use crate::error::FlowsError;
 use crate::resources::{
     ResourceQuery, ResourceRevision, ResourceSummary, ResourceType, ResourceWrite, RevisionSummary,
@@ -182,19 +182,19 @@ fn located(err: &FlowsError, location: &'static str) -> ApiError {
     ApiError::new(Failure::from_domain(err).in_location(location))
 }
 
-fn param(req: &HttpRequest, name: &str) -> String {
-    req.match_info().get(name).unwrap_or_default().to_owned()
-}
-
 /// The `{type}` and `{resourceId}` of the path.
 fn resource_path(req: &HttpRequest) -> Result<(ResourceType, String), ApiError> {
     let kind = ResourceType::parse_field("type", &param(req, "type")).map_err(|err| located(&err, "path"))?;
     Ok((kind, param(req, "resourceId")))
 }
 
-fn revision_response(status: StatusCode, revision: ResourceRevision) -> HttpResponse {
-    let meta = Versioned { version: revision.resource_version, modified_at: None };
-    versioned(status, meta).json(RevisionBody::from(revision))
+/// A revision's response: `ETag` is the resource's version.
+fn revision_response(status: StatusCode, location: Option<&str>, revision: ResourceRevision) -> HttpResponse {
+    let mut builder = versioned(status, Versioned { version: revision.resource_version, modified_at: None });
+    if let Some(location) = location {
+        builder = with_location(builder, location);
+    }
+    builder.json(RevisionBody::from(revision))
 }
 
 /// Get all resource types the owner has deployed resources of.
@@ -254,7 +254,7 @@ pub async fn put_resource(
     let precondition = Precondition::if_match(if_match.0);
     let (revision, added) = run_blocking(move || svc.put_resource(&ctx, kind, &id, write, &precondition)).await?;
     if !added {
-        return Ok(revision_response(StatusCode::OK, revision));
+        return Ok(revision_response(StatusCode::OK, None, revision));
     }
     let location = format!(
         "/{}/management/registry/resources/{}/{}/{}",
@@ -263,8 +263,7 @@ pub async fn put_resource(
         revision.resource_id,
         revision.revision
     );
-    let meta = Versioned { version: revision.resource_version, modified_at: None };
-    Ok(with_location(versioned(StatusCode::CREATED, meta), &location).json(RevisionBody::from(revision)))
+    Ok(revision_response(StatusCode::CREATED, Some(&location), revision))
 }
 
 /// A resource with its revisions, without documents (beyond the document).
@@ -300,7 +299,7 @@ pub async fn latest_revision(
 ) -> Result<HttpResponse, ApiError> {
     let (kind, id) = resource_path(&req)?;
     let revision = run_blocking(move || svc.resource_revision(&ctx, kind, &id, None)).await?;
-    Ok(revision_response(StatusCode::OK, revision))
+    Ok(revision_response(StatusCode::OK, None, revision))
 }
 
 /// Get a specific revision of a resource.
@@ -318,7 +317,7 @@ pub async fn resource_revision(
     let (kind, id) = resource_path(&req)?;
     let revision = positive_revision(revision)?;
     let found = run_blocking(move || svc.resource_revision(&ctx, kind, &id, Some(revision))).await?;
-    Ok(revision_response(StatusCode::OK, found))
+    Ok(revision_response(StatusCode::OK, None, found))
 }
 
 /// Delete all revisions of a resource.

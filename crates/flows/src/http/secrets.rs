@@ -1,6 +1,7 @@
 //! `/{ownerId}/management/registry/secrets`: generic and typed secrets, plus (beyond the
 //! document) their versions. Values are shown in clear to `Admin`s only.
 
+use super::param;
 use crate::secrets::{Secret, SecretSummary, SecretType, SecretVersion, SecretWrite};
 use crate::service::FlowsService;
 use actix_web::http::StatusCode;
@@ -106,7 +107,7 @@ impl From<SecretVersion> for SecretVersionBody {
 }
 
 fn key_of(req: &HttpRequest) -> String {
-    req.match_info().get("key").unwrap_or_default().to_owned()
+    param(req, "key")
 }
 
 async fn put_secret(
@@ -209,7 +210,7 @@ pub async fn put_typed_secret(
     body: Json<SecretRequest>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = req.match_info().get("type").unwrap_or_default().to_owned();
+    let name = param(&req, "type");
     let kind = SecretType::parse(&name).ok_or_else(|| {
         let known: Vec<&str> = SecretType::ALL.iter().map(|kind| kind.as_str()).collect();
         ApiError::new(

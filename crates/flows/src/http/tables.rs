@@ -1,5 +1,6 @@
 //! `/{ownerId}/management/registry/tables`: dynamic tables, rows, lookups and deletes.
 
+use super::param;
 use crate::service::FlowsService;
 use crate::tables::{Row, RowQuery, TableSummary, Upsert, cells_from};
 use actix_web::http::StatusCode;
@@ -96,10 +97,6 @@ pub struct CellBody {
     pub column: String,
     /// Its value.
     pub value: String,
-}
-
-fn param(req: &HttpRequest, name: &str) -> String {
-    req.match_info().get(name).unwrap_or_default().to_owned()
 }
 
 /// Get all tables of the owner.

@@ -77,6 +77,15 @@ fn scoped(realm: RealmId) -> resources::BoxedQuery<'static, portico_core::db::Db
     resources::table.filter(resources::realm_id.eq(realm)).into_boxed()
 }
 
+/// The revisions of one resource.
+fn revisions_of(realm: RealmId, summary: &ResourceSummary) -> revisions::BoxedQuery<'_, portico_core::db::DbBackend> {
+    revisions::table
+        .filter(revisions::realm_id.eq(realm))
+        .filter(revisions::resource_type.eq(summary.kind.as_str()))
+        .filter(revisions::resource_id.eq(&summary.resource_id))
+        .into_boxed()
+}
+
 /// The realm's resources matching `query`, by type and id.
 pub fn list(conn: &mut DbConnection, realm: RealmId, query: &ResourceQuery) -> QueryResult<Vec<ResourceSummary>> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
@@ -141,10 +150,7 @@ pub fn revision(
     summary: &ResourceSummary,
     number: i64,
 ) -> QueryResult<Option<ResourceRevision>> {
-    let row: Option<RevisionRow> = revisions::table
-        .filter(revisions::realm_id.eq(realm))
-        .filter(revisions::resource_type.eq(summary.kind.as_str()))
-        .filter(revisions::resource_id.eq(&summary.resource_id))
+    let row: Option<RevisionRow> = revisions_of(realm, summary)
         .filter(revisions::revision.eq(number))
         .select(RevisionRow::as_select())
         .unique(conn)?;
@@ -168,10 +174,7 @@ pub fn revisions(
     realm: RealmId,
     summary: &ResourceSummary,
 ) -> QueryResult<Vec<RevisionSummary>> {
-    let rows: Vec<RevisionSummaryRow> = revisions::table
-        .filter(revisions::realm_id.eq(realm))
-        .filter(revisions::resource_type.eq(summary.kind.as_str()))
-        .filter(revisions::resource_id.eq(&summary.resource_id))
+    let rows: Vec<RevisionSummaryRow> = revisions_of(realm, summary)
         .order(revisions::revision.asc())
         .select(RevisionSummaryRow::as_select())
         .load(conn)?;
@@ -298,9 +301,9 @@ pub fn add_revision(
     Ok(true)
 }
 
-/// Removes a resource with every revision; returns how many revisions there were (0: none).
-pub fn delete(conn: &mut DbConnection, realm: RealmId, kind: ResourceType, id: &str, key: Uuid) -> QueryResult<usize> {
-    let removed = diesel::delete(
+/// Removes a resource with every revision.
+pub fn delete(conn: &mut DbConnection, realm: RealmId, kind: ResourceType, id: &str, key: Uuid) -> QueryResult<()> {
+    diesel::delete(
         revisions::table
             .filter(revisions::realm_id.eq(realm))
             .filter(revisions::resource_type.eq(kind.as_str()))
@@ -314,8 +317,7 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, kind: ResourceType, id: &
             .filter(resources::resource_id.eq(id)),
     )
     .execute(conn)?;
-    SEARCH_INDEX.remove(conn, key)?;
-    Ok(removed)
+    SEARCH_INDEX.remove(conn, key)
 }
 
 /// Removes every resource of the realm.
