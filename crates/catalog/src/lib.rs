@@ -8,11 +8,13 @@
 //!
 //! Served: confidentialities, integrities, support tiers, clusters, instances, environments,
 //! schemas and schema versions (parsed, canonical, fingerprinted, with compatibility checks by
-//! [`avro`]), streams and stream configs. Not yet: browsing and synchronising topics (they need
-//! a Kafka cluster), connect plugins and applications.
+//! [`avro`]), streams and stream configs, whose topics are provisioned on the instance's Kafka
+//! clusters through an outbox and read by `browse` ([`kafka`] is the client). Not yet: connect
+//! plugins and applications.
 
 pub mod avro;
 pub mod error;
+pub mod kafka;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -330,6 +330,8 @@ pub struct EnvironmentView {
     pub owner: Option<portico_core::hooks::GroupRef>,
     /// Whether the caller may change and (private ones) delete it.
     pub manage: bool,
+    /// Whether the caller may synchronize it.
+    pub synchronize: bool,
 }
 
 /// An Avro schema (its versions hold the bodies).
@@ -560,4 +562,32 @@ pub struct BrowseConfig {
     pub key_type: DataType,
     /// The stream's value type.
     pub value_type: DataType,
+}
+
+/// What `browse` reads of a stream config's topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowseQuery {
+    /// Records at or after this time (ms since the epoch).
+    pub from_ms: i64,
+    /// Records at or before this time (ms since the epoch).
+    pub to_ms: i64,
+    /// Only records whose key or value contains this text (ignoring case).
+    pub text: Option<String>,
+    /// The cluster to read from, by name (the instance's first cluster by default).
+    pub cluster: Option<String>,
+    /// 0-based page.
+    pub page: u64,
+    /// Records per page.
+    pub page_size: u64,
+}
+
+/// One page of what `browse` found, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowsePage {
+    /// The records of the page.
+    pub messages: Vec<crate::kafka::Message>,
+    /// How many records matched in all.
+    pub total: u64,
+    /// Whether the scan stopped at its limit before the end of the window.
+    pub truncated: bool,
 }

@@ -106,7 +106,15 @@ pub trait InstanceService: Send + Sync + 'static {
     ) -> Result<InstanceView, CatalogError>;
     /// Whether the caller may create and change instances.
     fn may_manage_instances(&self, ctx: &RequestContext) -> bool;
+    /// Deploys every stream config of every environment on the instance to its clusters now
+    /// (topics created, grown, reconfigured); platform and tenant admins only.
+    fn synchronize_instance(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    /// Whether the caller may synchronize instances and environments.
+    fn may_synchronize(&self, ctx: &RequestContext) -> bool;
 }
+
+/// Roles that may synchronize instances and environments (platform admins hold every role).
+pub const SYNCHRONIZERS: &[&str] = &["TENANT_ADMIN"];
 
 /// Roles that administer every environment of a realm.
 pub const ENVIRONMENT_ADMINS: &[&str] = &["ENVIRONMENT_ADMIN", "TENANT_ADMIN"];
@@ -147,6 +155,8 @@ pub trait EnvironmentService: Send + Sync + 'static {
     fn delete_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
     /// Whether the caller may create environments.
     fn may_create_environments(&self, ctx: &RequestContext) -> bool;
+    /// Deploys every stream config of the environment to its instance's clusters now.
+    fn synchronize_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
 }
 
 /// What `POST /schemas/check` answers: the schema's full name and the versions it already has.
@@ -352,4 +362,11 @@ pub trait StreamConfigService: Send + Sync + 'static {
         id: Uuid,
         cluster: Option<&str>,
     ) -> Result<crate::model::BrowseConfig, CatalogError>;
+    /// Reads the config's topic: the records of a time window, newest first (who may browse).
+    fn browse(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        query: &crate::model::BrowseQuery,
+    ) -> Result<crate::model::BrowsePage, CatalogError>;
 }

@@ -196,6 +196,15 @@ pub enum CoreError {
     /// A sealed value could not be opened.
     #[error(transparent)]
     Seal(#[from] SealError),
+    /// A remote system the request depends on (a Kafka cluster) failed; the message, written by
+    /// Portico and free of secrets, says what failed (500).
+    #[error("{message}")]
+    Upstream {
+        /// The stable code.
+        code: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// The operation exists but not for this entity (Axual: deleting a public environment).
     #[error("{message}")]
     Unsupported {
@@ -235,6 +244,11 @@ impl CoreError {
         if err.is_unique_violation() { taken() } else { CoreError::Db(err) }
     }
 
+    /// A remote system failed (500 with `message`).
+    pub fn upstream(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Upstream { code, message: message.into() }
+    }
+
     /// The operation is not supported for this entity (405).
     pub fn unsupported(code: &'static str, message: impl Into<String>) -> CoreError {
         CoreError::Unsupported { code, message: message.into() }
@@ -266,6 +280,7 @@ impl DomainError for CoreError {
             CoreError::Db(db) => db.kind(),
             CoreError::Seal(_) => ErrorKind::Internal,
             CoreError::Unsupported { .. } => ErrorKind::MethodNotAllowed,
+            CoreError::Upstream { .. } => ErrorKind::Upstream,
         }
     }
 
@@ -274,7 +289,8 @@ impl DomainError for CoreError {
             CoreError::NotFound { code, .. }
             | CoreError::AlreadyExists { code, .. }
             | CoreError::Conflict { code, .. }
-            | CoreError::Unsupported { code, .. } => code,
+            | CoreError::Unsupported { code, .. }
+            | CoreError::Upstream { code, .. } => code,
             CoreError::Invalid { .. } => "invalid_field",
             CoreError::Denied(denied) => denied.code(),
             CoreError::Precondition(p) => p.code(),

@@ -19,6 +19,7 @@
 //! it this crate has no web-framework dependency, so services can embed a domain crate directly.
 
 pub mod audit;
+pub mod background;
 pub mod context;
 pub mod cursor;
 pub mod db;

@@ -126,7 +126,11 @@ async fn the_seed_example_creates_an_environment_in_the_seed_shape() {
     assert_eq!(keys(owners), ["name", "emailAddress", "phoneNumber", "uid", "_links"]);
     assert_eq!(owners["name"], "Application-raboApplication1");
     assert_eq!(keys(&owners["_links"]), ["self", "members"]);
-    assert_eq!(keys(&body["_links"]), ["self", "environment", "edit", "instance", "owners"], "no delete: public");
+    assert_eq!(
+        keys(&body["_links"]),
+        ["self", "environment", "edit", "synchronize", "instance", "owners"],
+        "no delete: public"
+    );
     assert_eq!(body["_links"]["owners"]["title"], "The group responsible for this object");
     assert_eq!(body["_links"]["instance"]["title"], "An instance");
 

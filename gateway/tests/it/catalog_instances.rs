@@ -84,7 +84,7 @@ async fn the_seed_example_creates_an_instance_in_the_seed_shape() {
     assert_eq!(keys(embedded), ["name", "description", "uid", "_links"]);
     assert_eq!(embedded["name"], "GOLD");
     assert_eq!(embedded["_links"]["self"]["templated"], true);
-    assert_eq!(keys(&body["_links"]), ["self", "instance", "edit", "supportTier"]);
+    assert_eq!(keys(&body["_links"]), ["self", "instance", "edit", "synchronize", "supportTier"]);
     assert_eq!(body["_links"]["instance"]["templated"], true);
     let uid = body["uid"].as_str().unwrap();
     assert!(
@@ -94,10 +94,11 @@ async fn the_seed_example_creates_an_instance_in_the_seed_shape() {
             .ends_with(&format!("/instances/{uid}/supportTier{{?projection}}"))
     );
 
-    // The tenant admin reads it (no edit link); the list shows summaries with inline clusters.
+    // The tenant admin reads it (no edit link, but synchronize); the list shows summaries with
+    // inline clusters.
     let read = app.get_as(&realm.admin, &format!("/instances/{uid}")).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
-    assert_eq!(keys(&read.json()["_links"]), ["self", "instance", "supportTier"]);
+    assert_eq!(keys(&read.json()["_links"]), ["self", "instance", "synchronize", "supportTier"]);
     let list = app.get_as(&realm.admin, "/instances").await.json();
     let item = &list["_embedded"]["instances"][0];
     assert_eq!(keys(item), ["name", "instanceClusters", "description", "uid", "_links"]);

@@ -16,6 +16,7 @@ mod catalog_schemas;
 mod catalog_seed;
 mod catalog_stream_configs;
 mod catalog_streams;
+mod catalog_topics;
 mod concurrency;
 mod cors;
 mod credential_stores;

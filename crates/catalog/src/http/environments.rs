@@ -246,14 +246,16 @@ fn visibility(environment: &Environment) -> Visibility {
     if environment.private { Visibility::Private } else { Visibility::Public }
 }
 
-/// `self`, `environment`, (`edit`, `delete`), `instance` and `owners` (associations).
-fn links(base: &BaseUrl, environment: &Environment, manage: Option<bool>) -> Links {
+/// `self`, `environment`, (`edit`, `synchronize`, `delete`), `instance` and `owners` (associations).
+fn links(base: &BaseUrl, environment: &Environment, view: Option<&EnvironmentView>) -> Links {
     let url = entity_url(base, "environments", environment.id);
-    let manage = manage.unwrap_or(false);
+    let manage = view.is_some_and(|view| view.manage);
+    let synchronize = view.is_some_and(|view| view.synchronize);
     Links::new()
         .add("self", self_link(&url))
         .add("environment", projection_link(&url, "An environment"))
         .add_if(manage, "edit", || edit_link(&url))
+        .add_if(synchronize, "synchronize", || Link::new(format!("{url}/synchronize")))
         .add_if(manage && environment.private, "delete", || delete_link(&url))
         .add("instance", projection_link(&format!("{url}/instance"), "An instance"))
         .add("owners", projection_link(&format!("{url}/owners"), "The group responsible for this object"))
@@ -324,7 +326,7 @@ fn detail(base: &BaseUrl, view: &EnvironmentView) -> Resource<EnvironmentDetail,
         owners: view.owner.as_ref().map(|group| embedded_owner(base, group)),
     };
     let embedded = (embedded.instance.is_some() || embedded.owners.is_some()).then_some(embedded);
-    Resource::with_embedded(body, embedded, links(base, environment, Some(view.manage)))
+    Resource::with_embedded(body, embedded, links(base, environment, Some(view)))
 }
 
 fn meta(view: &EnvironmentView) -> Versioned {
@@ -497,6 +499,22 @@ pub async fn delete_environment(
     svc: Data<dyn EnvironmentService>,
 ) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.delete_environment(&ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Axual "synchronize environment" (platform and tenant admins): deploys every stream config
+/// of the environment to its instance's Kafka clusters now, answering when that is done (an
+/// environment on no instance has nothing to deploy: 204). A cluster that fails is a 500
+/// naming it and its topics; what failed stays queued and is retried.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 204, description = "every topic is as its stream config says"), (status = 401, description = "no credentials"), (status = 403, description = "neither a platform nor a tenant admin"), (status = 404, description = "no such environment, or a private one the caller may not see"), (status = 500, description = "a cluster failed (named, with the topics)")))]
+#[post("/environments/{uid}/synchronize")]
+pub async fn synchronize_environment(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn EnvironmentService>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || svc.synchronize_environment(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -253,8 +253,9 @@ pub fn instances_profile() -> serde_json::Value {
 /// The searches of `/instances`.
 pub const SEARCHES: &[Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
 
-/// `self`, `instance` (templated, titled "An instance"), `edit` for those who may, `supportTier`.
-fn links(base: &BaseUrl, view: &InstanceView, manage: bool) -> Links {
+/// `self`, `instance` (templated, titled "An instance"), `edit` and `synchronize` for those who
+/// may, `supportTier`.
+fn links(base: &BaseUrl, view: &InstanceView, manage: bool, synchronize: bool) -> Links {
     let url = entity_url(base, "instances", view.instance.id);
     let mut tier = projection_link(&format!("{url}/supportTier"), "");
     tier.title = None;
@@ -262,6 +263,7 @@ fn links(base: &BaseUrl, view: &InstanceView, manage: bool) -> Links {
         .add("self", self_link(&url))
         .add("instance", projection_link(&url, "An instance"))
         .add_if(manage, "edit", || edit_link(&url))
+        .add_if(synchronize, "synchronize", || Link::new(format!("{url}/synchronize")))
         .add("supportTier", tier)
 }
 
@@ -283,14 +285,18 @@ pub fn instance_summary(base: &BaseUrl, view: &InstanceView) -> Resource<Instanc
         description: view.instance.description.clone(),
         uid: view.instance.id.simple().to_string(),
     };
-    Resource::new(body, links(base, view, false))
+    Resource::new(body, links(base, view, false, false))
 }
 
 fn cert(cert: &CaCert) -> CaCertBody {
     CaCertBody { pem: cert.pem.clone(), expires_on: cert.expires_on.map(LocalTime) }
 }
 
-fn detail(base: &BaseUrl, view: &InstanceView, manage: bool) -> Resource<InstanceDetail, InstanceEmbedded> {
+fn detail(
+    base: &BaseUrl,
+    view: &InstanceView,
+    (manage, synchronize): (bool, bool),
+) -> Resource<InstanceDetail, InstanceEmbedded> {
     let instance = &view.instance;
     let body = InstanceDetail {
         properties: instance
@@ -323,7 +329,7 @@ fn detail(base: &BaseUrl, view: &InstanceView, manage: bool) -> Resource<Instanc
         resource.links = super::shapes::templated_self(&url);
         InstanceEmbedded { support_tier: resource }
     });
-    Resource::with_embedded(body, embedded, links(base, view, manage))
+    Resource::with_embedded(body, embedded, links(base, view, manage, synchronize))
 }
 
 fn meta(view: &InstanceView) -> Versioned {
@@ -369,9 +375,10 @@ pub async fn create_instance(
     svc: Data<dyn InstanceService>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input()?;
+    let abilities = (true, svc.may_synchronize(&ctx));
     let view = run_blocking(move || svc.create_instance(&ctx, input)).await?;
     let location = entity_url(&base, "instances", view.instance.id);
-    Ok(created(&req, &location, meta(&view), &detail(&base, &view, true)))
+    Ok(created(&req, &location, meta(&view), &detail(&base, &view, abilities)))
 }
 
 /// The search index of `/instances`.
@@ -394,7 +401,7 @@ pub async fn find_instance_by_name(
 ) -> Result<HttpResponse, ApiError> {
     let name = listing.require("name")?.to_owned();
     let view = run_blocking(move || svc.instance_named(&ctx, &name)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(listing.base(), &view, false)))
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(listing.base(), &view, (false, false))))
 }
 
 /// Axual `findByNameContaining`: a page of instances whose name contains the text, ignoring case.
@@ -424,9 +431,9 @@ pub async fn get_instance(
     base: BaseUrl,
     svc: Data<dyn InstanceService>,
 ) -> Result<HttpResponse, ApiError> {
-    let manage = svc.may_manage_instances(&ctx);
+    let abilities = (svc.may_manage_instances(&ctx), svc.may_synchronize(&ctx));
     let view = run_blocking(move || svc.instance(&ctx, id)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view, manage)))
+    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view, abilities)))
 }
 
 /// The instance's support tier (its `supportTier` association); 404 when it has none.
@@ -462,6 +469,23 @@ pub async fn patch_instance(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0.into_input()?;
     let precondition = Precondition::if_match(precondition.0);
+    let abilities = (true, svc.may_synchronize(&ctx));
     let view = run_blocking(move || svc.update_instance(&ctx, id, input, &precondition)).await?;
-    Ok(patched(&req, meta(&view), &detail(&base, &view, true)))
+    Ok(patched(&req, meta(&view), &detail(&base, &view, abilities)))
+}
+
+/// Axual "synchronize instance" (platform and tenant admins): deploys every stream config of
+/// every environment on the instance to the instance's Kafka clusters now — topics created,
+/// grown and reconfigured — and answers when that is done. A cluster that fails is a 500
+/// naming it and its topics; what failed stays queued and is retried.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 204, description = "every topic is as its stream config says"), (status = 401, description = "no credentials"), (status = 403, description = "neither a platform nor a tenant admin"), (status = 404, description = "no such instance"), (status = 500, description = "a cluster failed (named, with the topics)")))]
+#[post("/instances/{uid}/synchronize")]
+pub async fn synchronize_instance(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    svc: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || svc.synchronize_instance(&ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

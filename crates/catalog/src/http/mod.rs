@@ -123,6 +123,7 @@ const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
 const ENVIRONMENT_ADMIN: Requirement<'static> = Requirement::AnyRole(ENVIRONMENT_ADMINS);
 const SCHEMA_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::SCHEMA_ADMINS);
 const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
+const SYNCHRONIZER: Requirement<'static> = Requirement::AnyRole(crate::service::SYNCHRONIZERS);
 
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
@@ -139,6 +140,7 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/streams/{uid}/deletion-constraints", ANY),
     ("GET", "/streams/{uid}/browse-access", ANY),
     ("GET", "/streams/{uid}/browse-config", ANY),
+    ("GET", "/streams/{uid}/browse", ANY),
     ("GET", "/streams/{uid}/{association}", ANY),
     ("POST", "/stream_configs", ANY),
     ("GET", "/stream_configs/search", ANY),
@@ -180,6 +182,7 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/environments/{uid}/deletion-constraints", ANY),
     ("GET", "/environments/{uid}/instance", ANY),
     ("GET", "/environments/{uid}/owners", ANY),
+    ("POST", "/environments/{uid}/synchronize", ANY),
     ("GET", "/instances", ANY),
     ("POST", "/instances", PLATFORM),
     ("GET", "/instances/search", ANY),
@@ -188,6 +191,7 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/instances/{uid}", ANY),
     ("GET", "/instances/{uid}/supportTier", ANY),
     ("PATCH", "/instances/{uid}", PLATFORM),
+    ("POST", "/instances/{uid}/synchronize", SYNCHRONIZER),
     ("GET", "/clusters", ANY),
     ("POST", "/clusters", PLATFORM),
     ("GET", "/clusters/search", ANY),
@@ -215,6 +219,9 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let store = Arc::new(CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()));
     ctx.hooks.add_lifecycle(store.clone());
     ctx.hooks.add_dependents(store.clone());
+    store
+        .start_provisioning(std::time::Duration::from_secs(5))
+        .map_err(|err| StartFailure::from(format!("the topic worker did not start: {err}")))?;
     Ok(Arc::new(move |cfg: &mut actix_web::web::ServiceConfig| {
         cfg.app_data(actix_web::web::Data::from(store.clone() as Arc<dyn LevelService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
@@ -242,6 +249,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(streams::stream_constraints)
         .service(stream_configs::browse_access)
         .service(stream_configs::browse_config)
+        .service(stream_configs::browse)
         .service(streams::stream_association)
         .service(stream_configs::stream_config_searches)
         .service(stream_configs::find_configs_by_stream)
@@ -283,6 +291,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(environments::environment_constraints)
         .service(environments::environment_instance)
         .service(environments::environment_owners)
+        .service(environments::synchronize_environment)
         .service(instances::instance_searches)
         .service(instances::find_instance_by_name)
         .service(instances::find_instances_by_name_containing)
@@ -291,6 +300,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(instances::get_instance)
         .service(instances::instance_support_tier)
         .service(instances::patch_instance)
+        .service(instances::synchronize_instance)
         .service(clusters::cluster_searches)
         .service(clusters::find_cluster_by_name)
         .service(clusters::find_clusters_by_name_containing)

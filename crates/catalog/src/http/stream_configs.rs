@@ -6,7 +6,7 @@ use super::environments::{EnvironmentSummary, Environments, embedded_environment
 use super::replaced_properties;
 use super::schema_versions::{SchemaVersionDetail, SchemaVersions, VersionEmbedded, version_detail};
 use super::streams::{StreamSummary, Streams, embedded_stream};
-use crate::model::{StreamConfigInput, StreamConfigView};
+use crate::model::{BrowseQuery, StreamConfigInput, StreamConfigView};
 use crate::service::{SchemaService, StreamConfigService};
 use crate::store::stream_configs::StreamConfigFilter;
 use actix_web::web::Data;
@@ -487,6 +487,186 @@ pub async fn browse_config(
         environment: config.environment,
         key_type: config.key_type.as_str(),
         value_type: config.value_type.as_str(),
+    };
+    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(body))
+}
+
+/// `browse`'s query: every parameter as text, checked here so a bad one is a 400 naming it.
+#[derive(Debug, Deserialize)]
+pub struct BrowseParams {
+    #[serde(rename = "fromTime")]
+    from_time: Option<String>,
+    #[serde(rename = "toTime")]
+    to_time: Option<String>,
+    query: Option<String>,
+    page: Option<String>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<String>,
+    #[serde(rename = "selectedCluster")]
+    selected_cluster: Option<String>,
+}
+
+/// The latest time `fromTime` and `toTime` may name: 9999-12-31T23:59:59Z.
+const LAST_SECOND: i64 = 253_402_300_799;
+/// The largest `pageSize`.
+pub const MAX_BROWSE_PAGE: u64 = 500;
+
+fn number<T: std::str::FromStr>(field: &str, value: Option<&str>, default: T, rule: &str) -> Result<T, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(text) => text.parse().map_err(|_| super::invalid(field, format!("'{field}' must be {rule}"))),
+    }
+}
+
+impl BrowseParams {
+    fn into_query(self, now_seconds: i64) -> Result<BrowseQuery, ApiError> {
+        let seconds = |field: &str, value: Option<&str>, default: i64| -> Result<i64, ApiError> {
+            let rule = "a time in seconds since 1970-01-01T00:00:00Z";
+            let parsed: i64 = number(field, value, default, rule)?;
+            if !(0..=LAST_SECOND).contains(&parsed) {
+                return Err(super::invalid(field, format!("'{field}' must be {rule}")));
+            }
+            Ok(parsed)
+        };
+        let from = seconds("fromTime", self.from_time.as_deref(), 0)?;
+        let to = seconds("toTime", self.to_time.as_deref(), now_seconds)?;
+        if from > to {
+            return Err(super::invalid("fromTime", "'fromTime' must not be after 'toTime'".to_owned()));
+        }
+        let page: u64 = number("page", self.page.as_deref(), 0, "a page number from 0")?;
+        let page_size: u64 = number("pageSize", self.page_size.as_deref(), 20, "a number from 1 to 500")?;
+        if !(1..=MAX_BROWSE_PAGE).contains(&page_size) {
+            return Err(super::invalid("pageSize", format!("'pageSize' must be a number from 1 to {MAX_BROWSE_PAGE}")));
+        }
+        let text = self.query.filter(|text| !text.is_empty());
+        if let Some(text) = &text {
+            portico_core::text::check_field("query", text, 255, false).map_err(ApiError::from)?;
+        }
+        Ok(BrowseQuery {
+            // Whole seconds: the window ends with the last millisecond of `toTime`.
+            from_ms: from * 1000,
+            to_ms: to * 1000 + 999,
+            text,
+            cluster: self.selected_cluster.filter(|name| !name.is_empty()),
+            page,
+            page_size,
+        })
+    }
+}
+
+/// A record as `browse` shows it: text as text, anything else as base64 (said per field).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowsedMessage {
+    /// The partition.
+    pub partition: i32,
+    /// The offset in it.
+    pub offset: i64,
+    /// Milliseconds since the epoch.
+    pub timestamp: i64,
+    /// The key (`null`: none).
+    pub key: Option<String>,
+    /// `UTF8` or `BASE64`: how `key` is written.
+    pub key_encoding: &'static str,
+    /// The value (`null`: a tombstone).
+    pub value: Option<String>,
+    /// `UTF8` or `BASE64`: how `value` is written.
+    pub value_encoding: &'static str,
+    /// Headers by name (values as text, or base64 with the name in `binaryHeaders`).
+    pub headers: serde_json::Map<String, serde_json::Value>,
+    /// The names of headers whose values are base64.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub binary_headers: Vec<String>,
+}
+
+/// Text when the bytes are UTF-8, base64 otherwise.
+fn shown(bytes: Option<&bytes::Bytes>) -> (Option<String>, &'static str) {
+    use base64::Engine;
+    match bytes {
+        None => (None, "UTF8"),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => (Some(text.to_owned()), "UTF8"),
+            Err(_) => (Some(base64::engine::general_purpose::STANDARD.encode(bytes)), "BASE64"),
+        },
+    }
+}
+
+impl From<&crate::kafka::Message> for BrowsedMessage {
+    fn from(message: &crate::kafka::Message) -> Self {
+        let (key, key_encoding) = shown(message.key.as_ref());
+        let (value, value_encoding) = shown(message.value.as_ref());
+        let mut headers = serde_json::Map::new();
+        let mut binary_headers = Vec::new();
+        for (name, value) in &message.headers {
+            let (text, encoding) = shown(value.as_ref());
+            if encoding == "BASE64" {
+                binary_headers.push(name.clone());
+            }
+            headers.insert(name.clone(), text.map_or(serde_json::Value::Null, serde_json::Value::String));
+        }
+        BrowsedMessage {
+            partition: message.partition,
+            offset: message.offset,
+            timestamp: message.timestamp,
+            key,
+            key_encoding,
+            value,
+            value_encoding,
+            headers,
+            binary_headers,
+        }
+    }
+}
+
+/// `browse`'s page block, as the seed prints it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowsePageInfo {
+    /// Records per page.
+    pub size: u64,
+    /// Matching records in all.
+    pub total_elements: u64,
+    /// Pages in all.
+    pub total_pages: u64,
+    /// This page (0-based).
+    pub number: u64,
+}
+
+/// `browse`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrowseBody {
+    /// The page's records, newest first.
+    pub messages: Vec<BrowsedMessage>,
+    /// Paging.
+    pub page: BrowsePageInfo,
+    /// Beyond the seed: `true` when the scan stopped at its limit before the window's end
+    /// (ask for a narrower window); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+/// Axual "browse stream": the records of the stream config's topic between `fromTime` and
+/// `toTime` (seconds since the epoch; the whole topic up to now by default) on
+/// `selectedCluster` (the instance's first cluster by default), those whose key or value
+/// contains `query` (ignoring case) when given, newest first, `pageSize` (1–500, 20) per page.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path, description = "a stream config's uid"), ("fromTime" = Option<i64>, Query), ("toTime" = Option<i64>, Query), ("query" = Option<String>, Query), ("page" = Option<u64>, Query), ("pageSize" = Option<u64>, Query), ("selectedCluster" = Option<String>, Query)),
+    responses((status = 200, description = "a page of records", body = BrowseBody, content_type = "application/json"), (status = 400, description = "a bad parameter (named)"), (status = 401, description = "no credentials"), (status = 403, description = "the caller may not browse"), (status = 404, description = "no such stream config"), (status = 409, description = "the config has no topic yet (no instance, or not provisioned)"), (status = 500, description = "the cluster failed (named)")))]
+#[get("/streams/{uid}/browse")]
+pub async fn browse(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    params: actix_web::web::Query<BrowseParams>,
+    svc: Data<dyn StreamConfigService>,
+) -> Result<HttpResponse, ApiError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let query = params.into_inner().into_query(now)?;
+    let size = query.page_size;
+    let number = query.page;
+    let page = run_blocking(move || svc.browse(&ctx, id, &query)).await?;
+    let body = BrowseBody {
+        messages: page.messages.iter().map(BrowsedMessage::from).collect(),
+        page: BrowsePageInfo { size, total_elements: page.total, total_pages: page.total.div_ceil(size), number },
+        truncated: page.truncated,
     };
     Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(body))
 }

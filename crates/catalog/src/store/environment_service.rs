@@ -99,7 +99,8 @@ impl CatalogStore {
         };
         let owner = self.hooks.groups()?.group(conn, ctx.realm.id, environment.owner)?;
         let manage = self.manages(conn, ctx, &environment)?;
-        Ok(EnvironmentView { environment, instance, owner, manage })
+        let synchronize = ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS)).is_ok();
+        Ok(EnvironmentView { environment, instance, owner, manage, synchronize })
     }
 
     /// Checks the environment's relations in the caller's realm and its short name.
@@ -325,5 +326,16 @@ impl EnvironmentService for CatalogStore {
 
     fn may_create_environments(&self, ctx: &RequestContext) -> bool {
         ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS)).is_ok()
+    }
+
+    fn synchronize_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        // 404 before 403: a hidden environment is not there for the caller.
+        self.db.read(|conn| self.visible_environment(conn, ctx, id).map(|_| ()))?;
+        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS))?;
+        self.synchronize(ctx, "environment.synchronize", "environment", id, |conn| {
+            self.visible_environment(conn, ctx, id)?;
+            Ok(vec![id])
+        })
     }
 }

@@ -218,3 +218,10 @@ pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
     diesel::delete(environments::table.filter(environments::realm_id.eq(realm))).execute(conn)?;
     Ok(())
 }
+
+/// The ids of the environments of `realm` on `instance`.
+pub fn of_instance(conn: &mut DbConnection, realm: RealmId, instance: Uuid) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<String> =
+        scoped(realm).filter(environments::instance_id.eq(instance.to_string())).select(environments::id).load(conn)?;
+    ids.iter().map(|id| super::uuid(id)).collect()
+}

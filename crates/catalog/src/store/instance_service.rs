@@ -2,7 +2,7 @@
 
 use super::CatalogStore;
 use super::validate::{validate_name, validate_property, validate_url};
-use super::{clusters, instances, support_tiers};
+use super::{clusters, environments, instances, support_tiers};
 use crate::error::CatalogError;
 use crate::model::{CaCert, DEFAULT_INSTANCE_PROPERTIES, Instance, InstanceFilter, InstanceInput, InstanceView};
 use crate::service::InstanceService;
@@ -302,5 +302,18 @@ impl InstanceService for CatalogStore {
 
     fn may_manage_instances(&self, ctx: &RequestContext) -> bool {
         ctx.require(Requirement::PlatformAdmin).is_ok()
+    }
+
+    fn synchronize_instance(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS))?;
+        self.db.read(|conn| self.existing_instance(conn, ctx, id).map(|_| ()))?;
+        self.synchronize(ctx, "instance.synchronize", "instance", id, |conn| {
+            self.existing_instance(conn, ctx, id)?;
+            Ok(environments::of_instance(conn, ctx.realm.id, id)?)
+        })
+    }
+
+    fn may_synchronize(&self, ctx: &RequestContext) -> bool {
+        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS)).is_ok()
     }
 }

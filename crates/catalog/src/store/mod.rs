@@ -2,6 +2,7 @@
 //! functions live in one file per aggregate (`levels.rs`, `streams.rs`, ...); the service logic in one
 //! `*_service.rs` per resource family, sharing the field checks of `validate.rs`.
 
+mod browse;
 mod cluster_service;
 pub mod clusters;
 mod environment_service;
@@ -10,7 +11,9 @@ mod instance_service;
 pub mod instances;
 mod level_service;
 pub mod levels;
+pub mod outbox;
 mod properties;
+mod provisioning;
 pub(crate) mod schema;
 mod schema_service;
 pub mod schemas;
@@ -37,6 +40,8 @@ pub struct CatalogStore {
     clock: Arc<dyn Clock>,
     /// Every domain's dependents (what refers to a level, an environment, ...).
     hooks: Arc<RealmHooks>,
+    /// The worker applying the topic outbox, once started.
+    provisioner: std::sync::OnceLock<portico_core::background::Worker>,
 }
 
 impl std::fmt::Debug for CatalogStore {
@@ -49,7 +54,35 @@ impl CatalogStore {
     /// The domain over `db` (migrated with [`crate::MIGRATIONS`]); `hooks` answer what refers
     /// to its entities. Register it as a [`RealmLifecycle`] so deleting a realm empties it.
     pub fn new(db: Database, clock: Arc<dyn Clock>, hooks: Arc<RealmHooks>) -> CatalogStore {
-        CatalogStore { db, clock, hooks }
+        CatalogStore { db, clock, hooks, provisioner: std::sync::OnceLock::new() }
+    }
+
+    /// Starts the worker that applies the topic outbox to the Kafka clusters: every
+    /// `every`, and at once after a change wants something of a topic. Without it, topics
+    /// change only on `synchronize`.
+    pub fn start_provisioning(self: &Arc<Self>, every: std::time::Duration) -> std::io::Result<()> {
+        let worker =
+            portico_core::background::Worker::spawn("catalog-topics", Arc::downgrade(self), every, |store: &Self| {
+                loop {
+                    match store.provision_due(provisioning::PASS) {
+                        Ok(attempted) if attempted as i64 == provisioning::PASS => continue,
+                        Ok(_) => break,
+                        Err(err) => {
+                            tracing::error!(error = %err, "the topic outbox could not be read");
+                            break;
+                        }
+                    }
+                }
+            })?;
+        let _ = self.provisioner.set(worker);
+        Ok(())
+    }
+
+    /// Tells the worker (if started) that a change wants something of a topic.
+    pub(crate) fn wake_provisioner(&self) {
+        if let Some(worker) = self.provisioner.get() {
+            worker.wake();
+        }
     }
 
     /// The database.
@@ -85,6 +118,7 @@ impl RealmLifecycle for CatalogStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
+        outbox::purge(conn, realm)?;
         stream_configs::purge(conn, realm)?;
         streams::purge(conn, realm)?;
         levels::purge(conn, realm)?;

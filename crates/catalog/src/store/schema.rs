@@ -174,6 +174,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_topic_outbox (realm_id, cluster_id, topic) {
+        realm_id -> Text,
+        cluster_id -> Text,
+        topic -> Text,
+        action -> Text,
+        partitions -> BigInt,
+        configs -> Text,
+        revision -> BigInt,
+        attempts -> BigInt,
+        due_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(catalog_schema_versions -> catalog_schemas (schema_id));
 
 portico_core::schema_tables!(
@@ -187,4 +206,5 @@ portico_core::schema_tables!(
     catalog_schema_versions,
     catalog_streams,
     catalog_stream_configs,
+    catalog_topic_outbox,
 );

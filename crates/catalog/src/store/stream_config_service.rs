@@ -5,7 +5,10 @@ use super::stream_service::Related;
 use super::validate::{validate_property, validate_topic_sizes};
 use super::{CatalogStore, clusters, instances, schemas};
 use crate::error::CatalogError;
-use crate::model::{BrowseConfig, DataType, Environment, Stream, StreamConfig, StreamConfigInput, StreamConfigView};
+use crate::model::{
+    BrowseConfig, BrowsePage, BrowseQuery, DataType, Environment, Stream, StreamConfig, StreamConfigInput,
+    StreamConfigView,
+};
 use crate::service::{STREAM_CONFIG_DEPENDENT_COUNTS, StreamConfigService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
@@ -165,7 +168,7 @@ impl CatalogStore {
     /// The config, its environment and its stream, if the caller manages the stream: who may
     /// change, delete and browse it (consumers with approved grants will join the browsers with
     /// applications). 404 for a config the caller may not see, 403 for one it may not manage.
-    fn managed_config(
+    pub(super) fn managed_config(
         &self,
         conn: &mut DbConnection,
         ctx: &RequestContext,
@@ -258,47 +261,52 @@ impl StreamConfigService for CatalogStore {
             input.environment.ok_or_else(|| CatalogError::invalid("environment", "'environment' must not be null"))?;
         let now = self.clock.now();
         let actor = Some(ctx.actor().to_owned());
-        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.create", "stream_config", |conn| {
-            let (stream, environment) = self.config_targets(conn, ctx, stream_id, environment_id)?;
-            self.require_stream_manager(conn, ctx, stream.owner)?;
-            let mut properties = Vec::new();
-            if let Some(instance) = environment.instance
-                && let Some(instance) = instances::get(conn, ctx.realm.id, instance)?
-            {
-                properties.extend(
-                    instance.properties.into_iter().filter(|(key, _)| INHERITED_PROPERTIES.contains(&key.as_str())),
-                );
-            }
-            let mut config = StreamConfig {
-                id: new_uuid(),
-                stream: stream.id,
-                environment: environment.id,
-                retention_time: environment.retention_time,
-                partitions: environment.partitions,
-                properties,
-                key_schema_version: None,
-                value_schema_version: None,
-                stamp: Stamp {
-                    created_at: now,
-                    created_by: actor.clone(),
-                    modified_at: now,
-                    modified_by: actor.clone(),
-                },
-                version: 0,
-            };
-            let given = input.properties.clone();
-            apply(&mut config, &StreamConfigInput { properties: None, ..input.clone() });
-            for (key, value) in given.unwrap_or_default() {
-                match config.properties.iter_mut().find(|(k, _)| *k == key) {
-                    Some(slot) => slot.1 = value,
-                    None => config.properties.push((key, value)),
+        let written: Result<_, CatalogError> =
+            audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.create", "stream_config", |conn| {
+                let (stream, environment) = self.config_targets(conn, ctx, stream_id, environment_id)?;
+                self.require_stream_manager(conn, ctx, stream.owner)?;
+                let mut properties = Vec::new();
+                if let Some(instance) = environment.instance
+                    && let Some(instance) = instances::get(conn, ctx.realm.id, instance)?
+                {
+                    properties.extend(
+                        instance.properties.into_iter().filter(|(key, _)| INHERITED_PROPERTIES.contains(&key.as_str())),
+                    );
                 }
-            }
-            self.check_config(conn, ctx, &stream, &config)?;
-            stream_configs::insert(conn, ctx.realm.id, &config, ctx.actor(), now)?;
-            let stored = self.visible_config(conn, ctx, config.id)?;
-            Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, config.id.simple().to_string()))
-        })
+                let mut config = StreamConfig {
+                    id: new_uuid(),
+                    stream: stream.id,
+                    environment: environment.id,
+                    retention_time: environment.retention_time,
+                    partitions: environment.partitions,
+                    properties,
+                    key_schema_version: None,
+                    value_schema_version: None,
+                    stamp: Stamp {
+                        created_at: now,
+                        created_by: actor.clone(),
+                        modified_at: now,
+                        modified_by: actor.clone(),
+                    },
+                    version: 0,
+                };
+                let given = input.properties.clone();
+                apply(&mut config, &StreamConfigInput { properties: None, ..input.clone() });
+                for (key, value) in given.unwrap_or_default() {
+                    match config.properties.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => config.properties.push((key, value)),
+                    }
+                }
+                self.check_config(conn, ctx, &stream, &config)?;
+                stream_configs::insert(conn, ctx.realm.id, &config, ctx.actor(), now)?;
+                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, false)?;
+                let stored = self.visible_config(conn, ctx, config.id)?;
+                Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, config.id.simple().to_string()))
+            });
+        let written = written?;
+        self.wake_provisioner();
+        Ok(written)
     }
 
     fn update_stream_config(
@@ -311,42 +319,49 @@ impl StreamConfigService for CatalogStore {
         ctx.require(Requirement::Authenticated)?;
         validate(&input)?;
         let now = self.clock.now();
-        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.update", "stream_config", |conn| {
-            lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
-            let (current, environment, stream) = self.managed_config(conn, ctx, id)?;
-            for (field, given, stored) in
-                [("stream", input.stream, current.stream), ("environment", input.environment, current.environment)]
-            {
-                if given.is_some_and(|given| given != stored) {
+        let written: Result<_, CatalogError> =
+            audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.update", "stream_config", |conn| {
+                lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+                let (current, environment, stream) = self.managed_config(conn, ctx, id)?;
+                for (field, given, stored) in
+                    [("stream", input.stream, current.stream), ("environment", input.environment, current.environment)]
+                {
+                    if given.is_some_and(|given| given != stored) {
+                        return Err(CatalogError::invalid(
+                            field,
+                            format!(
+                                "'{field}' of a stream config cannot change; create a config for the other {field}"
+                            ),
+                        ));
+                    }
+                }
+                let revised = revise(precondition, "stream config", id.simple(), &current, current.version, |next| {
+                    apply(next, &input);
+                    Ok::<_, CatalogError>(())
+                })?;
+                let Some(next) = revised else {
+                    let view = self.config_view(conn, ctx, (current, environment), &mut Shared::default())?;
+                    return Ok((view, id.simple().to_string()));
+                };
+                if next.partitions < current.partitions {
                     return Err(CatalogError::invalid(
-                        field,
-                        format!("'{field}' of a stream config cannot change; create a config for the other {field}"),
+                        "partitions",
+                        format!(
+                            "'partitions' can only grow (Kafka cannot remove partitions): it is {}, not {}",
+                            current.partitions, next.partitions
+                        ),
                     ));
                 }
-            }
-            let revised = revise(precondition, "stream config", id.simple(), &current, current.version, |next| {
-                apply(next, &input);
-                Ok::<_, CatalogError>(())
-            })?;
-            let Some(next) = revised else {
-                let view = self.config_view(conn, ctx, (current, environment), &mut Shared::default())?;
-                return Ok((view, id.simple().to_string()));
-            };
-            if next.partitions < current.partitions {
-                return Err(CatalogError::invalid(
-                    "partitions",
-                    format!(
-                        "'partitions' can only grow (Kafka cannot remove partitions): it is {}, not {}",
-                        current.partitions, next.partitions
-                    ),
-                ));
-            }
-            self.check_config(conn, ctx, &stream, &next)?;
-            let written = stream_configs::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
-            committed(precondition, "stream config", id.simple(), current.version, written)?;
-            let stored = self.visible_config(conn, ctx, id)?;
-            Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, id.simple().to_string()))
-        })
+                self.check_config(conn, ctx, &stream, &next)?;
+                let written = stream_configs::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
+                committed(precondition, "stream config", id.simple(), current.version, written)?;
+                self.want_topics(conn, &ctx.realm, &next, &stream, &environment, false)?;
+                let stored = self.visible_config(conn, ctx, id)?;
+                Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, id.simple().to_string()))
+            });
+        let written = written?;
+        self.wake_provisioner();
+        Ok(written)
     }
 
     fn stream_config_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError> {
@@ -359,18 +374,23 @@ impl StreamConfigService for CatalogStore {
 
     fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
-            lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
-            self.managed_config(conn, ctx, id)?;
-            if !self.config_usage_in(conn, ctx, id)?.can_delete() {
-                return Err(CatalogError::conflict(
-                    "stream_config_in_use",
-                    "the stream config is still used; see its deletion constraints",
-                ));
-            }
-            stream_configs::delete(conn, ctx.realm.id, id)?;
-            Ok(((), id.simple().to_string()))
-        })
+        let written: Result<_, CatalogError> =
+            audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
+                lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+                let (config, environment, stream) = self.managed_config(conn, ctx, id)?;
+                if !self.config_usage_in(conn, ctx, id)?.can_delete() {
+                    return Err(CatalogError::conflict(
+                        "stream_config_in_use",
+                        "the stream config is still used; see its deletion constraints",
+                    ));
+                }
+                stream_configs::delete(conn, ctx.realm.id, id)?;
+                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, true)?;
+                Ok(((), id.simple().to_string()))
+            });
+        let written = written?;
+        self.wake_provisioner();
+        Ok(written)
     }
 
     fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
@@ -416,6 +436,11 @@ impl StreamConfigService for CatalogStore {
                 value_type: stream.value_type,
             })
         })
+    }
+
+    fn browse(&self, ctx: &RequestContext, id: Uuid, query: &BrowseQuery) -> Result<BrowsePage, CatalogError> {
+        ctx.require(Requirement::Authenticated)?;
+        self.browse_topic(ctx, id, query)
     }
 
     fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool {

@@ -335,7 +335,7 @@ impl StreamService for CatalogStore {
         ctx.require(Requirement::Authenticated)?;
         validate(&input)?;
         let now = self.clock.now();
-        audited_write(&self.db, self.clock.as_ref(), ctx, "stream.update", "stream", |conn| {
+        let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "stream.update", "stream", |conn| {
             lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
             let current = self.existing_stream(conn, ctx, id)?;
             self.require_stream_manager(conn, ctx, current.owner)?;
@@ -366,9 +366,15 @@ impl StreamService for CatalogStore {
             }
             let written = streams::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
             committed(precondition, "stream", id.simple(), current.version, written)?;
+            if next.compacted != current.compacted {
+                // The topics' cleanup.policy follows the stream's retention policy.
+                self.want_stream_topics(conn, &ctx.realm, &next)?;
+            }
             let stored = self.existing_stream(conn, ctx, id)?;
             Ok((self.stream_view(conn, ctx, stored)?, id.simple().to_string()))
-        })
+        });
+        self.wake_provisioner();
+        updated
     }
 
     fn stream_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError> {

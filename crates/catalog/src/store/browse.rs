@@ -1,0 +1,122 @@
+//! Reading a stream config's topic (Axual `browse`): the records of a time window on one
+//! cluster of the environment's instance, optionally those containing a text, newest first.
+//!
+//! A request looks at no more than [`SCAN_RECORDS`] records and [`SCAN_BYTES`] bytes in all
+//! (the page says when it stopped early): a browser asks for narrower windows on busy topics.
+
+use super::provisioning::topic_name;
+use super::{CatalogStore, clusters, instances};
+use crate::error::CatalogError;
+use crate::kafka::{Cluster, KafkaError, KafkaLimits, LATEST, Message};
+use crate::model::{BrowsePage, BrowseQuery};
+use portico_core::RequestContext;
+use uuid::Uuid;
+
+/// Records one browse looks at, over all partitions.
+pub const SCAN_RECORDS: usize = 10_000;
+/// Bytes of keys and values one browse keeps, over all partitions.
+pub const SCAN_BYTES: usize = 32 << 20;
+/// Bytes asked of a partition per fetch.
+const FETCH_BYTES: i32 = 1 << 20;
+
+fn contains(haystack: Option<&bytes::Bytes>, needle: &str) -> bool {
+    haystack.is_some_and(|bytes| String::from_utf8_lossy(bytes).to_lowercase().contains(needle))
+}
+
+impl CatalogStore {
+    pub(super) fn browse_topic(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        query: &BrowseQuery,
+    ) -> Result<BrowsePage, CatalogError> {
+        let (topic, cluster) = self.db.read(|conn| {
+            let (_, environment, stream) = self.managed_config(conn, ctx, id)?;
+            let not_deployed = || {
+                CatalogError::conflict(
+                    "stream_config_not_deployed",
+                    "the stream config's environment runs on no instance: it has no topic to read",
+                )
+            };
+            let instance = match environment.instance {
+                Some(instance) => instances::get(conn, ctx.realm.id, instance)?.ok_or_else(not_deployed)?,
+                None => return Err(not_deployed()),
+            };
+            let mut selected = None;
+            for running in &instance.clusters {
+                let Some(cluster) = clusters::get(conn, ctx.realm.id, running.cluster)? else { continue };
+                if query.cluster.as_deref().is_none_or(|name| name == cluster.name) {
+                    selected = Some(cluster);
+                    break;
+                }
+            }
+            let cluster = selected.ok_or_else(|| match &query.cluster {
+                Some(name) => CatalogError::invalid(
+                    "selectedCluster",
+                    format!("'selectedCluster': the instance does not run on a cluster named '{name}'"),
+                ),
+                None => not_deployed(),
+            })?;
+            let topic = topic_name(&ctx.realm.name, &instance.short_name, &environment.short_name, &stream.name);
+            Ok::<_, CatalogError>((topic, cluster))
+        })?;
+        let failed = |err: KafkaError| {
+            CatalogError::upstream("cluster_unavailable", format!("cluster '{}': {err}", cluster.name))
+        };
+        let mut kafka = Cluster::connect(&cluster.bootstrap_servers, &KafkaLimits::default()).map_err(failed)?;
+        let Some(state) = kafka.topic(&topic).map_err(failed)? else {
+            return Err(CatalogError::conflict(
+                "topic_not_provisioned",
+                format!(
+                    "the topic '{topic}' does not exist on cluster '{}' (yet); synchronize the environment",
+                    cluster.name
+                ),
+            ));
+        };
+        let needle = query.text.as_ref().map(|text| text.to_lowercase());
+        let mut found: Vec<Message> = Vec::new();
+        let (mut records, mut bytes, mut truncated) = (0usize, 0usize, false);
+        'partitions: for partition in state.partitions {
+            let Some(start) = kafka.offset(&topic, partition, query.from_ms).map_err(failed)? else { continue };
+            // Up to the partition's end, not to the offset `ListOffsets` gives for `toTime`:
+            // brokers differ in how exactly they answer that (tansu answers the start), and
+            // timestamps need not grow with offsets. Records after the window are skipped.
+            let end = kafka.offset(&topic, partition, LATEST).map_err(failed)?.unwrap_or(start);
+            let mut next = start;
+            while next < end {
+                let fetched = kafka.fetch(&topic, partition, next, FETCH_BYTES).map_err(failed)?;
+                if fetched.messages.is_empty() {
+                    break;
+                }
+                for message in fetched.messages {
+                    if message.offset >= end {
+                        break;
+                    }
+                    if records >= SCAN_RECORDS || bytes >= SCAN_BYTES {
+                        truncated = true;
+                        break 'partitions;
+                    }
+                    records += 1;
+                    next = message.offset + 1;
+                    let in_window = (query.from_ms..=query.to_ms).contains(&message.timestamp);
+                    let matches = needle.as_deref().is_none_or(|needle| {
+                        contains(message.key.as_ref(), needle) || contains(message.value.as_ref(), needle)
+                    });
+                    if in_window && matches {
+                        bytes +=
+                            message.key.as_ref().map_or(0, |k| k.len()) + message.value.as_ref().map_or(0, |v| v.len());
+                        found.push(message);
+                    }
+                }
+            }
+        }
+        found.sort_by(|a, b| {
+            b.timestamp.cmp(&a.timestamp).then(a.partition.cmp(&b.partition)).then(b.offset.cmp(&a.offset))
+        });
+        let total = found.len() as u64;
+        let skip = usize::try_from(query.page.saturating_mul(query.page_size)).unwrap_or(usize::MAX);
+        let take = usize::try_from(query.page_size).unwrap_or(usize::MAX);
+        let messages = found.into_iter().skip(skip).take(take).collect();
+        Ok(BrowsePage { messages, total, truncated })
+    }
+}
