@@ -261,6 +261,53 @@ async fn synchronize_reports_an_unreachable_cluster_and_succeeds_once_it_is_up()
 }
 
 #[actix_web::test]
+async fn changes_of_a_config_or_its_stream_reconfigure_the_existing_topic() {
+    let broker = Broker::start();
+    let app = TestApp::start().await;
+    let f = fixture(&app, &broker.address).await;
+    let config = f.configure(json!({"partitions": 1})).await;
+    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
+    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    let mut kafka = broker.client();
+    let policy = |kafka: &mut Cluster| {
+        config_of(kafka, TOPIC).into_iter().find(|(k, _)| k == "cleanup.policy").and_then(|(_, v)| v)
+    };
+    assert_eq!(policy(&mut kafka).as_deref(), Some("delete"));
+
+    // The stream's retention policy is the topic's cleanup.policy.
+    let patched = app
+        .json_as("PATCH", &f.member, &format!("/streams/{}", f.stream), &json!({"retentionPolicy": "compact"}))
+        .await;
+    assert!(patched.status.is_success(), "{}", patched.text());
+    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
+    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    assert_eq!(policy(&mut kafka).as_deref(), Some("compact"));
+
+    // The config's retention is the topic's retention.ms.
+    let patched = app
+        .json_as("PATCH", &f.member, &format!("/stream_configs/{config}"), &json!({"retentionTime": 7_200_000}))
+        .await;
+    assert!(patched.status.is_success(), "{}", patched.text());
+    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
+    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    let retention = config_of(&mut kafka, TOPIC).into_iter().find(|(k, _)| k == "retention.ms").and_then(|(_, v)| v);
+    assert_eq!(retention.as_deref(), Some("7200000"));
+
+    // More partitions: tansu has no CreatePartitions, and synchronize says so by name; the
+    // change stays queued (and is retried).
+    let patched =
+        app.json_as("PATCH", &f.member, &format!("/stream_configs/{config}"), &json!({"partitions": 3})).await;
+    assert!(patched.status.is_success(), "{}", patched.text());
+    let failed = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", failed.text());
+    let text = failed.text();
+    assert!(text.contains(TOPIC) && text.contains("cluster 'Local'"), "{text}");
+    assert!(text.contains("does not support CreatePartitions"), "{text}");
+    assert_eq!(app.stored_texts("catalog_topic_outbox", "topic"), [TOPIC]);
+    assert_eq!(kafka.topic(TOPIC).unwrap().unwrap().partitions.len(), 1);
+}
+
+#[actix_web::test]
 async fn synchronize_is_for_tenant_and_platform_admins_in_their_own_realm() {
     let broker = Broker::start();
     let app = TestApp::start().await;

@@ -168,7 +168,7 @@ impl CatalogStore {
     /// each one claimed here.
     pub(crate) fn apply_rows(&self, keys: &[(RealmId, Uuid, String)]) -> Result<Vec<Applied>, CatalogError> {
         let holder = Uuid::new_v4().to_string();
-        let mut connected: HashMap<(RealmId, Uuid), Result<Cluster, String>> = HashMap::new();
+        let mut connected: HashMap<(RealmId, Uuid), Result<(Cluster, String), String>> = HashMap::new();
         let mut results = Vec::new();
         for (realm, cluster, topic) in keys {
             let now = self.clock.now();
@@ -181,7 +181,7 @@ impl CatalogStore {
                 std::collections::hash_map::Entry::Vacant(entry) => entry.insert(self.connect(*realm, *cluster)),
             };
             let outcome = match outcome {
-                Ok(kafka) => apply(kafka, &claimed.change).map_err(|err| err.to_string()),
+                Ok((kafka, name)) => apply(kafka, &claimed.change).map_err(|err| format!("cluster '{name}': {err}")),
                 Err(reason) => Err(reason.clone()),
             };
             let now = self.clock.now();
@@ -205,15 +205,17 @@ impl CatalogStore {
         Ok(results)
     }
 
-    /// A connection to the cluster's brokers, or why there is none.
-    fn connect(&self, realm: RealmId, cluster: Uuid) -> Result<Cluster, String> {
+    /// A connection to the cluster's brokers and the cluster's name, or why there is none.
+    fn connect(&self, realm: RealmId, cluster: Uuid) -> Result<(Cluster, String), String> {
         let found = self
             .db
             .read(|conn| Ok::<_, CatalogError>(clusters::get(conn, realm, cluster)?))
             .map_err(|err| err.to_string())?;
         let Some(found) = found else { return Err(format!("the cluster '{}' no longer exists", cluster.simple())) };
-        Cluster::connect(&found.bootstrap_servers, &KafkaLimits::default())
-            .map_err(|err| format!("cluster '{}': {err}", found.name))
+        match Cluster::connect(&found.bootstrap_servers, &KafkaLimits::default()) {
+            Ok(kafka) => Ok((kafka, found.name)),
+            Err(err) => Err(format!("cluster '{}': {err}", found.name)),
+        }
     }
 }
 

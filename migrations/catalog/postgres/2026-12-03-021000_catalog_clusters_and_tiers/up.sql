@@ -1,3 +1,7 @@
+-- Contains-searches use trigram indexes; pg_trgm is a trusted extension (identity creates it
+-- too: the catalog migrates on its own when embedded without identity).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 -- Support tiers: read-only reference data, seeded into every realm (GOLD, SILVER).
 CREATE TABLE catalog_support_tiers (
     id TEXT PRIMARY KEY NOT NULL,
