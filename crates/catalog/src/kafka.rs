@@ -328,12 +328,10 @@ impl Cluster {
     /// A connection to broker `id` (the seed's when the id is not known).
     fn broker(&mut self, id: Option<i32>) -> Result<&mut Connection, KafkaError> {
         let Some(address) = id.and_then(|id| self.brokers.get(&id).cloned()) else { return Ok(&mut self.seed) };
-        let id = id.unwrap_or_default();
-        if !self.connections.contains_key(&id) {
-            let connection = Connection::open(&address, &self.limits)?;
-            self.connections.insert(id, connection);
-        }
-        Ok(self.connections.get_mut(&id).expect("inserted above"))
+        Ok(match self.connections.entry(id.unwrap_or_default()) {
+            std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(Connection::open(&address, &self.limits)?),
+        })
     }
 
     fn controller(&mut self) -> Result<&mut Connection, KafkaError> {
@@ -505,11 +503,9 @@ impl Cluster {
         request.topics = vec![wanted];
         let answer: kafka_protocol::messages::ListOffsetsResponse =
             self.broker(Some(partition.1))?.send(ApiKey::ListOffsets, &request, version)?;
-        for listed in answer.topics.iter().flat_map(|t| &t.partitions) {
-            refused("ListOffsets", topic, listed.error_code, None)?;
-            return Ok(Some(listed.offset).filter(|offset| *offset >= 0));
-        }
-        Ok(None)
+        let Some(listed) = answer.topics.iter().flat_map(|t| &t.partitions).next() else { return Ok(None) };
+        refused("ListOffsets", topic, listed.error_code, None)?;
+        Ok(Some(listed.offset).filter(|offset| *offset >= 0))
     }
 
     /// Records of `partition` from `offset` on, at most about `max_bytes` of them.
@@ -549,8 +545,8 @@ impl Cluster {
             let Some(mut records) = data.records else { continue };
             // The last batch may be cut off at the size limit: decode whole batches only.
             while records.remaining() >= 12 {
-                let length = i32::from_be_bytes(records[8..12].try_into().expect("four bytes"));
-                let whole = usize::try_from(length).ok().and_then(|l| l.checked_add(12));
+                let length = records.get(8..12).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(i32::from_be_bytes);
+                let whole = length.and_then(|l| usize::try_from(l).ok()).and_then(|l| l.checked_add(12));
                 if whole.is_none_or(|whole| records.remaining() < whole) {
                     break;
                 }

@@ -569,8 +569,8 @@ pub struct BrowseConfig {
 pub struct BrowseQuery {
     /// Records at or after this time (ms since the epoch).
     pub from_ms: i64,
-    /// Records at or before this time (ms since the epoch).
-    pub to_ms: i64,
+    /// Records at or before this time (ms since the epoch; `None`: now).
+    pub to_ms: Option<i64>,
     /// Only records whose key or value contains this text (ignoring case).
     pub text: Option<String>,
     /// The cluster to read from, by name (the instance's first cluster by default).

@@ -50,7 +50,7 @@ fn tansu() -> String {
         let status = Command::new(cargo)
             .args(["install", "tansu", "--locked", "--features", "dynostore"])
             .status()
-            .expect("cargo runs");
+            .unwrap_or_else(|e| panic!("cargo did not run: {e}"));
         assert!(status.success(), "installing tansu failed: {status}");
     }
     installed
@@ -426,6 +426,37 @@ async fn browse_reads_the_records_of_a_time_window_newest_first_with_search_and_
     let unknown = f.browse(&f.member, &config, "?selectedCluster=Elsewhere").await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text());
     assert!(unknown.text().contains("selectedCluster"), "{}", unknown.text());
+}
+
+#[actix_web::test]
+async fn browse_shows_tombstones_and_stops_at_its_scan_limit_saying_so() {
+    let broker = Broker::start();
+    let app = TestApp::start().await;
+    let f = fixture(&app, &broker.address).await;
+    let config = f.configure(json!({"partitions": 1})).await;
+    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
+    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    let mut kafka = broker.client();
+    let partition = kafka.topic(TOPIC).unwrap().unwrap().partitions[0];
+    let mut tombstone = message(1_000_000_000, "gone", b"");
+    (tombstone.value, tombstone.headers) = (None, Vec::new());
+    kafka.produce(TOPIC, partition, &[tombstone]).unwrap();
+    let first = f.browse(&f.member, &config, "").await.json();
+    assert_eq!(first["messages"][0]["value"], Value::Null, "{first}");
+    assert_eq!(first["messages"][0]["headers"], json!({}));
+
+    // One more record than a browse looks at.
+    let many: Vec<Message> = (0..portico_catalog::store::browse::SCAN_RECORDS as i64)
+        .map(|n| message(1_000_001_000 + n, &format!("k{n}"), b"v"))
+        .collect();
+    kafka.produce(TOPIC, partition, &many).unwrap();
+    let body = f.browse(&f.member, &config, "?pageSize=1").await.json();
+    assert_eq!(body["truncated"], true, "{}", body["page"]);
+    assert_eq!(body["page"]["totalElements"], portico_catalog::store::browse::SCAN_RECORDS as u64);
+    // A narrower window is whole.
+    let narrow = f.browse(&f.member, &config, "?fromTime=1000010&toTime=1000010").await.json();
+    assert!(narrow.get("truncated").is_none(), "{}", narrow["page"]);
+    assert_eq!(narrow["page"]["totalElements"], 1000);
 }
 
 #[actix_web::test]

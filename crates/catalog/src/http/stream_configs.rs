@@ -519,18 +519,21 @@ fn number<T: std::str::FromStr>(field: &str, value: Option<&str>, default: T, ru
 }
 
 impl BrowseParams {
-    fn into_query(self, now_seconds: i64) -> Result<BrowseQuery, ApiError> {
-        let seconds = |field: &str, value: Option<&str>, default: i64| -> Result<i64, ApiError> {
+    fn into_query(self) -> Result<BrowseQuery, ApiError> {
+        let seconds = |field: &str, value: Option<&str>| -> Result<Option<i64>, ApiError> {
             let rule = "a time in seconds since 1970-01-01T00:00:00Z";
-            let parsed: i64 = number(field, value, default, rule)?;
+            if value.map(str::trim).is_none_or(str::is_empty) {
+                return Ok(None);
+            }
+            let parsed: i64 = number(field, value, 0, rule)?;
             if !(0..=LAST_SECOND).contains(&parsed) {
                 return Err(super::invalid(field, format!("'{field}' must be {rule}")));
             }
-            Ok(parsed)
+            Ok(Some(parsed))
         };
-        let from = seconds("fromTime", self.from_time.as_deref(), 0)?;
-        let to = seconds("toTime", self.to_time.as_deref(), now_seconds)?;
-        if from > to {
+        let from = seconds("fromTime", self.from_time.as_deref())?.unwrap_or(0);
+        let to = seconds("toTime", self.to_time.as_deref())?;
+        if to.is_some_and(|to| from > to) {
             return Err(super::invalid("fromTime", "'fromTime' must not be after 'toTime'".to_owned()));
         }
         let page: u64 = number("page", self.page.as_deref(), 0, "a page number from 0")?;
@@ -545,7 +548,7 @@ impl BrowseParams {
         Ok(BrowseQuery {
             // Whole seconds: the window ends with the last millisecond of `toTime`.
             from_ms: from * 1000,
-            to_ms: to * 1000 + 999,
+            to_ms: to.map(|to| to * 1000 + 999),
             text,
             cluster: self.selected_cluster.filter(|name| !name.is_empty()),
             page,
@@ -658,8 +661,7 @@ pub async fn browse(
     params: actix_web::web::Query<BrowseParams>,
     svc: Data<dyn StreamConfigService>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let query = params.into_inner().into_query(now)?;
+    let query = params.into_inner().into_query()?;
     let size = query.page_size;
     let number = query.page;
     let page = run_blocking(move || svc.browse(&ctx, id, &query)).await?;

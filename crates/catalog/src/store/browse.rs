@@ -7,7 +7,7 @@
 use super::provisioning::topic_name;
 use super::{CatalogStore, clusters, instances};
 use crate::error::CatalogError;
-use crate::kafka::{Cluster, KafkaError, KafkaLimits, LATEST, Message};
+use crate::kafka::{Cluster, EARLIEST, KafkaError, KafkaLimits, LATEST, Message};
 use crate::model::{BrowsePage, BrowseQuery};
 use portico_core::RequestContext;
 use uuid::Uuid;
@@ -21,6 +21,54 @@ const FETCH_BYTES: i32 = 1 << 20;
 
 fn contains(haystack: Option<&bytes::Bytes>, needle: &str) -> bool {
     haystack.is_some_and(|bytes| String::from_utf8_lossy(bytes).to_lowercase().contains(needle))
+}
+
+/// The first offset in `lo..hi` (`hi` when none) whose record's timestamp is at or after
+/// `at`, taking timestamps to grow with offsets (as Kafka's own time index does): `hint` is
+/// checked first, then the range is bisected with one-batch fetches.
+fn first_at_or_after(
+    kafka: &mut Cluster,
+    topic: &str,
+    partition: (i32, i32),
+    at: i64,
+    (mut lo, mut hi): (i64, i64),
+    hint: i64,
+) -> Result<i64, KafkaError> {
+    // The hint is exact when the record before it (if in range) is older and the record at it
+    // is not: one fetch tells.
+    if (lo..hi).contains(&hint) {
+        let near = kafka.fetch(topic, partition, if hint > lo { hint - 1 } else { hint }, 1)?.messages;
+        let older_before = hint == lo
+            || near.iter().find(|m| m.offset < hint).is_some_and(|m| m.offset == hint - 1 && m.timestamp < at);
+        let newer_at = near.iter().find(|m| m.offset >= hint).is_some_and(|m| m.timestamp >= at);
+        if older_before && newer_at {
+            return Ok(hint);
+        }
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let fetched = kafka.fetch(topic, partition, mid, 1)?.messages;
+        match fetched.iter().position(|m| m.timestamp >= at) {
+            // Every record that came back is older: the answer is after them.
+            None => match fetched.last() {
+                Some(last) => lo = last.offset + 1,
+                None => hi = mid,
+            },
+            Some(index) => {
+                if index > 0 {
+                    lo = fetched[index - 1].offset + 1;
+                }
+                let bound = fetched[index].offset;
+                if bound < hi {
+                    hi = bound;
+                } else if index == 0 {
+                    // Nothing is stored from `mid` to `hi`.
+                    hi = mid;
+                }
+            }
+        }
+    }
+    Ok(hi)
 }
 
 impl CatalogStore {
@@ -74,14 +122,20 @@ impl CatalogStore {
             ));
         };
         let needle = query.text.as_ref().map(|text| text.to_lowercase());
+        let window = query.from_ms..=query.to_ms.unwrap_or_else(|| self.clock.now().unix_millis());
         let mut found: Vec<Message> = Vec::new();
         let (mut records, mut bytes, mut truncated) = (0usize, 0usize, false);
         'partitions: for partition in state.partitions {
-            let Some(start) = kafka.offset(&topic, partition, query.from_ms).map_err(failed)? else { continue };
-            // Up to the partition's end, not to the offset `ListOffsets` gives for `toTime`:
-            // brokers differ in how exactly they answer that (tansu answers the start), and
-            // timestamps need not grow with offsets. Records after the window are skipped.
-            let end = kafka.offset(&topic, partition, LATEST).map_err(failed)?.unwrap_or(start);
+            let Some(earliest) = kafka.offset(&topic, partition, EARLIEST).map_err(failed)? else { continue };
+            let latest = kafka.offset(&topic, partition, LATEST).map_err(failed)?.unwrap_or(earliest);
+            // `ListOffsets` by time narrows the start where the broker answers it exactly (Kafka
+            // does; tansu answers the partition's start); bisection makes both ends exact.
+            let hint = kafka.offset(&topic, partition, *window.start()).map_err(failed)?.unwrap_or(latest);
+            let start = first_at_or_after(&mut kafka, &topic, partition, *window.start(), (earliest, latest), hint)
+                .map_err(failed)?;
+            let after = window.end().saturating_add(1);
+            let end =
+                first_at_or_after(&mut kafka, &topic, partition, after, (start, latest), latest).map_err(failed)?;
             let mut next = start;
             while next < end {
                 let fetched = kafka.fetch(&topic, partition, next, FETCH_BYTES).map_err(failed)?;
@@ -98,7 +152,7 @@ impl CatalogStore {
                     }
                     records += 1;
                     next = message.offset + 1;
-                    let in_window = (query.from_ms..=query.to_ms).contains(&message.timestamp);
+                    let in_window = window.contains(&message.timestamp);
                     let matches = needle.as_deref().is_none_or(|needle| {
                         contains(message.key.as_ref(), needle) || contains(message.value.as_ref(), needle)
                     });

@@ -2,7 +2,7 @@
 //! functions live in one file per aggregate (`levels.rs`, `streams.rs`, ...); the service logic in one
 //! `*_service.rs` per resource family, sharing the field checks of `validate.rs`.
 
-mod browse;
+pub mod browse;
 mod cluster_service;
 pub mod clusters;
 mod environment_service;

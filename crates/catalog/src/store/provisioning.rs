@@ -262,26 +262,6 @@ fn apply(kafka: &mut Cluster, change: &Change) -> Result<(), KafkaError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn topic_names_follow_the_axual_pattern() {
-        assert_eq!(topic_name("rabo", "ota", "dev", "payments.v1"), "rabo-ota-dev-payments.v1");
-        assert_eq!(topic_name("rabo", "ota", "dev", "my stream"), "rabo-ota-dev-my_stream");
-    }
-
-    #[test]
-    fn retries_back_off_up_to_five_minutes() {
-        assert_eq!(backoff(0), Duration::from_secs(1));
-        assert_eq!(backoff(3), Duration::from_secs(8));
-        assert_eq!(backoff(9), MAX_BACKOFF);
-        assert_eq!(backoff(1_000), MAX_BACKOFF);
-        assert_eq!(backoff(-5), Duration::from_secs(1));
-    }
-}
-
 /// How often, and how many times, a synchronisation looks again at rows another replica holds.
 const WAIT_STEP: Duration = Duration::from_millis(200);
 const WAIT_STEPS: u32 = 300;
@@ -348,5 +328,25 @@ impl CatalogStore {
                 if failures.len() > shown.len() { "; ..." } else { "" }
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names_follow_the_axual_pattern() {
+        assert_eq!(topic_name("rabo", "ota", "dev", "payments.v1"), "rabo-ota-dev-payments.v1");
+        assert_eq!(topic_name("rabo", "ota", "dev", "my stream"), "rabo-ota-dev-my_stream");
+    }
+
+    #[test]
+    fn retries_back_off_up_to_five_minutes() {
+        assert_eq!(backoff(0), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(9), MAX_BACKOFF);
+        assert_eq!(backoff(1_000), MAX_BACKOFF);
+        assert_eq!(backoff(-5), Duration::from_secs(1));
     }
 }

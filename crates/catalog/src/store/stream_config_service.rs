@@ -388,9 +388,9 @@ impl StreamConfigService for CatalogStore {
                 self.want_topics(conn, &ctx.realm, &config, &stream, &environment, true)?;
                 Ok(((), id.simple().to_string()))
             });
-        let written = written?;
+        written?;
         self.wake_provisioner();
-        Ok(written)
+        Ok(())
     }
 
     fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
