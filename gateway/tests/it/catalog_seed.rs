@@ -47,11 +47,7 @@ async fn every_documented_catalog_read_answers_in_the_seed_shape() {
                "clusterBrowseUrl": "http://browse.local", "bootstrapServers": [{"bootstrapServer": "b:9092"}]}),
     )
     .await;
-    let pem = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
-        .unwrap()
-        .self_signed(&rcgen::KeyPair::generate().unwrap())
-        .unwrap()
-        .pem();
+    let (pem, _) = crate::support::certificate(4_102_444_800); // valid until 2100
     let tiers = app.get_as(&token, "/support_tiers").await.json();
     let gold = tiers["_embedded"]["support_tiers"][0]["uid"].as_str().unwrap().to_owned();
     let instance = platform(

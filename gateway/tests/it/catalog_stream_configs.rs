@@ -35,16 +35,7 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
     let realm = app.realm("acme").await;
     let member = realm.user("member@acme.test", &[]).await;
     let outsider = realm.user("outsider@acme.test", &[]).await;
-    let group = uid_of(
-        &app.json_accepting(
-            "POST",
-            &realm.admin,
-            "/groups",
-            "application/hal+json",
-            &json!({"name": "Stream-raboApplication2", "members": [uri("users", &member.uid)]}),
-        )
-        .await,
-    );
+    let group = realm.group("Stream-raboApplication2", &[&member.uid]).await;
     let member = app.password_token("acme", "member@acme.test", USER_PASSWORD).await;
     let mut versions = Vec::new();
     for (body, name, version) in [
@@ -95,11 +86,7 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
         )
         .await,
     );
-    let pem = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
-        .unwrap()
-        .self_signed(&rcgen::KeyPair::generate().unwrap())
-        .unwrap()
-        .pem();
+    let (pem, _) = crate::support::certificate(4_102_444_800); // valid until 2100
     let instance = uid_of(
         &app.platform(
             "POST",

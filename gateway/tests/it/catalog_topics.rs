@@ -121,16 +121,7 @@ async fn fixture<'a>(app: &'a TestApp, bootstrap: &str) -> Fixture<'a> {
     let realm = app.realm("acme").await;
     let member = realm.user("member@acme.test", &[]).await;
     let outsider = realm.user("outsider@acme.test", &[]).await;
-    let group = uid_of(
-        &app.json_accepting(
-            "POST",
-            &realm.admin,
-            "/groups",
-            "application/hal+json",
-            &json!({"name": "Orders team", "members": [uri("users", &member.uid)]}),
-        )
-        .await,
-    );
+    let group = realm.group("Orders team", &[&member.uid]).await;
     let member = app.password_token("acme", "member@acme.test", USER_PASSWORD).await;
     let cluster = uid_of(
         &app.platform(
@@ -141,11 +132,7 @@ async fn fixture<'a>(app: &'a TestApp, bootstrap: &str) -> Fixture<'a> {
         )
         .await,
     );
-    let pem = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
-        .unwrap()
-        .self_signed(&rcgen::KeyPair::generate().unwrap())
-        .unwrap()
-        .pem();
+    let (pem, _) = crate::support::certificate(4_102_444_800); // valid until 2100
     let instance = uid_of(
         &app.platform(
             "POST",
@@ -194,6 +181,12 @@ impl Fixture<'_> {
         uid_of(&created)
     }
 
+    /// Synchronizes the environment as the tenant admin, which must succeed.
+    async fn synchronized(&self) {
+        let synced = self.post(&self.realm.admin, &format!("/environments/{}/synchronize", self.environment)).await;
+        assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    }
+
     async fn post(&self, token: &str, path: &str) -> TestResponse {
         self.app.send(TestRequest::post().uri(path).insert_header(bearer(token))).await
     }
@@ -228,8 +221,7 @@ async fn a_stream_config_becomes_a_topic_and_deleting_it_removes_the_topic() {
     }
 
     // Synchronizing again changes nothing and answers 204.
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     assert_eq!(kafka.topic(TOPIC).unwrap().unwrap().partitions.len(), 3);
 
     let deleted = app
@@ -266,8 +258,7 @@ async fn changes_of_a_config_or_its_stream_reconfigure_the_existing_topic() {
     let app = TestApp::start().await;
     let f = fixture(&app, &broker.address).await;
     let config = f.configure(json!({"partitions": 1})).await;
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     let mut kafka = broker.client();
     let policy = |kafka: &mut Cluster| {
         config_of(kafka, TOPIC).into_iter().find(|(k, _)| k == "cleanup.policy").and_then(|(_, v)| v)
@@ -279,8 +270,7 @@ async fn changes_of_a_config_or_its_stream_reconfigure_the_existing_topic() {
         .json_as("PATCH", &f.member, &format!("/streams/{}", f.stream), &json!({"retentionPolicy": "compact"}))
         .await;
     assert!(patched.status.is_success(), "{}", patched.text());
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     assert_eq!(policy(&mut kafka).as_deref(), Some("compact"));
 
     // The config's retention is the topic's retention.ms.
@@ -288,8 +278,7 @@ async fn changes_of_a_config_or_its_stream_reconfigure_the_existing_topic() {
         .json_as("PATCH", &f.member, &format!("/stream_configs/{config}"), &json!({"retentionTime": 7_200_000}))
         .await;
     assert!(patched.status.is_success(), "{}", patched.text());
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     let retention = config_of(&mut kafka, TOPIC).into_iter().find(|(k, _)| k == "retention.ms").and_then(|(_, v)| v);
     assert_eq!(retention.as_deref(), Some("7200000"));
 
@@ -338,6 +327,11 @@ async fn synchronize_is_for_tenant_and_platform_admins_in_their_own_realm() {
     assert!(!as_member.contains(&"synchronize".to_owned()), "{as_member:?}");
 }
 
+/// The keys of a browse page's messages, in order.
+fn message_keys(body: &Value) -> Vec<&str> {
+    body["messages"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect()
+}
+
 fn message(timestamp: i64, key: &str, value: &[u8]) -> Message {
     Message {
         partition: 0,
@@ -358,8 +352,7 @@ async fn browse_reads_the_records_of_a_time_window_newest_first_with_search_and_
     let app = TestApp::start().await;
     let f = fixture(&app, &broker.address).await;
     let config = f.configure(json!({"partitions": 2})).await;
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
 
     // Records at whole seconds: 1,000,000 s, 1,000,001 s, ... on both partitions.
     let mut kafka = broker.client();
@@ -391,7 +384,7 @@ async fn browse_reads_the_records_of_a_time_window_newest_first_with_search_and_
     assert_eq!(everything.status, StatusCode::OK, "{}", everything.text());
     let body = everything.json();
     assert_eq!(body["page"], json!({"size": 20, "totalElements": 5, "totalPages": 1, "number": 0}));
-    let keys: Vec<&str> = body["messages"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let keys = message_keys(&body);
     assert_eq!(keys, ["a3", "b2", "a2", "b1", "a1"], "newest first");
     let binary = &body["messages"][0];
     assert_eq!(binary["value"], "3q2+7w==");
@@ -405,18 +398,18 @@ async fn browse_reads_the_records_of_a_time_window_newest_first_with_search_and_
 
     // The window is in seconds and inclusive at both ends.
     let window = f.browse(&f.member, &config, "?fromTime=1000001&toTime=1000003").await.json();
-    let keys: Vec<&str> = window["messages"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let keys = message_keys(&window);
     assert_eq!(keys, ["b2", "a2", "b1"]);
 
     // `query` matches key or value text, ignoring case.
     let apples = f.browse(&f.member, &config, "?query=APPLE").await.json();
-    let keys: Vec<&str> = apples["messages"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let keys = message_keys(&apples);
     assert_eq!(keys, ["b1", "a1"]);
 
     // Pages of two.
     let second = f.browse(&f.member, &config, "?page=1&pageSize=2").await.json();
     assert_eq!(second["page"], json!({"size": 2, "totalElements": 5, "totalPages": 3, "number": 1}));
-    let keys: Vec<&str> = second["messages"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let keys = message_keys(&second);
     assert_eq!(keys, ["a2", "b1"]);
     let beyond = f.browse(&f.member, &config, "?page=9").await.json();
     assert_eq!(beyond["messages"], json!([]));
@@ -434,8 +427,7 @@ async fn browse_shows_tombstones_and_stops_at_its_scan_limit_saying_so() {
     let app = TestApp::start().await;
     let f = fixture(&app, &broker.address).await;
     let config = f.configure(json!({"partitions": 1})).await;
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     let mut kafka = broker.client();
     let partition = kafka.topic(TOPIC).unwrap().unwrap().partitions[0];
     let mut tombstone = message(1_000_000_000, "gone", b"");
@@ -497,8 +489,7 @@ async fn browse_checks_its_parameters_access_and_the_topic() {
     let missing = f.browse(&f.member, &config, "").await;
     assert_eq!(missing.status, StatusCode::CONFLICT, "{}", missing.text());
     assert!(missing.text().contains("synchronize"), "{}", missing.text());
-    let synced = f.post(&f.realm.admin, &format!("/environments/{}/synchronize", f.environment)).await;
-    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    f.synchronized().await;
     assert_eq!(f.browse(&f.member, &config, "").await.status, StatusCode::OK);
 }
 

@@ -411,6 +411,23 @@ impl TestRealm<'_> {
         TestUser { uid, email: email.to_owned(), token }
     }
 
+    /// A group `name` of this realm with `members` (user uids), made by its administrator;
+    /// returns its uid.
+    pub async fn group(&self, name: &str, members: &[&str]) -> String {
+        let members: Vec<String> = members.iter().map(|uid| uri("users", uid)).collect();
+        let created = self
+            .app
+            .json_accepting(
+                "POST",
+                &self.admin,
+                "/groups",
+                "application/hal+json",
+                &json!({"name": name, "members": members}),
+            )
+            .await;
+        uid_of(&created)
+    }
+
     /// A client holding `roles`, and its token.
     pub async fn client(&self, name: &str, roles: &[&str]) -> TestClient {
         let path = format!("/v1/tenants/{}/clients", self.id);

@@ -61,9 +61,10 @@ pub(crate) struct Applied {
 }
 
 impl CatalogStore {
-    /// The changes that make `config`'s topics what it says (or gone, with `delete`): one per
-    /// cluster of its environment's instance (none when the environment has no instance).
-    pub(super) fn topic_changes(
+    /// Writes what `config`'s topics should be (or that they should be gone, with `delete`)
+    /// into the outbox, in the caller's transaction: one change per cluster of its environment's
+    /// instance (none when the environment has no instance). Wake the worker once committed.
+    pub(super) fn want_topics(
         &self,
         conn: &mut DbConnection,
         realm: &RealmRef,
@@ -85,25 +86,11 @@ impl CatalogStore {
             }
             Wanted::Apply { partitions: i32::try_from(config.partitions).unwrap_or(i32::MAX), configs }
         };
-        Ok(instance
+        let changes: Vec<Change> = instance
             .clusters
             .iter()
             .map(|running| Change { cluster: running.cluster, topic: topic.clone(), wanted: wanted.clone() })
-            .collect())
-    }
-
-    /// Writes what `config`'s topics should be into the outbox (in the caller's transaction;
-    /// wake the worker once it has committed).
-    pub(super) fn want_topics(
-        &self,
-        conn: &mut DbConnection,
-        realm: &RealmRef,
-        config: &StreamConfig,
-        stream: &Stream,
-        environment: &Environment,
-        delete: bool,
-    ) -> Result<Vec<Change>, CatalogError> {
-        let changes = self.topic_changes(conn, realm, config, stream, environment, delete)?;
+            .collect();
         let now = self.clock.now();
         for change in &changes {
             outbox::enqueue(conn, realm.id, change, now)?;
