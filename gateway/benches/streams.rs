@@ -93,6 +93,14 @@ fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
             ),
         };
         sql(conn, &trigrams);
+        sql(
+            conn,
+            &format!(
+                "INSERT INTO catalog_stream_trigram_counts (realm_id, trigram, n) \
+                 SELECT realm_id, trigram, COUNT(*) FROM catalog_stream_trigrams WHERE realm_id = '{realm}' \
+                 GROUP BY realm_id, trigram"
+            ),
+        );
         let realm_id = RealmId::from(uuid::Uuid::parse_str(realm).unwrap_or_else(|e| panic!("{e}")));
         portico_core::db::counters::adjust(conn, realm_id, "streams", i64::try_from(count).unwrap_or(i64::MAX))?;
         Ok::<(), DbError>(())
@@ -155,6 +163,7 @@ fn main() {
         let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
         sql(&mut conn, "VACUUM ANALYZE catalog_streams");
         sql(&mut conn, "VACUUM ANALYZE catalog_stream_trigrams");
+        sql(&mut conn, "VACUUM ANALYZE catalog_stream_trigram_counts");
     }
     println!(
         "{:?}: {small} and {large} streams in two realms, ten more realms of 10,000; {runs} runs per cell",

@@ -12,8 +12,12 @@ use time::PrimitiveDateTime;
 use uuid::Uuid;
 
 /// The trigram index of stream names (migration `catalog_stream_name_search`).
-const NAME_INDEX: TrigramIndex =
-    TrigramIndex { table: "catalog_stream_trigrams", realm: "catalog_streams.realm_id", id: "catalog_streams.id" };
+const NAME_INDEX: TrigramIndex = TrigramIndex {
+    table: "catalog_stream_trigrams",
+    counts: "catalog_stream_trigram_counts",
+    realm: "catalog_streams.realm_id",
+    id: "catalog_streams.id",
+};
 
 /// Counter name of streams per realm.
 pub const COUNTER: &str = "streams";

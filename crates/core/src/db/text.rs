@@ -128,39 +128,57 @@ mod tests {
 
 /// A realm-scoped trigram index of one text column: a table `(realm_id, trigram, entity_id)`
 /// with that primary key and an index on `entity_id`, holding every three-character run of
-/// each row's lower-cased text (the domain's migration creates it; the domain's writes call
-/// [`TrigramIndex::set`] and [`TrigramIndex::remove`]).
+/// each row's lower-cased text, and a table `(realm_id, trigram, n)` keyed by its first two
+/// columns counting the rows that hold each trigram (the domain's migration creates both; the
+/// domain's writes call [`TrigramIndex::set`] and [`TrigramIndex::remove`], which keep the
+/// counts exact in the same transaction).
 ///
-/// A "contains" search first probes how many rows of the realm hold each trigram of its text
-/// (one statement of bounded, index-only counts), then adds [`TrigramIndex::candidates`]: the
-/// rows holding the rarest trigrams. `LIKE` still decides, so the result is exact; the cost
-/// follows the rare trigrams' rows instead of the realm's size. Texts under three characters,
-/// or whose trigrams are all common, are left to `LIKE` alone.
+/// A "contains" search reads the counts of its text's trigrams (one statement of primary-key
+/// lookups), then adds [`TrigramIndex::candidates`]: the rows holding the rarest trigram,
+/// intersected with those holding the next rarest while they are at most
+/// [`PARTNER_FACTOR`] times as many (reading a few more index entries is cheaper than fetching
+/// the rows they rule out). `LIKE` still decides, so the result is exact; the cost follows the
+/// rare trigrams' rows instead of the realm's size. Texts under three characters, or whose
+/// trigrams are all common, are left to `LIKE` alone.
 #[derive(Debug, Clone, Copy)]
 pub struct TrigramIndex {
     /// The index table.
     pub table: &'static str,
+    /// The count table.
+    pub counts: &'static str,
     /// The searched table's realm column, qualified (`catalog_streams.realm_id`).
     pub realm: &'static str,
     /// The searched table's id column, qualified (`catalog_streams.id`).
     pub id: &'static str,
 }
 
-/// How many rows of a realm a trigram may be in and still narrow a search.
-const RARE_TRIGRAM: usize = 1_000;
+/// How many rows of a realm the rarest trigram may be in and still drive a search.
+const RARE_TRIGRAM: i64 = 10_000;
 
-/// The most trigrams of one search text probed.
+/// The most trigrams of one search text looked up.
 const PROBED_TRIGRAMS: usize = 16;
 
-/// The most (rarest) trigrams whose rows a search intersects.
+/// The most trigrams whose rows a search intersects.
 const INTERSECTED_TRIGRAMS: usize = 3;
 
+/// How many times as many rows as the rarest trigram's another may be in and still be
+/// intersected with it.
+pub const PARTNER_FACTOR: i64 = 8;
+
 #[derive(diesel::QueryableByName)]
-struct Probe {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    i: i64,
+struct Count {
+    #[diesel(sql_type = Text)]
+    trigram: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Held {
+    #[diesel(sql_type = Text)]
+    realm_id: String,
+    #[diesel(sql_type = Text)]
+    trigram: String,
 }
 
 /// The distinct three-character runs of `text`, lower-cased, in order.
@@ -176,12 +194,30 @@ pub fn trigrams(text: &str) -> Vec<String> {
     found
 }
 
-/// The rarest trigrams a search intersects: a narrowing for [`TrigramIndex::candidates`].
+/// The trigrams a search intersects, rarest first: a narrowing for
+/// [`TrigramIndex::candidates`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Narrowing(Vec<String>);
 
+/// Which trigrams to intersect, given each one's count: the rarest (if it is rare enough),
+/// then the next rarest while within [`PARTNER_FACTOR`] of it; a trigram no row holds alone
+/// (nothing matches).
+fn choose(mut counts: Vec<(String, i64)>) -> Option<Narrowing> {
+    counts.sort_by_key(|(_, n)| *n);
+    let rarest = counts.first()?.1;
+    if rarest >= RARE_TRIGRAM {
+        return None;
+    }
+    let limit = if rarest == 0 { 0 } else { rarest.saturating_mul(PARTNER_FACTOR) };
+    Some(Narrowing(
+        counts.into_iter().take(INTERSECTED_TRIGRAMS).filter(|(_, n)| *n <= limit).map(|(t, _)| t).collect(),
+    ))
+}
+
 impl TrigramIndex {
-    /// Makes `text` the indexed text of row `id` of `realm` (replacing what it was).
+    /// Makes `text` the indexed text of row `id` of `realm` (replacing what it was): only the
+    /// trigrams that change are written, and their counts moved in trigram order (so two writes
+    /// never wait for each other's counts in opposite orders).
     pub fn set(
         &self,
         conn: &mut crate::db::DbConnection,
@@ -190,43 +226,104 @@ impl TrigramIndex {
         text: &str,
     ) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
-        self.remove(conn, id)?;
-        let trigrams = trigrams(text);
-        if trigrams.is_empty() {
+        let held = self.held(conn, id)?;
+        let wanted = trigrams(text);
+        let gone: Vec<&Held> = held.iter().filter(|h| !wanted.contains(&h.trigram)).collect();
+        let new: Vec<&String> = wanted.iter().filter(|t| !held.iter().any(|h| &h.trigram == *t)).collect();
+        if !gone.is_empty() {
+            let places: Vec<String> = (0..gone.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!("DELETE FROM {} WHERE entity_id = $1 AND trigram IN ({})", self.table, places.join(", "));
+            let mut statement =
+                diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>().bind::<Text, _>(id.to_string());
+            for old in &gone {
+                statement = statement.bind::<Text, _>(old.trigram.clone());
+            }
+            statement.execute(conn)?;
+        }
+        if !new.is_empty() {
+            let sql = super::insert_values_sql(self.table, &["realm_id", "trigram", "entity_id"], new.len());
+            let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
+            for trigram in &new {
+                statement = statement
+                    .bind::<Text, _>(realm)
+                    .bind::<Text, _>((*trigram).clone())
+                    .bind::<Text, _>(id.to_string());
+            }
+            statement.execute(conn)?;
+        }
+        let mut moves: Vec<(String, String, i64)> =
+            gone.iter().map(|h| (h.realm_id.clone(), h.trigram.clone(), -1)).collect();
+        moves.extend(new.iter().map(|t| (realm.to_string(), (*t).clone(), 1)));
+        self.count(conn, moves)
+    }
+
+    /// The realm and trigrams row `id` is indexed under.
+    fn held(&self, conn: &mut crate::db::DbConnection, id: uuid::Uuid) -> diesel::QueryResult<Vec<Held>> {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT realm_id, trigram FROM {} WHERE entity_id = $1", self.table))
+            .bind::<Text, _>(id.to_string())
+            .load(conn)
+    }
+
+    /// Adds each `(realm, trigram, delta)` to its count (one statement, in key order, so two
+    /// writes never wait for each other's counts in opposite orders); counts that reach zero go.
+    fn count(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        mut moves: Vec<(String, String, i64)>,
+    ) -> diesel::QueryResult<()> {
+        use diesel::RunQueryDsl;
+        if moves.is_empty() {
             return Ok(());
         }
-        let sql = super::insert_values_sql(self.table, &["realm_id", "trigram", "entity_id"], trigrams.len());
+        moves.sort();
+        let counts = self.counts;
+        // Same upsert syntax on SQLite (3.24+) and PostgreSQL; MultiConnection has no on_conflict
+        // DSL. The keys are distinct (a row's trigrams are), as PostgreSQL requires.
+        let sql = format!(
+            "{} ON CONFLICT (realm_id, trigram) DO UPDATE SET n = {counts}.n + excluded.n",
+            super::insert_values_sql(counts, &["realm_id", "trigram", "n"], moves.len())
+        );
         let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
-        for trigram in trigrams {
-            statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram).bind::<Text, _>(id.to_string());
+        for (realm, trigram, delta) in &moves {
+            statement = statement
+                .bind::<Text, _>(realm.clone())
+                .bind::<Text, _>(trigram.clone())
+                .bind::<diesel::sql_types::BigInt, _>(*delta);
         }
         statement.execute(conn)?;
+        for (realm, trigram, _) in moves.iter().filter(|(_, _, delta)| *delta < 0) {
+            diesel::sql_query(format!("DELETE FROM {counts} WHERE realm_id = $1 AND trigram = $2 AND n <= 0"))
+                .bind::<Text, _>(realm.clone())
+                .bind::<Text, _>(trigram.clone())
+                .execute(conn)?;
+        }
         Ok(())
     }
 
     /// Removes row `id` from the index.
     pub fn remove(&self, conn: &mut crate::db::DbConnection, id: uuid::Uuid) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
+        let held = self.held(conn, id)?;
         diesel::sql_query(format!("DELETE FROM {} WHERE entity_id = $1", self.table))
             .bind::<Text, _>(id.to_string())
             .execute(conn)?;
-        Ok(())
+        self.count(conn, held.into_iter().map(|h| (h.realm_id, h.trigram, -1)).collect())
     }
 
     /// Removes every row of `realm` from the index.
     pub fn purge(&self, conn: &mut crate::db::DbConnection, realm: crate::RealmId) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
-        diesel::sql_query(format!("DELETE FROM {} WHERE realm_id = $1", self.table))
-            .bind::<Text, _>(realm)
-            .execute(conn)?;
+        for table in [self.table, self.counts] {
+            diesel::sql_query(format!("DELETE FROM {table} WHERE realm_id = $1"))
+                .bind::<Text, _>(realm)
+                .execute(conn)?;
+        }
         Ok(())
     }
 
-    /// The rarest trigrams of `text` in `realm` (at most [`INTERSECTED_TRIGRAMS`], each in
-    /// fewer than [`RARE_TRIGRAM`] rows); `None` when `text` has none (too short, or all common).
-    /// Each probe is ordered by the primary key's last column, so it is an index range that
-    /// stops at the limit: with `LIMIT` alone PostgreSQL may pick a sequential scan that, for a
-    /// trigram whose rows of this realm lie late in the table, reads all of it.
+    /// The trigrams of `text` to intersect in `realm` (see [`TrigramIndex`]); `None` when
+    /// `text` has none to narrow by (too short, or all common).
     pub fn narrowing(
         &self,
         conn: &mut crate::db::DbConnection,
@@ -239,35 +336,26 @@ impl TrigramIndex {
         if trigrams.is_empty() {
             return Ok(None);
         }
-        let table = self.table;
-        let sql = (0..trigrams.len())
-            .map(|i| {
-                format!(
-                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT count(*) FROM (SELECT 1 FROM {table} \
-                     WHERE realm_id = ${} AND trigram = ${} ORDER BY entity_id LIMIT {RARE_TRIGRAM}) AS p{i}) AS n",
-                    2 * i + 1,
-                    2 * i + 2
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>();
+        let places: Vec<String> = (0..trigrams.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT trigram, n FROM {} WHERE realm_id = $1 AND trigram IN ({})",
+            self.counts,
+            places.join(", ")
+        );
+        let mut statement = diesel::sql_query(sql).into_boxed::<crate::db::DbBackend>().bind::<Text, _>(realm);
         for trigram in &trigrams {
-            statement = statement.bind::<Text, _>(realm).bind::<Text, _>(trigram.clone());
+            statement = statement.bind::<Text, _>(trigram.clone());
         }
-        let mut counts: Vec<Probe> = statement.load(conn)?;
-        if counts.iter().any(|probe| probe.n == 0) {
-            // A trigram no row holds: nothing matches; the emptiest narrowing says so.
-            counts.retain(|probe| probe.n == 0);
-        }
-        counts.retain(|probe| usize::try_from(probe.n).is_ok_and(|n| n < RARE_TRIGRAM));
-        counts.sort_by_key(|probe| probe.n);
-        let rare: Vec<String> = counts
-            .iter()
-            .take(INTERSECTED_TRIGRAMS)
-            .filter_map(|probe| trigrams.get(usize::try_from(probe.i).ok()?).cloned())
+        let counted: Vec<Count> = statement.load(conn)?;
+        // A trigram without a count is in no row.
+        let counts = trigrams
+            .into_iter()
+            .map(|trigram| {
+                let n = counted.iter().find(|c| c.trigram == trigram).map_or(0, |c| c.n);
+                (trigram, n)
+            })
             .collect();
-        Ok((!rare.is_empty()).then_some(Narrowing(rare)))
+        Ok(choose(counts))
     }
 
     /// The condition "the row is of `realm` and holds every trigram of `narrowing`", for a
@@ -280,7 +368,7 @@ impl TrigramIndex {
         realm: crate::RealmId,
         narrowing: &Narrowing,
     ) -> Box<dyn diesel::BoxableExpression<QS, crate::db::DbBackend, SqlType = diesel::sql_types::Bool>> {
-        let Self { table, realm: realm_column, id } = *self;
+        let Self { table, realm: realm_column, id, .. } = *self;
         let plus = if sqlite { "+" } else { "" };
         // Always three sets to intersect (repeating the last trigram is a no-op), so the
         // statement has one shape.
@@ -308,29 +396,72 @@ impl TrigramIndex {
 
 #[cfg(all(test, feature = "testing"))]
 mod trigram_tests {
-    use super::TrigramIndex;
+    use super::{Narrowing, TrigramIndex, choose};
     use diesel::RunQueryDsl;
 
+    fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+        pairs.iter().map(|(t, n)| ((*t).to_owned(), *n)).collect()
+    }
+
     #[test]
-    fn the_index_narrows_to_the_rare_trigrams_of_the_realm() {
+    fn the_rarest_trigram_drives_and_close_ones_join_it() {
+        let narrowing = |pairs| choose(counts(pairs)).map(|Narrowing(t)| t);
+        // stream-777 in a realm of 200,000: 777 and -77 are close, m-7 and the rest are not.
+        let large = [("str", 200_000), ("m-7", 11_111), ("-77", 1_111), ("777", 560), ("eam", 200_000)];
+        assert_eq!(narrowing(&large), Some(vec!["777".to_owned(), "-77".to_owned()]));
+        assert_eq!(narrowing(&[("abc", 0), ("bcd", 5)]), Some(vec!["abc".to_owned()]), "absent: nothing matches");
+        assert_eq!(narrowing(&[("abc", 10_000), ("bcd", 20_000)]), None, "all common: LIKE alone");
+        assert_eq!(narrowing(&[("a", 1), ("b", 2), ("c", 3), ("d", 4)]).unwrap().len(), 3);
+        assert_eq!(narrowing(&[]), None);
+    }
+
+    #[test]
+    fn the_index_keeps_exact_counts_and_narrows_to_the_rare_trigrams_of_the_realm() {
         let db = crate::testing::TestDatabase::migrated(&[]);
         let mut conn = db.database().conn().unwrap();
-        diesel::sql_query(
+        for sql in [
             "CREATE TABLE things_trigrams (realm_id TEXT NOT NULL, trigram TEXT NOT NULL, entity_id TEXT NOT NULL, \
              PRIMARY KEY (realm_id, trigram, entity_id))",
-        )
-        .execute(&mut **conn)
-        .unwrap();
-        let index = TrigramIndex { table: "things_trigrams", realm: "things.realm_id", id: "things.id" };
-        let realm = crate::RealmId::from(uuid::Uuid::new_v4());
-        let id = uuid::Uuid::new_v4();
-        index.set(&mut conn, realm, id, "Stream-777").unwrap();
-        index.set(&mut conn, realm, id, "stream-778").unwrap();
+            "CREATE TABLE things_trigram_counts (realm_id TEXT NOT NULL, trigram TEXT NOT NULL, n BIGINT NOT NULL, \
+             PRIMARY KEY (realm_id, trigram))",
+        ] {
+            diesel::sql_query(sql).execute(&mut **conn).unwrap();
+        }
+        let index = TrigramIndex {
+            table: "things_trigrams",
+            counts: "things_trigram_counts",
+            realm: "things.realm_id",
+            id: "things.id",
+        };
+        let (realm, other) = (crate::RealmId::from(uuid::Uuid::new_v4()), crate::RealmId::from(uuid::Uuid::new_v4()));
+        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        index.set(&mut conn, realm, a, "Stream-777").unwrap();
+        index.set(&mut conn, realm, a, "stream-778").unwrap();
+        index.set(&mut conn, realm, b, "stream-779").unwrap();
+        index.set(&mut conn, other, uuid::Uuid::new_v4(), "m-77 m-77").unwrap();
+        let n = |conn: &mut crate::db::DbConnection, trigram: &str| -> i64 {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query(
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM things_trigram_counts WHERE realm_id = $1 AND trigram = $2",
+            )
+            .bind::<diesel::sql_types::Text, _>(realm)
+            .bind::<diesel::sql_types::Text, _>(trigram)
+            .get_result::<N>(conn)
+            .unwrap()
+            .n
+        };
+        assert_eq!((n(&mut conn, "str"), n(&mut conn, "778"), n(&mut conn, "777")), (2, 1, 0), "moved, not added");
         let narrowing = index.narrowing(&mut conn, realm, "M-77").unwrap().unwrap();
-        assert_eq!(narrowing.0, ["m-7", "-77"]);
-        assert!(index.narrowing(&mut conn, realm, "777").unwrap().is_some_and(|n| n.0 == ["777"]), "absent: nothing");
+        assert_eq!(narrowing.0, ["m-7", "-77"], "the other realm's rows do not count");
+        assert_eq!(index.narrowing(&mut conn, realm, "777").unwrap().unwrap().0, ["777"], "absent: nothing");
         assert_eq!(index.narrowing(&mut conn, realm, "st").unwrap(), None);
-        index.remove(&mut conn, id).unwrap();
+        index.remove(&mut conn, a).unwrap();
+        assert_eq!((n(&mut conn, "str"), n(&mut conn, "778")), (1, 0));
         index.purge(&mut conn, realm).unwrap();
+        assert_eq!(n(&mut conn, "str"), 0);
     }
 }

@@ -10,8 +10,12 @@ use portico_core::{DbConnection, RealmId, Timestamp};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
-const SEARCH_INDEX: TrigramIndex =
-    TrigramIndex { table: "flow_resource_trigrams", realm: "flow_resources.realm_id", id: "flow_resources.id" };
+const SEARCH_INDEX: TrigramIndex = TrigramIndex {
+    table: "flow_resource_trigrams",
+    counts: "flow_resource_trigram_counts",
+    realm: "flow_resources.realm_id",
+    id: "flow_resources.id",
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = resources)]

@@ -129,6 +129,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    flow_resource_trigram_counts (realm_id, trigram) {
+        realm_id -> Text,
+        trigram -> Text,
+        n -> BigInt,
+    }
+}
+
 portico_core::schema_tables!(
     flows,
     flow_revisions,
@@ -140,4 +148,5 @@ portico_core::schema_tables!(
     flow_resources,
     flow_resource_revisions,
     flow_resource_trigrams,
+    flow_resource_trigram_counts,
 );
