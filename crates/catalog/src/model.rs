@@ -591,3 +591,20 @@ pub struct BrowsePage {
     /// Whether the scan stopped at its limit before the end of the window.
     pub truncated: bool,
 }
+
+/// A Kafka Connect plugin available on an instance (read from its Connect cluster).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectPlugin {
+    /// Id (`uid`), kept while the instance offers the class.
+    pub id: Uuid,
+    /// The instance offering it.
+    pub instance: Uuid,
+    /// The connector class (what an application's `applicationClass` names).
+    pub class: String,
+    /// Sink or source.
+    pub kind: crate::connect::PluginType,
+    /// Its version.
+    pub version: String,
+    /// Its configuration keys and their types, in Connect's order.
+    pub configs: Vec<(String, String)>,
+}

@@ -3,9 +3,9 @@
 
 use crate::error::CatalogError;
 use crate::model::{
-    Cluster, ClusterFilter, ClusterInput, Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView,
-    InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SchemaEntry, SchemaVersion, StreamInput,
-    StreamView, SupportTier,
+    Cluster, ClusterFilter, ClusterInput, ConnectPlugin, Environment, EnvironmentFilter, EnvironmentInput,
+    EnvironmentView, InstanceFilter, InstanceInput, InstanceView, Level, LevelInput, LevelKind, SchemaEntry,
+    SchemaVersion, StreamInput, StreamView, SupportTier,
 };
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
@@ -51,6 +51,15 @@ pub trait SupportTierService: Send + Sync + 'static {
     fn support_tiers(&self, ctx: &RequestContext, page: &PageRequest) -> Result<Page<SupportTier>, CatalogError>;
     /// One tier.
     fn support_tier(&self, ctx: &RequestContext, id: Uuid) -> Result<SupportTier, CatalogError>;
+}
+
+/// Connect plugins: what the realm's instances' Kafka Connect clusters offer, readable by every
+/// user of the realm (read from Connect on synchronize and by the background worker).
+pub trait ConnectPluginService: Send + Sync + 'static {
+    /// A page of the realm's plugins.
+    fn connect_plugins(&self, ctx: &RequestContext, page: &PageRequest) -> Result<Page<ConnectPlugin>, CatalogError>;
+    /// One plugin.
+    fn connect_plugin(&self, ctx: &RequestContext, id: Uuid) -> Result<ConnectPlugin, CatalogError>;
 }
 
 /// Clusters: readable by every user of the realm; created and changed by platform admins

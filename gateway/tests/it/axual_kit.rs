@@ -264,6 +264,7 @@ async fn the_index_lists_every_registered_collection_and_profiles_come_from_the_
             "environments",
             "schemas",
             "confidentialities",
+            "connect_plugins",
             "stream_configs",
             "integrities",
             "clusters",

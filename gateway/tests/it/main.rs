@@ -9,6 +9,7 @@ mod axual_users;
 mod bad_input;
 mod basic_and_utilihive;
 mod catalog_clusters;
+mod catalog_connect_plugins;
 mod catalog_environments;
 mod catalog_instances;
 mod catalog_levels;

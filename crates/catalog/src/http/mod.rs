@@ -1,7 +1,9 @@
 //! The Axual catalog's routes: HAL+JSON through the core kit, Axual errors (the host's default
 //! format), served in the caller's realm.
 
+pub mod browse;
 pub mod clusters;
+pub mod connect_plugins;
 pub mod environments;
 pub mod instances;
 pub mod levels;
@@ -14,8 +16,8 @@ pub mod support_tiers;
 
 use crate::model::LevelKind;
 use crate::service::{
-    ClusterService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService, SchemaService,
-    StreamConfigService, StreamService, SupportTierService, TENANT_ADMINS,
+    ClusterService, ConnectPluginService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService,
+    SchemaService, StreamConfigService, StreamService, SupportTierService, TENANT_ADMINS,
 };
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
@@ -94,6 +96,7 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         profile: Some(streams::streams_profile),
     },
     AxualCollection { rel: "support_tiers", title: None, profile: None },
+    AxualCollection { rel: "connect_plugins", title: None, profile: None },
     AxualCollection {
         rel: "stream_configs",
         title: Some("Access or create streams"), // sic: the seed's index
@@ -128,6 +131,10 @@ const SYNCHRONIZER: Requirement<'static> = Requirement::AnyRole(crate::service::
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
     ("GET", "/support_tiers", ANY),
+    ("GET", "/connect_plugins", ANY),
+    ("GET", "/connect_plugins/search", ANY),
+    ("GET", "/connect_plugins/{uid}", ANY),
+    ("GET", "/connect_plugins/{uid}/instance", ANY),
     ("GET", "/support_tiers/{uid}", ANY),
     ("GET", "/streams", ANY),
     ("POST", "/streams", ANY),
@@ -227,6 +234,7 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SupportTierService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ClusterService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn InstanceService>))
+            .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn ConnectPluginService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn EnvironmentService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn SchemaService>))
             .app_data(actix_web::web::Data::from(store.clone() as Arc<dyn StreamService>))
@@ -238,6 +246,10 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(support_tiers::list_support_tiers)
         .service(support_tiers::get_support_tier)
+        .service(connect_plugins::connect_plugin_searches)
+        .service(connect_plugins::list_connect_plugins)
+        .service(connect_plugins::get_connect_plugin)
+        .service(connect_plugins::connect_plugin_instance)
         .service(streams::stream_searches)
         .service(streams::find_streams_by_name)
         .service(streams::find_streams_by_name_containing)
@@ -247,9 +259,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(streams::patch_stream)
         .service(streams::delete_stream)
         .service(streams::stream_constraints)
-        .service(stream_configs::browse_access)
-        .service(stream_configs::browse_config)
-        .service(stream_configs::browse)
+        .service(browse::browse_access)
+        .service(browse::browse_config)
+        .service(browse::browse)
         .service(streams::stream_association)
         .service(stream_configs::stream_config_searches)
         .service(stream_configs::find_configs_by_stream)

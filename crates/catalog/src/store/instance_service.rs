@@ -2,7 +2,7 @@
 
 use super::CatalogStore;
 use super::validate::{validate_name, validate_property, validate_url};
-use super::{clusters, environments, instances, support_tiers};
+use super::{clusters, connect_plugins, environments, instances, support_tiers};
 use crate::error::CatalogError;
 use crate::model::{CaCert, DEFAULT_INSTANCE_PROPERTIES, Instance, InstanceFilter, InstanceInput, InstanceView};
 use crate::service::InstanceService;
@@ -263,12 +263,21 @@ impl InstanceService for CatalogStore {
             version: 0,
         };
         apply_instance(&mut instance, input, Some(certs));
-        audited_write(&self.db, self.clock.as_ref(), ctx, "instance.create", "instance", |conn| {
-            self.check_instance_relations(conn, ctx, &instance)?;
-            instances::insert(conn, ctx.realm.id, &instance, ctx.actor(), now)?;
-            let stored = self.existing_instance(conn, ctx, instance.id)?;
-            Ok((self.instance_view(conn, ctx, stored)?, instance.id.simple().to_string()))
-        })
+        let view: InstanceView = audited_write::<_, CatalogError>(
+            &self.db,
+            self.clock.as_ref(),
+            ctx,
+            "instance.create",
+            "instance",
+            |conn| {
+                self.check_instance_relations(conn, ctx, &instance)?;
+                instances::insert(conn, ctx.realm.id, &instance, ctx.actor(), now)?;
+                let stored = self.existing_instance(conn, ctx, instance.id)?;
+                Ok((self.instance_view(conn, ctx, stored)?, instance.id.simple().to_string()))
+            },
+        )?;
+        self.wake_provisioner(); // its Connect plugins are read at once
+        Ok(view)
     }
 
     fn update_instance(
@@ -282,22 +291,36 @@ impl InstanceService for CatalogStore {
         validate_instance(&input)?;
         let certs = input.ca_certs.as_deref().map(read_certs).transpose()?;
         let now = self.clock.now();
-        audited_write(&self.db, self.clock.as_ref(), ctx, "instance.update", "instance", |conn| {
-            lock_row(conn, "catalog_instances", "id", RowKey::Text(&id.to_string()))?;
-            let current = self.existing_instance(conn, ctx, id)?;
-            let revised = revise(precondition, "instance", id.simple(), &current, current.version, |next| {
-                apply_instance(next, input.clone(), certs.clone());
-                Ok::<_, CatalogError>(())
-            })?;
-            let Some(next) = revised else {
-                return Ok((self.instance_view(conn, ctx, current)?, id.simple().to_string()));
-            };
-            self.check_instance_relations(conn, ctx, &next)?;
-            let written = instances::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
-            committed(precondition, "instance", id.simple(), current.version, written)?;
-            let stored = self.existing_instance(conn, ctx, id)?;
-            Ok((self.instance_view(conn, ctx, stored)?, id.simple().to_string()))
-        })
+        let view: InstanceView = audited_write::<_, CatalogError>(
+            &self.db,
+            self.clock.as_ref(),
+            ctx,
+            "instance.update",
+            "instance",
+            |conn| {
+                lock_row(conn, "catalog_instances", "id", RowKey::Text(&id.to_string()))?;
+                let current = self.existing_instance(conn, ctx, id)?;
+                let revised = revise(precondition, "instance", id.simple(), &current, current.version, |next| {
+                    apply_instance(next, input.clone(), certs.clone());
+                    Ok::<_, CatalogError>(())
+                })?;
+                let Some(next) = revised else {
+                    return Ok((self.instance_view(conn, ctx, current)?, id.simple().to_string()));
+                };
+                self.check_instance_relations(conn, ctx, &next)?;
+                let written = instances::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
+                committed(precondition, "instance", id.simple(), current.version, written)?;
+                if (next.connect_enabled, &next.connect_urls) != (current.connect_enabled, &current.connect_urls) {
+                    // Connect moved or went off: what was read of it no longer holds.
+                    connect_plugins::remove_of_instance(conn, ctx.realm.id, id)?;
+                    connect_plugins::set_checked(conn, ctx.realm.id, id, None)?;
+                }
+                let stored = self.existing_instance(conn, ctx, id)?;
+                Ok((self.instance_view(conn, ctx, stored)?, id.simple().to_string()))
+            },
+        )?;
+        self.wake_provisioner(); // a new Connect setting is read at once
+        Ok(view)
     }
 
     fn may_manage_instances(&self, ctx: &RequestContext) -> bool {
@@ -307,10 +330,18 @@ impl InstanceService for CatalogStore {
     fn synchronize_instance(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
         ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS))?;
         self.db.read(|conn| self.existing_instance(conn, ctx, id).map(|_| ()))?;
-        self.synchronize(ctx, "instance.synchronize", "instance", id, |conn| {
+        let topics = self.synchronize(ctx, "instance.synchronize", "instance", id, |conn| {
             self.existing_instance(conn, ctx, id)?;
             Ok(environments::of_instance(conn, ctx.realm.id, id)?)
-        })
+        });
+        let plugins = self.read_connect_plugins(ctx.realm.id, id);
+        match (topics, plugins) {
+            (Err(CatalogError::Upstream { message: topics, .. }), Err(CatalogError::Upstream { message, .. })) => {
+                Err(CatalogError::upstream("synchronization_failed", format!("{topics}; {message}")))
+            }
+            (Err(err), _) | (Ok(()), Err(err)) => Err(err),
+            (Ok(()), Ok(())) => Ok(()),
+        }
     }
 
     fn may_synchronize(&self, ctx: &RequestContext) -> bool {

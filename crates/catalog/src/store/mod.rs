@@ -5,6 +5,8 @@
 pub mod browse;
 mod cluster_service;
 pub mod clusters;
+mod connect_plugin_service;
+pub mod connect_plugins;
 mod environment_service;
 pub mod environments;
 mod instance_service;
@@ -57,9 +59,9 @@ impl CatalogStore {
         CatalogStore { db, clock, hooks, provisioner: std::sync::OnceLock::new() }
     }
 
-    /// Starts the worker that applies the topic outbox to the Kafka clusters: every
-    /// `every`, and at once after a change wants something of a topic. Without it, topics
-    /// change only on `synchronize`.
+    /// Starts the worker that applies the topic outbox to the Kafka clusters and reads the
+    /// instances' Kafka Connect plugins: every `every`, and at once after a change wants
+    /// something of a topic or of Connect. Without it, both change only on `synchronize`.
     pub fn start_provisioning(self: &Arc<Self>, every: std::time::Duration) -> std::io::Result<()> {
         let worker =
             portico_core::background::Worker::spawn("catalog-topics", Arc::downgrade(self), every, |store: &Self| {
@@ -72,6 +74,9 @@ impl CatalogStore {
                             break;
                         }
                     }
+                }
+                if let Err(err) = store.refresh_connect_plugins() {
+                    tracing::error!(error = %err, "the connect plugins could not be refreshed");
                 }
             })?;
         let _ = self.provisioner.set(worker);
@@ -119,6 +124,7 @@ impl RealmLifecycle for CatalogStore {
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
         outbox::purge(conn, realm)?;
+        connect_plugins::purge(conn, realm)?;
         stream_configs::purge(conn, realm)?;
         streams::purge(conn, realm)?;
         levels::purge(conn, realm)?;

@@ -135,12 +135,13 @@ fn realm_id(text: &str) -> QueryResult<RealmId> {
     super::uuid(text).map(RealmId::from)
 }
 
-fn keyed(realm: RealmId, cluster: Uuid, topic: &str) -> outbox::BoxedQuery<'static, portico_core::db::DbBackend> {
+/// The row of one realm, cluster and topic (every statement below starts from it).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn keyed<'a>(realm: RealmId, cluster: String, topic: &'a str) -> _ {
     outbox::table
         .filter(outbox::realm_id.eq(realm))
-        .filter(outbox::cluster_id.eq(cluster.to_string()))
-        .filter(outbox::topic.eq(topic.to_owned()))
-        .into_boxed()
+        .filter(outbox::cluster_id.eq(cluster))
+        .filter(outbox::topic.eq(topic))
 }
 
 /// Claims the row for `holder` until `until` unless another holder's claim is still running;
@@ -154,10 +155,7 @@ pub fn claim(
 ) -> QueryResult<Option<Claimed>> {
     let now = now.as_primitive();
     let taken = diesel::update(
-        outbox::table
-            .filter(outbox::realm_id.eq(realm))
-            .filter(outbox::cluster_id.eq(cluster.to_string()))
-            .filter(outbox::topic.eq(topic))
+        keyed(realm, cluster.to_string(), topic)
             .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now))),
     )
     .set((outbox::claimed_by.eq(holder), outbox::claimed_until.eq(until.as_primitive())))
@@ -165,7 +163,7 @@ pub fn claim(
     if taken == 0 {
         return Ok(None);
     }
-    let row: Option<Row> = keyed(realm, cluster, topic).select(Row::as_select()).first(conn).optional()?;
+    let row: Option<Row> = keyed(realm, cluster.to_string(), topic).select(Row::as_select()).first(conn).optional()?;
     row.map(|row| Ok(Claimed { realm, change: row.change()?, revision: row.revision, attempts: row.attempts }))
         .transpose()
 }
@@ -175,10 +173,7 @@ pub fn claim(
 pub fn done(conn: &mut DbConnection, claimed: &Claimed, holder: &str) -> QueryResult<()> {
     let (realm, change) = (claimed.realm, &claimed.change);
     let removed = diesel::delete(
-        outbox::table
-            .filter(outbox::realm_id.eq(realm))
-            .filter(outbox::cluster_id.eq(change.cluster.to_string()))
-            .filter(outbox::topic.eq(&change.topic))
+        keyed(realm, change.cluster.to_string(), &change.topic)
             .filter(outbox::revision.eq(claimed.revision))
             .filter(outbox::claimed_by.eq(holder)),
     )
@@ -199,13 +194,7 @@ pub fn release(
     retry_at: Option<Timestamp>,
 ) -> QueryResult<()> {
     let (realm, change) = (claimed.realm, &claimed.change);
-    let target = || {
-        outbox::table
-            .filter(outbox::realm_id.eq(realm))
-            .filter(outbox::cluster_id.eq(change.cluster.to_string()))
-            .filter(outbox::topic.eq(&change.topic))
-            .filter(outbox::claimed_by.eq(holder))
-    };
+    let target = || keyed(realm, change.cluster.to_string(), &change.topic).filter(outbox::claimed_by.eq(holder));
     match (error, retry_at) {
         (Some(error), Some(retry_at)) => diesel::update(target().filter(outbox::revision.eq(claimed.revision)))
             .set((

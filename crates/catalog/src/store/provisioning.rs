@@ -146,9 +146,7 @@ impl CatalogStore {
     pub(crate) fn provision_due(&self, limit: i64) -> Result<usize, CatalogError> {
         let now = self.clock.now();
         let due = self.db.read(|conn| Ok::<_, CatalogError>(outbox::due(conn, now, limit)?))?;
-        let keys: Vec<(RealmId, Uuid, String)> = due;
-        let applied = self.apply_rows(&keys)?;
-        Ok(applied.len())
+        Ok(self.apply_rows(&due)?.len())
     }
 
     /// Claims and applies each row of `keys` that nobody else holds; returns what happened to
@@ -287,15 +285,7 @@ impl CatalogStore {
                 !applied.iter().any(|a| a.change.cluster == *cluster && a.change.topic == *topic)
             });
             // What another replica holds: wait for it to finish (its row goes when applied).
-            remaining = self.db.read(|conn| {
-                let mut still = Vec::new();
-                for key in &remaining {
-                    if !outbox::pending(conn, key.0, key.1, std::slice::from_ref(&key.2))?.is_empty() {
-                        still.push(key.clone());
-                    }
-                }
-                Ok::<_, CatalogError>(still)
-            })?;
+            remaining = self.db.read(|conn| still_pending(conn, ctx.realm.id, remaining))?;
             if remaining.is_empty() || step == WAIT_STEPS {
                 break;
             }
@@ -316,6 +306,22 @@ impl CatalogStore {
             ),
         ))
     }
+}
+
+/// Those of `keys` (all of `realm`, sorted) whose rows are still in the outbox: one query per
+/// cluster.
+fn still_pending(
+    conn: &mut DbConnection,
+    realm: RealmId,
+    keys: Vec<(RealmId, Uuid, String)>,
+) -> Result<Vec<(RealmId, Uuid, String)>, CatalogError> {
+    let mut still = Vec::new();
+    for cluster_keys in keys.chunk_by(|a, b| a.1 == b.1) {
+        let topics: Vec<String> = cluster_keys.iter().map(|key| key.2.clone()).collect();
+        let pending = outbox::pending(conn, realm, cluster_keys[0].1, &topics)?;
+        still.extend(cluster_keys.iter().filter(|key| pending.iter().any(|row| row.change.topic == key.2)).cloned());
+    }
+    Ok(still)
 }
 
 #[cfg(test)]

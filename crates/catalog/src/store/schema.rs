@@ -63,6 +63,7 @@ diesel::table! {
         modified_at -> Timestamp,
         modified_by -> Nullable<Text>,
         version -> BigInt,
+        connect_checked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -193,6 +194,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_connect_plugins (id) {
+        id -> Text,
+        realm_id -> Text,
+        instance_id -> Text,
+        plugin_class -> Text,
+        plugin_type -> Text,
+        plugin_version -> Text,
+        plugin_configs -> Text,
+        created_at -> Timestamp,
+        modified_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(catalog_schema_versions -> catalog_schemas (schema_id));
 
 portico_core::schema_tables!(
@@ -207,4 +222,5 @@ portico_core::schema_tables!(
     catalog_streams,
     catalog_stream_configs,
     catalog_topic_outbox,
+    catalog_connect_plugins,
 );

@@ -7,13 +7,12 @@
 //! each broker (`ApiVersions`) within the ranges this client knows the meaning of. Plaintext
 //! listeners only: TLS and SASL are not spoken here.
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use kafka_protocol::ResponseError;
 use kafka_protocol::indexmap::IndexMap;
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
-    DescribeConfigsRequest, FetchRequest, IncrementalAlterConfigsRequest, ListOffsetsRequest, MetadataRequest,
-    ProduceRequest, RequestHeader, ResponseHeader, TopicName,
+    ApiKey, BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest,
+    FetchRequest, IncrementalAlterConfigsRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, TopicName,
     create_partitions_request::CreatePartitionsTopic,
     create_topics_request::{CreatableTopic, CreatableTopicConfig},
     delete_topics_request::DeleteTopicState,
@@ -24,15 +23,15 @@ use kafka_protocol::messages::{
     metadata_request::MetadataRequestTopic,
     produce_request::{PartitionProduceData, TopicProduceData},
 };
-use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, StrBytes};
+use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::records::{
     Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
 };
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::ops::RangeInclusive;
 use std::time::Duration;
+
+mod connection;
+use connection::Connection;
 
 /// How long to wait for a broker.
 #[derive(Clone, Debug)]
@@ -119,108 +118,6 @@ fn topic_name(value: &str) -> TopicName {
     TopicName(text(value))
 }
 
-/// One connection to one broker, with the API versions it offers.
-struct Connection {
-    address: String,
-    stream: TcpStream,
-    correlation: i32,
-    versions: HashMap<i16, (i16, i16)>,
-    max_response_bytes: usize,
-}
-
-impl Connection {
-    fn open(address: &str, limits: &KafkaLimits) -> Result<Connection, KafkaError> {
-        let failed = |reason: String| KafkaError::Protocol { broker: address.to_owned(), reason };
-        let addresses =
-            address.to_socket_addrs().map_err(|err| failed(format!("the address does not resolve: {err}")))?;
-        let mut last = None;
-        let mut stream = None;
-        for socket in addresses {
-            match TcpStream::connect_timeout(&socket, limits.connect_timeout) {
-                Ok(connected) => {
-                    stream = Some(connected);
-                    break;
-                }
-                Err(err) => last = Some(err),
-            }
-        }
-        let stream = stream.ok_or_else(|| {
-            failed(format!("cannot connect: {}", last.map_or_else(|| "no address".to_owned(), |e| e.to_string())))
-        })?;
-        let configure = |result: std::io::Result<()>| result.map_err(|err| failed(err.to_string()));
-        configure(stream.set_read_timeout(Some(limits.io_timeout)))?;
-        configure(stream.set_write_timeout(Some(limits.io_timeout)))?;
-        configure(stream.set_nodelay(true))?;
-        let mut connection = Connection {
-            address: address.to_owned(),
-            stream,
-            correlation: 0,
-            versions: HashMap::new(),
-            max_response_bytes: limits.max_response_bytes,
-        };
-        // Version 2: every broker since 0.10.1 answers it, and Kafka 4 still does.
-        let offered: kafka_protocol::messages::ApiVersionsResponse =
-            connection.send(ApiKey::ApiVersions, &ApiVersionsRequest::default(), 2)?;
-        refused("ApiVersions", address, offered.error_code, None)?;
-        connection.versions =
-            offered.api_keys.iter().map(|api| (api.api_key, (api.min_version, api.max_version))).collect();
-        Ok(connection)
-    }
-
-    fn failed(&self, reason: impl Into<String>) -> KafkaError {
-        KafkaError::Protocol { broker: self.address.clone(), reason: reason.into() }
-    }
-
-    /// The newest version of `api` both sides speak, within `ours`.
-    fn version(&self, api: ApiKey, name: &'static str, ours: RangeInclusive<i16>) -> Result<i16, KafkaError> {
-        let unsupported = || KafkaError::Unsupported { broker: self.address.clone(), api: name };
-        let (min, max) = self.versions.get(&(api as i16)).copied().ok_or_else(unsupported)?;
-        let top = max.min(*ours.end());
-        if top < min.max(*ours.start()) {
-            return Err(unsupported());
-        }
-        Ok(top)
-    }
-
-    /// Sends `request` as `api` at `version` and reads its answer.
-    fn send<R: Encodable + HeaderVersion, S: Decodable + HeaderVersion>(
-        &mut self,
-        api: ApiKey,
-        request: &R,
-        version: i16,
-    ) -> Result<S, KafkaError> {
-        self.correlation = self.correlation.wrapping_add(1);
-        let mut header = RequestHeader::default();
-        header.request_api_key = api as i16;
-        header.request_api_version = version;
-        header.correlation_id = self.correlation;
-        header.client_id = Some(StrBytes::from_static_str("portico"));
-        let mut frame = BytesMut::new();
-        frame.put_i32(0);
-        let encoded =
-            header.encode(&mut frame, R::header_version(version)).and_then(|()| request.encode(&mut frame, version));
-        encoded.map_err(|err| self.failed(format!("cannot encode a request: {err}")))?;
-        let size = i32::try_from(frame.len() - 4).map_err(|_| self.failed("a request is too large"))?;
-        frame[..4].copy_from_slice(&size.to_be_bytes());
-        self.stream.write_all(&frame).map_err(|err| self.failed(format!("cannot send: {err}")))?;
-        let mut size = [0u8; 4];
-        self.stream.read_exact(&mut size).map_err(|err| self.failed(format!("no answer: {err}")))?;
-        let size = usize::try_from(i32::from_be_bytes(size)).map_err(|_| self.failed("a negative response size"))?;
-        if size > self.max_response_bytes {
-            return Err(self.failed(format!("a response of {size} bytes is over the limit")));
-        }
-        let mut body = vec![0u8; size];
-        self.stream.read_exact(&mut body).map_err(|err| self.failed(format!("a response broke off: {err}")))?;
-        let mut body = Bytes::from(body);
-        let answer = ResponseHeader::decode(&mut body, S::header_version(version))
-            .map_err(|err| self.failed(format!("a malformed response header: {err}")))?;
-        if answer.correlation_id != self.correlation {
-            return Err(self.failed("a response to another request"));
-        }
-        S::decode(&mut body, version).map_err(|err| self.failed(format!("a malformed response: {err}")))
-    }
-}
-
 /// A topic as the cluster holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopicState {
@@ -278,6 +175,11 @@ impl Cluster {
         let mut reasons = Vec::new();
         for address in bootstrap {
             let address = address.strip_prefix("PLAINTEXT://").unwrap_or(address);
+            if let Some((protocol, _)) = address.split_once("://") {
+                reasons
+                    .push(format!("{address}: the {protocol} protocol is not spoken here (plaintext listeners only)"));
+                continue;
+            }
             match Connection::open(address, limits) {
                 Ok(seed) => {
                     let mut cluster = Cluster {
@@ -631,6 +533,7 @@ fn timeout_ms(limits: &KafkaLimits) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
 
     #[test]
     fn an_unreachable_cluster_names_every_bootstrap_server() {
@@ -647,6 +550,22 @@ mod tests {
             "{message}"
         );
         assert!(Cluster::connect(&[], &limits).err().unwrap().to_string().contains("empty bootstrap list"));
+    }
+
+    #[test]
+    fn tls_and_sasl_listeners_are_refused_by_name_before_any_connection() {
+        // A listener that would accept the connection: the refusal must come before it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let limits = KafkaLimits::default();
+        for protocol in ["SSL", "SASL_SSL", "SASL_PLAINTEXT"] {
+            let err = Cluster::connect(&[format!("{protocol}://127.0.0.1:{port}")], &limits).err().expect("refused");
+            let message = err.to_string();
+            assert!(matches!(err, KafkaError::Unreachable(_)), "{message}");
+            assert!(message.contains(&format!("the {protocol} protocol is not spoken here")), "{message}");
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "no connection was made");
     }
 
     #[test]

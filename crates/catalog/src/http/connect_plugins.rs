@@ -1,0 +1,165 @@
+//! `/connect_plugins`: the Kafka Connect plugins the realm's instances offer (read from each
+//! instance's Connect cluster on synchronize and by the background worker). Read-only, as in
+//! Axual: other methods answer 405.
+
+use super::instances::instance_summary;
+use crate::model::ConnectPlugin;
+use crate::service::{ConnectPluginService, InstanceService};
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, get};
+use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, Resource};
+use portico_core::http::axual::{Listing, collection_links, entity_url, ok, projection_link, search_index, self_link};
+use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::{ApiError, BaseUrl, PathUid};
+use portico_core::{RealmRef, RequestContext, run_blocking};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The tenant inline in a plugin's instance.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InlineTenant {
+    /// The tenant's short name.
+    pub short_name: String,
+}
+
+/// A plugin's instance, inline as the seed prints it: its tenant and links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InlinePluginInstance {
+    /// The instance's tenant.
+    pub tenant: Resource<InlineTenant>,
+}
+
+/// One configuration key of a plugin.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PluginConfig {
+    /// The key.
+    pub name: String,
+    /// Its Kafka `ConfigDef` type (`STRING`, `INT`, `CLASS`, `LIST`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A connect plugin, in collections and alone, in the seed's key order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectPluginBody {
+    /// The instance offering it.
+    pub instance: Resource<InlinePluginInstance>,
+    /// The connector class.
+    pub plugin_class: String,
+    /// `SINK` or `SOURCE`.
+    pub plugin_type: String,
+    /// Its version.
+    pub plugin_version: String,
+    /// Its configuration keys.
+    pub plugin_configs: Vec<PluginConfig>,
+    /// The uid.
+    pub uid: String,
+}
+
+impl HalItem for ConnectPluginBody {
+    const REL: &'static str = "connect_plugins";
+}
+
+fn inline_instance(base: &BaseUrl, realm: &RealmRef, plugin: &ConnectPlugin) -> Resource<InlinePluginInstance> {
+    let tenant_url = entity_url(base, "tenants", realm.id);
+    let tenant = Resource::new(
+        InlineTenant { short_name: realm.name.clone() },
+        Links::new()
+            .add("self", self_link(&tenant_url))
+            .add("contact", projection_link(&format!("{tenant_url}/contact"), "Business contact of this tenant")),
+    );
+    let url = entity_url(base, "instances", plugin.instance);
+    let mut support_tier = projection_link(&format!("{url}/supportTier"), "");
+    support_tier.title = None;
+    let links = Links::new()
+        .add("self", projection_link(&url, portico_core::http::axual::titles::SELF))
+        .add("supportTier", support_tier);
+    Resource::new(InlinePluginInstance { tenant }, links)
+}
+
+/// A plugin with `self`, `connectPluginInfo` (templated, untitled) and `instance`.
+pub fn connect_plugin(base: &BaseUrl, realm: &RealmRef, plugin: &ConnectPlugin) -> Resource<ConnectPluginBody> {
+    let url = entity_url(base, "connect_plugins", plugin.id);
+    let mut relation = projection_link(&url, "");
+    relation.title = None;
+    let links = Links::new()
+        .add("self", self_link(&url))
+        .add("connectPluginInfo", relation)
+        .add("instance", projection_link(&format!("{url}/instance"), "An instance"));
+    let body = ConnectPluginBody {
+        instance: inline_instance(base, realm, plugin),
+        plugin_class: plugin.class.clone(),
+        plugin_type: plugin.kind.as_str().to_owned(),
+        plugin_version: plugin.version.clone(),
+        plugin_configs: plugin
+            .configs
+            .iter()
+            .map(|(name, kind)| PluginConfig { name: name.clone(), kind: kind.clone() })
+            .collect(),
+        uid: plugin.id.simple().to_string(),
+    };
+    Resource::new(body, links)
+}
+
+/// Axual "list all connect plugins": the plugins of the realm's instances; `_links` are
+/// `self` (templated), `profile` and `search`.
+#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query, description = "pluginClass, pluginType, pluginVersion or uid")),
+    responses((status = 200, description = "paged `_embedded.connect_plugins`", body = Collection<ConnectPluginBody>, content_type = "application/hal+json"), (status = 400, description = "bad paging or sort"), (status = 401, description = "no credentials")))]
+#[get("/connect_plugins")]
+pub async fn list_connect_plugins(
+    ctx: RequestContext,
+    listing: Listing,
+    svc: Data<dyn ConnectPluginService>,
+) -> Result<HttpResponse, ApiError> {
+    let realm = ctx.realm.clone();
+    let request = listing.request().clone();
+    let page = run_blocking(move || svc.connect_plugins(&ctx, &request)).await?;
+    let page = page.map(|plugin| connect_plugin(listing.base(), &realm, &plugin));
+    let (self_link, extra) = collection_links(listing.base(), "connect_plugins", false);
+    Ok(ok(&listing.paged(page, self_link, extra)))
+}
+
+/// The search index of `/connect_plugins` (Axual's `findEnvironmentsByApplication` comes with
+/// applications).
+#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
+#[get("/connect_plugins/search")]
+pub async fn connect_plugin_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
+    ok(&search_index(&base, "connect_plugins", &[]))
+}
+
+/// One connect plugin.
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the plugin", body = Resource<ConnectPluginBody>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such plugin in the realm")))]
+#[get("/connect_plugins/{uid}")]
+pub async fn get_connect_plugin(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    svc: Data<dyn ConnectPluginService>,
+) -> Result<HttpResponse, ApiError> {
+    let realm = ctx.realm.clone();
+    let plugin = run_blocking(move || svc.connect_plugin(&ctx, id)).await?;
+    Ok(entity(&req, Versioned { version: 0, modified_at: None }, HAL_JSON, &connect_plugin(&base, &realm, &plugin)))
+}
+
+/// The plugin's instance (its `instance` association).
+#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+    responses((status = 200, description = "the instance", body = Resource<super::instances::InstanceSummary>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such plugin in the realm")))]
+#[get("/connect_plugins/{uid}/instance")]
+pub async fn connect_plugin_instance(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    plugins: Data<dyn ConnectPluginService>,
+    instances: Data<dyn InstanceService>,
+) -> Result<HttpResponse, ApiError> {
+    let view = run_blocking(move || {
+        let plugin = plugins.connect_plugin(&ctx, id)?;
+        instances.instance(&ctx, plugin.instance)
+    })
+    .await?;
+    Ok(ok(&instance_summary(&base, &view)))
+}
