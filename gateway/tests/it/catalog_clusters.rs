@@ -167,6 +167,8 @@ async fn bad_cluster_input_is_a_400_naming_the_field_and_changes_nothing() {
         (json!({"name": "Good", "bootstrapServers": [{"bootstrapServer": "no-port"}]}), "bootstrapServers"),
         (json!({"name": "Good", "bootstrapServers": [{"bootstrapServer": "host:99999"}]}), "bootstrapServers"),
         (json!({"name": "Good", "bootstrapServers": [{"bootstrapServer": ":9092"}]}), "bootstrapServers"),
+        (json!({"name": "Good", "bootstrapServers": [{"bootstrapServer": "SASL_SSL://b:9093"}]}), "SASL_SSL protocol"),
+        (json!({"name": "Good", "bootstrapServers": [{"bootstrapServer": "SSL://"}]}), "bootstrapServers"),
         (json!({"name": "Good", "bootstrapServers": "broker:9092"}), "bootstrapServers"),
         (json!({"name": "Good", "bootstrapServers": servers, "apiUrl": "not a url"}), "apiUrl"),
         (json!({"name": "Good", "bootstrapServers": servers, "clusterBrowseUrl": "ftp://x.test/"}), "clusterBrowseUrl"),

@@ -14,9 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A tansu broker listening on `port`, stopped when dropped.
-struct Broker {
+pub(crate) struct Broker {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Drop for Broker {
@@ -56,12 +56,17 @@ fn tansu() -> String {
     installed
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Broker {
     fn start_on(port: u16) -> Broker {
+        Broker::start_advertising(port, port)
+    }
+
+    /// A broker on `port` that tells clients to reach it at `advertised` (a front in between).
+    pub(crate) fn start_advertising(port: u16, advertised: u16) -> Broker {
         let address = format!("127.0.0.1:{port}");
         let child = Command::new(tansu())
             .args([
@@ -69,7 +74,7 @@ impl Broker {
                 "--listener-url",
                 &format!("tcp://{address}"),
                 "--advertised-listener-url",
-                &format!("tcp://{address}"),
+                &format!("tcp://127.0.0.1:{advertised}"),
                 "--storage-engine",
                 "memory://tansu/",
             ])
@@ -96,7 +101,7 @@ impl Broker {
 }
 
 /// Waits (up to a minute) until `done` holds: the outbox worker runs on its own thread.
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
         assert!(Instant::now() < deadline, "{what} did not happen");
@@ -106,18 +111,24 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 /// A realm with a cluster at `bootstrap`, an instance `ota` on it, a public environment `dev`
 /// on the instance, a group with a member, and a stream `orders` owned by the group.
-struct Fixture<'a> {
+pub(crate) struct Fixture<'a> {
     app: &'a TestApp,
-    realm: TestRealm<'a>,
-    member: String,
+    pub(crate) realm: TestRealm<'a>,
+    pub(crate) member: String,
     outsider: String,
     group: String,
-    instance: String,
+    pub(crate) instance: String,
     environment: String,
     stream: String,
 }
 
 async fn fixture<'a>(app: &'a TestApp, bootstrap: &str) -> Fixture<'a> {
+    let (pem, _) = crate::support::certificate(4_102_444_800); // valid until 2100
+    fixture_trusting(app, bootstrap, &pem).await
+}
+
+/// [`fixture`] with the instance's CA certificate `ca_pem` (what TLS listeners are trusted by).
+pub(crate) async fn fixture_trusting<'a>(app: &'a TestApp, bootstrap: &str, ca_pem: &str) -> Fixture<'a> {
     let realm = app.realm("acme").await;
     let member = realm.user("member@acme.test", &[]).await;
     let outsider = realm.user("outsider@acme.test", &[]).await;
@@ -132,7 +143,7 @@ async fn fixture<'a>(app: &'a TestApp, bootstrap: &str) -> Fixture<'a> {
         )
         .await,
     );
-    let (pem, _) = crate::support::certificate(4_102_444_800); // valid until 2100
+    let pem = ca_pem;
     let instance = uid_of(
         &app.platform(
             "POST",
@@ -168,10 +179,10 @@ async fn fixture<'a>(app: &'a TestApp, bootstrap: &str) -> Fixture<'a> {
 }
 
 /// The topic of `orders` on `dev` of `ota` in realm `acme`.
-const TOPIC: &str = "acme-ota-dev-orders";
+pub(crate) const TOPIC: &str = "acme-ota-dev-orders";
 
 impl Fixture<'_> {
-    async fn configure(&self, body: Value) -> String {
+    pub(crate) async fn configure(&self, body: Value) -> String {
         let mut body = body;
         body["stream"] = json!(uri("streams", &self.stream));
         body["environment"] = json!(uri("environments", &self.environment));
@@ -187,11 +198,11 @@ impl Fixture<'_> {
         assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
     }
 
-    async fn post(&self, token: &str, path: &str) -> TestResponse {
+    pub(crate) async fn post(&self, token: &str, path: &str) -> TestResponse {
         self.app.send(TestRequest::post().uri(path).insert_header(bearer(token))).await
     }
 
-    async fn browse(&self, token: &str, config: &str, query: &str) -> TestResponse {
+    pub(crate) async fn browse(&self, token: &str, config: &str, query: &str) -> TestResponse {
         self.app.get_as(token, &format!("/streams/{config}/browse{query}")).await
     }
 }

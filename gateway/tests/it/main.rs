@@ -18,6 +18,7 @@ mod catalog_seed;
 mod catalog_stream_configs;
 mod catalog_streams;
 mod catalog_topics;
+mod catalog_topics_tls;
 mod concurrency;
 mod cors;
 mod credential_stores;

@@ -1,7 +1,7 @@
 //! One connection to one broker: framing, correlation, API version negotiation and the
 //! limits every exchange keeps.
 
-use super::{KafkaError, KafkaLimits, refused};
+use super::{KafkaError, KafkaLimits, KafkaTls, refused};
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{ApiKey, ApiVersionsRequest, RequestHeader, ResponseHeader};
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, StrBytes};
@@ -10,17 +10,23 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::ops::RangeInclusive;
 
+/// A byte stream to a broker: plain TCP or TLS over it.
+trait Transport: Read + Write + Send {}
+impl<T: Read + Write + Send> Transport for T {}
+
 /// One connection to one broker, with the API versions it offers.
 pub(super) struct Connection {
     pub(super) address: String,
-    stream: TcpStream,
+    stream: Box<dyn Transport>,
     correlation: i32,
     versions: HashMap<i16, (i16, i16)>,
     max_response_bytes: usize,
 }
 
 impl Connection {
-    pub(super) fn open(address: &str, limits: &KafkaLimits) -> Result<Connection, KafkaError> {
+    /// Connects to `address` (`host:port`), over TLS when `tls` is given (the broker's
+    /// certificate checked against its roots and the host), and negotiates API versions.
+    pub(super) fn open(address: &str, limits: &KafkaLimits, tls: Option<&KafkaTls>) -> Result<Connection, KafkaError> {
         let failed = |reason: String| KafkaError::Protocol { broker: address.to_owned(), reason };
         let addresses =
             address.to_socket_addrs().map_err(|err| failed(format!("the address does not resolve: {err}")))?;
@@ -42,6 +48,26 @@ impl Connection {
         configure(stream.set_read_timeout(Some(limits.io_timeout)))?;
         configure(stream.set_write_timeout(Some(limits.io_timeout)))?;
         configure(stream.set_nodelay(true))?;
+        let stream: Box<dyn Transport> = match tls {
+            None => Box::new(stream),
+            Some(tls) => {
+                let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+                let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+                let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+                    .map_err(|_| failed(format!("'{host}' is not a host name TLS can check")))?;
+                let session = rustls::ClientConnection::new(tls.config.clone(), name)
+                    .map_err(|err| failed(format!("TLS: {err}")))?;
+                let mut secured = rustls::StreamOwned::new(session, stream);
+                // The handshake now, so a refused certificate is reported as such.
+                while secured.conn.is_handshaking() {
+                    secured
+                        .conn
+                        .complete_io(&mut secured.sock)
+                        .map_err(|err| failed(format!("TLS handshake failed: {err}")))?;
+                }
+                Box::new(secured)
+            }
+        };
         let mut connection = Connection {
             address: address.to_owned(),
             stream,

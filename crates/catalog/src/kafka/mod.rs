@@ -5,7 +5,7 @@
 //! connect timeout, a read/write timeout and a bound on the size of what a broker may send.
 //! The wire format comes from the `kafka-protocol` crate; versions are negotiated per API with
 //! each broker (`ApiVersions`) within the ranges this client knows the meaning of. Plaintext
-//! listeners only: TLS and SASL are not spoken here.
+//! and TLS (`SSL://`, server-authenticated) listeners; SASL is not spoken here.
 
 use bytes::{Buf, Bytes, BytesMut};
 use kafka_protocol::ResponseError;
@@ -54,12 +54,50 @@ impl Default for KafkaLimits {
     }
 }
 
+/// What a TLS (`SSL://`) listener is trusted by: the CA certificates of the instances the
+/// cluster powers. No client certificate is presented.
+#[derive(Clone)]
+pub struct KafkaTls {
+    config: std::sync::Arc<rustls::ClientConfig>,
+}
+
+impl std::fmt::Debug for KafkaTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaTls").finish_non_exhaustive()
+    }
+}
+
+impl KafkaTls {
+    /// Trusts the certificates in `pems` (PEM texts, each may hold several); `None` when none
+    /// of them holds a usable certificate.
+    pub fn trusting(pems: &[String]) -> Option<KafkaTls> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for pem in pems {
+            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()).flatten() {
+                let _ = roots.add(cert);
+            }
+        }
+        if roots.is_empty() {
+            return None;
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .ok()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Some(KafkaTls { config: std::sync::Arc::new(config) })
+    }
+}
+
 /// What went wrong talking to a cluster. The messages name the broker and the Kafka error and
 /// carry nothing secret.
 #[derive(Debug, thiserror::Error)]
 pub enum KafkaError {
     /// No broker could be reached.
-    #[error("no broker of {0} could be reached")]
+    #[error("no broker could be reached: {0}")]
     Unreachable(String),
     /// The broker does not offer an operation (or no version of it this client speaks).
     #[error("the broker at {broker} does not support {api}")]
@@ -154,6 +192,8 @@ pub struct Fetched {
 /// A connected cluster: its brokers, and a connection to each one used so far.
 pub struct Cluster {
     limits: KafkaLimits,
+    /// TLS for every broker when the bootstrap server was an `SSL://` listener.
+    tls: Option<KafkaTls>,
     /// Where the brokers listen, by node id.
     brokers: HashMap<i32, String>,
     controller: Option<i32>,
@@ -170,20 +210,43 @@ pub const EARLIEST: i64 = -2;
 
 impl Cluster {
     /// Connects to the first of `bootstrap` (`host:port` each) that answers and learns the
-    /// cluster's brokers from it.
+    /// cluster's brokers from it: plaintext listeners only.
     pub fn connect(bootstrap: &[String], limits: &KafkaLimits) -> Result<Cluster, KafkaError> {
+        Cluster::connect_with(bootstrap, limits, None)
+    }
+
+    /// [`Cluster::connect`], where `SSL://host:port` listeners are spoken to over TLS trusting
+    /// `tls` (and every broker of such a cluster is). `PLAINTEXT://` or no prefix is plaintext;
+    /// SASL listeners are refused by name before any connection.
+    pub fn connect_with(
+        bootstrap: &[String],
+        limits: &KafkaLimits,
+        tls: Option<&KafkaTls>,
+    ) -> Result<Cluster, KafkaError> {
         let mut reasons = Vec::new();
-        for address in bootstrap {
-            let address = address.strip_prefix("PLAINTEXT://").unwrap_or(address);
-            if let Some((protocol, _)) = address.split_once("://") {
-                reasons
-                    .push(format!("{address}: the {protocol} protocol is not spoken here (plaintext listeners only)"));
-                continue;
-            }
-            match Connection::open(address, limits) {
+        for listed in bootstrap {
+            let (protocol, address) = listed.split_once("://").unwrap_or(("PLAINTEXT", listed));
+            let secured = match protocol.to_ascii_uppercase().as_str() {
+                "PLAINTEXT" => None,
+                "SSL" => match tls {
+                    Some(tls) => Some(tls.clone()),
+                    None => {
+                        reasons.push(format!("{listed}: a TLS listener, and no CA certificate to trust is known"));
+                        continue;
+                    }
+                },
+                _ => {
+                    reasons.push(format!(
+                        "{listed}: the {protocol} protocol is not spoken here (PLAINTEXT and SSL listeners only)"
+                    ));
+                    continue;
+                }
+            };
+            match Connection::open(address, limits, secured.as_ref()) {
                 Ok(seed) => {
                     let mut cluster = Cluster {
                         limits: limits.clone(),
+                        tls: secured,
                         brokers: HashMap::new(),
                         controller: None,
                         seed,
@@ -232,7 +295,9 @@ impl Cluster {
         let Some(address) = id.and_then(|id| self.brokers.get(&id).cloned()) else { return Ok(&mut self.seed) };
         Ok(match self.connections.entry(id.unwrap_or_default()) {
             std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(Connection::open(&address, &self.limits)?),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Connection::open(&address, &self.limits, self.tls.as_ref())?)
+            }
         })
     }
 
@@ -553,17 +618,19 @@ mod tests {
     }
 
     #[test]
-    fn tls_and_sasl_listeners_are_refused_by_name_before_any_connection() {
+    fn sasl_listeners_and_tls_without_trust_are_refused_by_name_before_any_connection() {
         // A listener that would accept the connection: the refusal must come before it.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let limits = KafkaLimits::default();
-        for protocol in ["SSL", "SASL_SSL", "SASL_PLAINTEXT"] {
+        for protocol in ["SASL_SSL", "SASL_PLAINTEXT", "GOPHER"] {
             let err = Cluster::connect(&[format!("{protocol}://127.0.0.1:{port}")], &limits).err().expect("refused");
             let message = err.to_string();
             assert!(matches!(err, KafkaError::Unreachable(_)), "{message}");
             assert!(message.contains(&format!("the {protocol} protocol is not spoken here")), "{message}");
         }
+        let err = Cluster::connect(&[format!("SSL://127.0.0.1:{port}")], &limits).err().expect("no trust");
+        assert!(err.to_string().contains("no CA certificate to trust"), "{err}");
         listener.set_nonblocking(true).unwrap();
         assert!(listener.accept().is_err(), "no connection was made");
     }

@@ -7,7 +7,7 @@
 use super::provisioning::topic_name;
 use super::{CatalogStore, clusters, instances};
 use crate::error::CatalogError;
-use crate::kafka::{Cluster, EARLIEST, KafkaError, KafkaLimits, LATEST, Message};
+use crate::kafka::{Cluster, EARLIEST, KafkaError, KafkaLimits, KafkaTls, LATEST, Message};
 use crate::model::{BrowsePage, BrowseQuery};
 use portico_core::RequestContext;
 use uuid::Uuid;
@@ -78,7 +78,7 @@ impl CatalogStore {
         id: Uuid,
         query: &BrowseQuery,
     ) -> Result<BrowsePage, CatalogError> {
-        let (topic, cluster) = self.db.read(|conn| {
+        let (topic, cluster, trusted) = self.db.read(|conn| {
             let (_, environment, stream) = self.managed_config(conn, ctx, id)?;
             let not_deployed = || {
                 CatalogError::conflict(
@@ -106,12 +106,15 @@ impl CatalogStore {
                 None => not_deployed(),
             })?;
             let topic = topic_name(&ctx.realm.name, &instance.short_name, &environment.short_name, &stream.name);
-            Ok::<_, CatalogError>((topic, cluster))
+            let trusted: Vec<String> = instance.ca_certs.iter().map(|cert| cert.pem.clone()).collect();
+            Ok::<_, CatalogError>((topic, cluster, trusted))
         })?;
         let failed = |err: KafkaError| {
             CatalogError::upstream("cluster_unavailable", format!("cluster '{}': {err}", cluster.name))
         };
-        let mut kafka = Cluster::connect(&cluster.bootstrap_servers, &KafkaLimits::default()).map_err(failed)?;
+        let tls = KafkaTls::trusting(&trusted);
+        let mut kafka =
+            Cluster::connect_with(&cluster.bootstrap_servers, &KafkaLimits::default(), tls.as_ref()).map_err(failed)?;
         let Some(state) = kafka.topic(&topic).map_err(failed)? else {
             return Err(CatalogError::conflict(
                 "topic_not_provisioned",

@@ -31,7 +31,9 @@ impl SupportTierService for CatalogStore {
     }
 }
 
-/// `host:port` (a host name, an IPv4 address or a bracketed IPv6 address, and a port).
+/// `host:port` (a host name, an IPv4 address or a bracketed IPv6 address, and a port),
+/// optionally after `PLAINTEXT://` or `SSL://` (a TLS listener, trusted by the CA certificates
+/// of the instances the cluster powers).
 fn validate_bootstrap_server(value: &str) -> Result<(), CatalogError> {
     let invalid = || {
         CatalogError::invalid(
@@ -40,7 +42,23 @@ fn validate_bootstrap_server(value: &str) -> Result<(), CatalogError> {
         )
     };
     check_field("bootstrapServers", value, 255, false)?;
-    let (host, port) = value.rsplit_once(':').ok_or_else(invalid)?;
+    let address = match value.split_once("://") {
+        Some((protocol, address))
+            if protocol.eq_ignore_ascii_case("PLAINTEXT") || protocol.eq_ignore_ascii_case("SSL") =>
+        {
+            address
+        }
+        Some((protocol, _)) => {
+            return Err(CatalogError::invalid(
+                "bootstrapServers",
+                format!(
+                    "'bootstrapServers': the {protocol} protocol is not supported (PLAINTEXT:// and SSL:// listeners are)"
+                ),
+            ));
+        }
+        None => value,
+    };
+    let (host, port) = address.rsplit_once(':').ok_or_else(invalid)?;
     let port_ok = port.parse::<u16>().is_ok_and(|p| p > 0);
     let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),

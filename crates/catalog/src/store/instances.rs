@@ -268,6 +268,25 @@ pub fn count_using_cluster(conn: &mut DbConnection, realm: RealmId, cluster: Uui
     Ok(count.max(0) as u64)
 }
 
+/// The CA certificates (PEM) of every instance of `realm` the cluster powers: what its TLS
+/// listeners are trusted by.
+pub fn ca_pems_using_cluster(conn: &mut DbConnection, realm: RealmId, cluster: Uuid) -> QueryResult<Vec<String>> {
+    let columns: Vec<String> = instances::table
+        .inner_join(links::table.on(links::instance_id.eq(instances::id)))
+        .filter(instances::realm_id.eq(realm))
+        .filter(links::realm_id.eq(realm))
+        .filter(links::cluster_id.eq(cluster.to_string()))
+        .select(instances::ca_certs)
+        .load(conn)?;
+    let mut pems = Vec::new();
+    for column in columns {
+        let certs: Vec<StoredCert> =
+            serde_json::from_str(&column).map_err(|e| corrupt(format!("instance CA certs: {e}")))?;
+        pems.extend(certs.into_iter().map(|cert| cert.pem));
+    }
+    Ok(pems)
+}
+
 /// Removes every instance of `realm` (before its clusters and tiers).
 pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
     diesel::delete(links::table.filter(links::realm_id.eq(realm))).execute(conn)?;

@@ -10,7 +10,7 @@
 use super::outbox::{self, Change, Wanted};
 use super::{CatalogStore, clusters, environments, instances, stream_configs, streams};
 use crate::error::CatalogError;
-use crate::kafka::{Cluster, KafkaError, KafkaLimits};
+use crate::kafka::{Cluster, KafkaError, KafkaLimits, KafkaTls};
 use crate::model::{Environment, Stream, StreamConfig};
 use portico_core::{DbConnection, RealmId, RealmRef, Timestamp};
 use std::collections::HashMap;
@@ -192,12 +192,16 @@ impl CatalogStore {
 
     /// A connection to the cluster's brokers and the cluster's name, or why there is none.
     fn connect(&self, realm: RealmId, cluster: Uuid) -> Result<(Cluster, String), String> {
-        let found = self
+        let (found, pems) = self
             .db
-            .read(|conn| Ok::<_, CatalogError>(clusters::get(conn, realm, cluster)?))
+            .read(|conn| {
+                let found = clusters::get(conn, realm, cluster)?;
+                Ok::<_, CatalogError>((found, instances::ca_pems_using_cluster(conn, realm, cluster)?))
+            })
             .map_err(|err| err.to_string())?;
         let Some(found) = found else { return Err(format!("the cluster '{}' no longer exists", cluster.simple())) };
-        match Cluster::connect(&found.bootstrap_servers, &KafkaLimits::default()) {
+        let tls = KafkaTls::trusting(&pems);
+        match Cluster::connect_with(&found.bootstrap_servers, &KafkaLimits::default(), tls.as_ref()) {
             Ok(kafka) => Ok((kafka, found.name)),
             Err(err) => Err(format!("cluster '{}': {err}", found.name)),
         }
