@@ -41,7 +41,8 @@ fn sql(conn: &mut DbConnection, statement: &str) {
     diesel::sql_query(statement).execute(conn).unwrap_or_else(|e| panic!("{statement}: {e}"));
 }
 
-/// A realm with a group owning `count` streams named `stream-<n>`, in one statement per backend.
+/// A realm with a group owning `count` streams named `stream-<n>`, the last one named
+/// `payments-ledger` instead (one name every realm has once), in one statement per backend.
 fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
     db.write(|conn| {
         let group = format!("00000000-0000-4000-9000-{tag:012}");
@@ -63,7 +64,7 @@ fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
             ),
         );
         let columns = format!(
-            "'{realm}', 'stream-' || n, NULL, '{{}}', '{group}', 'delete', 'JSON', 'JSON', NULL, NULL, NULL, NULL, \
+            "'{realm}', CASE WHEN n = {count} THEN 'payments-ledger' ELSE 'stream-' || n END, NULL, '{{}}', '{group}', 'delete', 'JSON', 'JSON', NULL, NULL, NULL, NULL, \
              '2026-01-01 00:00:00', NULL, '2026-01-01 00:00:00', NULL, 0"
         );
         let statement = match conn {
@@ -192,6 +193,12 @@ fn main() {
             "findByNameContaining 'stream-777' (page + total)",
             Box::new(|_| {
                 (StreamFilter::NameContains("stream-777".into()), PageRequest { page: 0, size: 20, sort: vec![] })
+            }),
+        ),
+        (
+            "findByNameContaining 'ledger' (1 match in each)",
+            Box::new(|_| {
+                (StreamFilter::NameContains("ledger".into()), PageRequest { page: 0, size: 20, sort: vec![] })
             }),
         ),
         (
