@@ -351,11 +351,18 @@ async fn the_worker_reads_connect_when_it_is_set_and_again_after_ten_minutes() {
     // Created without a synchronize: the worker reads it.
     let instance = instance(&app, "rabo", &connect.url).await;
     let listed = || async { classes(&app.get_as(&realm.admin, "/connect_plugins").await.json()) };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while listed().await.len() != 2 {
-        assert!(Instant::now() < deadline, "the worker did not read Connect");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    // Waits (up to a minute) until the worker has made `count` plugins visible.
+    let listing = |count: usize, what: &'static str| {
+        let listed = &listed;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while listed().await.len() != count {
+                assert!(Instant::now() < deadline, "{what}");
+                actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    listing(2, "the worker did not read Connect").await;
 
     // Switched off: forgotten at once.
     let off =
@@ -367,20 +374,12 @@ async fn the_worker_reads_connect_when_it_is_set_and_again_after_ten_minutes() {
     let on =
         app.platform("PATCH", "rabo", &format!("/instances/{instance}"), Some(&json!({"connectEnabled": true}))).await;
     assert!(on.status.is_success(), "{}", on.text());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while listed().await.len() != 2 {
-        assert!(Instant::now() < deadline, "the worker did not read Connect again");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    listing(2, "the worker did not read Connect again").await;
     connect.offer(|offer| offer.plugins.truncate(1));
     actix_web::rt::time::sleep(Duration::from_secs(6)).await; // a worker pass or more
     assert_eq!(listed().await.len(), 2, "not read again before ten minutes");
     app.advance(601);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while listed().await.len() != 1 {
-        assert!(Instant::now() < deadline, "the worker did not refresh");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    listing(1, "the worker did not refresh").await;
 }
 
 #[actix_web::test]
@@ -410,6 +409,10 @@ async fn plugins_are_read_only_realm_scoped_and_need_a_caller() {
         app.get_as(&other.admin, &format!("/connect_plugins/{uid}/instance")).await.status,
         StatusCode::NOT_FOUND
     );
+    let malformed = app.get_as(&user.token, "/connect_plugins/not-a-uid").await;
+    assert!(malformed.status.is_client_error(), "{}", malformed.text());
+    let paged = app.get_as(&user.token, "/connect_plugins?page=-1").await;
+    assert_eq!(paged.status, StatusCode::BAD_REQUEST, "{}", paged.text());
     let unknown = app.get_as(&user.token, "/connect_plugins/0123456789abcdef0123456789abcdef").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.json().get("message").is_some(), "Axual error body: {}", unknown.text());

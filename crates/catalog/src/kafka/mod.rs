@@ -148,6 +148,24 @@ fn refused(operation: &'static str, subject: &str, code: i16, detail: Option<&St
     }
 }
 
+/// The outcome of a topic operation from its per-topic results: `false` when one is the
+/// `tolerated` error (nothing was left to do), the first other error refused by name, `true`
+/// otherwise.
+fn settled<'a>(
+    operation: &'static str,
+    subject: &str,
+    results: impl IntoIterator<Item = (i16, Option<&'a StrBytes>)>,
+    tolerated: ResponseError,
+) -> Result<bool, KafkaError> {
+    for (code, message) in results {
+        if code == tolerated.code() {
+            return Ok(false);
+        }
+        refused(operation, subject, code, message)?;
+    }
+    Ok(true)
+}
+
 fn text(value: &str) -> StrBytes {
     StrBytes::from_string(value.to_owned())
 }
@@ -351,13 +369,8 @@ impl Cluster {
         request.timeout_ms = timeout_ms(&self.limits);
         let answer: kafka_protocol::messages::CreateTopicsResponse =
             self.controller()?.send(ApiKey::CreateTopics, &request, version)?;
-        for result in &answer.topics {
-            if result.error_code == ResponseError::TopicAlreadyExists.code() {
-                return Ok(false);
-            }
-            refused("CreateTopics", name, result.error_code, result.error_message.as_ref())?;
-        }
-        Ok(true)
+        let results = answer.topics.iter().map(|r| (r.error_code, r.error_message.as_ref()));
+        settled("CreateTopics", name, results, ResponseError::TopicAlreadyExists)
     }
 
     /// Deletes the topic; `false` when there was none.
@@ -375,13 +388,8 @@ impl Cluster {
         request.timeout_ms = timeout_ms(&self.limits);
         let answer: kafka_protocol::messages::DeleteTopicsResponse =
             self.controller()?.send(ApiKey::DeleteTopics, &request, version)?;
-        for result in &answer.responses {
-            if result.error_code == ResponseError::UnknownTopicOrPartition.code() {
-                return Ok(false);
-            }
-            refused("DeleteTopics", name, result.error_code, result.error_message.as_ref())?;
-        }
-        Ok(true)
+        let results = answer.responses.iter().map(|r| (r.error_code, r.error_message.as_ref()));
+        settled("DeleteTopics", name, results, ResponseError::UnknownTopicOrPartition)
     }
 
     /// Grows the topic to `count` partitions.
