@@ -166,13 +166,13 @@ impl Worker<'_> {
         what: &str,
     ) -> Result<T, String> {
         let response = request.header("Accept", "application/json").send().map_err(|err| {
-            let reason = if err.is_timeout() {
-                "timed out".to_owned()
-            } else if err.is_connect() {
-                "refused the connection or does not resolve".to_owned()
-            } else {
-                "did not answer".to_owned()
-            };
+            // The innermost cause ("Connection refused", "invalid peer certificate: ...");
+            // reqwest's own message would repeat the URL, credentials and all.
+            let mut cause: &dyn std::error::Error = &err;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            let reason = if err.is_timeout() { "timed out".to_owned() } else { cause.to_string() };
             format!("{what}: {reason}")
         })?;
         let status = response.status();
@@ -249,13 +249,21 @@ impl JsonBody for reqwest013::blocking::RequestBuilder {
 }
 
 /// The connector plugins of the Connect cluster whose workers are `urls` (comma-separated):
-/// the first worker that answers in full is believed.
-pub fn offered_plugins(urls: &str, limits: &ConnectLimits) -> Result<Vec<OfferedPlugin>, ConnectError> {
+/// the first worker that answers in full is believed. `https` workers are trusted by the
+/// system's roots and the certificates in `trusted` (the instance's CA certificates, PEM).
+pub fn offered_plugins(
+    urls: &str,
+    trusted: &[String],
+    limits: &ConnectLimits,
+) -> Result<Vec<OfferedPlugin>, ConnectError> {
     let workers = worker_urls(urls).map_err(ConnectError)?;
     if workers.is_empty() {
         return Err(ConnectError("has no worker URL".to_owned()));
     }
+    let roots =
+        trusted.iter().filter_map(|pem| reqwest013::Certificate::from_pem_bundle(pem.as_bytes()).ok()).flatten();
     let client = reqwest013::blocking::Client::builder()
+        .tls_certs_merge(roots)
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.timeout)
         .redirect(reqwest013::redirect::Policy::none())
@@ -310,7 +318,7 @@ mod tests {
     fn an_unreachable_cluster_names_each_worker() {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let limits = ConnectLimits { connect_timeout: Duration::from_millis(500), ..ConnectLimits::default() };
-        let err = offered_plugins(&format!("http://u:p@127.0.0.1:{port}, http://127.0.0.1:{port}/b"), &limits)
+        let err = offered_plugins(&format!("http://u:p@127.0.0.1:{port}, http://127.0.0.1:{port}/b"), &[], &limits)
             .unwrap_err()
             .to_string();
         assert!(err.contains(&format!("http://127.0.0.1:{port}/: GET /connector-plugins")), "{err}");

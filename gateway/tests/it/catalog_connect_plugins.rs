@@ -8,6 +8,7 @@
 
 use crate::seed::{assert_shape, response_to};
 use crate::support::{TestApp, TestResponse, bearer, uid_of, uri};
+use crate::tls::Authority;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use actix_web::{HttpResponse, web};
@@ -163,6 +164,12 @@ async fn describe(state: State, class: web::Path<String>) -> HttpResponse {
 /// A realm `acme` with a cluster and an instance `ota` whose Connect workers are `urls`; the
 /// instance's uid.
 async fn instance(app: &TestApp, realm: &str, urls: &str) -> String {
+    let (pem, _) = crate::support::certificate(4_102_444_800);
+    instance_trusting(app, realm, urls, &pem).await
+}
+
+/// [`instance`] with the CA certificate `ca_pem`.
+async fn instance_trusting(app: &TestApp, realm: &str, urls: &str, ca_pem: &str) -> String {
     let cluster = uid_of(
         &app.platform(
             "POST",
@@ -172,7 +179,7 @@ async fn instance(app: &TestApp, realm: &str, urls: &str) -> String {
         )
         .await,
     );
-    let (pem, _) = crate::support::certificate(4_102_444_800);
+    let pem = ca_pem;
     let created = app
         .platform(
             "POST",
@@ -341,6 +348,28 @@ async fn an_unreadable_connect_is_a_500_naming_it_and_changes_nothing() {
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     let text = failed.text();
     assert!(text.contains(&format!("http://127.0.0.1:{port}/")) && !text.contains("s3cret"), "{text}");
+}
+
+#[actix_web::test]
+async fn https_workers_are_trusted_by_the_instance_ca_certificates() {
+    let app = TestApp::start().await;
+    let connect = ConnectWorker::start(seed_offer());
+    let authority = Authority::new("Connect CA");
+    let port = closed_port();
+    authority.front(port, connect.url.trim_start_matches("http://").to_owned());
+    let realm = app.realm("rabo").await;
+    let urls = format!("https://127.0.0.1:{port}");
+    let instance = instance_trusting(&app, "rabo", &urls, &authority.ca_pem).await;
+    let synced = synchronize(&app, &realm.admin, &instance).await;
+    assert_eq!(synced.status, StatusCode::NO_CONTENT, "{}", synced.text());
+    assert_eq!(classes(&app.get_as(&realm.admin, "/connect_plugins").await.json()).len(), 2);
+
+    // An instance trusting another CA: the certificate is refused, by name.
+    let other = app.realm("acme").await;
+    let stranger = instance_trusting(&app, "acme", &urls, &Authority::new("Another CA").ca_pem).await;
+    let refused = synchronize(&app, &other.admin, &stranger).await;
+    assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", refused.text());
+    assert!(refused.text().contains("invalid peer certificate: UnknownIssuer"), "{}", refused.text());
 }
 
 #[actix_web::test]

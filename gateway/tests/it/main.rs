@@ -35,6 +35,7 @@ mod origin;
 mod request_path;
 mod seed;
 mod support;
+mod tls;
 mod token_state;
 mod tokens;
 mod utilihive_flows;
