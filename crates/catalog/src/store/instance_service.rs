@@ -276,7 +276,7 @@ impl InstanceService for CatalogStore {
                 Ok((self.instance_view(conn, ctx, stored)?, instance.id.simple().to_string()))
             },
         )?;
-        self.wake_provisioner(); // its Connect plugins are read at once
+        self.wake_connect_reader(); // its Connect plugins are read at once
         Ok(view)
     }
 
@@ -319,7 +319,7 @@ impl InstanceService for CatalogStore {
                 Ok((self.instance_view(conn, ctx, stored)?, id.simple().to_string()))
             },
         )?;
-        self.wake_provisioner(); // a new Connect setting is read at once
+        self.wake_connect_reader(); // a new Connect setting is read at once
         Ok(view)
     }
 

@@ -44,6 +44,8 @@ pub struct CatalogStore {
     hooks: Arc<RealmHooks>,
     /// The worker applying the topic outbox, once started.
     provisioner: std::sync::OnceLock<portico_core::background::Worker>,
+    /// The worker reading the instances' Kafka Connect plugins, once started.
+    connect_reader: std::sync::OnceLock<portico_core::background::Worker>,
 }
 
 impl std::fmt::Debug for CatalogStore {
@@ -56,12 +58,18 @@ impl CatalogStore {
     /// The domain over `db` (migrated with [`crate::MIGRATIONS`]); `hooks` answer what refers
     /// to its entities. Register it as a [`RealmLifecycle`] so deleting a realm empties it.
     pub fn new(db: Database, clock: Arc<dyn Clock>, hooks: Arc<RealmHooks>) -> CatalogStore {
-        CatalogStore { db, clock, hooks, provisioner: std::sync::OnceLock::new() }
+        CatalogStore {
+            db,
+            clock,
+            hooks,
+            provisioner: std::sync::OnceLock::new(),
+            connect_reader: std::sync::OnceLock::new(),
+        }
     }
 
-    /// Starts the worker that applies the topic outbox to the Kafka clusters and reads the
+    /// Starts the workers that apply the topic outbox to the Kafka clusters and read the
     /// instances' Kafka Connect plugins: every `every`, and at once after a change wants
-    /// something of a topic or of Connect. Without it, both change only on `synchronize`.
+    /// something of a topic or of Connect. Without them, both change only on `synchronize`.
     pub fn start_provisioning(self: &Arc<Self>, every: std::time::Duration) -> std::io::Result<()> {
         let worker =
             portico_core::background::Worker::spawn("catalog-topics", Arc::downgrade(self), every, |store: &Self| {
@@ -75,12 +83,24 @@ impl CatalogStore {
                         }
                     }
                 }
+            })?;
+        let _ = self.provisioner.set(worker);
+        // Its own thread, so a slow or unreachable Connect never holds up the topics.
+        let reader =
+            portico_core::background::Worker::spawn("catalog-connect", Arc::downgrade(self), every, |store: &Self| {
                 if let Err(err) = store.refresh_connect_plugins() {
                     tracing::error!(error = %err, "the connect plugins could not be refreshed");
                 }
             })?;
-        let _ = self.provisioner.set(worker);
+        let _ = self.connect_reader.set(reader);
         Ok(())
+    }
+
+    /// Tells the Connect reader (if started) that an instance's Connect settings changed.
+    pub(crate) fn wake_connect_reader(&self) {
+        if let Some(worker) = self.connect_reader.get() {
+            worker.wake();
+        }
     }
 
     /// Tells the worker (if started) that a change wants something of a topic.
