@@ -57,8 +57,15 @@ async fn main() {
         password_cost: PasswordCost::Standard,
         ..portico_gateway::server::identity_config(&settings, None)
     };
-    let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config, Default::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let services = portico_gateway::server::open_services(
+        &db,
+        &sealer,
+        clock.clone(),
+        config,
+        Default::default(),
+        Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let service = test::init_service(app(AppState::new(settings, db, sealer, clock, services))).await;
 
     let call = |request: TestRequest| {

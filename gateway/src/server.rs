@@ -3,6 +3,8 @@
 use crate::app::{AppState, app};
 use crate::settings::Settings;
 use actix_web::HttpServer;
+use portico_catalog::config::CatalogConfig;
+use portico_catalog::kafka::ClientIdentity;
 use portico_core::db::{Migrations, PoolOptions};
 use portico_core::http::module::AppData;
 use portico_core::http::{Module, ModuleContext};
@@ -183,6 +185,34 @@ pub fn identity_config(settings: &Settings, listening: Option<std::net::SocketAd
     }
 }
 
+/// The catalog configuration from the settings: the Kafka client certificate and key, read
+/// from their files and checked now (both or neither).
+pub fn catalog_config(settings: &Settings) -> Result<CatalogConfig, StartError> {
+    let catalog = &settings.catalog;
+    let (certificate, key) = (catalog.kafka_client_certificate.trim(), catalog.kafka_client_key.trim());
+    let unusable = |reason: String| StartError::Module("catalog", reason.into());
+    let kafka_client = match (certificate.is_empty(), key.is_empty()) {
+        (true, true) => None,
+        (false, false) => {
+            let read = |field: &str, path: &str| {
+                std::fs::read_to_string(path).map_err(|err| unusable(format!("catalog.{field} '{path}': {err}")))
+            };
+            let identity = ClientIdentity::from_pem(
+                &read("kafka_client_certificate", certificate)?,
+                &read("kafka_client_key", key)?,
+            )
+            .map_err(|reason| unusable(format!("catalog.kafka_client_certificate/kafka_client_key: {reason}")))?;
+            Some(identity)
+        }
+        _ => {
+            return Err(unusable(
+                "catalog.kafka_client_certificate and catalog.kafka_client_key go together".to_owned(),
+            ));
+        }
+    };
+    Ok(CatalogConfig { kafka_client })
+}
+
 /// The started modules: each one's app data, in [`MODULES`] order.
 #[derive(Clone)]
 pub struct Services {
@@ -198,8 +228,12 @@ pub fn open_services(
     clock: Arc<dyn Clock>,
     identity: IdentityConfig,
     gitsync: GitsyncConfig,
+    catalog: CatalogConfig,
 ) -> Result<Services, StartError> {
-    let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone()).with_config(identity).with_config(gitsync);
+    let ctx = ModuleContext::new(db.clone(), sealer.clone(), clock.clone())
+        .with_config(identity)
+        .with_config(gitsync)
+        .with_config(catalog);
     let app_data = MODULES
         .iter()
         .map(|module| {
@@ -231,7 +265,9 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
             }
             run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Standard)?;
             let gitsync = gitsync_config(&settings)?;
-            let services = open_services(&db, &sealer, clock, identity_config(&settings, Some(listening)), gitsync)?;
+            let catalog = catalog_config(&settings)?;
+            let services =
+                open_services(&db, &sealer, clock, identity_config(&settings, Some(listening)), gitsync, catalog)?;
             Ok((db, services))
         })
         .await

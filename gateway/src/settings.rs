@@ -29,6 +29,19 @@ pub struct Settings {
     pub log: LogSettings,
     /// Git-synced instance configuration (Onegini).
     pub gitsync: GitsyncSettings,
+    /// The event-bus catalog (Axual).
+    pub catalog: CatalogSettings,
+}
+
+/// `[catalog]`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// A PEM file with the certificate (and its intermediates) the catalog presents to Kafka
+    /// TLS listeners that require client authentication. Empty: none.
+    pub kafka_client_certificate: String,
+    /// A PEM file with that certificate's private key (keep it readable by Portico only).
+    pub kafka_client_key: String,
 }
 
 /// `[http]`
@@ -232,6 +245,7 @@ impl Default for Settings {
             secrets: SecretSettings::default(),
             log: LogSettings::default(),
             gitsync: GitsyncSettings::default(),
+            catalog: CatalogSettings::default(),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! plugins and applications.
 
 pub mod avro;
+pub mod config;
 pub mod connect;
 pub mod error;
 pub mod kafka;

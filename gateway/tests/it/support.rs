@@ -103,7 +103,8 @@ impl TestApp {
             files: Some(files.clone()),
             ..Default::default()
         };
-        let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config, gitsync)
+        let catalog = portico_gateway::server::catalog_config(&settings).unwrap_or_else(|e| panic!("catalog: {e}"));
+        let services = portico_gateway::server::open_services(&db, &sealer, clock.clone(), config, gitsync, catalog)
             .unwrap_or_else(|e| panic!("services: {e}"));
         let state = AppState::new(settings, db, sealer, clock.clone(), services);
         let service = Rc::new(test::init_service(app(state.clone())).await);

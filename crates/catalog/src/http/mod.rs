@@ -223,7 +223,10 @@ const ACCESS: &[RouteAccess] = &[
 ];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
-    let store = Arc::new(CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()));
+    let config: crate::config::CatalogConfig = ctx.config();
+    let store = Arc::new(
+        CatalogStore::new(ctx.db.clone(), ctx.clock.clone(), ctx.hooks.clone()).with_kafka_client(config.kafka_client),
+    );
     ctx.hooks.add_lifecycle(store.clone());
     ctx.hooks.add_dependents(store.clone());
     store

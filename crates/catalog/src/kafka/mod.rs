@@ -33,7 +33,7 @@ use std::time::Duration;
 mod connection;
 mod tls;
 use connection::Connection;
-pub use tls::KafkaTls;
+pub use tls::{ClientIdentity, KafkaTls};
 
 /// How long to wait for a broker.
 #[derive(Clone, Debug)]

@@ -112,7 +112,7 @@ impl CatalogStore {
         let failed = |err: KafkaError| {
             CatalogError::upstream("cluster_unavailable", format!("cluster '{}': {err}", cluster.name))
         };
-        let tls = KafkaTls::trusting(&trusted);
+        let tls = KafkaTls::trusting_as(&trusted, self.kafka_client.as_ref());
         let mut kafka =
             Cluster::connect_with(&cluster.bootstrap_servers, &KafkaLimits::default(), tls.as_ref()).map_err(failed)?;
         let Some(state) = kafka.topic(&topic).map_err(failed)? else {

@@ -46,6 +46,8 @@ pub struct CatalogStore {
     provisioner: std::sync::OnceLock<portico_core::background::Worker>,
     /// The worker reading the instances' Kafka Connect plugins, once started.
     connect_reader: std::sync::OnceLock<portico_core::background::Worker>,
+    /// The client certificate presented to Kafka TLS listeners that ask for one.
+    kafka_client: Option<crate::kafka::ClientIdentity>,
 }
 
 impl std::fmt::Debug for CatalogStore {
@@ -64,7 +66,14 @@ impl CatalogStore {
             hooks,
             provisioner: std::sync::OnceLock::new(),
             connect_reader: std::sync::OnceLock::new(),
+            kafka_client: None,
         }
+    }
+
+    /// Presents `identity` to Kafka TLS listeners that require a client certificate.
+    pub fn with_kafka_client(mut self, identity: Option<crate::kafka::ClientIdentity>) -> CatalogStore {
+        self.kafka_client = identity;
+        self
     }
 
     /// Starts the workers that apply the topic outbox to the Kafka clusters and read the

@@ -200,7 +200,7 @@ impl CatalogStore {
             })
             .map_err(|err| err.to_string())?;
         let Some(found) = found else { return Err(format!("the cluster '{}' no longer exists", cluster.simple())) };
-        let tls = KafkaTls::trusting(&pems);
+        let tls = KafkaTls::trusting_as(&pems, self.kafka_client.as_ref());
         match Cluster::connect_with(&found.bootstrap_servers, &KafkaLimits::default(), tls.as_ref()) {
             Ok(kafka) => Ok((kafka, found.name)),
             Err(err) => Err(format!("cluster '{}': {err}", found.name)),
