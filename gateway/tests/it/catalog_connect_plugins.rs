@@ -7,7 +7,7 @@
 //! `GET /connector-plugins/{class}/config`) over real HTTP; everything on Portico's side is real.
 
 use crate::seed::{assert_shape, response_to};
-use crate::support::{TestApp, TestResponse, bearer, uid_of, uri};
+use crate::support::{TestApp, TestRealm, TestResponse, bearer, uid_of, uri};
 use crate::tls::Authority;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -206,6 +206,17 @@ fn classes(listing: &Value) -> Vec<String> {
     plugins(listing).iter().map(|p| p["pluginClass"].as_str().unwrap().to_owned()).collect()
 }
 
+/// Realm `rabo` with an instance whose Connect (a stand-in offering the seed's plugins) a
+/// synchronize has read: the stand-in, the realm, the instance and the listing then.
+async fn read_once(app: &TestApp) -> (ConnectWorker, TestRealm<'_>, String, Value) {
+    let connect = ConnectWorker::start(seed_offer());
+    let realm = app.realm("rabo").await;
+    let instance = instance(app, "rabo", &connect.url).await;
+    assert_eq!(synchronize(app, &realm.admin, &instance).await.status, StatusCode::NO_CONTENT);
+    let listing = app.get_as(&realm.admin, "/connect_plugins").await.json();
+    (connect, realm, instance, listing)
+}
+
 /// A port nothing listens on.
 fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -280,11 +291,7 @@ async fn synchronize_reads_the_plugins_and_serves_them_in_the_seeds_shape() {
 #[actix_web::test]
 async fn a_new_reading_keeps_uids_follows_changes_and_falls_back_to_the_config_endpoint() {
     let app = TestApp::start().await;
-    let connect = ConnectWorker::start(seed_offer());
-    let realm = app.realm("rabo").await;
-    let instance = instance(&app, "rabo", &connect.url).await;
-    assert_eq!(synchronize(&app, &realm.admin, &instance).await.status, StatusCode::NO_CONTENT);
-    let before = app.get_as(&realm.admin, "/connect_plugins").await.json();
+    let (connect, realm, instance, before) = read_once(&app).await;
     let sink_uid = plugins(&before)[0]["uid"].clone();
 
     connect.offer(|offer| {
@@ -314,11 +321,7 @@ async fn a_new_reading_keeps_uids_follows_changes_and_falls_back_to_the_config_e
 #[actix_web::test]
 async fn an_unreadable_connect_is_a_500_naming_it_and_changes_nothing() {
     let app = TestApp::start().await;
-    let connect = ConnectWorker::start(seed_offer());
-    let realm = app.realm("rabo").await;
-    let instance = instance(&app, "rabo", &connect.url).await;
-    assert_eq!(synchronize(&app, &realm.admin, &instance).await.status, StatusCode::NO_CONTENT);
-    let before = app.get_as(&realm.admin, "/connect_plugins").await.json();
+    let (connect, realm, instance, before) = read_once(&app).await;
 
     // Both the validation and the config endpoint fail for a plugin: nothing is replaced.
     connect.offer(|offer| {
