@@ -335,22 +335,24 @@ async fn an_unreadable_connect_is_a_500_naming_it_and_changes_nothing() {
     assert!(message.contains("HTTP 500") && message.contains("HTTP 404"), "{message}");
     assert_eq!(app.get_as(&realm.admin, "/connect_plugins").await.json(), before);
 
-    // A worker that is down, with credentials in its URL: named without them.
+    // Credentials in a worker URL are refused (instances are shown to every user); a worker
+    // that is down is named with the cause.
+    let path = format!("/instances/{instance}");
     let port = closed_port();
-    let patched = app
-        .platform(
-            "PATCH",
-            "rabo",
-            &format!("/instances/{instance}"),
-            Some(&json!({"connectUrls": format!("http://admin:s3cret@127.0.0.1:{port}")})),
-        )
-        .await;
+    let secret = json!({"connectUrls": format!("http://admin:s3cret@127.0.0.1:{port}")});
+    let refused = app.platform("PATCH", "rabo", &path, Some(&secret)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text());
+    assert!(refused.text().contains("must not carry credentials") && !refused.text().contains("s3cret"));
+    assert_eq!(app.get_as(&realm.admin, "/connect_plugins").await.json(), before, "nothing changed");
+    let moved = json!({"connectUrls": format!("http://127.0.0.1:{port}")});
+    let patched = app.platform("PATCH", "rabo", &path, Some(&moved)).await;
     assert!(patched.status.is_success(), "{}", patched.text());
     assert!(plugins(&app.get_as(&realm.admin, "/connect_plugins").await.json()).is_empty(), "Connect moved");
     let failed = synchronize(&app, &realm.admin, &instance).await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     let text = failed.text();
-    assert!(text.contains(&format!("http://127.0.0.1:{port}/")) && !text.contains("s3cret"), "{text}");
+    assert!(text.contains(&format!("http://127.0.0.1:{port}/: GET /connector-plugins")), "{text}");
+    assert!(text.to_lowercase().contains("connection refused"), "{text}");
 }
 
 #[actix_web::test]

@@ -50,6 +50,16 @@ fn validate_instance(input: &InstanceInput) -> Result<(), CatalogError> {
     }
     if let Some(Some(urls)) = &input.connect_urls {
         check_field("connectUrls", urls, 1000, false)?;
+        let workers = crate::connect::worker_urls(urls)
+            .map_err(|reason| CatalogError::invalid("connectUrls", format!("'connectUrls': {reason}")))?;
+        // Instances are readable by every user of the realm, and secrets are sealed at rest:
+        // a password in a URL would be neither.
+        if workers.iter().any(|url| !url.username().is_empty() || url.password().is_some()) {
+            return Err(CatalogError::invalid(
+                "connectUrls",
+                "'connectUrls' must not carry credentials (user:password@): they would be shown to every user",
+            ));
+        }
     }
     if let Some(certs) = &input.ca_certs
         && certs.is_empty()
