@@ -8,7 +8,9 @@ use crate::service::{ConnectPluginService, InstanceService};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, Resource};
-use portico_core::http::axual::{Listing, collection_links, entity_url, ok, projection_link, search_index, self_link};
+use portico_core::http::axual::{
+    Listing, collection_links, entity_url, ok, projection_link, search_index, self_link, untitled_projection_link,
+};
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::{ApiError, BaseUrl, PathUid};
 use portico_core::{RealmRef, RequestContext, run_blocking};
@@ -71,22 +73,18 @@ fn inline_instance(base: &BaseUrl, realm: &RealmRef, plugin: &ConnectPlugin) -> 
             .add("contact", projection_link(&format!("{tenant_url}/contact"), "Business contact of this tenant")),
     );
     let url = entity_url(base, "instances", plugin.instance);
-    let mut support_tier = projection_link(&format!("{url}/supportTier"), "");
-    support_tier.title = None;
     let links = Links::new()
         .add("self", projection_link(&url, portico_core::http::axual::titles::SELF))
-        .add("supportTier", support_tier);
+        .add("supportTier", untitled_projection_link(&format!("{url}/supportTier")));
     Resource::new(InlinePluginInstance { tenant }, links)
 }
 
 /// A plugin with `self`, `connectPluginInfo` (templated, untitled) and `instance`.
 pub fn connect_plugin(base: &BaseUrl, realm: &RealmRef, plugin: &ConnectPlugin) -> Resource<ConnectPluginBody> {
     let url = entity_url(base, "connect_plugins", plugin.id);
-    let mut relation = projection_link(&url, "");
-    relation.title = None;
     let links = Links::new()
         .add("self", self_link(&url))
-        .add("connectPluginInfo", relation)
+        .add("connectPluginInfo", untitled_projection_link(&url))
         .add("instance", projection_link(&format!("{url}/instance"), "An instance"));
     let body = ConnectPluginBody {
         instance: inline_instance(base, realm, plugin),

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, create_link, created, edit_link, entity_url, ok, patched,
-    projection_link, search_index, self_link,
+    projection_link, search_index, self_link, untitled_projection_link,
 };
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
@@ -257,8 +257,7 @@ pub const SEARCHES: &[Search] = &[("findByName", "name"), ("findByNameContaining
 /// may, `supportTier`.
 fn links(base: &BaseUrl, view: &InstanceView, manage: bool, synchronize: bool) -> Links {
     let url = entity_url(base, "instances", view.instance.id);
-    let mut tier = projection_link(&format!("{url}/supportTier"), "");
-    tier.title = None;
+    let tier = untitled_projection_link(&format!("{url}/supportTier"));
     Links::new()
         .add("self", self_link(&url))
         .add("instance", projection_link(&url, "An instance"))

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, created, entity_url, ok, projection_link, search_index, self_link, titles,
+    untitled_projection_link,
 };
 use portico_core::http::params::Relation;
 use portico_core::http::respond::entity;
@@ -104,8 +105,7 @@ pub const VERSION_SEARCHES: &[Search] = &[("findAllBySchema", "schema")];
 
 fn version_links(base: &BaseUrl, version: &SchemaVersion) -> Links {
     let url = entity_url(base, "schema_versions", version.id);
-    let mut relation = projection_link(&url, "");
-    relation.title = None;
+    let relation = untitled_projection_link(&url);
     Links::new()
         .add("self", self_link(&url))
         .add("schemaVersion", relation)

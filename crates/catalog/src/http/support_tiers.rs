@@ -5,7 +5,7 @@ use crate::service::SupportTierService;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, Resource};
-use portico_core::http::axual::{Listing, entity_url, ok, projection_link, self_link, titles};
+use portico_core::http::axual::{Listing, entity_url, ok, self_link, titles, untitled_projection_link};
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::{ApiError, BaseUrl, PathUid};
 use portico_core::{RequestContext, run_blocking};
@@ -30,9 +30,7 @@ impl HalItem for SupportTierBody {
 /// A tier with `self` and the templated, untitled `supportTier`.
 pub fn support_tier(base: &BaseUrl, tier: &SupportTier) -> Resource<SupportTierBody> {
     let url = entity_url(base, "support_tiers", tier.id);
-    let mut relation = projection_link(&url, "");
-    relation.title = None;
-    let links = Links::new().add("self", self_link(&url)).add("supportTier", relation);
+    let links = Links::new().add("self", self_link(&url)).add("supportTier", untitled_projection_link(&url));
     let body = SupportTierBody {
         name: tier.name.clone(),
         description: tier.description.clone(),

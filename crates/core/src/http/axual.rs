@@ -92,7 +92,12 @@ pub fn self_link(url: &str) -> Link {
 
 /// The entity-type relation (`user`, `group`): `{url}{?projection}`, templated, titled.
 pub fn projection_link(url: &str, title: &str) -> Link {
-    Link::templated(format!("{url}{{?projection}}")).titled(title)
+    untitled_projection_link(url).titled(title)
+}
+
+/// [`projection_link`] without a title (the seed prints some relations and associations so).
+pub fn untitled_projection_link(url: &str) -> Link {
+    Link::templated(format!("{url}{{?projection}}"))
 }
 
 /// `edit` of an entity.
