@@ -5,7 +5,8 @@
 //! connect timeout, a read/write timeout and a bound on the size of what a broker may send.
 //! The wire format comes from the `kafka-protocol` crate; versions are negotiated per API with
 //! each broker (`ApiVersions`) within the ranges this client knows the meaning of. Plaintext
-//! and TLS (`SSL://`, server-authenticated) listeners; SASL is not spoken here.
+//! and TLS (`SSL://`, with a client certificate where one is configured) listeners; SASL is not
+//! spoken here.
 
 use bytes::{Buf, Bytes, BytesMut};
 use kafka_protocol::ResponseError;
@@ -190,6 +191,29 @@ pub const LATEST: i64 = -1;
 /// See [`LATEST`].
 pub const EARLIEST: i64 = -2;
 
+/// How a listener is spoken to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain TCP.
+    Plaintext,
+    /// TLS.
+    Tls,
+}
+
+/// A bootstrap server's security and `host:port`: `host:port` or `PLAINTEXT://host:port` in
+/// plaintext, `SSL://host:port` over TLS (protocols in any case); the reason for another
+/// protocol (SASL is not spoken).
+pub fn listener(listed: &str) -> Result<(Security, &str), String> {
+    match listed.split_once("://") {
+        None => Ok((Security::Plaintext, listed)),
+        Some((protocol, address)) if protocol.eq_ignore_ascii_case("PLAINTEXT") => Ok((Security::Plaintext, address)),
+        Some((protocol, address)) if protocol.eq_ignore_ascii_case("SSL") => Ok((Security::Tls, address)),
+        Some((protocol, _)) => {
+            Err(format!("the {protocol} protocol is not spoken here (PLAINTEXT:// and SSL:// listeners only)"))
+        }
+    }
+}
+
 impl Cluster {
     /// Connects to the first of `bootstrap` (`host:port` each) that answers and learns the
     /// cluster's brokers from it: plaintext listeners only.
@@ -207,20 +231,17 @@ impl Cluster {
     ) -> Result<Cluster, KafkaError> {
         let mut reasons = Vec::new();
         for listed in bootstrap {
-            let (protocol, address) = listed.split_once("://").unwrap_or(("PLAINTEXT", listed));
-            let secured = match protocol.to_ascii_uppercase().as_str() {
-                "PLAINTEXT" => None,
-                "SSL" => match tls {
-                    Some(tls) => Some(tls.clone()),
+            let (secured, address) = match listener(listed) {
+                Ok((Security::Plaintext, address)) => (None, address),
+                Ok((Security::Tls, address)) => match tls {
+                    Some(tls) => (Some(tls.clone()), address),
                     None => {
                         reasons.push(format!("{listed}: a TLS listener, and no CA certificate to trust is known"));
                         continue;
                     }
                 },
-                _ => {
-                    reasons.push(format!(
-                        "{listed}: the {protocol} protocol is not spoken here (PLAINTEXT and SSL listeners only)"
-                    ));
+                Err(reason) => {
+                    reasons.push(format!("{listed}: {reason}"));
                     continue;
                 }
             };

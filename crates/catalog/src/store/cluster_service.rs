@@ -42,22 +42,8 @@ fn validate_bootstrap_server(value: &str) -> Result<(), CatalogError> {
         )
     };
     check_field("bootstrapServers", value, 255, false)?;
-    let address = match value.split_once("://") {
-        Some((protocol, address))
-            if protocol.eq_ignore_ascii_case("PLAINTEXT") || protocol.eq_ignore_ascii_case("SSL") =>
-        {
-            address
-        }
-        Some((protocol, _)) => {
-            return Err(CatalogError::invalid(
-                "bootstrapServers",
-                format!(
-                    "'bootstrapServers': the {protocol} protocol is not supported (PLAINTEXT:// and SSL:// listeners are)"
-                ),
-            ));
-        }
-        None => value,
-    };
+    let (_, address) = crate::kafka::listener(value)
+        .map_err(|reason| CatalogError::invalid("bootstrapServers", format!("'bootstrapServers': {reason}")))?;
     let (host, port) = address.rsplit_once(':').ok_or_else(invalid)?;
     let port_ok = port.parse::<u16>().is_ok_and(|p| p > 0);
     let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
