@@ -197,6 +197,13 @@ pub struct Instance {
     pub version: i64,
 }
 
+impl Instance {
+    /// Its CA certificates' PEM texts: what its TLS listeners and Connect workers are trusted by.
+    pub fn ca_pems(&self) -> Vec<String> {
+        self.ca_certs.iter().map(|cert| cert.pem.clone()).collect()
+    }
+}
+
 /// A new instance, or a PATCH (`None`: unchanged; `Some(None)`: cleared).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstanceInput {

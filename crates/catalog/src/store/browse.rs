@@ -106,8 +106,7 @@ impl CatalogStore {
                 None => not_deployed(),
             })?;
             let topic = topic_name(&ctx.realm.name, &instance.short_name, &environment.short_name, &stream.name);
-            let trusted: Vec<String> = instance.ca_certs.iter().map(|cert| cert.pem.clone()).collect();
-            Ok::<_, CatalogError>((topic, cluster, trusted))
+            Ok::<_, CatalogError>((topic, cluster, instance.ca_pems()))
         })?;
         let failed = |err: KafkaError| {
             CatalogError::upstream("cluster_unavailable", format!("cluster '{}': {err}", cluster.name))

@@ -34,8 +34,7 @@ impl CatalogStore {
         };
         let offered = if found.connect_enabled {
             let urls = found.connect_urls.clone().unwrap_or_default();
-            let trusted: Vec<String> = found.ca_certs.iter().map(|cert| cert.pem.clone()).collect();
-            offered_plugins(&urls, &trusted, &ConnectLimits::default()).map_err(|err| {
+            offered_plugins(&urls, &found.ca_pems(), &ConnectLimits::default()).map_err(|err| {
                 CatalogError::upstream("connect_unavailable", format!("instance '{}': {err}", found.name))
             })?
         } else {

@@ -60,10 +60,14 @@ fn corrupt(what: String) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(what.into())
 }
 
+/// The CA certificates of an instance as its column stores them.
+fn stored_certs(column: &str) -> QueryResult<Vec<StoredCert>> {
+    serde_json::from_str(column).map_err(|e| corrupt(format!("instance CA certs: {e}")))
+}
+
 impl InstanceRow {
     fn into_instance(self, clusters: Vec<InstanceCluster>) -> QueryResult<Instance> {
-        let certs: Vec<StoredCert> =
-            serde_json::from_str(&self.ca_certs).map_err(|e| corrupt(format!("instance CA certs: {e}")))?;
+        let certs = stored_certs(&self.ca_certs)?;
         Ok(Instance {
             id: super::uuid(&self.id)?,
             name: self.name,
@@ -280,9 +284,7 @@ pub fn ca_pems_using_cluster(conn: &mut DbConnection, realm: RealmId, cluster: U
         .load(conn)?;
     let mut pems = Vec::new();
     for column in columns {
-        let certs: Vec<StoredCert> =
-            serde_json::from_str(&column).map_err(|e| corrupt(format!("instance CA certs: {e}")))?;
-        pems.extend(certs.into_iter().map(|cert| cert.pem));
+        pems.extend(stored_certs(&column)?.into_iter().map(|cert| cert.pem));
     }
     Ok(pems)
 }

@@ -427,9 +427,7 @@ impl StreamConfigService for CatalogStore {
                 cluster: selected,
                 tenant: ctx.realm.name.clone(),
                 instance: instance.as_ref().map(|instance| instance.short_name.clone()),
-                instance_cas: instance
-                    .map(|instance| instance.ca_certs.into_iter().map(|c| c.pem).collect())
-                    .unwrap_or_default(),
+                instance_cas: instance.map(|instance| instance.ca_pems()).unwrap_or_default(),
                 stream: stream.name,
                 environment: environment.short_name,
                 key_type: stream.key_type,
