@@ -37,6 +37,24 @@ fn configs_column(configs: &[(String, String)]) -> String {
     serde_json::to_string(&stored).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// The plugins of one instance.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn of_instance(realm: RealmId, instance: String) -> _ {
+    plugins::table.filter(plugins::realm_id.eq(realm)).filter(plugins::instance_id.eq(instance))
+}
+
+/// The row of one instance.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn instance_row(realm: RealmId, instance: String) -> _ {
+    instances::table.filter(instances::realm_id.eq(realm)).filter(instances::id.eq(instance))
+}
+
+/// "Its Connect was not read since `before` (or never)".
+#[diesel::dsl::auto_type(no_type_alias)]
+fn unread_since(before: time::PrimitiveDateTime) -> _ {
+    instances::connect_checked_at.is_null().or(instances::connect_checked_at.lt(before))
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = plugins)]
 struct PluginRow {
@@ -77,8 +95,7 @@ pub fn replace(
     offered: &[OfferedPlugin],
     now: Timestamp,
 ) -> QueryResult<()> {
-    let of_instance =
-        || plugins::table.filter(plugins::realm_id.eq(realm)).filter(plugins::instance_id.eq(instance.to_string()));
+    let of_instance = || of_instance(realm, instance.to_string());
     let existing: Vec<PluginRow> = of_instance().select(PluginRow::as_select()).load(conn)?;
     let gone: Vec<&str> = existing
         .iter()
@@ -129,10 +146,7 @@ pub fn replace(
 
 /// Removes the plugins of `instance` (its Connect is off).
 pub fn remove_of_instance(conn: &mut DbConnection, realm: RealmId, instance: Uuid) -> QueryResult<()> {
-    diesel::delete(
-        plugins::table.filter(plugins::realm_id.eq(realm)).filter(plugins::instance_id.eq(instance.to_string())),
-    )
-    .execute(conn)?;
+    diesel::delete(of_instance(realm, instance.to_string())).execute(conn)?;
     Ok(())
 }
 
@@ -162,7 +176,7 @@ pub fn page(conn: &mut DbConnection, realm: RealmId, request: &PageRequest) -> R
 pub fn stale(conn: &mut DbConnection, before: Timestamp, limit: i64) -> QueryResult<Vec<(RealmId, Uuid)>> {
     let rows: Vec<(String, String)> = instances::table
         .filter(instances::connect_enabled.eq(true))
-        .filter(instances::connect_checked_at.is_null().or(instances::connect_checked_at.lt(before.as_primitive())))
+        .filter(unread_since(before.as_primitive()))
         .order((instances::connect_checked_at.asc(), instances::id.asc()))
         .limit(limit)
         .select((instances::realm_id, instances::id))
@@ -179,23 +193,17 @@ pub fn claim_check(
     before: Timestamp,
     now: Timestamp,
 ) -> QueryResult<bool> {
-    let claimed = diesel::update(
-        instances::table.filter(instances::realm_id.eq(realm)).filter(instances::id.eq(instance.to_string())).filter(
-            instances::connect_checked_at.is_null().or(instances::connect_checked_at.lt(before.as_primitive())),
-        ),
-    )
-    .set(instances::connect_checked_at.eq(now.as_primitive()))
-    .execute(conn)?;
+    let claimed = diesel::update(instance_row(realm, instance.to_string()).filter(unread_since(before.as_primitive())))
+        .set(instances::connect_checked_at.eq(now.as_primitive()))
+        .execute(conn)?;
     Ok(claimed == 1)
 }
 
 /// Sets when the instance's Connect cluster was last read (`None`: read it soon).
 pub fn set_checked(conn: &mut DbConnection, realm: RealmId, instance: Uuid, at: Option<Timestamp>) -> QueryResult<()> {
-    diesel::update(
-        instances::table.filter(instances::realm_id.eq(realm)).filter(instances::id.eq(instance.to_string())),
-    )
-    .set(instances::connect_checked_at.eq(at.map(Timestamp::as_primitive)))
-    .execute(conn)?;
+    diesel::update(instance_row(realm, instance.to_string()))
+        .set(instances::connect_checked_at.eq(at.map(Timestamp::as_primitive)))
+        .execute(conn)?;
     Ok(())
 }
 
