@@ -157,6 +157,8 @@ fn configtest(settings: &Settings) -> Result<(), String> {
     let shown = toml::to_string(&settings.redacted()).map_err(|e| e.to_string())?;
     println!("{shown}");
     crate::server::load_sealer(settings).map_err(|e| e.to_string())?;
+    // The Kafka client certificate and key, as the start reads and checks them.
+    crate::server::catalog_config(settings).map_err(|e| e.to_string())?;
     let db = crate::server::open_database(settings).map_err(|e| e.to_string())?;
     db.ping().map_err(|e| format!("database: {e}"))?;
     println!("portico: configuration OK ({:?} database reachable)", db.backend());

@@ -68,6 +68,12 @@ fn migrate_applies_everything_once_and_configtest_checks_the_setup() {
     assert_eq!(status.code(), Some(2), "{output}");
     assert!(output.contains("http.bind"), "{output}");
 
+    // The Kafka client certificate is checked as the start checks it (here: its key is missing).
+    let (status, output) =
+        run_command(&storage, &["configtest"], &[("PORTICO_CATALOG__KAFKA_CLIENT_CERTIFICATE", "/nonexistent.pem")]);
+    assert!(!status.success(), "{output}");
+    assert!(output.contains("catalog.kafka_client_key go together"), "{output}");
+
     let (status, output) = run_command(&storage, &["rotate-signing-key"], &[]);
     assert!(status.success(), "{output}");
     assert!(output.contains("new signing key"), "{output}");
