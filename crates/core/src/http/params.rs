@@ -50,11 +50,21 @@ impl<const I: usize> FromRequest for PathUid<I> {
                         .in_location("path"),
                 )
             })?;
-            uid.to_uuid().map(PathUid).ok_or_else(|| {
-                by_path(Failure::new(ErrorKind::NotFound, "not_found", format!("Nothing has the uid '{value}'")))
-            })
+            uid.to_uuid().map(PathUid).ok_or_else(|| by_path(unknown_uid(req, &value)))
         }))
     }
+}
+
+/// The 404 of a uid that cannot be ours. `/{collection}/search/{name}` reaches a uid route
+/// only when no search has that name: say so, rather than "nothing has the uid 'search'".
+fn unknown_uid(req: &HttpRequest, value: &str) -> Failure {
+    let mut segments = req.path().trim_matches('/').split('/');
+    let search = segments.by_ref().skip_while(|segment| *segment != "search").nth(1);
+    let message = match search {
+        Some(name) if value == "search" => format!("There is no search '{}' here", printable(name)),
+        _ => format!("Nothing has the uid '{}'", printable(value)),
+    };
+    Failure::new(ErrorKind::NotFound, "not_found", message)
 }
 
 /// A numeric id from the path (FlexDeploy); 400 naming the parameter otherwise.
