@@ -364,7 +364,7 @@ pub async fn stream_config_association(
     svc: Data<dyn StreamConfigService>,
     schemas: Data<dyn SchemaService>,
 ) -> Result<HttpResponse, ApiError> {
-    let association = req.match_info().get("association").unwrap_or_default().to_owned();
+    let association = portico_core::http::path_segment(&req, "association")?;
     let none = {
         let association = association.clone();
         move || {

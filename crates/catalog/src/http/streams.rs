@@ -509,7 +509,7 @@ pub async fn stream_association(
     base: BaseUrl,
     svc: Data<dyn StreamService>,
 ) -> Result<HttpResponse, ApiError> {
-    let association = req.match_info().get("association").unwrap_or_default().to_owned();
+    let association = portico_core::http::path_segment(&req, "association")?;
     let view = run_blocking(move || svc.stream(&ctx, id)).await?;
     let none =
         || ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", format!("The stream has no {association}")));

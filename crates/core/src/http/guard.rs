@@ -1,5 +1,6 @@
-//! The edge check every request passes before routing: no control character in the path or
-//! the query string (after percent-decoding), and bounded lengths. A request that fails it is
+//! The edge check every request passes before routing: the path and the query string are
+//! UTF-8 once percent-decoded (the router would otherwise put U+FFFD in place of what was
+//! sent) and hold no control character, and their lengths are bounded. A request that fails it is
 //! a 400 in the format of the API that owns the path, and reaches no handler and no database.
 
 use super::failure::{Failure, failure_response};
@@ -26,7 +27,9 @@ pub fn check_request_line(path: &str, query: &str) -> Result<(), Failure> {
     }
     for (part, text) in [("path", path), ("query string", query)] {
         // `+` is a space in query strings; either way it is not a control character.
-        let decoded = percent_decode_str(text).decode_utf8_lossy();
+        let decoded = percent_decode_str(text)
+            .decode_utf8()
+            .map_err(|_| invalid(format!("The {part} is not UTF-8 text once percent-decoded")))?;
         if let Some(c) = decoded.chars().find(|c| is_forbidden_in_line(*c)) {
             return Err(invalid(format!("The {part} contains a control character (U+{:04X})", u32::from(c))));
         }
@@ -62,6 +65,9 @@ mod tests {
         assert!(check_request_line("/users", "firstName=a%0Ab").is_err());
         assert!(check_request_line("/users", "firstName=a%7Fb").is_err());
         assert!(check_request_line("/users", &"a".repeat(MAX_QUERY + 1)).is_err());
+        assert!(check_request_line("/tables/t/rows/k/%FF", "").is_err());
+        assert!(check_request_line("/users", "firstName=%C3").is_err());
+        assert!(check_request_line("/tables/t/rows/k/%C3%A9", "").is_ok());
         assert!(check_request_line(&format!("/{}", "a".repeat(MAX_PATH)), "").is_err());
     }
 }

@@ -30,4 +30,4 @@ pub use extract::{BaseUrl, Form, IfMatchHeader, Json, QueryPairs};
 pub use failure::{ApiError, Failure, FailureInfo, Format};
 pub use module::{ApiDocument, ErrorFormats, Module, ModuleContext, PathFormat, RouteAccess};
 pub use origin::{IpNet, ServerOrigin};
-pub use params::{NumericId, PathUid, Relation, RelationTarget, UriList, UuidId};
+pub use params::{NumericId, PathText, PathUid, Relation, RelationTarget, UriList, UuidId, path_segment};

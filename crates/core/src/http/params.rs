@@ -1,5 +1,6 @@
 //! Identifiers from paths and bodies, one extractor each, used by every crate:
 //!
+//! - [`path_segment`] and [`PathText`]: any path segment, percent-decoded exactly once;
 //! - [`PathUid`]: an Axual uid path segment (400 when malformed, 404 when it cannot be ours);
 //! - [`NumericId`]: a FlexDeploy numeric id; [`UuidId`]: a MATTR/Onegini UUID (400 otherwise);
 //! - [`Relation`]: an association given as a URI (`"owners": "http://host/groups/<uid>"`),
@@ -9,7 +10,7 @@
 //! The `I` parameter picks the path parameter by position (`PathUid` is the first,
 //! `PathUid<1>` the second).
 
-use super::failure::{Failure, by_path};
+use super::failure::{ApiError, Failure, by_path};
 use crate::ErrorKind;
 use crate::ids::AxualUid;
 use actix_web::dev::Payload;
@@ -25,11 +26,58 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
-/// The `I`-th path parameter: its name and raw value.
-fn path_param<const I: usize>(req: &HttpRequest) -> Result<(String, String), actix_web::Error> {
-    req.match_info().iter().nth(I).map(|(name, value)| (name.to_owned(), value.to_owned())).ok_or_else(|| {
-        by_path(Failure::new(ErrorKind::Internal, "route_without_parameter", "The route has no such path parameter"))
+/// `value` of the path parameter `name` percent-decoded exactly once. actix's router decodes
+/// every escape but `%25`, `%2F` and `%2B` before matching (so that an encoded `/` cannot split
+/// a segment), and leaves those three to the handler: decoding the rest here makes `a%2Fb`
+/// `a/b`, `%2B31` `+31` and `100%2525` `100%25`. A sequence that is not UTF-8 is a 400.
+fn decode_segment(name: &str, value: &str) -> Result<String, Failure> {
+    percent_encoding::percent_decode_str(value).decode_utf8().map(Cow::into_owned).map_err(|_| {
+        Failure::new(ErrorKind::Invalid, "invalid_parameter", format!("{name} is not UTF-8 text once decoded"))
+            .with_field(name)
+            .in_location("path")
     })
+}
+
+/// The `I`-th path parameter: its name and value, decoded ([`decode_segment`]).
+fn path_param<const I: usize>(req: &HttpRequest) -> Result<(String, String), actix_web::Error> {
+    let (name, raw) = req.match_info().iter().nth(I).ok_or_else(|| {
+        by_path(Failure::new(ErrorKind::Internal, "route_without_parameter", "The route has no such path parameter"))
+    })?;
+    let value = decode_segment(name, raw).map_err(by_path)?;
+    Ok((name.to_owned(), value))
+}
+
+/// The path parameter `name`, percent-decoded exactly once (`%2F`, `%2B` and `%25` included).
+/// Every handler that reads a segment by name reads it here.
+pub fn path_segment(req: &HttpRequest, name: &str) -> Result<String, ApiError> {
+    let raw = req.match_info().get(name).ok_or_else(|| {
+        ApiError::new(Failure::new(
+            ErrorKind::Internal,
+            "route_without_parameter",
+            format!("The route has no path parameter {name}"),
+        ))
+    })?;
+    decode_segment(name, raw).map_err(ApiError::new)
+}
+
+/// The `I`-th path parameter as text, percent-decoded exactly once ([`path_segment`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathText<const I: usize = 0>(pub String);
+
+impl<const I: usize> PathText<I> {
+    /// The text.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<const I: usize> FromRequest for PathText<I> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<PathText<I>, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(path_param::<I>(req).map(|(_, value)| PathText(value)))
+    }
 }
 
 /// An Axual uid from the path. Malformed: 400. Well-formed but not a UUID (every uid Portico
@@ -286,6 +334,18 @@ mod tests {
         let failure = super::super::extract::parse_json::<Body>(br#"{"owners": "http://h/users/1"}"#).unwrap_err();
         assert_eq!(failure.field.as_deref(), Some("owners"));
         assert!(failure.message.contains("/groups/{uid}"), "{}", failure.message);
+    }
+
+    #[test]
+    fn segments_are_decoded_exactly_once() {
+        // What actix leaves encoded in match_info(): %25, %2F and %2B.
+        assert_eq!(decode_segment("value", "a%2Fb").unwrap(), "a/b");
+        assert_eq!(decode_segment("value", "%2B31201234567").unwrap(), "+31201234567");
+        assert_eq!(decode_segment("value", "100%25").unwrap(), "100%");
+        assert_eq!(decode_segment("value", "100%2525").unwrap(), "100%25", "once, not twice");
+        assert_eq!(decode_segment("value", "plain+text").unwrap(), "plain+text", "a raw + stays a +");
+        assert_eq!(decode_segment("value", "%zz").unwrap(), "%zz");
+        assert_eq!(decode_segment("value", "%FF").unwrap_err().field.as_deref(), Some("value"));
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl From<StatusBody> for StatusRequest {
     }
 }
 
-fn flow_id(req: &HttpRequest) -> String {
+fn flow_id(req: &HttpRequest) -> Result<String, ApiError> {
     param(req, "flowId")
 }
 
@@ -172,7 +172,7 @@ pub async fn create_flow(
 ) -> Result<HttpResponse, ApiError> {
     let definition = FlowDefinition::parse(body.0)?;
     let flow = run_blocking(move || svc.create_flow(&ctx, definition)).await?;
-    let location = format!("/{}/management/flows/{}", param(&req, "ownerId"), flow.id);
+    let location = format!("/{}/management/flows/{}", param(&req, "ownerId")?, flow.id);
     let meta = Versioned { version: flow.version, modified_at: None };
     Ok(with_location(versioned(StatusCode::CREATED, meta), &location).json(FlowBody::from(flow)))
 }
@@ -197,7 +197,7 @@ pub async fn get_flow(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let flow = run_blocking(move || svc.flow(&ctx, &id)).await?;
     Ok(flow_response(StatusCode::OK, flow))
 }
@@ -215,7 +215,7 @@ pub async fn update_flow(
     body: Json<Value>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let definition = FlowDefinition::parse(body.0)?;
     let precondition = Precondition::if_match(if_match.0);
     let flow = run_blocking(move || svc.update_flow(&ctx, &id, definition, &precondition)).await?;
@@ -249,7 +249,7 @@ pub async fn disable_flow(
     body: Json<StatusBody>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let flow = run_blocking(move || svc.disable_flow(&ctx, &id, body.0.into())).await?;
     Ok(flow_response(StatusCode::OK, flow))
 }
@@ -266,7 +266,7 @@ pub async fn enable_flow(
     body: Json<StatusBody>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let flow = run_blocking(move || svc.enable_flow(&ctx, &id, body.0.into())).await?;
     Ok(flow_response(StatusCode::OK, flow))
 }
@@ -281,7 +281,7 @@ pub async fn flow_revisions(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let revisions = run_blocking(move || svc.flow_revisions(&ctx, &id)).await?;
     Ok(HttpResponse::Ok().json(revisions.into_iter().map(RevisionBody::from).collect::<Vec<_>>()))
 }
@@ -298,7 +298,7 @@ pub async fn flow_revision(
     NumericId(revision): NumericId<2>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let revision = super::positive_revision(revision)?;
     let found = run_blocking(move || svc.flow_revision(&ctx, &id, revision)).await?;
     Ok(HttpResponse::Ok().json(RevisionBody::from(found)))
@@ -314,7 +314,7 @@ pub async fn flow_history(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
+    let id = flow_id(&req)?;
     let history = run_blocking(move || svc.flow_history(&ctx, &id)).await?;
     Ok(HttpResponse::Ok().json(history.into_iter().map(StatusChangeBody::from).collect::<Vec<_>>()))
 }

@@ -77,10 +77,8 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     }))
 }
 
-/// A named path segment (`flowId`, `key`, `table`); the route guarantees it is there.
-fn param(req: &actix_web::HttpRequest, name: &str) -> String {
-    req.match_info().get(name).unwrap_or_default().to_owned()
-}
+/// A named path segment (`flowId`, `key`, `table`), percent-decoded once.
+use portico_core::http::path_segment as param;
 
 /// A revision number from the path: 1 or more (400 naming `revision` otherwise).
 fn positive_revision(revision: i64) -> Result<i64, portico_core::http::ApiError> {

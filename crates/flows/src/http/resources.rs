@@ -184,8 +184,8 @@ fn located(err: &FlowsError, location: &'static str) -> ApiError {
 
 /// The `{type}` and `{resourceId}` of the path.
 fn resource_path(req: &HttpRequest) -> Result<(ResourceType, String), ApiError> {
-    let kind = ResourceType::parse_field("type", &param(req, "type")).map_err(|err| located(&err, "path"))?;
-    Ok((kind, param(req, "resourceId")))
+    let kind = ResourceType::parse_field("type", &param(req, "type")?).map_err(|err| located(&err, "path"))?;
+    Ok((kind, param(req, "resourceId")?))
 }
 
 /// A revision's response: `ETag` is the resource's version.
@@ -258,7 +258,7 @@ pub async fn put_resource(
     }
     let location = format!(
         "/{}/management/registry/resources/{}/{}/{}",
-        param(&req, "ownerId"),
+        param(&req, "ownerId")?,
         revision.kind.as_str(),
         revision.resource_id,
         revision.revision

@@ -106,7 +106,7 @@ impl From<SecretVersion> for SecretVersionBody {
     }
 }
 
-fn key_of(req: &HttpRequest) -> String {
+fn key_of(req: &HttpRequest) -> Result<String, ApiError> {
     param(req, "key")
 }
 
@@ -144,7 +144,7 @@ pub async fn get_secret(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key_of(&req);
+    let key = key_of(&req)?;
     let secret = run_blocking(move || svc.secret(&ctx, &key)).await?;
     let meta = Versioned { version: secret.summary.version, modified_at: None };
     Ok(no_store(versioned(StatusCode::OK, meta)).json(SecretBody::from(secret)))
@@ -190,7 +190,7 @@ pub async fn secret_versions(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key_of(&req);
+    let key = key_of(&req)?;
     let versions = run_blocking(move || svc.secret_versions(&ctx, &key)).await?;
     Ok(HttpResponse::Ok().json(versions.into_iter().map(SecretVersionBody::from).collect::<Vec<_>>()))
 }
@@ -210,7 +210,7 @@ pub async fn put_typed_secret(
     body: Json<SecretRequest>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = param(&req, "type");
+    let name = param(&req, "type")?;
     let kind = SecretType::parse(&name).ok_or_else(|| {
         let known: Vec<&str> = SecretType::ALL.iter().map(|kind| kind.as_str()).collect();
         ApiError::new(
@@ -227,5 +227,5 @@ pub async fn put_typed_secret(
             .in_location("path"),
         )
     })?;
-    put_secret(ctx, key_of(&req), kind, body.0, svc).await
+    put_secret(ctx, key_of(&req)?, kind, body.0, svc).await
 }

@@ -160,7 +160,7 @@ pub async fn lookup_row(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (table, column, value) = (param(&req, "table"), param(&req, "column"), param(&req, "value"));
+    let (table, column, value) = (param(&req, "table")?, param(&req, "column")?, param(&req, "value")?);
     let row = run_blocking(move || svc.lookup_row(&ctx, &table, &column, &value)).await?;
     Ok(HttpResponse::Ok().json(RowBody::from(row)))
 }
@@ -177,8 +177,8 @@ pub async fn lookup_cell(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (table, column, value) = (param(&req, "table"), param(&req, "column"), param(&req, "value"));
-    let target = param(&req, "targetColumn");
+    let (table, column, value) = (param(&req, "table")?, param(&req, "column")?, param(&req, "value")?);
+    let target = param(&req, "targetColumn")?;
     let wanted = target.clone();
     let row = run_blocking(move || svc.lookup_row(&ctx, &table, &column, &value)).await?;
     let value = row.cells.get(&wanted).cloned().ok_or_else(|| {
@@ -203,7 +203,7 @@ pub async fn add_row(
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let cells = cells_from("cells", body.0.cells.as_ref())?;
-    let table = param(&req, "table");
+    let table = param(&req, "table")?;
     let row = run_blocking(move || svc.add_row(&ctx, &table, cells)).await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(RowBody::from(row)))
 }
@@ -231,7 +231,7 @@ pub async fn upsert_row(
         create_table: body.create_table,
         create_row: body.create_row,
     };
-    let table = param(&req, "table");
+    let table = param(&req, "table")?;
     let (row, added) = run_blocking(move || svc.upsert_row(&ctx, &table, upsert)).await?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
     Ok(HttpResponse::build(status).json(RowBody::from(row)))
@@ -247,7 +247,7 @@ pub async fn delete_table(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let table = param(&req, "table");
+    let table = param(&req, "table")?;
     run_blocking(move || svc.delete_table(&ctx, &table)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -262,7 +262,7 @@ pub async fn delete_column(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (table, column) = (param(&req, "table"), param(&req, "column"));
+    let (table, column) = (param(&req, "table")?, param(&req, "column")?);
     let deleted = run_blocking(move || svc.delete_column(&ctx, &table, &column)).await?;
     Ok(HttpResponse::Ok().json(DeletedBody { deleted }))
 }
@@ -278,7 +278,7 @@ pub async fn delete_rows(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (table, column, value) = (param(&req, "table"), param(&req, "column"), param(&req, "value"));
+    let (table, column, value) = (param(&req, "table")?, param(&req, "column")?, param(&req, "value")?);
     let deleted = run_blocking(move || svc.delete_rows(&ctx, &table, &column, &value)).await?;
     Ok(HttpResponse::Ok().json(DeletedBody { deleted }))
 }
@@ -295,8 +295,8 @@ pub async fn delete_cells(
     req: HttpRequest,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (table, column, value) = (param(&req, "table"), param(&req, "column"), param(&req, "value"));
-    let target = param(&req, "targetColumn");
+    let (table, column, value) = (param(&req, "table")?, param(&req, "column")?, param(&req, "value")?);
+    let target = param(&req, "targetColumn")?;
     let deleted = run_blocking(move || svc.delete_cells(&ctx, &table, &column, &value, &target)).await?;
     Ok(HttpResponse::Ok().json(DeletedBody { deleted }))
 }

@@ -222,7 +222,7 @@ pub async fn get_file(
     req: HttpRequest,
     svc: Data<dyn GitsyncService>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = req.match_info().get("path").unwrap_or_default().to_owned();
+    let path = portico_core::http::path_segment(&req, "path")?;
     let content = run_blocking(move || svc.file(&ctx, id, &path)).await?;
     Ok(no_store(HttpResponse::Ok())
         .insert_header((CONTENT_TYPE, "application/octet-stream"))

@@ -103,7 +103,7 @@ impl FromRequest for OneginiInstance {
 }
 
 fn instance_of(req: &HttpRequest) -> Result<OneginiInstance, actix_web::Error> {
-    let path = req.match_info().get("instance_id").unwrap_or_default();
+    let path = portico_core::http::path_segment(req, "instance_id").unwrap_or_default();
     let path = Uuid::try_parse(path.trim()).map_err(|_| invalid("[instance_id] must be a valid UUID"))?;
     let header = req
         .headers()

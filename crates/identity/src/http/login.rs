@@ -13,10 +13,11 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
 use actix_web::http::header::{CONTENT_TYPE, RETRY_AFTER};
-use actix_web::web::{Bytes, Data, Path};
+use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portico_core::http::PathText;
 use portico_core::http::extract::parse_form;
 use portico_core::http::module::FinalResponse;
 use portico_core::http::respond::{no_store, with_location};
@@ -264,7 +265,7 @@ async fn decide(
     )
 )]
 #[get("/auth/realms/{realm}/protocol/openid-connect/auth")]
-pub async fn authorize(req: HttpRequest, realm: Path<String>, tokens: Data<dyn TokenService>) -> HttpResponse {
+pub async fn authorize(req: HttpRequest, realm: PathText, tokens: Data<dyn TokenService>) -> HttpResponse {
     let parsed: Result<AuthorizationRequest, _> = parse_form(req.query_string().as_bytes());
     decide(tokens, realm.into_inner(), login_cookie(&req), move |service, realm, cookie| {
         let request = match parsed {
@@ -301,12 +302,7 @@ pub async fn authorize(req: HttpRequest, realm: Path<String>, tokens: Data<dyn T
     )
 )]
 #[post("/auth/realms/{realm}/protocol/openid-connect/auth")]
-pub async fn sign_in(
-    req: HttpRequest,
-    realm: Path<String>,
-    body: Bytes,
-    tokens: Data<dyn TokenService>,
-) -> HttpResponse {
+pub async fn sign_in(req: HttpRequest, realm: PathText, body: Bytes, tokens: Data<dyn TokenService>) -> HttpResponse {
     let parsed: Result<LoginForm, _> = parse_form(&body);
     let source = portico_core::http::origin::client_ip(&req);
     let presented = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
@@ -398,7 +394,7 @@ fn end_session_outcome(
     )
 )]
 #[get("/auth/realms/{realm}/protocol/openid-connect/logout")]
-pub async fn end_session(req: HttpRequest, realm: Path<String>, tokens: Data<dyn TokenService>) -> HttpResponse {
+pub async fn end_session(req: HttpRequest, realm: PathText, tokens: Data<dyn TokenService>) -> HttpResponse {
     let parsed = parse_form(req.query_string().as_bytes());
     decide(tokens, realm.into_inner(), String::new(), move |service, realm, _| {
         end_session_outcome(service, realm, parsed)
@@ -419,7 +415,7 @@ pub async fn end_session(req: HttpRequest, realm: Path<String>, tokens: Data<dyn
     )
 )]
 #[post("/auth/realms/{realm}/protocol/openid-connect/logout")]
-pub async fn end_session_form(realm: Path<String>, body: Bytes, tokens: Data<dyn TokenService>) -> HttpResponse {
+pub async fn end_session_form(realm: PathText, body: Bytes, tokens: Data<dyn TokenService>) -> HttpResponse {
     let parsed = parse_form(&body);
     decide(tokens, realm.into_inner(), String::new(), move |service, realm, _| {
         end_session_outcome(service, realm, parsed)

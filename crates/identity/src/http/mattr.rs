@@ -4,9 +4,10 @@
 use crate::error::IdentityError;
 use crate::model::{Client, Environment};
 use crate::service::{ClientSettings, Tenant, TenantService};
-use actix_web::web::{Data, Path};
+use actix_web::web::Data;
 use actix_web::{HttpResponse, delete, get, post, put};
 use portico_core::cursor::{CursorCodec, CursorPage};
+use portico_core::http::PathText;
 use portico_core::http::UuidId;
 use portico_core::http::respond::no_store;
 use portico_core::http::{ApiError, Failure, Json, QueryPairs};
@@ -411,11 +412,11 @@ pub async fn create_client(
 pub async fn update_client(
     ctx: RequestContext,
     UuidId(tenant): UuidId,
-    client_id: Path<(String, String)>,
+    client_id: PathText<1>,
     body: Json<ClientInput>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let client_id = client_id_param(&client_id.into_inner().1)?;
+    let client_id = client_id_param(&client_id.into_inner())?;
     // `public` is fixed at creation; on a PUT it is ignored.
     let changes = body.0.settings();
     let client = run_blocking(move || svc.update_client(&ctx, tenant, &client_id, changes).map_err(mattr)).await?;
@@ -438,10 +439,10 @@ pub async fn update_client(
 pub async fn delete_client(
     ctx: RequestContext,
     UuidId(tenant): UuidId,
-    client_id: Path<(String, String)>,
+    client_id: PathText<1>,
     svc: Data<dyn TenantService>,
 ) -> Result<HttpResponse, ApiError> {
-    let client_id = client_id_param(&client_id.into_inner().1)?;
+    let client_id = client_id_param(&client_id.into_inner())?;
     run_blocking(move || svc.delete_client(&ctx, tenant, &client_id).map_err(mattr)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

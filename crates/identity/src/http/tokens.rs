@@ -5,11 +5,12 @@
 use crate::oauth::{ClientAuth, GrantRequest, Introspection, IssuedTokens, OAuthError, TokenEndpoint};
 use crate::service::TokenService;
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::web::{Bytes, Data, Path};
+use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portico_core::ErrorKind;
+use portico_core::http::PathText;
 use portico_core::http::respond::no_store;
 use portico_core::http::{ApiError, Failure, Form};
 use portico_core::run_blocking;
@@ -177,7 +178,7 @@ async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Res
 #[post("/auth/realms/{realm}/protocol/openid-connect/token")]
 pub async fn realm_token(
     req: HttpRequest,
-    realm: Path<String>,
+    realm: PathText,
     form: Form<TokenForm>,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
@@ -259,7 +260,7 @@ pub async fn jwks(tokens: Data<dyn TokenService>) -> HttpResponse {
     responses((status = 200, description = "JSON Web Key Set"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
 #[get("/auth/realms/{realm}/protocol/openid-connect/certs")]
-pub async fn realm_certs(realm: Path<String>, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
+pub async fn realm_certs(realm: PathText, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
     require_realm(&tokens, realm.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((CACHE_CONTROL, "max-age=300")).json(tokens.jwks()))
 }
@@ -287,7 +288,7 @@ async fn require_realm(tokens: &Data<dyn TokenService>, realm: String) -> Result
     responses((status = 200, description = "discovery document"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
 #[get("/auth/realms/{realm}/.well-known/openid-configuration")]
-pub async fn discovery(realm: Path<String>, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
+pub async fn discovery(realm: PathText, tokens: Data<dyn TokenService>) -> Result<HttpResponse, ApiError> {
     let realm = require_realm(&tokens, realm.into_inner()).await?;
     let issuer = tokens.issuer(&realm);
     let endpoint = |path: &str| format!("{issuer}/protocol/openid-connect/{path}");
@@ -412,7 +413,7 @@ fn reference_auth(req: &HttpRequest, reference: &TokenReference) -> Result<(Clie
 #[post("/auth/realms/{realm}/protocol/openid-connect/token/introspect")]
 pub async fn introspect(
     req: HttpRequest,
-    realm: Path<String>,
+    realm: PathText,
     form: Form<TokenReference>,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
@@ -433,7 +434,7 @@ pub async fn introspect(
 #[post("/auth/realms/{realm}/protocol/openid-connect/revoke")]
 pub async fn revoke(
     req: HttpRequest,
-    realm: Path<String>,
+    realm: PathText,
     form: Form<TokenReference>,
     tokens: Data<dyn TokenService>,
 ) -> Result<HttpResponse, ApiError> {
