@@ -6,7 +6,11 @@
 //!   body extractors);
 //! - tab, line feed and carriage return only in fields that hold more than one line
 //!   ([`check_field`] with `multiline`);
-//! - every field has a documented maximum length ([`check_field`]).
+//! - every field has a documented maximum length ([`check_field`]);
+//! - names and identifiers ([`check_name`]) also refuse bidirectional controls and the
+//!   default-ignorable code points (zero-width spaces and joiners, U+FEFF, variation
+//!   selectors, tags, ...), so two names can never look the same and differ, or read in another
+//!   order than they are stored. Descriptions and documents may hold them.
 
 use crate::error::CoreError;
 
@@ -35,6 +39,33 @@ pub fn check_field(field: &str, value: &str, max: usize, multiline: bool) -> Res
     }
     if value.chars().count() > max {
         return Err(CoreError::invalid(field, format!("'{field}' must be at most {max} characters long")));
+    }
+    Ok(())
+}
+
+/// Whether `c` is invisible or reorders text: a bidirectional control (U+061C, U+200E–F,
+/// U+202A–E, U+2066–9) or a `Default_Ignorable_Code_Point` of Unicode's
+/// DerivedCoreProperties (which contains every bidirectional control but U+061C's twin marks).
+pub fn is_invisible(c: char) -> bool {
+    matches!(u32::from(c),
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
+/// Checks a name or identifier: a single line ([`check_field`]) without invisible or
+/// reordering characters ([`is_invisible`]).
+pub fn check_name(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
+    check_field(field, value, max, false)?;
+    if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
+        return Err(CoreError::invalid(
+            field,
+            format!(
+                "'{field}' must not contain invisible or direction-changing characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(())
 }
@@ -83,6 +114,17 @@ mod tests {
         assert!(check_field("description", "c1\u{85}", 20, true).is_err());
         assert!(check_field("name", "ëéè 漢字", 6, false).is_ok(), "length counts characters");
         assert!(check_field("name", "1234567", 6, false).is_err());
+    }
+
+    #[test]
+    fn names_refuse_invisible_and_reordering_characters() {
+        assert!(check_name("name", "Zoë 漢字 o'Brien-2", 50).is_ok());
+        for c in ['\u{202E}', '\u{200B}', '\u{FEFF}', '\u{200D}', '\u{2066}', '\u{061C}', '\u{00AD}', '\u{E0041}'] {
+            let err = check_name("name", &format!("pay{c}roll"), 50).unwrap_err();
+            assert!(err.to_string().contains(&format!("U+{:04X}", u32::from(c))), "{err}");
+        }
+        assert!(check_name("name", "two\nlines", 50).is_err());
+        assert!(check_field("description", "rtl \u{202E} text", 50, true).is_ok(), "documents may hold them");
     }
 
     #[test]

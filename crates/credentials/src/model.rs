@@ -275,7 +275,7 @@ pub struct StoreQuery {
 
 /// Checks a name: 1–255 characters, not blank.
 pub fn validate_name(field: &str, name: &str) -> Result<(), CredentialsError> {
-    portico_core::text::check_field(field, name, 255, false)?;
+    portico_core::text::check_name(field, name, 255)?;
     if name.trim().is_empty() {
         return Err(CredentialsError::invalid(field, format!("{field} must be 1 to 255 characters and not blank")));
     }

@@ -153,15 +153,12 @@ pub struct StatusRequest {
     pub reason: Option<String>,
 }
 
+/// Flow ids that are fixed paths under `/flows` (`GET /flows/flowIds`).
+pub const RESERVED_FLOW_IDS: &[&str] = &["flowIds"];
+
 /// Checks a text field: no control characters (tab and newlines aside), at most `max`.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), FlowsError> {
-    if value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-        return Err(FlowsError::invalid(field, format!("'{field}' must not contain control characters")));
-    }
-    if value.chars().count() > max {
-        return Err(FlowsError::invalid(field, format!("'{field}' must be at most {max} characters")));
-    }
-    Ok(())
+    portico_core::text::check_field(field, value, max, true)
 }
 
 /// Checks an id: 1 to 100 of letters, digits, `-`, `_` and `.`, starting with a letter or digit.
@@ -307,8 +304,14 @@ impl FlowDefinition {
             json.as_object().ok_or_else(|| FlowsError::invalid("definition", "a flow definition is a JSON object"))?;
         let id = required_text(object, "id", "id")?;
         check_id("id", id)?;
+        if RESERVED_FLOW_IDS.contains(&id) {
+            return Err(FlowsError::invalid(
+                "id",
+                format!("'id' must not be '{id}': /flows/{id} is a path of its own, so the flow could never be read"),
+            ));
+        }
         let version = required_text(object, "version", "version")?;
-        check_text("version", version, MAX_ID)?;
+        portico_core::text::check_name("version", version, MAX_ID)?;
         text_at(object, "description", "description")?;
         let pattern = required_text(object, "exchangePattern", "exchangePattern")?;
         if !matches!(pattern, "InOnly" | "InOut") {
@@ -330,7 +333,7 @@ impl StatusRequest {
         if self.principal_id.trim().is_empty() {
             return Err(FlowsError::invalid("principalId", "'principalId' is required"));
         }
-        check_text("principalId", &self.principal_id, MAX_ID * 2)?;
+        portico_core::text::check_name("principalId", &self.principal_id, MAX_ID * 2)?;
         match &self.reason {
             Some(reason) if !reason.trim().is_empty() => check_text("reason", reason, MAX_TEXT),
             _ if disabling => Err(FlowsError::invalid("reason", "'reason' is required to disable a flow")),

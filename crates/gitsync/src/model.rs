@@ -269,20 +269,19 @@ fn invalid(field: &'static str, message: impl Into<String>) -> GitsyncError {
 /// Checks a free-text field: no control characters (PostgreSQL refuses NUL), at most `max`
 /// characters.
 pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), GitsyncError> {
-    if value.chars().any(char::is_control) {
-        return Err(invalid(field, format!("[{field}] must not contain control characters")));
-    }
-    if value.chars().count() > max {
-        return Err(invalid(field, format!("[{field}] must be at most {max} characters")));
-    }
-    Ok(())
+    portico_core::text::check_field(field, value, max, false).map_err(|err| invalid(field, onegini_words(field, &err)))
+}
+
+/// Core's message about `field` in Onegini's spelling of field names (`[remote_url]`).
+fn onegini_words(field: &str, err: &portico_core::CoreError) -> String {
+    err.to_string().replace(&format!("'{field}'"), &format!("[{field}]"))
 }
 
 /// Checks a reference name as git does (`git check-ref-format`), so that nothing else reaches
 /// a fetch: no `..`, `@{`, `\`, spaces, `~^:?*[`, no leading `-` or `/`, no empty component,
 /// no component starting with `.` or ending with `.lock`.
 pub fn check_reference(field: &'static str, name: &str) -> Result<(), GitsyncError> {
-    check_text(field, name, MAX_NAME)?;
+    portico_core::text::check_name(field, name, MAX_NAME).map_err(|err| invalid(field, onegini_words(field, &err)))?;
     let bad = name.is_empty()
         || name.starts_with('-')
         || name.starts_with('/')

@@ -319,9 +319,10 @@ pub fn validate_email(field: &str, email: &str) -> Result<(), IdentityError> {
     }
 }
 
-/// Checks a single-line text field: no control characters, `min..=max` characters.
+/// Checks a name: one line, no control, invisible or direction-changing characters
+/// ([`portico_core::text::check_name`]), `min..=max` characters.
 pub fn validate_length(field: &str, value: &str, min: usize, max: usize) -> Result<(), IdentityError> {
-    portico_core::text::check_field(field, value, max, false)?;
+    portico_core::text::check_name(field, value, max)?;
     let len = value.chars().count();
     if len < min || len > max {
         return Err(IdentityError::invalid(

@@ -11,7 +11,7 @@ use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
-use portico_core::text::check_field;
+use portico_core::text::{check_field, check_name};
 use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
@@ -28,7 +28,7 @@ fn readers(kind: LevelKind) -> Requirement<'static> {
 /// Checks the level's fields and lower-cases its name (Axual answers `"L2"` as `"l2"`).
 fn normalize(input: &mut LevelInput) -> Result<(), CatalogError> {
     if let Some(level) = &mut input.level {
-        check_field("level", level, 50, false)?;
+        check_name("level", level, 50)?;
         if level.trim().is_empty() {
             return Err(CatalogError::invalid("level", "'level' must not be empty"));
         }

@@ -11,7 +11,7 @@ use portico_core::context::Requirement;
 use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
-use portico_core::text::check_field;
+use portico_core::text::{check_field, check_name};
 use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RequestContext};
 use uuid::Uuid;
@@ -27,7 +27,7 @@ fn validate_schema_name(name: &str) -> Result<(), CatalogError> {
 }
 
 fn validate_label(label: &str) -> Result<(), CatalogError> {
-    check_field("version", label, 50, false)?;
+    check_name("version", label, 50)?;
     if label.trim().is_empty() {
         return Err(CatalogError::invalid("version", "'version' must not be empty"));
     }

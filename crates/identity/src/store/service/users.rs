@@ -32,7 +32,8 @@ fn validate_names(first: Option<&str>, last: Option<&str>, middle: Option<&str>)
 
 fn validate_password(password: Option<&str>) -> Result<(), IdentityError> {
     if let Some(password) = password {
-        validate_length("password", password, 0, 72)?;
+        // Any printable character may be part of a password, invisible ones included.
+        portico_core::text::check_field("password", password, 72, false)?;
     }
     Ok(())
 }
