@@ -121,18 +121,9 @@ impl CursorCodec {
         limit: Option<&str>,
         cursor: Option<&str>,
     ) -> Result<CursorRequest, InvalidPaging> {
-        let limit = match limit {
-            None => DEFAULT_LIMIT,
-            Some(value) => match value.trim().parse::<u32>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    return Err(InvalidPaging {
-                        parameter: "limit",
-                        reason: format!("must be a number between 1 and {MAX_LIMIT}"),
-                    });
-                }
-            },
-        };
+        let limit = crate::page::bounded("limit", limit, DEFAULT_LIMIT.into(), 1, MAX_LIMIT.into())?;
+        // Bounded to 1..=MAX_LIMIT just above.
+        let limit = u32::try_from(limit).unwrap_or(DEFAULT_LIMIT);
         let after = match cursor {
             None | Some("") => None,
             Some(value) => Some(self.decode(scope, value)?),

@@ -1,5 +1,10 @@
-//! Axual-style paging: `page` (0-based), `size` (default 20, at most 1000) and repeated
-//! `sort=field[,asc|desc]` parameters.
+//! Paging parameters, checked here for every API (a value outside its documented range is a
+//! 400 naming the parameter, never clamped in silence; [`bounded`]):
+//!
+//! - Axual: `page` (0-based, at most 2^31-1), `size` (default 20; larger sizes are cut to
+//!   1000 as Spring Data REST does) and repeated `sort=field[,asc|desc]` ([`PageRequest`]);
+//! - `offset` and `limit` (Utilihive tables and resources, Onegini synchronisations, [`Window`]);
+//! - MATTR's `limit` and `cursor` ([`crate::cursor`]).
 //!
 //! Stores order by indexed columns (the sort keys, then the primary key as a tie-breaker) and
 //! read one page with `LIMIT`/`OFFSET` over that index. Totals of unfiltered listings come from
@@ -63,6 +68,58 @@ impl DomainError for InvalidPaging {
     }
 }
 
+/// The largest `page` and `offset` (OpenAPI's `int32`).
+pub const MAX_POSITION: i64 = i32::MAX as i64;
+
+/// The integer `value` of `parameter` (`None`: absent or empty, so `default`), which must lie
+/// in `min..=max`; a 400 naming the parameter and the range otherwise.
+pub fn bounded(
+    parameter: &'static str,
+    value: Option<&str>,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, InvalidPaging> {
+    let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match text.parse::<i64>() {
+        Ok(number) if (min..=max).contains(&number) => Ok(number),
+        _ => Err(InvalidPaging {
+            parameter,
+            reason: format!("'{}' is not a whole number from {min} to {max}", text.escape_debug()),
+        }),
+    }
+}
+
+/// An `offset`/`limit` window: `offset` from 0, `limit` from 1 to the list's maximum
+/// (`None`: no limit was asked for and the list has no default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Entries to skip.
+    pub offset: i64,
+    /// Most entries to return.
+    pub limit: Option<i64>,
+}
+
+impl Window {
+    /// Reads `offset` and `limit` from query pairs; `default_limit` applies when `limit` is
+    /// absent, `max_limit` is the largest accepted.
+    pub fn from_query(
+        pairs: &[(String, String)],
+        default_limit: Option<i64>,
+        max_limit: i64,
+    ) -> Result<Window, InvalidPaging> {
+        let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let offset = bounded("offset", value("offset"), 0, 0, MAX_POSITION)?;
+        let limit = match value("limit").map(str::trim).filter(|v| !v.is_empty()) {
+            None => default_limit,
+            given => Some(bounded("limit", given, 1, 1, max_limit)?),
+        };
+        Ok(Window { offset, limit })
+    }
+}
+
 impl PageRequest {
     /// Reads `page`, `size` and every `sort` from query pairs. Sort field names are checked by
     /// the resource's [`crate::sort::SortMap`] when the query is built.
@@ -70,13 +127,11 @@ impl PageRequest {
         let mut request = PageRequest::default();
         for (name, value) in pairs {
             match name.as_str() {
-                "page" => request.page = parse_number("page", value)?,
+                "page" => request.page = to_u32(bounded("page", Some(value), 0, 0, MAX_POSITION)?),
                 "size" => {
-                    let size: u32 = parse_number("size", value)?;
-                    if size == 0 {
-                        return Err(InvalidPaging { parameter: "size", reason: "must be at least 1".into() });
-                    }
-                    request.size = size.min(MAX_PAGE_SIZE);
+                    // Spring Data REST cuts a larger size to its maximum rather than refusing it.
+                    let size = bounded("size", Some(value), i64::from(DEFAULT_PAGE_SIZE), 1, i64::MAX)?;
+                    request.size = to_u32(size.min(i64::from(MAX_PAGE_SIZE)));
                 }
                 "sort" => request.sort.extend(parse_sort(value)?),
                 _ => {}
@@ -96,11 +151,9 @@ impl PageRequest {
     }
 }
 
-fn parse_number(parameter: &'static str, value: &str) -> Result<u32, InvalidPaging> {
-    value
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| InvalidPaging { parameter, reason: format!("'{value}' is not a non-negative integer") })
+/// A number [`bounded`] to `0..=MAX_POSITION`, as the `u32` the page fields are.
+fn to_u32(number: i64) -> u32 {
+    u32::try_from(number).unwrap_or(u32::MAX)
 }
 
 /// The most sort keys one request may give.
@@ -210,6 +263,22 @@ mod tests {
         assert_eq!(err.map(|e| e.parameter), Some("sort"));
         let request = PageRequest::from_query(&pairs(&[("size", "5000")]));
         assert_eq!(request.map(|r| r.size), Ok(MAX_PAGE_SIZE));
+        let err = PageRequest::from_query(&pairs(&[("page", "2147483648")])).err();
+        assert_eq!(err.map(|e| e.parameter), Some("page"), "beyond int32");
+        assert!(PageRequest::from_query(&pairs(&[("page", "2147483647")])).is_ok());
+    }
+
+    #[test]
+    fn windows_refuse_what_their_documents_do_not_allow() {
+        let window = |items: &[(&str, &str)]| Window::from_query(&pairs(items), None, 1000);
+        assert_eq!(window(&[]), Ok(Window { offset: 0, limit: None }));
+        assert_eq!(window(&[("offset", "5"), ("limit", "1000")]), Ok(Window { offset: 5, limit: Some(1000) }));
+        for (name, value) in [("offset", "-1"), ("limit", "0"), ("limit", "-5"), ("limit", "100000"), ("limit", "x")] {
+            let err = window(&[(name, value)]).unwrap_err();
+            assert_eq!(err.parameter, name, "{name}={value}");
+            assert!(err.reason.contains(value), "{}", err.reason);
+        }
+        assert_eq!(Window::from_query(&[], Some(20), 1000).map(|w| w.limit), Ok(Some(20)));
     }
 
     #[test]

@@ -213,10 +213,10 @@ impl ResourceQuery {
         Ok(ResourceQuery { text: text.map(str::to_owned), types: kinds, offset: 0, limit: None })
     }
 
-    /// The same query, one page of it: `offset` (at least 0) and `limit` (1 to [`MAX_PAGE`]).
-    pub fn page(mut self, offset: Option<i64>, limit: Option<i64>) -> ResourceQuery {
-        self.offset = offset.unwrap_or(0).max(0);
-        self.limit = limit.map(|limit| limit.clamp(1, MAX_PAGE));
+    /// The same query, one window of it (`limit` cut to 1 to [`MAX_PAGE`]).
+    pub fn page(mut self, window: portico_core::page::Window) -> ResourceQuery {
+        self.offset = window.offset.max(0);
+        self.limit = window.limit.map(|limit| limit.clamp(1, MAX_PAGE));
         self
     }
 }

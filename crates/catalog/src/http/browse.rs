@@ -6,6 +6,7 @@ use crate::service::StreamConfigService;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 use portico_core::http::{ApiError, PathUid};
+use portico_core::page::{MAX_POSITION, bounded};
 use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -126,7 +127,7 @@ pub struct BrowseParams {
 /// The latest time `fromTime` and `toTime` may name: 9999-12-31T23:59:59Z.
 const LAST_SECOND: i64 = 253_402_300_799;
 /// The largest `pageSize`.
-pub const MAX_BROWSE_PAGE: u64 = 500;
+pub const MAX_BROWSE_PAGE: i64 = 500;
 
 fn number<T: std::str::FromStr>(field: &str, value: Option<&str>, default: T, rule: &str) -> Result<T, ApiError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
@@ -153,11 +154,8 @@ impl BrowseParams {
         if to.is_some_and(|to| from > to) {
             return Err(super::invalid("fromTime", "'fromTime' must not be after 'toTime'".to_owned()));
         }
-        let page: u64 = number("page", self.page.as_deref(), 0, "a page number from 0")?;
-        let page_size: u64 = number("pageSize", self.page_size.as_deref(), 20, "a number from 1 to 500")?;
-        if !(1..=MAX_BROWSE_PAGE).contains(&page_size) {
-            return Err(super::invalid("pageSize", format!("'pageSize' must be a number from 1 to {MAX_BROWSE_PAGE}")));
-        }
+        let page = bounded("page", self.page.as_deref(), 0, 0, MAX_POSITION)?;
+        let page_size = bounded("pageSize", self.page_size.as_deref(), 20, 1, MAX_BROWSE_PAGE)?;
         let text = self.query.filter(|text| !text.is_empty());
         if let Some(text) = &text {
             portico_core::text::check_field("query", text, 255, false).map_err(ApiError::from)?;
@@ -168,8 +166,9 @@ impl BrowseParams {
             to_ms: to.map(|to| to * 1000 + 999),
             text,
             cluster: self.selected_cluster.filter(|name| !name.is_empty()),
-            page,
-            page_size,
+            // Both bounded to non-negative values above.
+            page: u64::try_from(page).unwrap_or_default(),
+            page_size: u64::try_from(page_size).unwrap_or(20),
         })
     }
 }

@@ -4,7 +4,7 @@
 use super::{param, positive_revision};
 use crate::error::FlowsError;
 use crate::resources::{
-    ResourceQuery, ResourceRevision, ResourceSummary, ResourceType, ResourceWrite, RevisionSummary,
+    MAX_PAGE, ResourceQuery, ResourceRevision, ResourceSummary, ResourceType, ResourceWrite, RevisionSummary,
 };
 use crate::service::FlowsService;
 use actix_web::http::StatusCode;
@@ -12,6 +12,7 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post};
 use portico_core::http::respond::{Versioned, versioned, with_location};
 use portico_core::http::{ApiError, Failure, IfMatchHeader, Json, NumericId, QueryPairs};
+use portico_core::page::Window;
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -227,7 +228,7 @@ pub async fn list_resources(
     let types = query.0.iter().filter(|(name, _)| name == "resourceTypes").map(|(_, value)| value.as_str());
     let filter = ResourceQuery::parse(query.get("textQuery"), types)
         .map_err(|err| located(&err, "query"))?
-        .page(query.number("offset").map_err(ApiError::new)?, query.number("limit").map_err(ApiError::new)?);
+        .page(Window::from_query(&query.0, None, MAX_PAGE)?);
     let found = run_blocking(move || svc.resources(&ctx, &filter)).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(ResourceBody::from).collect::<Vec<_>>()))
 }

@@ -124,6 +124,7 @@ pub async fn table_rows(
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.canonical(&["offset", "limit", "column", "value"]).map_err(ApiError::new)?;
+    let window = Window::from_query(&query.0, Some(DEFAULT_LIMIT), MAX_LIMIT)?;
     let filter = match (query.get("column"), query.get("value")) {
         (Some(column), Some(value)) => Some((column.to_owned(), value.to_owned())),
         (None, None) => None,
@@ -139,12 +140,8 @@ pub async fn table_rows(
             ));
         }
     };
-    let rows = RowQuery {
-        filter,
-        offset: query.number::<i64>("offset").map_err(ApiError::new)?.unwrap_or(0),
-        limit: query.number::<i64>("limit").map_err(ApiError::new)?.unwrap_or(100),
-    };
-    let table = param(&req, "table");
+    let rows = RowQuery { filter, offset: window.offset, limit: window.limit.unwrap_or(DEFAULT_LIMIT) };
+    let table = param(&req, "table")?;
     let found = run_blocking(move || svc.table_rows(&ctx, &table, &rows)).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(RowBody::from).collect::<Vec<_>>()))
 }

@@ -14,6 +14,7 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
 use portico_core::http::respond::{Versioned, no_store, versioned, with_location};
 use portico_core::http::{ApiError, IfMatchHeader, Json, QueryPairs};
+use portico_core::page::Window;
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use uuid::Uuid;
@@ -187,7 +188,7 @@ pub async fn synchronizations(
     query: QueryPairs,
     svc: Data<dyn GitsyncService>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.number::<i64>("limit").map_err(ApiError::new)?.unwrap_or(20);
+    let limit = Window::from_query(&query.0, Some(20), 1000)?.limit.unwrap_or(20);
     let history = run_blocking(move || svc.synchronizations(&ctx, id, limit)).await?;
     Ok(no_store(HttpResponse::Ok())
         .json(SynchronizationsBody { synchronizations: history.into_iter().map(Into::into).collect() }))
