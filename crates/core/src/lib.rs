@@ -11,6 +11,8 @@
 //! - [`page`], [`sort`], [`cursor`], [`hal`], [`etag`]: Axual page/size/sort (one sort
 //!   declaration per resource) with typed HAL envelopes, MATTR limit/cursor with tamper-evident
 //!   cursors, and version-based ETags.
+//! - [`properties`]: map-valued fields, merged key by key on every write (RFC 7396), values
+//!   kept as sent; [`text`]: what every text field and every name may contain.
 //! - [`seal`]: AES-256-GCM sealing of secrets at rest under a key-encryption key with key ids.
 //! - [`db`]: one diesel code path over SQLite and PostgreSQL, an r2d2 pool, write transactions,
 //!   per-domain migrations, per-realm resource counters and the audit trail.
@@ -30,6 +32,7 @@ pub mod hal;
 pub mod hooks;
 pub mod ids;
 pub mod page;
+pub mod properties;
 pub mod seal;
 pub mod sort;
 pub mod text;

@@ -15,7 +15,6 @@ use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use portico_core::{Principal, RealmRef, RequestContext};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Roles that administer the users of a realm.
@@ -223,7 +222,7 @@ pub struct TenantInput {
     /// Supported domain.
     pub domain: Option<Option<String>>,
     /// Variables, merged key by key into the current ones (`None` removes a key).
-    pub properties: Option<BTreeMap<String, Option<String>>>,
+    pub properties: Option<portico_core::properties::PropertyPatch>,
     /// Retention in ms.
     pub retention_time: Option<i64>,
     /// Partitions.

@@ -3,7 +3,7 @@
 
 use super::instances::{InstanceSummary, Instances, instance_summary};
 use super::shapes::{EmbeddedOwner, embedded_owner, templated_self};
-use super::{Groups, invalid, replaced_properties};
+use super::{Groups, invalid};
 use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView};
 use crate::service::EnvironmentService;
 use actix_web::web::Data;
@@ -18,6 +18,7 @@ use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -102,14 +103,15 @@ pub struct EnvironmentBody {
     pub retention_time: Option<i64>,
     /// Default partitions of its streams (1–120000; default 12).
     pub partitions: Option<i64>,
-    /// Properties (string values; replaced as a whole).
+    /// Properties (text values; numbers and booleans are kept as sent). Merged key by key on
+    /// `PATCH` (RFC 7396): the keys given are set, `null` removes one, the others stay.
     #[schema(value_type = Option<Object>)]
-    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+    pub properties: Option<PropertyPatch>,
 }
 
 impl EnvironmentBody {
     fn into_input(self) -> Result<EnvironmentInput, ApiError> {
-        let properties = self.properties.map(replaced_properties).transpose()?;
+        let properties = self.properties;
         Ok(EnvironmentInput {
             name: self.name,
             short_name: self.short_name,

@@ -16,6 +16,7 @@ use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -79,15 +80,15 @@ pub struct InstanceBody {
     pub connect_urls: Option<Option<String>>,
     /// CA certificates (at least one; a `PATCH` replaces them). Required on `POST`.
     pub ca_certs: Option<Vec<CaCertInput>>,
-    /// Kafka defaults for its streams: string values (numbers are taken as text); on `PATCH`
-    /// the given keys are set and a `null` removes one.
+    /// Kafka defaults for its streams (text values; numbers and booleans are kept as sent). Merged key by key on
+    /// `PATCH` (RFC 7396): the keys given are set, `null` removes one, the others stay.
     #[schema(value_type = Option<Object>)]
-    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+    pub properties: Option<PropertyPatch>,
 }
 
 impl InstanceBody {
     fn into_input(self) -> Result<InstanceInput, ApiError> {
-        let properties = self.properties.map(super::property_values).transpose()?;
+        let properties = self.properties;
         Ok(InstanceInput {
             name: self.name,
             short_name: self.short_name,

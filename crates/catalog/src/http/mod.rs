@@ -49,35 +49,6 @@ pub(crate) fn invalid(field: &str, message: String) -> ApiError {
     ApiError::new(Failure::new(ErrorKind::Invalid, "invalid_field", message).with_field(field))
 }
 
-/// Property values as the API takes them: strings (numbers and booleans are taken as text,
-/// `null` as "remove"); anything else is a 400 naming the property.
-pub fn property_values(
-    map: serde_json::Map<String, serde_json::Value>,
-) -> Result<Vec<(String, Option<String>)>, ApiError> {
-    map.into_iter()
-        .map(|(key, value)| match value {
-            serde_json::Value::String(text) => Ok((key, Some(text))),
-            serde_json::Value::Number(number) => Ok((key, Some(number.to_string()))),
-            serde_json::Value::Bool(flag) => Ok((key, Some(flag.to_string()))),
-            serde_json::Value::Null => Ok((key, None)),
-            _ => Err(invalid("properties", format!("'properties.{key}' must be a string"))),
-        })
-        .collect()
-}
-
-/// [`property_values`] for properties replaced as a whole, where `null` removes nothing and
-/// is a 400 too.
-pub fn replaced_properties(map: serde_json::Map<String, serde_json::Value>) -> Result<Vec<(String, String)>, ApiError> {
-    property_values(map)?
-        .into_iter()
-        .map(|(key, value)| {
-            value
-                .ok_or_else(|| invalid("properties", format!("'properties.{key}' must be a string, not null")))
-                .map(|v| (key, v))
-        })
-        .collect()
-}
-
 /// The Axual collections this crate serves (the index orders them as the seed does).
 pub const COLLECTIONS: &[AxualCollection] = &[
     AxualCollection {

@@ -3,7 +3,6 @@
 //! disabled (405), as in Axual; the searches find configs by stream, environment or both.
 
 use super::environments::{EnvironmentSummary, Environments, embedded_environment};
-use super::replaced_properties;
 use super::schema_versions::{SchemaVersionDetail, SchemaVersions, VersionEmbedded, version_detail};
 use super::streams::{StreamSummary, Streams, embedded_stream};
 use crate::model::{StreamConfigInput, StreamConfigView};
@@ -21,6 +20,7 @@ use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -49,10 +49,11 @@ pub struct StreamConfigBody {
     #[serde(default, with = "::serde_with::rust::double_option")]
     #[schema(value_type = Option<String>)]
     pub value_schema_version: Option<Option<Relation<SchemaVersions>>>,
-    /// Kafka topic properties (string values; replaced as a whole). `retention.ms`,
+    /// Kafka topic properties (text values, kept as sent; merged key by key on `PATCH`, `null`
+    /// removes one and the topic goes back to the cluster's default for it). `retention.ms`,
     /// `num.partitions` and `cleanup.policy` are set through fields, not here.
     #[schema(value_type = Option<Object>)]
-    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+    pub properties: Option<PropertyPatch>,
 }
 
 impl StreamConfigBody {
@@ -62,7 +63,7 @@ impl StreamConfigBody {
             environment: self.environment.map(Relation::id),
             retention_time: self.retention_time,
             partitions: self.partitions,
-            properties: self.properties.map(replaced_properties).transpose()?,
+            properties: self.properties,
             key_schema_version: self.key_schema_version.map(|v| v.map(Relation::id)),
             value_schema_version: self.value_schema_version.map(|v| v.map(Relation::id)),
         })

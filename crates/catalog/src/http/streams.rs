@@ -6,7 +6,7 @@ use super::shapes::{
     EmbeddedLevel, EmbeddedOwner, InlineGroup, InlineLevel, embedded_level, embedded_owner, inline_group, inline_level,
     templated_self,
 };
-use super::{Groups, invalid, replaced_properties};
+use super::{Groups, invalid};
 use crate::model::{DataType, LevelKind, SchemaEntry, StreamInput, StreamView};
 use crate::service::StreamService;
 use crate::store::streams::StreamFilter;
@@ -22,6 +22,7 @@ use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
@@ -62,9 +63,10 @@ pub struct StreamBody {
     /// At most 200 characters (`null` clears it).
     #[serde(default, with = "::serde_with::rust::double_option")]
     pub description: Option<Option<String>>,
-    /// Stream-specific variables (string values; replaced as a whole).
+    /// Stream-specific variables (text values; numbers and booleans are kept as sent). Merged key by key on
+    /// `PATCH` (RFC 7396): the keys given are set, `null` removes one, the others stay.
     #[schema(value_type = Option<Object>)]
-    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+    pub properties: Option<PropertyPatch>,
     /// The owning group's URI. Required on `POST`.
     #[schema(value_type = Option<String>)]
     pub owners: Option<Relation<Groups>>,
@@ -105,7 +107,7 @@ impl StreamBody {
                 ));
             }
         };
-        let properties = self.properties.map(replaced_properties).transpose()?;
+        let properties = self.properties;
         Ok(StreamInput {
             name: self.name,
             description: self.description,

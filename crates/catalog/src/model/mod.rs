@@ -4,6 +4,7 @@ mod browse;
 pub use browse::{BrowseConfig, BrowsePage, BrowseQuery};
 
 use portico_core::audit::Stamp;
+pub use portico_core::properties::PropertyPatch;
 use uuid::Uuid;
 
 /// The two kinds of classification level a tenant defines and tags streams with.
@@ -225,8 +226,8 @@ pub struct InstanceInput {
     pub connect_urls: Option<Option<String>>,
     /// CA certificates, PEM (a PATCH replaces them).
     pub ca_certs: Option<Vec<String>>,
-    /// Properties (a PATCH sets the given keys; `None` values remove a key).
-    pub properties: Option<Vec<(String, Option<String>)>>,
+    /// Properties, merged key by key (see [`PropertyPatch`]).
+    pub properties: Option<PropertyPatch>,
 }
 
 /// Which instances a listing wants.
@@ -310,8 +311,8 @@ pub struct EnvironmentInput {
     pub retention_time: Option<i64>,
     /// Partitions.
     pub partitions: Option<i64>,
-    /// Properties (replaced as a whole when given).
-    pub properties: Option<Vec<(String, String)>>,
+    /// Properties, merged key by key (see [`PropertyPatch`]).
+    pub properties: Option<PropertyPatch>,
 }
 
 /// Which environments a listing wants (always only those the caller may see).
@@ -456,8 +457,8 @@ pub struct StreamInput {
     pub name: Option<String>,
     /// Description.
     pub description: Option<Option<String>>,
-    /// Properties (replaced as a whole).
-    pub properties: Option<Vec<(String, String)>>,
+    /// Properties, merged key by key (see [`PropertyPatch`]).
+    pub properties: Option<PropertyPatch>,
     /// Owning group.
     pub owner: Option<Uuid>,
     /// `compact` rather than `delete`.
@@ -531,8 +532,8 @@ pub struct StreamConfigInput {
     pub retention_time: Option<i64>,
     /// Partitions.
     pub partitions: Option<i64>,
-    /// Properties (replaced as a whole).
-    pub properties: Option<Vec<(String, String)>>,
+    /// Properties, merged key by key (see [`PropertyPatch`]).
+    pub properties: Option<PropertyPatch>,
     /// Key schema version.
     pub key_schema_version: Option<Option<Uuid>>,
     /// Value schema version.

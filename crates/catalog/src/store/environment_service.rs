@@ -40,7 +40,7 @@ fn validate_environment(input: &EnvironmentInput) -> Result<(), CatalogError> {
     }
     validate_topic_sizes(input.retention_time, input.partitions)?;
     if let Some(properties) = &input.properties {
-        for (key, value) in properties {
+        for (key, value) in properties.set_values() {
             validate_property(key, value)?;
         }
     }
@@ -193,7 +193,7 @@ fn apply_environment(environment: &mut Environment, input: &EnvironmentInput) ->
         environment.partitions = partitions;
     }
     if let Some(properties) = input.properties {
-        environment.properties = properties;
+        properties.apply(&mut environment.properties);
     }
     Ok(())
 }

@@ -67,10 +67,8 @@ fn validate_instance(input: &InstanceInput) -> Result<(), CatalogError> {
         return Err(CatalogError::invalid("caCerts", "'caCerts' must hold at least one certificate"));
     }
     if let Some(properties) = &input.properties {
-        for (key, value) in properties {
-            if let Some(value) = value {
-                validate_property(key, value)?;
-            }
+        for (key, value) in properties.set_values() {
+            validate_property(key, value)?;
         }
     }
     Ok(())
@@ -199,12 +197,8 @@ fn apply_instance(instance: &mut Instance, input: InstanceInput, certs: Option<V
     if let Some(certs) = certs {
         instance.ca_certs = certs;
     }
-    for (key, value) in properties.unwrap_or_default() {
-        match (instance.properties.iter_mut().find(|(k, _)| *k == key), value) {
-            (Some(entry), Some(value)) => entry.1 = value,
-            (None, Some(value)) => instance.properties.push((key, value)),
-            (_, None) => instance.properties.retain(|(k, _)| *k != key),
-        }
+    if let Some(properties) = properties {
+        properties.apply(&mut instance.properties);
     }
 }
 

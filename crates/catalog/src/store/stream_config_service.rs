@@ -34,14 +34,16 @@ const GOVERNED_PROPERTIES: &[(&str, &str)] = &[
 fn validate(input: &StreamConfigInput) -> Result<(), CatalogError> {
     validate_topic_sizes(input.retention_time, input.partitions)?;
     if let Some(properties) = &input.properties {
-        for (key, value) in properties {
+        for (key, value) in properties.entries() {
             if let Some((_, field)) = GOVERNED_PROPERTIES.iter().find(|(name, _)| name == key) {
                 return Err(CatalogError::invalid(
                     "properties",
                     format!("'properties.{key}' is set through {field}, not as a property"),
                 ));
             }
-            validate_property(key, value)?;
+            if let Some(value) = value {
+                validate_property(key, value)?;
+            }
         }
     }
     Ok(())
@@ -56,7 +58,7 @@ fn apply(config: &mut StreamConfig, input: &StreamConfigInput) {
         config.partitions = partitions;
     }
     if let Some(properties) = input.properties {
-        config.properties = properties;
+        properties.apply(&mut config.properties);
     }
     if let Some(version) = input.key_schema_version {
         config.key_schema_version = version;
@@ -290,17 +292,11 @@ impl StreamConfigService for CatalogStore {
                     },
                     version: 0,
                 };
-                let given = input.properties.clone();
-                apply(&mut config, &StreamConfigInput { properties: None, ..input.clone() });
-                for (key, value) in given.unwrap_or_default() {
-                    match config.properties.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => config.properties.push((key, value)),
-                    }
-                }
+                // The inherited properties are the defaults the given ones merge into.
+                apply(&mut config, &input);
                 self.check_config(conn, ctx, &stream, &config)?;
                 stream_configs::insert(conn, ctx.realm.id, &config, ctx.actor(), now)?;
-                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, false)?;
+                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, TopicWish::UNCHANGED)?;
                 let stored = self.visible_config(conn, ctx, config.id)?;
                 Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, config.id.simple().to_string()))
             });

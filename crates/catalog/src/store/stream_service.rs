@@ -33,7 +33,7 @@ fn validate(input: &StreamInput) -> Result<(), CatalogError> {
         check_field("description", description, 200, true)?;
     }
     if let Some(properties) = &input.properties {
-        for (key, value) in properties {
+        for (key, value) in properties.set_values() {
             super::validate::validate_property_text(key, value)?;
         }
     }
@@ -74,7 +74,7 @@ fn apply(stream: &mut Stream, input: &StreamInput) {
         stream.description = description;
     }
     if let Some(properties) = input.properties {
-        stream.properties = properties;
+        properties.apply(&mut stream.properties);
     }
     if let Some(owner) = input.owner {
         stream.owner = owner;

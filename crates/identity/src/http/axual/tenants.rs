@@ -14,7 +14,6 @@ use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// `POST /tenants` and `PATCH /tenants/{uid}` body. A body read from `GET` can be sent back:
@@ -29,8 +28,10 @@ pub struct TenantBody {
     /// The tenant's supported domain (stored, not shown).
     #[serde(default, with = "::serde_with::rust::double_option")]
     pub domain: Option<Option<String>>,
-    /// Tenant-specific variables; a PATCH merges them key by key (`null` removes a key).
-    pub properties: Option<BTreeMap<String, Option<String>>>,
+    /// Tenant-specific variables (text values, kept as sent); a PATCH merges them key by key
+    /// (`null` removes a key).
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<portico_core::properties::PropertyPatch>,
     /// Milliseconds, 1000..160704000000.
     pub retention_time: Option<i64>,
     /// 1..120000.

@@ -52,10 +52,10 @@ fn validate_tenant(input: &TenantInput) -> Result<(), IdentityError> {
         check_field("issuerUrl", issuer, 2048, false)?;
     }
     if let Some(properties) = &input.properties {
-        if properties.len() > MAX_PROPERTIES {
+        if properties.entries().len() > MAX_PROPERTIES {
             return Err(IdentityError::invalid("properties", format!("at most {MAX_PROPERTIES} properties")));
         }
-        for (key, value) in properties {
+        for (key, value) in properties.entries() {
             check_field("properties", key, 255, false)?;
             if let Some(value) = value {
                 check_field(&format!("properties.{key}"), value, 4096, false)?;
@@ -90,12 +90,7 @@ impl IdentityStore {
             realm.domain = domain;
         }
         if let Some(properties) = input.properties {
-            for (key, value) in properties {
-                match value {
-                    Some(value) => realm.properties.insert(key, value),
-                    None => realm.properties.remove(&key),
-                };
-            }
+            properties.apply_to_map(&mut realm.properties);
         }
         if let Some(retention) = input.retention_time {
             realm.retention_time = retention;
