@@ -13,7 +13,7 @@ use uuid::Uuid;
 const SETS: [&portico_core::db::Migrations; 2] = [&portico_core::db::MIGRATIONS, &portico_catalog::MIGRATIONS];
 
 fn apply(partitions: i32) -> Wanted {
-    Wanted::Apply { partitions, configs: vec![("retention.ms".into(), "1000".into())] }
+    Wanted::Apply { partitions, configs: vec![("retention.ms".into(), "1000".into())], removed: vec![] }
 }
 
 fn change(cluster: Uuid, topic: &str, wanted: Wanted) -> Change {
@@ -70,6 +70,29 @@ fn a_change_made_while_the_row_was_held_stays_due_after_the_older_one_is_applied
 
     let next = claim(&db, (realm, cluster, "t"), "b", now).expect("released and due");
     assert_eq!((next.revision, next.change.wanted), (2, Wanted::Delete));
+}
+
+#[test]
+fn a_removed_config_waits_in_the_row_until_applied_even_when_newer_changes_replace_it() {
+    let db = TestDatabase::migrated(&SETS);
+    let db = db.database();
+    let (realm, cluster, now) = (RealmId::from(Uuid::new_v4()), Uuid::new_v4(), SystemClock.now());
+    let removing = |keys: &[&str], set: &[(&str, &str)]| Wanted::Apply {
+        partitions: 1,
+        configs: set.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        removed: keys.iter().map(|k| (*k).to_owned()).collect(),
+    };
+    enqueue(&db, realm, &change(cluster, "t", removing(&["flush.ms"], &[])), now);
+    enqueue(&db, realm, &change(cluster, "t", removing(&["segment.ms"], &[("a", "1")])), now);
+    let held = claim(&db, (realm, cluster, "t"), "a", now).unwrap();
+    assert_eq!(held.change.wanted, removing(&["flush.ms", "segment.ms"], &[("a", "1")]), "both removals wait");
+    db.write(|conn| outbox::done(conn, &held, "a").map_err(DbError::from)).unwrap();
+
+    // Set again before the worker came: the removal is dropped.
+    enqueue(&db, realm, &change(cluster, "t", removing(&["flush.ms"], &[])), now);
+    enqueue(&db, realm, &change(cluster, "t", removing(&[], &[("flush.ms", "5")])), now);
+    let held = claim(&db, (realm, cluster, "t"), "a", now).unwrap();
+    assert_eq!(held.change.wanted, removing(&[], &[("flush.ms", "5")]));
 }
 
 #[test]

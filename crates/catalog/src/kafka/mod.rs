@@ -186,6 +186,7 @@ pub struct Cluster {
 
 /// Topic config resources in DescribeConfigs and IncrementalAlterConfigs.
 const TOPIC_RESOURCE: i8 = 2;
+
 /// `ListOffsets` timestamps meaning "the end" and "the start".
 pub const LATEST: i64 = -1;
 /// See [`LATEST`].
@@ -420,8 +421,9 @@ impl Cluster {
         Ok(configs)
     }
 
-    /// Sets each of `configs` on the topic (others keep their values).
-    pub fn set_topic_configs(&mut self, name: &str, configs: &[(String, String)]) -> Result<(), KafkaError> {
+    /// Sets each of `configs` on the topic, or removes it (`None`: the cluster's default applies
+    /// again); the others keep their values.
+    pub fn set_topic_configs(&mut self, name: &str, configs: &[(String, Option<String>)]) -> Result<(), KafkaError> {
         let connection = self.controller()?;
         let version = connection.version(ApiKey::IncrementalAlterConfigs, "IncrementalAlterConfigs", 0..=1)?;
         let mut resource = AlterConfigsResource::default();
@@ -432,8 +434,8 @@ impl Cluster {
             .map(|(key, value)| {
                 let mut config = AlterableConfig::default();
                 config.name = text(key);
-                config.config_operation = 0; // SET
-                config.value = Some(text(value));
+                config.config_operation = if value.is_some() { 0 } else { 1 }; // SET or DELETE
+                config.value = value.as_deref().map(text);
                 config
             })
             .collect();

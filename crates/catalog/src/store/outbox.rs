@@ -19,6 +19,8 @@ pub enum Wanted {
         partitions: i32,
         /// Topic configs (`retention.ms`, `cleanup.policy`, ...).
         configs: Vec<(String, String)>,
+        /// Configs the stream config no longer has: back to the cluster's default.
+        removed: Vec<String>,
     },
     /// Be gone.
     Delete,
@@ -79,21 +81,36 @@ impl Row {
     fn change(&self) -> QueryResult<Change> {
         let wanted = match self.action.as_str() {
             "DELETE" => Wanted::Delete,
-            _ => Wanted::Apply {
-                partitions: i32::try_from(self.partitions).unwrap_or(i32::MAX),
-                configs: super::properties::from_column(&self.configs)?,
-            },
+            _ => {
+                let (configs, removed) = super::properties::changes_from_column(&self.configs)?;
+                Wanted::Apply { partitions: i32::try_from(self.partitions).unwrap_or(i32::MAX), configs, removed }
+            }
         };
         Ok(Change { cluster: super::uuid(&self.cluster_id)?, topic: self.topic.clone(), wanted })
     }
 }
 
 /// Records `change` as wanted in `realm` (replacing whatever was wanted of that topic before),
-/// due now. Call it in the transaction of the write that wants it.
+/// due now. Call it in the transaction of the write that wants it. A removal still waiting in
+/// the row it replaces is carried over (unless the change sets that config again), so a
+/// removed config is never forgotten because a newer change came before the worker.
 pub fn enqueue(conn: &mut DbConnection, realm: RealmId, change: &Change, now: Timestamp) -> QueryResult<()> {
     let (action, partitions, configs) = match &change.wanted {
-        Wanted::Apply { partitions, configs } => {
-            ("APPLY", i64::from(*partitions), super::properties::to_column(configs))
+        Wanted::Apply { partitions, configs, removed } => {
+            let mut removed = removed.clone();
+            let waiting: Option<Row> = keyed(realm, change.cluster.to_string(), &change.topic)
+                .select(Row::as_select())
+                .first(conn)
+                .optional()?;
+            if let Some(Ok(Change { wanted: Wanted::Apply { removed: earlier, .. }, .. })) =
+                waiting.map(|row| row.change())
+            {
+                removed.extend(earlier);
+            }
+            removed.retain(|key| !configs.iter().any(|(set, _)| set == key));
+            removed.sort();
+            removed.dedup();
+            ("APPLY", i64::from(*partitions), super::properties::changes_to_column(configs, &removed))
         }
         Wanted::Delete => ("DELETE", 0, super::properties::to_column(&[])),
     };

@@ -71,20 +71,22 @@ impl CatalogStore {
         config: &StreamConfig,
         stream: &Stream,
         environment: &Environment,
-        delete: bool,
+        wish: TopicWish<'_>,
     ) -> Result<Vec<Change>, CatalogError> {
         let Some(instance) = environment.instance else { return Ok(Vec::new()) };
         let Some(instance) = instances::get(conn, realm.id, instance)? else { return Ok(Vec::new()) };
         let topic = topic_name(&realm.name, &instance.short_name, &environment.short_name, &stream.name);
-        let wanted = if delete {
-            Wanted::Delete
-        } else {
-            let mut configs = topic_configs(config, stream);
-            // The instance's replication factor, for creating the topic (not a topic config).
-            if let Some((_, factor)) = instance.properties.iter().find(|(key, _)| key == REPLICATION_FACTOR) {
-                configs.push((REPLICATION_FACTOR.to_owned(), factor.clone()));
+        let wanted = match wish {
+            TopicWish::Gone => Wanted::Delete,
+            TopicWish::Current { removed } => {
+                let mut configs = topic_configs(config, stream);
+                // The instance's replication factor, for creating the topic (not a topic config).
+                if let Some((_, factor)) = instance.properties.iter().find(|(key, _)| key == REPLICATION_FACTOR) {
+                    configs.push((REPLICATION_FACTOR.to_owned(), factor.clone()));
+                }
+                let partitions = i32::try_from(config.partitions).unwrap_or(i32::MAX);
+                Wanted::Apply { partitions, configs, removed: removed.to_vec() }
             }
-            Wanted::Apply { partitions: i32::try_from(config.partitions).unwrap_or(i32::MAX), configs }
         };
         let changes: Vec<Change> = instance
             .clusters
@@ -107,7 +109,7 @@ impl CatalogStore {
     ) -> Result<(), CatalogError> {
         for config in stream_configs::matching(conn, realm.id, stream_configs::StreamConfigFilter::Stream(stream.id))? {
             if let Some(environment) = environments::get(conn, realm.id, config.environment)? {
-                self.want_topics(conn, realm, &config, stream, &environment, false)?;
+                self.want_topics(conn, realm, &config, stream, &environment, TopicWish::UNCHANGED)?;
             }
         }
         Ok(())
@@ -136,7 +138,7 @@ impl CatalogStore {
                         stream
                     }
                 };
-                changes.extend(self.want_topics(conn, realm, &config, &stream, &environment, false)?);
+                changes.extend(self.want_topics(conn, realm, &config, &stream, &environment, TopicWish::UNCHANGED)?);
             }
         }
         Ok(changes)
@@ -208,6 +210,23 @@ impl CatalogStore {
     }
 }
 
+/// What a write wants of a stream config's topics.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum TopicWish<'a> {
+    /// As the config is now; `removed` are properties it no longer has.
+    Current {
+        /// Removed properties: their topic configs go back to the cluster's default.
+        removed: &'a [String],
+    },
+    /// Gone.
+    Gone,
+}
+
+impl TopicWish<'_> {
+    /// As the config is, nothing removed.
+    pub(super) const UNCHANGED: TopicWish<'static> = TopicWish::Current { removed: &[] };
+}
+
 /// The instance property that is the replication factor of the topics created on its clusters.
 /// In an outbox row it rides with the configs; [`apply`] takes it out.
 const REPLICATION_FACTOR: &str = "replication.factor";
@@ -216,7 +235,7 @@ const REPLICATION_FACTOR: &str = "replication.factor";
 fn apply(kafka: &mut Cluster, change: &Change) -> Result<(), KafkaError> {
     match &change.wanted {
         Wanted::Delete => kafka.delete_topic(&change.topic).map(|_| ()),
-        Wanted::Apply { partitions, configs } => {
+        Wanted::Apply { partitions, configs, removed } => {
             let replication = configs
                 .iter()
                 .find(|(key, _)| key == REPLICATION_FACTOR)
@@ -238,11 +257,14 @@ fn apply(kafka: &mut Cluster, change: &Change) -> Result<(), KafkaError> {
                 kafka.add_partitions(&change.topic, *partitions)?;
             }
             let current: HashMap<String, Option<String>> = kafka.topic_configs(&change.topic)?.into_iter().collect();
-            let differing: Vec<(String, String)> = configs
+            let mut differing: Vec<(String, Option<String>)> = configs
                 .iter()
                 .filter(|(key, value)| current.get(key).and_then(|v| v.as_deref()) != Some(value.as_str()))
-                .cloned()
+                .map(|(key, value)| (key.clone(), Some(value.clone())))
                 .collect();
+            // A property removed from the config (`null` on PATCH) goes back to the cluster's
+            // default on the topic (deleting a config that is not set changes nothing).
+            differing.extend(removed.iter().map(|key| (key.clone(), None)));
             if !differing.is_empty() {
                 kafka.set_topic_configs(&change.topic, &differing)?;
             }

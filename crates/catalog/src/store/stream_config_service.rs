@@ -1,5 +1,6 @@
 //! Stream configs over the database.
 
+use super::provisioning::TopicWish;
 use super::stream_configs::{self, StreamConfigFilter};
 use super::stream_service::Related;
 use super::validate::{validate_property, validate_topic_sizes};
@@ -351,7 +352,20 @@ impl StreamConfigService for CatalogStore {
                 self.check_config(conn, ctx, &stream, &next)?;
                 let written = stream_configs::update(conn, ctx.realm.id, &next, current.version, ctx.actor(), now)?;
                 committed(precondition, "stream config", id.simple(), current.version, written)?;
-                self.want_topics(conn, &ctx.realm, &next, &stream, &environment, false)?;
+                let removed: Vec<String> = current
+                    .properties
+                    .iter()
+                    .filter(|(key, _)| !next.properties.iter().any(|(kept, _)| kept == key))
+                    .map(|(key, _)| key.clone())
+                    .collect();
+                self.want_topics(
+                    conn,
+                    &ctx.realm,
+                    &next,
+                    &stream,
+                    &environment,
+                    TopicWish::Current { removed: &removed },
+                )?;
                 let stored = self.visible_config(conn, ctx, id)?;
                 Ok((self.config_view(conn, ctx, stored, &mut Shared::default())?, id.simple().to_string()))
             });
@@ -381,7 +395,7 @@ impl StreamConfigService for CatalogStore {
                     ));
                 }
                 stream_configs::delete(conn, ctx.realm.id, id)?;
-                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, true)?;
+                self.want_topics(conn, &ctx.realm, &config, &stream, &environment, TopicWish::Gone)?;
                 Ok(((), id.simple().to_string()))
             });
         written?;
