@@ -2,7 +2,7 @@
 //! table comes to exist with its first row; lookups by column and value use an index.
 
 use crate::error::FlowsError;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
 /// Longest table or column name.
@@ -82,27 +82,27 @@ pub fn check_value(field: &str, value: &str) -> Result<(), FlowsError> {
     crate::model::check_text(field, value, MAX_VALUE)
 }
 
-/// Cells from JSON: an object of column → string, number or boolean (stored as text).
-pub fn cells_from(field: &str, json: Option<&Value>) -> Result<BTreeMap<String, String>, FlowsError> {
-    let Some(json) = json.filter(|json| !json.is_null()) else {
+/// Cells as a request sends them: column → JSON value, each kept as the text it was sent as.
+pub type SentCells = BTreeMap<String, Box<RawValue>>;
+
+/// Cells from JSON: column → string, number or boolean, stored as text. A number keeps the
+/// digits it was sent with (`1e40` and forty digits stay what they are), so a cell is never a
+/// different value than the one sent.
+pub fn cells_from(field: &str, sent: Option<&SentCells>) -> Result<BTreeMap<String, String>, FlowsError> {
+    let Some(sent) = sent else {
         return Ok(BTreeMap::new());
     };
-    let object = json
-        .as_object()
-        .ok_or_else(|| FlowsError::invalid(field, format!("'{field}' must be an object of column to value")))?;
-    if object.len() > MAX_CELLS {
+    if sent.len() > MAX_CELLS {
         return Err(FlowsError::invalid(field, format!("a row has at most {MAX_CELLS} cells")));
     }
     let mut cells = BTreeMap::new();
-    for (column, value) in object {
+    for (column, value) in sent {
         let path = format!("{field}.{column}");
         check_name(&path, column)?;
-        let text = match value {
-            Value::String(text) => text.clone(),
-            Value::Number(number) => number.to_string(),
-            Value::Bool(flag) => flag.to_string(),
-            _ => return Err(FlowsError::invalid(&path, format!("'{path}' must be a string, a number or a boolean"))),
-        };
+        let text = portico_core::properties::scalar_text(value)
+            .ok()
+            .flatten()
+            .ok_or_else(|| FlowsError::invalid(&path, format!("'{path}' must be a string, a number or a boolean")))?;
         check_value(&path, &text)?;
         cells.insert(column.clone(), text);
     }
@@ -112,17 +112,25 @@ pub fn cells_from(field: &str, json: Option<&Value>) -> Result<BTreeMap<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn cells(json: &str) -> Result<BTreeMap<String, String>, FlowsError> {
+        let sent: SentCells = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        cells_from("cells", Some(&sent))
+    }
 
     #[test]
     fn cells_are_text_under_valid_columns() {
-        let cells = cells_from("cells", Some(&json!({"meter": "M-1", "kwh": 12.5, "active": true}))).unwrap();
-        assert_eq!(cells["kwh"], "12.5");
-        assert_eq!(cells["active"], "true");
-        assert!(cells_from("cells", Some(&json!({"bad column": "x"}))).is_err());
-        assert!(cells_from("cells", Some(&json!({"a": [1]}))).is_err());
-        assert!(cells_from("cells", Some(&json!({"a": "x\u{0}"}))).is_err());
-        assert!(cells_from("cells", Some(&json!([1]))).is_err());
+        let found = cells(r#"{"meter": "M-1", "kwh": 12.50, "active": true}"#).unwrap();
+        assert_eq!(found["kwh"], "12.50", "as sent");
+        assert_eq!(found["active"], "true");
+        let big = cells(r#"{"n": 10000000000000000000000000000000000000000, "e": 1e40}"#).unwrap();
+        assert_eq!(big["n"], "10000000000000000000000000000000000000000");
+        assert_eq!(big["e"], "1e40");
+        assert!(cells(r#"{"bad column": "x"}"#).is_err());
+        assert!(cells(r#"{"a": [1]}"#).is_err());
+        assert!(cells(r#"{"a": null}"#).is_err());
+        assert!(cells(r#"{"a": "x\u0000"}"#).is_err());
+        assert!(serde_json::from_str::<SentCells>("[1]").is_err());
         assert!(check_name("table", "readings_2026").is_ok());
         assert!(check_name("table", "-x").is_err());
     }

@@ -2,14 +2,14 @@
 
 use super::param;
 use crate::service::FlowsService;
-use crate::tables::{Row, RowQuery, TableSummary, Upsert, cells_from};
+use crate::tables::{MAX_LIMIT, Row, RowQuery, SentCells, TableSummary, Upsert, cells_from};
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
 use portico_core::http::{ApiError, Json, QueryPairs};
+use portico_core::page::Window;
 use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -45,13 +45,17 @@ impl From<Row> for RowBody {
     }
 }
 
+/// Rows a listing returns when no `limit` is given.
+const DEFAULT_LIMIT: i64 = 100;
+
 /// `POST .../rows`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddRowRequest {
-    /// Column → value (string, number or boolean; stored as text).
+    /// Column → value (string, number or boolean; stored as text, numbers with the digits
+    /// they were sent with).
     #[schema(value_type = Object)]
-    pub cells: Option<Value>,
+    pub cells: Option<SentCells>,
 }
 
 /// The lookup of a get-or-add.
@@ -73,7 +77,7 @@ pub struct UpsertRequest {
     pub lookup: Option<Lookup>,
     /// Cells to set on the row found or added.
     #[schema(value_type = Object)]
-    pub cells: Option<Value>,
+    pub cells: Option<SentCells>,
     /// Create the table when it does not exist (with `createRow`).
     #[serde(default)]
     pub create_table: bool,
