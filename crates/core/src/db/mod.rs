@@ -346,6 +346,32 @@ pub fn lock_row(
     Ok(())
 }
 
+/// Locks one key of `realm` until the transaction ends, whether or not a row holds it yet
+/// (a secret's key, a resource's type and id, a flow's id): concurrent writers of the key
+/// queue instead of racing, so a write that named no precondition never fails because
+/// another one won (DESIGN.md, "concurrent writes"), creates included. `kind` names the key's
+/// space (`flows.secret`). PostgreSQL: a transaction-scoped advisory lock on a 64-bit digest of
+/// kind, realm and key (two keys sharing a digest only queue behind each other); SQLite: every
+/// write transaction already holds the database's write lock (`BEGIN IMMEDIATE`).
+pub fn lock_key(conn: &mut DbConnection, realm: crate::RealmId, kind: &'static str, key: &str) -> Result<(), DbError> {
+    use sha2::Digest;
+    if let DbConnection::Postgres(_) = conn {
+        let digest = sha2::Sha256::new()
+            .chain_update(kind.as_bytes())
+            .chain_update([0])
+            .chain_update(realm.to_string().as_bytes())
+            .chain_update([0])
+            .chain_update(key.as_bytes())
+            .finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(i64::from_be_bytes(first))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Holds the realm of a write in place until the transaction ends: a concurrent deletion of
 /// the realm waits for this write, or this write finds the realm gone ([`DbError::RealmGone`])
 /// and writes nothing. `realms` is the tenancy table (owned by identity); on PostgreSQL this is

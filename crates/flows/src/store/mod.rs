@@ -48,6 +48,11 @@ fn not_found(id: &str) -> FlowsError {
     crate::error::not_found("Flow", "flow_not_found", id)
 }
 
+/// The key spaces of [`lock`].
+const FLOW: &str = "flows.flow";
+pub(super) const SECRET: &str = "flows.secret";
+pub(super) const RESOURCE: &str = "flows.resource";
+
 impl FlowsStore {
     /// The domain over `db` (migrated with [`crate::MIGRATIONS`]). Register it as a
     /// [`RealmLifecycle`] so a deleted owner loses its flows.
@@ -63,7 +68,16 @@ impl FlowsStore {
     fn existing(&self, conn: &mut DbConnection, realm: RealmId, id: &str) -> Result<Flow, FlowsError> {
         flows::get(conn, realm, id)?.ok_or_else(|| not_found(id))
     }
+}
 
+/// Holds flow `id` of `realm` for the rest of the write: writers of one flow, secret or
+/// resource queue behind each other (creates included), so a write without a precondition
+/// never fails because another one won.
+pub(super) fn lock(conn: &mut DbConnection, realm: RealmId, kind: &'static str, key: &str) -> Result<(), FlowsError> {
+    Ok(portico_core::db::lock_key(conn, realm, kind, key)?)
+}
+
+impl FlowsStore {
     /// Disables or enables.
     fn set_status(
         &self,
@@ -78,6 +92,7 @@ impl FlowsStore {
         let realm = ctx.realm.id;
         let name = if disabling { "flow.disable" } else { "flow.enable" };
         audited_write(&self.db, self.clock.as_ref(), ctx, name, "flow", |conn| {
+            lock(conn, realm, FLOW, id)?;
             let current = self.existing(conn, realm, id)?;
             if disabling && !current.definition.source.can_disable() {
                 return Err(FlowsError::Invalid {
@@ -129,6 +144,7 @@ impl FlowsService for FlowsStore {
         let taken =
             || FlowsError::already_exists("flow_exists", format!("a flow with id '{}' already exists", definition.id));
         audited_write(&self.db, self.clock.as_ref(), ctx, "flow.create", "flow", |conn| {
+            lock(conn, realm, FLOW, &definition.id)?;
             if flows::get(conn, realm, &definition.id)?.is_some() {
                 return Err(taken());
             }
@@ -154,6 +170,7 @@ impl FlowsService for FlowsStore {
         }
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "flow.update", "flow", |conn| {
+            lock(conn, realm, FLOW, id)?;
             let current = self.existing(conn, realm, id)?;
             precondition.check("flow", id, current.version)?;
             if current.definition.json == definition.json {

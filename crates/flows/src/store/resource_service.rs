@@ -104,6 +104,7 @@ impl FlowsStore {
         let realm = ctx.realm.id;
         let what = reference(kind, id);
         audited_write(&self.db, self.clock.as_ref(), ctx, "resource.put", "resource", |conn| {
+            super::lock(conn, realm, super::RESOURCE, &what)?;
             let now = self.clock.now();
             let mut new = NewRevision {
                 kind,
@@ -119,9 +120,7 @@ impl FlowsStore {
                 if precondition.if_match != IfMatch::Absent {
                     return Err(CoreError::Precondition(PreconditionFailed { current: 0 }));
                 }
-                // Another request created it first: run again, adding a revision to it.
-                resources::insert(conn, realm, &new, ctx.actor(), now)
-                    .map_err(|err| CoreError::on_unique(err, || CoreError::LostRace))?;
+                resources::insert(conn, realm, &new, ctx.actor(), now)?;
                 let (_, summary) = self.existing_resource(conn, ctx, kind, id)?;
                 return Ok(((self.revision_of(conn, ctx, &summary, 1)?, true), what.clone()));
             };

@@ -59,6 +59,7 @@ impl FlowsStore {
         let text = write.value.to_string();
         let fields = SecretFields { kind: write.kind, description: write.description.as_deref(), expires_at };
         audited_write(&self.db, self.clock.as_ref(), ctx, "secret.put", "secret", |conn| {
+            super::lock(conn, realm, super::SECRET, key)?;
             let now = self.clock.now();
             let created = match secrets::get(conn, realm, key)? {
                 None => {
