@@ -40,7 +40,13 @@ pub trait LevelService: Send + Sync + 'static {
     fn level_usage(&self, ctx: &RequestContext, kind: LevelKind, id: Uuid)
     -> Result<DeletionConstraints, CatalogError>;
     /// Deletes a level nothing uses (409 otherwise).
-    fn delete_level(&self, ctx: &RequestContext, kind: LevelKind, id: Uuid) -> Result<(), CatalogError>;
+    fn delete_level(
+        &self,
+        ctx: &RequestContext,
+        kind: LevelKind,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError>;
     /// Whether the caller may create, change and delete levels.
     fn may_manage_levels(&self, ctx: &RequestContext) -> bool;
 }
@@ -161,7 +167,12 @@ pub trait EnvironmentService: Send + Sync + 'static {
     /// What still uses a private environment.
     fn environment_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
     /// Deletes a private environment nothing uses (public ones: 405; in use: 409).
-    fn delete_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    fn delete_environment(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError>;
     /// Whether the caller may create environments.
     fn may_create_environments(&self, ctx: &RequestContext) -> bool;
     /// Deploys every stream config of the environment to its instance's clusters now.
@@ -313,7 +324,7 @@ pub trait StreamService: Send + Sync + 'static {
     /// What still uses a stream.
     fn stream_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
     /// Deletes a stream nothing uses (409 otherwise).
-    fn delete_stream(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    fn delete_stream(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), CatalogError>;
 }
 
 /// A page of streams, and whether the caller may create streams (of some group): what a
@@ -358,7 +369,12 @@ pub trait StreamConfigService: Send + Sync + 'static {
     /// What still uses a config (`{activeGrantsCount, canDelete}`).
     fn stream_config_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, CatalogError>;
     /// Deletes a config nothing uses (409 otherwise).
-    fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;
+    fn delete_stream_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError>;
     /// Whether the caller may configure `stream` on `environment` (both of its realm).
     fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool;
     /// Whether the caller may read the config's topic (Axual `browse-access`): those who manage

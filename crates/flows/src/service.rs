@@ -42,8 +42,8 @@ pub trait FlowsService: Send + Sync + 'static {
         definition: FlowDefinition,
         precondition: &Precondition,
     ) -> Result<Flow, FlowsError>;
-    /// Deletes a flow with its revisions and history.
-    fn delete_flow(&self, ctx: &RequestContext, id: &str) -> Result<(), FlowsError>;
+    /// Deletes a flow with its revisions and history (`If-Match`: 412 when stale).
+    fn delete_flow(&self, ctx: &RequestContext, id: &str, precondition: &Precondition) -> Result<(), FlowsError>;
     /// Disables a flow whose source supports it (`principalId` and `reason` required).
     fn disable_flow(&self, ctx: &RequestContext, id: &str, request: StatusRequest) -> Result<Flow, FlowsError>;
     /// Enables a disabled flow (`principalId` required).
@@ -85,8 +85,14 @@ pub trait FlowsService: Send + Sync + 'static {
         id: &str,
         revision: Option<i64>,
     ) -> Result<ResourceRevision, FlowsError>;
-    /// Deletes a resource with every revision.
-    fn delete_resource(&self, ctx: &RequestContext, kind: ResourceType, id: &str) -> Result<(), FlowsError>;
+    /// Deletes a resource with every revision (`If-Match`: 412 when stale).
+    fn delete_resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        precondition: &Precondition,
+    ) -> Result<(), FlowsError>;
 
     /// The owner's secrets, by key, without values.
     fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError>;
@@ -95,8 +101,8 @@ pub trait FlowsService: Send + Sync + 'static {
     /// Creates a secret or writes a new version of it (its type is fixed when it is created);
     /// `true` when it was created. A write that changes nothing is no new version.
     fn put_secret(&self, ctx: &RequestContext, key: &str, write: SecretWrite) -> Result<(Secret, bool), FlowsError>;
-    /// Deletes a secret with every version.
-    fn delete_secret(&self, ctx: &RequestContext, key: &str) -> Result<(), FlowsError>;
+    /// Deletes a secret with every version (`If-Match`: 412 when stale).
+    fn delete_secret(&self, ctx: &RequestContext, key: &str, precondition: &Precondition) -> Result<(), FlowsError>;
     /// The versions of a secret, oldest first (values stay sealed).
     fn secret_versions(&self, ctx: &RequestContext, key: &str) -> Result<Vec<SecretVersion>, FlowsError>;
 

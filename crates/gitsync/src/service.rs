@@ -51,7 +51,7 @@ pub trait GitsyncService: Send + Sync + 'static {
         precondition: &Precondition,
     ) -> Result<Config, GitsyncError>;
     /// Deletes the configuration (the instance and its files stay).
-    fn delete_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), GitsyncError>;
+    fn delete_config(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), GitsyncError>;
     /// The references the configuration offers, from the remote.
     fn references(&self, ctx: &RequestContext, id: Uuid) -> Result<Vec<String>, GitsyncError>;
 

@@ -321,7 +321,7 @@ pub trait UserService: Send + Sync + 'static {
         precondition: &Precondition,
     ) -> Result<User, IdentityError>;
     /// Deletes a user (TENANT_ADMIN).
-    fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+    fn delete_user(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), IdentityError>;
     /// Replaces a user's roles (TENANT_ADMIN; `PLATFORM_ADMIN` only by platform admins in `master`).
     fn assign_roles(
         &self,
@@ -359,7 +359,7 @@ pub trait GroupService: Send + Sync + 'static {
     /// What the group owns in other domains (Axual deletion constraints).
     fn group_usage(&self, ctx: &RequestContext, id: Uuid) -> Result<DeletionConstraints, IdentityError>;
     /// Deletes a group that owns nothing.
-    fn delete_group(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError>;
+    fn delete_group(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), IdentityError>;
     /// Adds members (`replace`: the members become exactly `users`).
     fn set_members(&self, ctx: &RequestContext, id: Uuid, users: &[Uuid], replace: bool) -> Result<(), IdentityError>;
     /// Removes one member.

@@ -493,14 +493,15 @@ pub async fn environment_constraints(
 
 /// Axual "delete environment": private environments nothing uses (public: 405; in use: 409).
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment"), (status = 409, description = "still used")))]
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
 #[delete("/environments/{uid}")]
 pub async fn delete_environment(
     ctx: RequestContext,
     PathUid(id): PathUid,
+    precondition: Precondition,
     svc: Data<dyn EnvironmentService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_environment(&ctx, id)).await?;
+    run_blocking(move || svc.delete_environment(&ctx, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -206,9 +206,10 @@ async fn delete_level(
     kind: LevelKind,
     ctx: RequestContext,
     id: uuid::Uuid,
+    precondition: Precondition,
     svc: Data<dyn LevelService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_level(&ctx, kind, id)).await?;
+    run_blocking(move || svc.delete_level(&ctx, kind, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -269,10 +270,10 @@ macro_rules! level_routes {
 
         #[doc = concat!("Axual \"delete ", $what, "\" (TENANT_ADMIN): 409 while streams use it.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-            responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such level"), (status = 409, description = "streams use it")))]
+            responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such level"), (status = 409, description = "streams use it"), (status = 412, description = "If-Match does not match the current version")))]
         #[delete($item_path)]
-        pub async fn $delete(ctx: RequestContext, PathUid(id): PathUid, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            delete_level($kind, ctx, id, svc).await
+        pub async fn $delete(ctx: RequestContext, PathUid(id): PathUid, precondition: Precondition, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
+            delete_level($kind, ctx, id, precondition, svc).await
         }
     };
 }

@@ -329,14 +329,15 @@ pub async fn stream_config_constraints(
 
 /// Axual "delete stream config": 409 while grants use it.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such config"), (status = 409, description = "still used")))]
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such config"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
 #[delete("/stream_configs/{uid}")]
 pub async fn delete_stream_config(
     ctx: RequestContext,
     PathUid(id): PathUid,
+    precondition: Precondition,
     svc: Data<dyn StreamConfigService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_stream_config(&ctx, id)).await?;
+    run_blocking(move || svc.delete_stream_config(&ctx, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

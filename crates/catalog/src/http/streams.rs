@@ -488,14 +488,15 @@ pub async fn stream_constraints(
 
 /// Axual "delete stream": 409 while stream configs or grants use it.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "still used")))]
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
 #[delete("/streams/{uid}")]
 pub async fn delete_stream(
     ctx: RequestContext,
     PathUid(id): PathUid,
+    precondition: Precondition,
     svc: Data<dyn StreamService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_stream(&ctx, id)).await?;
+    run_blocking(move || svc.delete_stream(&ctx, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

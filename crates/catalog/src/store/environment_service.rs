@@ -305,7 +305,12 @@ impl EnvironmentService for CatalogStore {
         })
     }
 
-    fn delete_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+    fn delete_environment(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "environment.delete", "environment", |conn| {
             lock_row(conn, "catalog_environments", "id", RowKey::Text(&id.to_string()))?;
@@ -313,6 +318,7 @@ impl EnvironmentService for CatalogStore {
             if !self.manages(conn, ctx, &environment)? {
                 ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;
             }
+            precondition.check("environment", id.simple(), environment.version)?;
             if !self.environment_usage_in(conn, ctx, &environment)?.can_delete() {
                 return Err(CatalogError::conflict(
                     "environment_in_use",

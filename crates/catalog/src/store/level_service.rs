@@ -176,12 +176,19 @@ impl LevelService for CatalogStore {
         })
     }
 
-    fn delete_level(&self, ctx: &RequestContext, kind: LevelKind, id: Uuid) -> Result<(), CatalogError> {
+    fn delete_level(
+        &self,
+        ctx: &RequestContext,
+        kind: LevelKind,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
         ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
         let action = format!("{}.delete", kind.as_str());
         audited_write(&self.db, self.clock.as_ref(), ctx, &action, kind.as_str(), |conn| {
             lock_row(conn, "catalog_levels", "id", RowKey::Text(&id.to_string()))?;
-            self.existing_level(conn, ctx, kind, id)?;
+            let level = self.existing_level(conn, ctx, kind, id)?;
+            precondition.check(kind.as_str(), id.simple(), level.version)?;
             let usage = self.usage(conn, ctx, kind, id)?;
             if !usage.can_delete() {
                 return Err(CatalogError::conflict(

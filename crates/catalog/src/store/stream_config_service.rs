@@ -382,12 +382,18 @@ impl StreamConfigService for CatalogStore {
         })
     }
 
-    fn delete_stream_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+    fn delete_stream_config(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         let written: Result<_, CatalogError> =
             audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
                 lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
                 let (config, environment, stream) = self.managed_config(conn, ctx, id)?;
+                precondition.check("stream config", id.simple(), config.version)?;
                 if !self.config_usage_in(conn, ctx, id)?.can_delete() {
                     return Err(CatalogError::conflict(
                         "stream_config_in_use",

@@ -385,12 +385,13 @@ impl StreamService for CatalogStore {
         })
     }
 
-    fn delete_stream(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
+    fn delete_stream(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "stream.delete", "stream", |conn| {
             lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
             let stream = self.existing_stream(conn, ctx, id)?;
             self.require_stream_manager(conn, ctx, stream.owner)?;
+            precondition.check("stream", id.simple(), stream.version)?;
             if !self.stream_usage_in(conn, ctx, id)?.can_delete() {
                 return Err(CatalogError::conflict(
                     "stream_in_use",

@@ -272,6 +272,18 @@ impl FromRequest for IfMatchHeader {
     }
 }
 
+/// The precondition of a write from its `If-Match` header (every conditional write, DELETE
+/// included, takes it: a stale tag is a 412).
+impl FromRequest for crate::write::Precondition {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<crate::write::Precondition, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req.headers().get(IF_MATCH).and_then(|v| v.to_str().ok());
+        ready(Ok(crate::write::Precondition::if_match(IfMatch::parse(value))))
+    }
+}
+
 /// The absolute base URL of this server as the client sees it, without a trailing slash (see
 /// [`super::origin::base_url`]: the configured public URL, else the request's own host).
 #[derive(Debug, Clone)]

@@ -225,15 +225,17 @@ pub async fn update_flow(
 /// Delete a flow with its revisions and history.
 #[utoipa::path(tag = "utilihive", operation_id = "utilihive_delete_flow",
     params(("ownerId" = String, Path, description = "The owner"), ("flowId" = String, Path, description = "The flow")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such flow")))]
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such flow"),
+        (status = 412, description = "If-Match does not match the flow's version")))]
 #[delete("/{ownerId}/management/flows/{flowId}")]
 pub async fn delete_flow(
     ctx: RequestContext,
     req: HttpRequest,
+    precondition: Precondition,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = flow_id(&req);
-    run_blocking(move || svc.delete_flow(&ctx, &id)).await?;
+    let id = flow_id(&req)?;
+    run_blocking(move || svc.delete_flow(&ctx, &id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -325,14 +325,16 @@ pub async fn resource_revision(
 #[utoipa::path(tag = "utilihive", operation_id = "utilihive_delete_resource",
     params(("ownerId" = String, Path, description = "The owner"), ("type" = String, Path, description = "The resource type"),
         ("resourceId" = String, Path, description = "The resource's id")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such resource")))]
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such resource"),
+        (status = 412, description = "If-Match does not match the resource's version")))]
 #[delete("/{ownerId}/management/registry/resources/{type}/{resourceId}")]
 pub async fn delete_resource(
     ctx: RequestContext,
     req: HttpRequest,
+    precondition: Precondition,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, id) = resource_path(&req)?;
-    run_blocking(move || svc.delete_resource(&ctx, kind, &id)).await?;
+    run_blocking(move || svc.delete_resource(&ctx, kind, &id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,6 +9,7 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put};
 use portico_core::http::respond::{Versioned, no_store, versioned};
 use portico_core::http::{ApiError, Failure, Json};
+use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -162,21 +163,23 @@ pub async fn put_generic_secret(
     body: Json<SecretRequest>,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    put_secret(ctx, key_of(&req), SecretType::Generic, body.0, svc).await
+    put_secret(ctx, key_of(&req)?, SecretType::Generic, body.0, svc).await
 }
 
 /// Delete a secret with every version.
 #[utoipa::path(tag = "utilihive", operation_id = "utilihive_delete_secret",
     params(("ownerId" = String, Path, description = "The owner"), ("key" = String, Path, description = "The secret's key")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such secret")))]
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such secret"),
+        (status = 412, description = "If-Match does not match the secret's version")))]
 #[delete("/{ownerId}/management/registry/secrets/generic/{key}")]
 pub async fn delete_secret(
     ctx: RequestContext,
     req: HttpRequest,
+    precondition: Precondition,
     svc: Data<dyn FlowsService>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key_of(&req);
-    run_blocking(move || svc.delete_secret(&ctx, &key)).await?;
+    let key = key_of(&req)?;
+    run_blocking(move || svc.delete_secret(&ctx, &key, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -182,10 +182,13 @@ impl FlowsService for FlowsStore {
         })
     }
 
-    fn delete_flow(&self, ctx: &RequestContext, id: &str) -> Result<(), FlowsError> {
+    fn delete_flow(&self, ctx: &RequestContext, id: &str, precondition: &Precondition) -> Result<(), FlowsError> {
         self.allowed(ctx)?;
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "flow.delete", "flow", |conn| {
+            lock(conn, realm, FLOW, id)?;
+            let current = self.existing(conn, realm, id)?;
+            precondition.check("flow", id, current.version)?;
             if !flows::delete(conn, realm, id)? {
                 return Err(not_found(id));
             }
@@ -270,9 +273,15 @@ impl FlowsService for FlowsStore {
         self.read_revision(ctx, kind, id, revision)
     }
 
-    fn delete_resource(&self, ctx: &RequestContext, kind: ResourceType, id: &str) -> Result<(), FlowsError> {
+    fn delete_resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        precondition: &Precondition,
+    ) -> Result<(), FlowsError> {
         self.allowed(ctx)?;
-        self.remove_resource(ctx, kind, id)
+        self.remove_resource(ctx, kind, id, precondition)
     }
 
     fn secrets(&self, ctx: &RequestContext) -> Result<Vec<SecretSummary>, FlowsError> {
@@ -290,10 +299,13 @@ impl FlowsService for FlowsStore {
         self.write_secret(ctx, key, write)
     }
 
-    fn delete_secret(&self, ctx: &RequestContext, key: &str) -> Result<(), FlowsError> {
+    fn delete_secret(&self, ctx: &RequestContext, key: &str, precondition: &Precondition) -> Result<(), FlowsError> {
         self.allowed(ctx)?;
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "secret.delete", "secret", |conn| {
+            lock(conn, realm, SECRET, key)?;
+            let current = secrets::get(conn, realm, key)?.ok_or_else(|| secret_not_found(key))?;
+            precondition.check("secret", key, current.version)?;
             if !secrets::delete(conn, realm, key)? {
                 return Err(secret_not_found(key));
             }

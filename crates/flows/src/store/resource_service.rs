@@ -137,11 +137,19 @@ impl FlowsStore {
         })
     }
 
-    pub(super) fn remove_resource(&self, ctx: &RequestContext, kind: ResourceType, id: &str) -> Result<(), FlowsError> {
+    pub(super) fn remove_resource(
+        &self,
+        ctx: &RequestContext,
+        kind: ResourceType,
+        id: &str,
+        precondition: &Precondition,
+    ) -> Result<(), FlowsError> {
         check_resource_id(id)?;
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "resource.delete", "resource", |conn| {
-            let (key, _) = self.existing_resource(conn, ctx, kind, id)?;
+            super::lock(conn, realm, super::RESOURCE, &reference(kind, id))?;
+            let (key, current) = self.existing_resource(conn, ctx, kind, id)?;
+            precondition.check("resource", reference(kind, id), current.version)?;
             resources::delete(conn, realm, kind, id, key)?;
             Ok(((), reference(kind, id)))
         })

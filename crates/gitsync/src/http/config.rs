@@ -101,14 +101,16 @@ pub async fn get_config(
         ("X-Onegini-Instance" = String, Header, description = "The same instance id, set by a trusted proxy")),
     responses((status = 204, description = "Configuration deleted"),
         (status = 403, description = "The instance id in the path does not match the X-Onegini-Instance header"),
-        (status = 404, description = "Could not find Configuration linked to requested Instance")))]
+        (status = 404, description = "Could not find Configuration linked to requested Instance"),
+        (status = 412, description = "If-Match does not match the configuration's ETag")))]
 #[delete("/api/v1/config/{instance_id}")]
 pub async fn delete_config(
     ctx: RequestContext,
     OneginiInstance(id): OneginiInstance,
+    precondition: Precondition,
     svc: Data<dyn GitsyncService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_config(&ctx, id)).await?;
+    run_blocking(move || svc.delete_config(&ctx, id, &precondition)).await?;
     Ok(no_store(HttpResponse::NoContent()).finish())
 }
 

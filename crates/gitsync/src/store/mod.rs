@@ -19,7 +19,7 @@ use portico_core::audit::audited_write;
 use portico_core::db::DbError;
 use portico_core::hooks::RealmLifecycle;
 use portico_core::seal::Sealer;
-use portico_core::write::Precondition;
+use portico_core::write::{Precondition, committed};
 use portico_core::{Clock, Database, DbConnection, RealmId, RealmRef, RequestContext, Timestamp};
 use rows::{ConfigFields, ConfigRow};
 use std::sync::Arc;
@@ -417,13 +417,14 @@ impl GitsyncService for GitsyncStore {
         }
     }
 
-    fn delete_config(&self, ctx: &RequestContext, id: Uuid) -> Result<(), GitsyncError> {
+    fn delete_config(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), GitsyncError> {
         ctx.require(REQUIREMENT)?;
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "gitsync_config.delete", "gitsync_config", |conn| {
-            if !rows::delete_config(conn, realm, id)? {
-                return Err(GitsyncError::NotFound(NO_CONFIG.into()));
-            }
+            let current = self.existing_config(conn, realm, id)?;
+            precondition.check("configuration", id, current.version)?;
+            let removed = rows::delete_config(conn, realm, id, current.version)?;
+            committed(precondition, "configuration", id, current.version, removed)?;
             Ok(((), id.to_string()))
         })
     }

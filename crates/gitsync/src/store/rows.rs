@@ -220,11 +220,14 @@ pub fn update_config(
 }
 
 /// Removes the configuration; returns whether there was one.
-pub fn delete_config(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
+/// Deletes the configuration while it is at `version`; `false` when it is not (gone, or
+/// changed since it was read).
+pub fn delete_config(conn: &mut DbConnection, realm: RealmId, id: Uuid, version: i64) -> QueryResult<bool> {
     let removed = diesel::delete(
         gitsync_configs::table
             .filter(gitsync_configs::realm_id.eq(realm))
-            .filter(gitsync_configs::instance_id.eq(id.to_string())),
+            .filter(gitsync_configs::instance_id.eq(id.to_string()))
+            .filter(gitsync_configs::version.eq(version)),
     )
     .execute(conn)?;
     Ok(removed == 1)

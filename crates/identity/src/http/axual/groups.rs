@@ -163,14 +163,15 @@ pub async fn deletion_constraints(
 
 /// Axual "delete group": 409 while it owns environments, applications or streams.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such group"), (status = 409, description = "the group still owns resources")))]
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such group"), (status = 409, description = "the group still owns resources"), (status = 412, description = "If-Match does not match the current version")))]
 #[delete("/groups/{uid}")]
 pub async fn delete_group(
     ctx: RequestContext,
     PathUid(id): PathUid,
+    precondition: Precondition,
     svc: Data<dyn GroupService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_group(&ctx, id)).await?;
+    run_blocking(move || svc.delete_group(&ctx, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -177,14 +177,15 @@ pub async fn patch_user(
 
 /// Axual "delete user" (DELETE /users/{uid}): TENANT_ADMIN.
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such user"), (status = 409, description = "cannot delete yourself")))]
+    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such user"), (status = 409, description = "cannot delete yourself"), (status = 412, description = "If-Match does not match the current version")))]
 #[delete("/users/{uid}")]
 pub async fn delete_user(
     ctx: RequestContext,
     PathUid(id): PathUid,
+    precondition: Precondition,
     svc: Data<dyn UserService>,
 ) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_user(&ctx, id)).await?;
+    run_blocking(move || svc.delete_user(&ctx, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

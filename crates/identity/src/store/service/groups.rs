@@ -205,10 +205,11 @@ impl GroupService for IdentityStore {
         })
     }
 
-    fn delete_group(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
+    fn delete_group(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), IdentityError> {
         audited_write(&self.db, self.clock.as_ref(), ctx, "group.delete", "group", |conn| {
-            self.existing_group(conn, ctx.realm.id, id)?;
+            let group = self.group_for_update(conn, ctx.realm.id, id)?;
             self.require_group_manager(conn, ctx, id)?;
+            precondition.check("group", id.simple(), group.version)?;
             if !self.usage(conn, ctx.realm.id, id)?.can_delete() {
                 return Err(IdentityError::conflict(
                     "group_in_use",

@@ -220,12 +220,14 @@ impl UserService for IdentityStore {
         self.assign(ctx, id, roles)
     }
 
-    fn delete_user(&self, ctx: &RequestContext, id: Uuid) -> Result<(), IdentityError> {
+    fn delete_user(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), IdentityError> {
         ctx.require(Requirement::AnyRole(USER_ADMINS))?;
         if ctx.principal.id == id.to_string() {
             return Err(IdentityError::conflict("self_deletion", "you cannot delete yourself"));
         }
         audited_write(&self.db, self.clock.as_ref(), ctx, "user.delete", "user", |conn| {
+            let user = self.user_for_update(conn, ctx.realm.id, id)?;
+            precondition.check("user", id.simple(), user.version)?;
             if !users::delete(conn, ctx.realm.id, id)? {
                 return Err(IdentityError::not_found("user", id.simple()));
             }
