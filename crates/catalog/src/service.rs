@@ -237,10 +237,12 @@ pub trait SchemaService: Send + Sync + 'static {
         compatibility: Option<crate::avro::CompatibilityMode>,
     ) -> Result<SchemaEntry, CatalogError>;
     /// Changes a schema's description or compatibility mode (`STREAM_ADMIN`, `TENANT_ADMIN`).
+    /// Its `name` cannot change: the one it has may be sent back (a GET body), another is a 400.
     fn update_schema(
         &self,
         ctx: &RequestContext,
         id: Uuid,
+        name: Option<String>,
         description: Option<Option<String>>,
         compatibility: Option<crate::avro::CompatibilityMode>,
         precondition: &Precondition,

@@ -36,15 +36,46 @@ portico_core::relation_target!(
     pub SupportTiers => "support_tiers", aliases "supportTiers"
 );
 
-/// One cluster of an instance, on input.
+/// One cluster of an instance, on input: `{cluster, schemaRegistryUrls}`, or as GET shows it,
+/// `{schemaRegistryUrls, _links: {cluster: {href}}}` (a GET body written back is accepted).
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "SentInstanceCluster")]
 pub struct InstanceClusterInput {
     /// The cluster's URI.
     #[schema(value_type = String, format = "uri")]
     pub cluster: Relation<Clusters>,
     /// Comma-separated schema registry URLs.
     pub schema_registry_urls: Option<String>,
+}
+
+/// An instance cluster as sent, in either spelling.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SentInstanceCluster {
+    cluster: Option<Relation<Clusters>>,
+    schema_registry_urls: Option<String>,
+    #[serde(rename = "_links")]
+    links: Option<SentClusterLinks>,
+}
+
+#[derive(Deserialize)]
+struct SentClusterLinks {
+    cluster: Option<SentHref>,
+}
+
+#[derive(Deserialize)]
+struct SentHref {
+    href: Relation<Clusters>,
+}
+
+impl TryFrom<SentInstanceCluster> for InstanceClusterInput {
+    type Error = &'static str;
+
+    fn try_from(sent: SentInstanceCluster) -> Result<Self, Self::Error> {
+        let linked = sent.links.and_then(|links| links.cluster).map(|link| link.href);
+        let cluster = sent.cluster.or(linked).ok_or("missing field `cluster`")?;
+        Ok(InstanceClusterInput { cluster, schema_registry_urls: sent.schema_registry_urls })
+    }
 }
 
 /// A CA certificate on input (an `expiresOn` sent back is ignored: it is read from the PEM).

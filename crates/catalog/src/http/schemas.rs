@@ -374,12 +374,10 @@ pub async fn patch_schema(
     svc: Data<dyn SchemaService>,
 ) -> Result<HttpResponse, ApiError> {
     let SchemaBody { name, description, compatibility } = body.0;
-    if name.is_some() {
-        return Err(invalid("name", "'name' is the schema's full name and cannot change".into()));
-    }
     let compatibility = mode(compatibility.as_deref())?;
     let precondition = Precondition::if_match(precondition.0);
-    let schema = run_blocking(move || svc.update_schema(&ctx, id, description, compatibility, &precondition)).await?;
+    let schema =
+        run_blocking(move || svc.update_schema(&ctx, id, name, description, compatibility, &precondition)).await?;
     Ok(patched(&req, meta(schema.version, &schema.stamp), &schema_detail(&base, &schema)))
 }
 

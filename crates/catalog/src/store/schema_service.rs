@@ -186,6 +186,7 @@ impl SchemaService for CatalogStore {
         &self,
         ctx: &RequestContext,
         id: Uuid,
+        name: Option<String>,
         description: Option<Option<String>>,
         compatibility: Option<CompatibilityMode>,
         precondition: &Precondition,
@@ -199,6 +200,9 @@ impl SchemaService for CatalogStore {
             lock_row(conn, "catalog_schemas", "id", RowKey::Text(&id.to_string()))?;
             let current = self.existing_schema(conn, ctx, id)?;
             let revised = revise(precondition, "schema", id.simple(), &current, current.version, |next| {
+                if name.as_ref().is_some_and(|name| *name != next.name) {
+                    return Err(CatalogError::invalid("name", "'name' is the schema's full name and cannot change"));
+                }
                 if let Some(description) = description.clone() {
                     next.description = description;
                 }
