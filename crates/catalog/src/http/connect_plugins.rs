@@ -42,6 +42,11 @@ pub struct PluginConfig {
     pub kind: String,
 }
 
+/// `GET /profile/connect_plugins`.
+pub fn connect_plugins_profile() -> serde_json::Value {
+    portico_core::http::schema::spring_profile::<ConnectPluginBody>("Connect plugin", &[])
+}
+
 /// A connect plugin, in collections and alone, in the seed's key order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -13,6 +13,7 @@ use portico_core::http::axual::{
     search_index, self_link,
 };
 use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
@@ -52,6 +53,16 @@ pub struct LevelDetail {
     /// Audit fields.
     #[serde(flatten)]
     pub audit: AuditFields,
+}
+
+/// `GET /profile/confidentialities`.
+pub fn confidentialities_profile() -> serde_json::Value {
+    spring_profile::<LevelDetail>("Confidentiality", &[])
+}
+
+/// `GET /profile/integrities`.
+pub fn integrities_profile() -> serde_json::Value {
+    spring_profile::<LevelDetail>("Integrity", &[])
 }
 
 /// A level in a collection page (keys in the seed's order).

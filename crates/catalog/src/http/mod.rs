@@ -66,8 +66,11 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         title: Some("Access or create streams"),
         profile: Some(streams::streams_profile),
     },
-    AxualCollection { rel: "support_tiers", title: None, profile: None },
-    AxualCollection { rel: "connect_plugins", title: None, profile: None },
+    // The seed prints no profile of these four, but their listings link one (as Spring Data
+    // REST serves one per repository): generated from their wire types, so the links lead
+    // somewhere.
+    AxualCollection { rel: "support_tiers", title: None, profile: Some(support_tiers::support_tiers_profile) },
+    AxualCollection { rel: "connect_plugins", title: None, profile: Some(connect_plugins::connect_plugins_profile) },
     AxualCollection {
         rel: "stream_configs",
         title: Some("Access or create streams"), // sic: the seed's index
@@ -88,8 +91,12 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         title: Some("Access or create clusters"),
         profile: Some(clusters::clusters_profile),
     },
-    AxualCollection { rel: LevelKind::Confidentiality.rel_const(), title: None, profile: None },
-    AxualCollection { rel: LevelKind::Integrity.rel_const(), title: None, profile: None },
+    AxualCollection {
+        rel: LevelKind::Confidentiality.rel_const(),
+        title: None,
+        profile: Some(levels::confidentialities_profile),
+    },
+    AxualCollection { rel: LevelKind::Integrity.rel_const(), title: None, profile: Some(levels::integrities_profile) },
 ];
 
 const ANY: Requirement<'static> = Requirement::Authenticated;

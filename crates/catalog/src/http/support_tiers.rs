@@ -27,6 +27,11 @@ impl HalItem for SupportTierBody {
     const REL: &'static str = "support_tiers";
 }
 
+/// `GET /profile/support_tiers`.
+pub fn support_tiers_profile() -> serde_json::Value {
+    portico_core::http::schema::spring_profile::<SupportTierBody>("Support tier", &[])
+}
+
 /// A tier with `self` and the templated, untitled `supportTier`.
 pub fn support_tier(base: &BaseUrl, tier: &SupportTier) -> Resource<SupportTierBody> {
     let url = entity_url(base, "support_tiers", tier.id);
