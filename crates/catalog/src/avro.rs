@@ -9,17 +9,28 @@
 //!   new one; `FORWARD_TRANSITIVE`: consumers on any earlier version;
 //! - `FULL` / `FULL_TRANSITIVE`: both; `NONE`: no check.
 //!
-//! The resolution rules are Avro's (apache-avro's `SchemaCompatibility`). Where Avro would
+//! The resolution rules are Avro's (the specification's "Schema Resolution"): records match by
+//! unqualified name and their fields by name or the reader's aliases, a field the reader adds
+//! needs a default, enums need the writer's symbols (or a reader default), fixed types their
+//! size, decimals their precision and scale, and numbers promote (`int` → `long`, `float`,
+//! `double`; `long` → `float`, `double`; `float` → `double`; `string` ↔ `bytes`). A union
+//! branch is resolved against the one reader branch the specification selects (the first of
+//! the same type or name, else the first it promotes to), found through an index, so checking
+//! costs time in proportion to the schemas' sizes and keeps no table of branch pairs: a union of
+//! thousands of branches against another is no harder than two records. Where Avro would
 //! resolve only some data (an enum symbol or union branch the reader lacks), the versions are
 //! incompatible, as in Confluent's registry. Each incompatibility says which version it is
-//! against, in which direction, where in the schema (a dotted field path), and the old and
-//! new types when a type changed — not just "incompatible".
+//! against, in which direction, where in the schema (a dotted field path), and the old and new
+//! types when a type changed — not just "incompatible". The work of one check is bounded
+//! ([`MAX_STEPS`]); beyond it the check is refused rather than computed.
 
 use apache_avro::Schema;
-use apache_avro::error::CompatibilityError;
-use apache_avro::rabin::Rabin;
-use apache_avro::schema_compatibility::{Compatibility, SchemaCompatibility};
+use apache_avro::schema::{DecimalSchema, InnerDecimalSchema, Name, RecordField, UnionSchema, UuidSchema};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// The most schema nodes one compatibility check visits (over every earlier version).
+pub const MAX_STEPS: usize = 2_000_000;
 
 /// A parsed Avro schema with its Parsing Canonical Form and that form's fingerprint.
 #[derive(Debug, Clone)]
@@ -38,14 +49,11 @@ impl PartialEq for AvroSchema {
 }
 
 impl AvroSchema {
-    /// Parses `text` (an Avro schema in JSON); the error is the parser's reason.
-    pub fn parse(text: &str) -> Result<AvroSchema, String> {
-        let schema = Schema::parse_str(text).map_err(|err| err.to_string())?;
-        let canonical = schema.canonical_form();
-        let fingerprint = Schema::parse_str(&canonical)
-            .map(|parsed| parsed.fingerprint::<Rabin>().to_string())
-            .map_err(|err| format!("the schema's canonical form does not parse: {err}"))?;
-        Ok(AvroSchema { schema, canonical, fingerprint })
+    /// Parses `text` (an Avro schema in JSON) with core's checks and limits
+    /// (`portico_core::avro`, shared with Utilihive's registry); the error is the reason.
+    pub fn parse(text: &str) -> Result<AvroSchema, portico_core::avro::AvroRefused> {
+        let parsed = portico_core::avro::parse(text)?;
+        Ok(AvroSchema { schema: parsed.schema, canonical: parsed.canonical, fingerprint: parsed.fingerprint })
     }
 
     /// Avro's Parsing Canonical Form: equal for schemas that read and write data alike.
@@ -139,7 +147,8 @@ impl CompatibilityMode {
         )
     }
 
-    fn transitive(self) -> bool {
+    /// Whether every earlier version is checked (else the latest only).
+    pub fn transitive(self) -> bool {
         matches!(
             self,
             CompatibilityMode::BackwardTransitive
@@ -178,71 +187,435 @@ pub struct Incompatibility {
 }
 
 /// The reasons `new` is not compatible with `earlier` (oldest first, each with its version
-/// number) under `mode`; empty when it is.
-pub fn check(mode: CompatibilityMode, earlier: &[(i64, &AvroSchema)], new: &AvroSchema) -> Vec<Incompatibility> {
+/// number) under `mode`; empty when it is. [`TooComplex`] when checking would take more than
+/// [`MAX_STEPS`] steps.
+pub fn check(
+    mode: CompatibilityMode,
+    earlier: &[(i64, &AvroSchema)],
+    new: &AvroSchema,
+) -> Result<Vec<Incompatibility>, TooComplex> {
     let against: &[(i64, &AvroSchema)] =
         if mode.transitive() { earlier } else { earlier.last().map_or(&[], std::slice::from_ref) };
+    let mut checker = Checker::new(mode, new);
     let mut problems = Vec::new();
     for &(version, old) in against {
-        if mode.backward() {
-            problems.extend(reading(version, Direction::Backward, old, new));
-        }
-        if mode.forward() {
-            problems.extend(reading(version, Direction::Forward, old, new));
-        }
+        problems.extend(checker.against(version, old)?);
     }
-    problems
+    Ok(problems)
 }
 
+/// One compatibility check of a new version, against earlier versions given one at a time (so
+/// they need not all be parsed at once), within one budget of [`MAX_STEPS`].
+pub struct Checker<'a> {
+    mode: CompatibilityMode,
+    new: &'a AvroSchema,
+    budget: usize,
+}
+
+impl<'a> Checker<'a> {
+    /// A check of `new` under `mode`.
+    pub fn new(mode: CompatibilityMode, new: &'a AvroSchema) -> Checker<'a> {
+        Checker { mode, new, budget: MAX_STEPS }
+    }
+
+    /// The reasons `new` is not compatible with `old`, version `version`.
+    pub fn against(&mut self, version: i64, old: &AvroSchema) -> Result<Vec<Incompatibility>, TooComplex> {
+        let mut problems = Vec::new();
+        if self.mode.backward() {
+            problems.extend(reading(version, Direction::Backward, old, self.new, &mut self.budget)?);
+        }
+        if self.mode.forward() {
+            problems.extend(reading(version, Direction::Forward, old, self.new, &mut self.budget)?);
+        }
+        Ok(problems)
+    }
+}
+
+/// A compatibility check that would take more than [`MAX_STEPS`] steps: refused, not computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the schemas are too large to check for compatibility (more than {MAX_STEPS} steps)")]
+pub struct TooComplex;
+
 /// Whether the reader of `direction` reads every datum of its writer.
-fn reading(version: i64, direction: Direction, old: &AvroSchema, new: &AvroSchema) -> Option<Incompatibility> {
+fn reading(
+    version: i64,
+    direction: Direction,
+    old: &AvroSchema,
+    new: &AvroSchema,
+    budget: &mut usize,
+) -> Result<Option<Incompatibility>, TooComplex> {
     let (writer, reader) = match direction {
         Direction::Backward => (old, new),
         Direction::Forward => (new, old),
     };
-    let problem = match SchemaCompatibility::can_read(&writer.schema, &reader.schema) {
-        Ok(Compatibility::Full) => return None,
-        Ok(Compatibility::Partial) => Incompatibility {
-            version,
-            direction,
-            path: String::new(),
-            old_type: None,
-            new_type: None,
-            reason: "the reader lacks some enum symbols or union branches the writer may use".to_owned(),
-        },
-        Err(err) => explain(version, direction, err),
-    };
-    Some(problem)
+    let mut resolver = Resolver::new(&writer.schema, &reader.schema, budget);
+    let mut path = Vec::new();
+    match resolver.resolve(&writer.schema, &reader.schema, &mut path) {
+        Ok(()) => Ok(None),
+        Err(Stop::TooComplex) => Err(TooComplex),
+        Err(Stop::Mismatch(mismatch)) => {
+            let (old_type, new_type) = match direction {
+                Direction::Backward => (mismatch.writer, mismatch.reader),
+                Direction::Forward => (mismatch.reader, mismatch.writer),
+            };
+            let reason = match (&mismatch.kind, direction) {
+                (MismatchKind::MissingDefault, Direction::Backward) => {
+                    "the new version adds this field without a default".to_owned()
+                }
+                (MismatchKind::MissingDefault, Direction::Forward) => {
+                    "the new version removes this field, which has no default".to_owned()
+                }
+                (MismatchKind::Other(reason), _) => reason.clone(),
+            };
+            Ok(Some(Incompatibility { version, direction, path: mismatch.path.join("."), old_type, new_type, reason }))
+        }
+    }
 }
 
-/// Turns apache-avro's nested error into a path and a leaf reason.
-fn explain(version: i64, direction: Direction, err: CompatibilityError) -> Incompatibility {
-    let mut path = Vec::new();
-    let mut err = err;
-    while let CompatibilityError::FieldTypeMismatch(field, inner) = err {
-        path.push(field);
-        err = *inner;
+/// Why a resolution stopped.
+enum Stop {
+    /// The reader cannot read some data of the writer.
+    Mismatch(Mismatch),
+    /// The budget ran out.
+    TooComplex,
+}
+
+struct Mismatch {
+    path: Vec<String>,
+    /// The writer's and reader's types there, when the types differ.
+    writer: Option<String>,
+    reader: Option<String>,
+    kind: MismatchKind,
+}
+
+enum MismatchKind {
+    /// A reader field neither in the writer nor with a default.
+    MissingDefault,
+    Other(String),
+}
+
+/// The underlying type of a schema, as schema resolution matches and promotes them (a logical
+/// type is its underlying type: a `date` is an `int`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Fixed,
+    Enum,
+    Record,
+    Array,
+    Map,
+    Union,
+}
+
+fn kind(schema: &Schema) -> Kind {
+    match schema {
+        Schema::Null => Kind::Null,
+        Schema::Boolean => Kind::Boolean,
+        Schema::Int | Schema::Date | Schema::TimeMillis => Kind::Int,
+        Schema::Long
+        | Schema::TimeMicros
+        | Schema::TimestampMillis
+        | Schema::TimestampMicros
+        | Schema::TimestampNanos
+        | Schema::LocalTimestampMillis
+        | Schema::LocalTimestampMicros
+        | Schema::LocalTimestampNanos => Kind::Long,
+        Schema::Float => Kind::Float,
+        Schema::Double => Kind::Double,
+        Schema::Bytes
+        | Schema::BigDecimal
+        | Schema::Uuid(UuidSchema::Bytes)
+        | Schema::Decimal(DecimalSchema { inner: InnerDecimalSchema::Bytes, .. }) => Kind::Bytes,
+        Schema::String | Schema::Uuid(UuidSchema::String) => Kind::String,
+        Schema::Fixed(_)
+        | Schema::Duration(_)
+        | Schema::Uuid(UuidSchema::Fixed(_))
+        | Schema::Decimal(DecimalSchema { inner: InnerDecimalSchema::Fixed(_), .. }) => Kind::Fixed,
+        Schema::Enum(_) => Kind::Enum,
+        Schema::Record(_) => Kind::Record,
+        Schema::Array(_) => Kind::Array,
+        Schema::Map(_) => Kind::Map,
+        Schema::Union(_) => Kind::Union,
+        // Resolved before anything asks for a kind; a dangling reference matches nothing.
+        Schema::Ref { .. } => Kind::Null,
     }
-    let (mut old_type, mut new_type) = (None, None);
-    let reason = match &err {
-        CompatibilityError::WrongType { writer_schema_type, reader_schema_type } => {
-            let (written, read) = (avro_spelling(writer_schema_type), avro_spelling(reader_schema_type));
-            match direction {
-                Direction::Backward => (old_type, new_type) = (Some(written.clone()), Some(read.clone())),
-                Direction::Forward => (old_type, new_type) = (Some(read.clone()), Some(written.clone())),
-            }
-            format!("a {read} cannot be read from data written as {written}")
+}
+
+/// Whether data of `writer` kind is read by a `reader` of that kind (equal, or promoted).
+fn promotes(writer: Kind, reader: Kind) -> bool {
+    use Kind::{Bytes, Double, Float, Int, Long, String};
+    writer == reader
+        || matches!(
+            (writer, reader),
+            (Int, Long | Float | Double) | (Long, Float | Double) | (Float, Double) | (Bytes, String) | (String, Bytes)
+        )
+}
+
+/// A type as the specification spells it, for messages: `int`, `timestamp-millis`,
+/// `record bank.Payment`, `decimal(10,2)`.
+fn spelled(schema: &Schema) -> String {
+    let named = |what: &str, name: &Name| format!("{what} {}", name.fullname(None));
+    match schema {
+        Schema::Record(record) => named("record", &record.name),
+        Schema::Enum(schema) => named("enum", &schema.name),
+        Schema::Fixed(fixed) => format!("{} ({} bytes)", named("fixed", &fixed.name), fixed.size),
+        Schema::Decimal(decimal) => format!("decimal({},{})", decimal.precision, decimal.scale),
+        Schema::Ref { name } => name.fullname(None),
+        Schema::Union(_) => "union".to_owned(),
+        other => {
+            let debug = format!("{other:?}");
+            // Unit variants only here (`Int`, `TimestampMillis`); `Uuid(..)` and the like keep
+            // their first word.
+            let word: String = debug.chars().take_while(char::is_ascii_alphanumeric).collect();
+            avro_spelling(&word)
         }
-        CompatibilityError::MissingDefaultValue(field) => {
-            path.push(field.clone());
-            match direction {
-                Direction::Backward => "the new version adds this field without a default".to_owned(),
-                Direction::Forward => "the new version removes this field, which has no default".to_owned(),
+    }
+}
+
+/// Where each branch kind and name first occurs in a reader's union.
+#[derive(Default)]
+struct BranchIndex {
+    by_full_name: HashMap<String, usize>,
+    by_name: HashMap<(Kind, String), usize>,
+    by_kind: HashMap<Kind, usize>,
+}
+
+/// Resolves a writer's schema against a reader's, as a reader decoding the writer's data would.
+struct Resolver<'a, 'b> {
+    writer_names: HashMap<String, &'a Schema>,
+    reader_names: HashMap<String, &'a Schema>,
+    /// Named pairs resolved, or being resolved (recursive types end there).
+    seen: HashSet<(String, String)>,
+    /// The index of each reader union, by its address.
+    unions: HashMap<usize, BranchIndex>,
+    budget: &'b mut usize,
+}
+
+impl<'a, 'b> Resolver<'a, 'b> {
+    fn new(writer: &'a Schema, reader: &'a Schema, budget: &'b mut usize) -> Resolver<'a, 'b> {
+        let (mut writer_names, mut reader_names) = (HashMap::new(), HashMap::new());
+        definitions(writer, &mut writer_names);
+        definitions(reader, &mut reader_names);
+        Resolver { writer_names, reader_names, seen: HashSet::new(), unions: HashMap::new(), budget }
+    }
+
+    fn step(&mut self, steps: usize) -> Result<(), Stop> {
+        *self.budget = self.budget.checked_sub(steps).ok_or(Stop::TooComplex)?;
+        Ok(())
+    }
+
+    fn resolve(&mut self, writer: &'a Schema, reader: &'a Schema, path: &mut Vec<String>) -> Result<(), Stop> {
+        self.step(1)?;
+        let writer = follow(writer, &self.writer_names);
+        let reader = follow(reader, &self.reader_names);
+        if let (Some(w), Some(r)) = (named(writer), named(reader)) {
+            if w.name() != r.name() {
+                return Err(mismatch(path, writer, reader, "the reader's type has another name"));
+            }
+            if !self.seen.insert((w.fullname(None), r.fullname(None))) {
+                return Ok(());
             }
         }
-        other => other.to_string().trim_start_matches("Incompatible schemata! ").to_owned(),
-    };
-    Incompatibility { version, direction, path: path.join("."), old_type, new_type, reason }
+        match (writer, reader) {
+            // Every branch the writer may use must be read (by the reader's union branch the
+            // specification selects, when the reader has a union too).
+            (Schema::Union(written), _) => {
+                for branch in written.variants() {
+                    self.resolve(branch, reader, path)?;
+                }
+                Ok(())
+            }
+            (_, Schema::Union(read)) => match self.select(read, writer)? {
+                Some(branch) => self.resolve(writer, branch, path),
+                None => Err(mismatch(path, writer, reader, "no branch of the reader's union reads it")),
+            },
+            (Schema::Decimal(w), Schema::Decimal(r)) => {
+                if (w.precision, w.scale) == (r.precision, r.scale) {
+                    Ok(())
+                } else {
+                    Err(mismatch(path, writer, reader, "a decimal keeps its precision and scale"))
+                }
+            }
+            (Schema::Uuid(_), Schema::Uuid(_)) => Ok(()),
+            (Schema::Record(w), Schema::Record(r)) => self.fields(&w.fields, &r.fields, path),
+            (Schema::Enum(w), Schema::Enum(r)) => {
+                if r.default.is_some() {
+                    return Ok(());
+                }
+                self.step(w.symbols.len() + r.symbols.len())?;
+                let known: HashSet<&str> = r.symbols.iter().map(String::as_str).collect();
+                let missing: Vec<&str> =
+                    w.symbols.iter().map(String::as_str).filter(|symbol| !known.contains(symbol)).collect();
+                if missing.is_empty() {
+                    return Ok(());
+                }
+                let mut shown = missing.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+                if missing.len() > 5 {
+                    shown.push_str(&format!(" and {} more", missing.len() - 5));
+                }
+                let reason = format!("the reader lacks the enum symbols {shown} and has no default");
+                Err(mismatch_reason(path, reason))
+            }
+            (Schema::Array(w), Schema::Array(r)) => self.resolve(&w.items, &r.items, path),
+            (Schema::Map(w), Schema::Map(r)) => self.resolve(&w.types, &r.types, path),
+            _ if kind(writer) == Kind::Fixed && kind(reader) == Kind::Fixed => {
+                if fixed_size(writer) == fixed_size(reader) {
+                    Ok(())
+                } else {
+                    Err(mismatch(path, writer, reader, "a fixed type keeps its size"))
+                }
+            }
+            _ if !matches!(kind(writer), Kind::Fixed | Kind::Enum | Kind::Record | Kind::Array | Kind::Map)
+                && promotes(kind(writer), kind(reader)) =>
+            {
+                Ok(())
+            }
+            _ => {
+                let reason = format!("a {} cannot be read from data written as {}", spelled(reader), spelled(writer));
+                Err(mismatch(path, writer, reader, &reason))
+            }
+        }
+    }
+
+    /// Every reader field is filled: from the writer's field of its name (or one of its
+    /// aliases), else from its default.
+    fn fields(
+        &mut self,
+        written: &'a [RecordField],
+        read: &'a [RecordField],
+        path: &mut Vec<String>,
+    ) -> Result<(), Stop> {
+        self.step(written.len() + read.len())?;
+        let by_name: HashMap<&str, &'a RecordField> = written.iter().map(|f| (f.name.as_str(), f)).collect();
+        for field in read {
+            let source = std::iter::once(&field.name)
+                .chain(field.aliases.iter())
+                .find_map(|name| by_name.get(name.as_str()).copied());
+            match source {
+                Some(source) => {
+                    path.push(field.name.clone());
+                    self.resolve(&source.schema, &field.schema, path)?;
+                    path.pop();
+                }
+                None if field.default.is_none() => {
+                    let mut at = path.clone();
+                    at.push(field.name.clone());
+                    return Err(Stop::Mismatch(Mismatch {
+                        path: at,
+                        writer: None,
+                        reader: None,
+                        kind: MismatchKind::MissingDefault,
+                    }));
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The branch of the reader's `union` that reads `writer`: the first of the same full
+    /// name, else the first of the same kind and name, else the first of the same kind, else
+    /// the first it promotes to.
+    fn select(&mut self, union: &'a UnionSchema, writer: &'a Schema) -> Result<Option<&'a Schema>, Stop> {
+        let key = std::ptr::from_ref(union) as usize;
+        if !self.unions.contains_key(&key) {
+            self.step(union.variants().len())?;
+            let index = self.index(union);
+            self.unions.insert(key, index);
+        }
+        let Some(index) = self.unions.get(&key) else {
+            return Ok(None);
+        };
+        let variants = union.variants();
+        let writer_kind = kind(writer);
+        let found = match named(writer) {
+            Some(name) => index
+                .by_full_name
+                .get(&name.fullname(None))
+                .or_else(|| index.by_name.get(&(writer_kind, name.name().to_owned())))
+                .or_else(|| index.by_kind.get(&writer_kind)),
+            None => index.by_kind.get(&writer_kind),
+        };
+        let found = found.copied().or_else(|| {
+            index.by_kind.iter().filter(|(kind, _)| promotes(writer_kind, **kind)).map(|(_, at)| *at).min()
+        });
+        Ok(found.and_then(|at| variants.get(at)))
+    }
+
+    fn index(&self, union: &'a UnionSchema) -> BranchIndex {
+        let mut index = BranchIndex::default();
+        for (at, branch) in union.variants().iter().enumerate() {
+            let branch = follow(branch, &self.reader_names);
+            let branch_kind = kind(branch);
+            index.by_kind.entry(branch_kind).or_insert(at);
+            if let Some(name) = named(branch) {
+                index.by_full_name.entry(name.fullname(None)).or_insert(at);
+                index.by_name.entry((branch_kind, name.name().to_owned())).or_insert(at);
+            }
+        }
+        index
+    }
+}
+
+/// The named type a reference stands for (itself when it is not a reference, or dangles).
+fn follow<'a>(schema: &'a Schema, names: &HashMap<String, &'a Schema>) -> &'a Schema {
+    match schema {
+        Schema::Ref { name } => names.get(&name.fullname(None)).copied().unwrap_or(schema),
+        other => other,
+    }
+}
+
+/// The name of a named type (record, enum, fixed and the logical types on a fixed).
+fn named(schema: &Schema) -> Option<&Name> {
+    match schema {
+        Schema::Record(record) => Some(&record.name),
+        Schema::Enum(schema) => Some(&schema.name),
+        Schema::Fixed(fixed) | Schema::Duration(fixed) | Schema::Uuid(UuidSchema::Fixed(fixed)) => Some(&fixed.name),
+        Schema::Decimal(DecimalSchema { inner: InnerDecimalSchema::Fixed(fixed), .. }) => Some(&fixed.name),
+        _ => None,
+    }
+}
+
+fn fixed_size(schema: &Schema) -> Option<usize> {
+    match schema {
+        Schema::Fixed(fixed) | Schema::Duration(fixed) | Schema::Uuid(UuidSchema::Fixed(fixed)) => Some(fixed.size),
+        Schema::Decimal(DecimalSchema { inner: InnerDecimalSchema::Fixed(fixed), .. }) => Some(fixed.size),
+        _ => None,
+    }
+}
+
+/// Every named type defined in `schema`, by full name.
+fn definitions<'a>(schema: &'a Schema, names: &mut HashMap<String, &'a Schema>) {
+    if let Some(name) = named(schema) {
+        names.entry(name.fullname(None)).or_insert(schema);
+    }
+    match schema {
+        Schema::Record(record) => record.fields.iter().for_each(|field| definitions(&field.schema, names)),
+        Schema::Array(array) => definitions(&array.items, names),
+        Schema::Map(map) => definitions(&map.types, names),
+        Schema::Union(union) => union.variants().iter().for_each(|branch| definitions(branch, names)),
+        _ => {}
+    }
+}
+
+fn mismatch(path: &[String], writer: &Schema, reader: &Schema, reason: &str) -> Stop {
+    Stop::Mismatch(Mismatch {
+        path: path.to_vec(),
+        writer: Some(spelled(writer)),
+        reader: Some(spelled(reader)),
+        kind: MismatchKind::Other(reason.to_owned()),
+    })
+}
+
+fn mismatch_reason(path: &[String], reason: String) -> Stop {
+    Stop::Mismatch(Mismatch { path: path.to_vec(), writer: None, reader: None, kind: MismatchKind::Other(reason) })
 }
 
 /// A schema kind as apache-avro names it (`Int`, `TimestampMillis`) in the specification's
@@ -272,9 +645,17 @@ mod tests {
 
     const ID: &str = r#"{"name": "id", "type": "string"}"#;
 
+    fn incompatibilities(
+        mode: CompatibilityMode,
+        earlier: &[(i64, &AvroSchema)],
+        new: &AvroSchema,
+    ) -> Vec<Incompatibility> {
+        check(mode, earlier, new).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn invalid_schemas_are_refused_with_the_parsers_reason() {
-        let err = AvroSchema::parse(r#"{"type": "record", "name": "X"}"#).err().unwrap_or_default();
+        let err = AvroSchema::parse(r#"{"type": "record", "name": "X"}"#).err().map(|e| e.reason).unwrap_or_default();
         assert!(err.to_lowercase().contains("fields"), "{err}");
         assert!(AvroSchema::parse("{not json").is_err());
         assert!(AvroSchema::parse(r#"{"type": "nonsense"}"#).is_err());
@@ -319,17 +700,21 @@ mod tests {
     fn a_field_added_with_a_default_is_backward_but_without_one_it_says_which_field() {
         let v1 = record(ID);
         let with_default = record(&format!(r#"{ID}, {{"name": "note", "type": "string", "default": ""}}"#));
-        assert!(check(CompatibilityMode::Backward, &[(1, &v1)], &with_default).is_empty());
+        assert!(incompatibilities(CompatibilityMode::Backward, &[(1, &v1)], &with_default).is_empty());
         let without = record(&format!(r#"{ID}, {{"name": "amount", "type": "long"}}"#));
-        let problems = check(CompatibilityMode::Backward, &[(1, &v1)], &without);
+        let problems = incompatibilities(CompatibilityMode::Backward, &[(1, &v1)], &without);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].version, 1);
         assert_eq!(problems[0].direction, Direction::Backward);
         assert_eq!(problems[0].path, "amount");
         assert!(problems[0].reason.contains("without a default"), "{}", problems[0].reason);
         // Removing a field is forward-incompatible only when the old readers have no default.
-        assert!(check(CompatibilityMode::Forward, &[(1, &without)], &v1)[0].reason.contains("removes this field"));
-        assert!(check(CompatibilityMode::Forward, &[(1, &with_default)], &v1).is_empty());
+        assert!(
+            incompatibilities(CompatibilityMode::Forward, &[(1, &without)], &v1)[0]
+                .reason
+                .contains("removes this field")
+        );
+        assert!(incompatibilities(CompatibilityMode::Forward, &[(1, &with_default)], &v1).is_empty());
     }
 
     #[test]
@@ -340,20 +725,20 @@ mod tests {
                     "fields": [{{"name": "zip", "type": "{zip}"}}]}}}}"#
             ))
         };
-        let problems = check(CompatibilityMode::Backward, &[(3, &address("int"))], &address("string"));
+        let problems = incompatibilities(CompatibilityMode::Backward, &[(3, &address("int"))], &address("string"));
         assert_eq!(problems.len(), 1, "{problems:?}");
         let problem = &problems[0];
         assert_eq!((problem.path.as_str(), problem.version), ("address.zip", 3));
         assert_eq!(problem.old_type.as_deref(), Some("int"));
         assert_eq!(problem.new_type.as_deref(), Some("string"));
         // Promotions follow Avro: int data reads as long, not the other way round.
-        assert!(check(CompatibilityMode::Backward, &[(1, &address("int"))], &address("long")).is_empty());
-        let narrowed = check(CompatibilityMode::Forward, &[(1, &address("int"))], &address("long"));
+        assert!(incompatibilities(CompatibilityMode::Backward, &[(1, &address("int"))], &address("long")).is_empty());
+        let narrowed = incompatibilities(CompatibilityMode::Forward, &[(1, &address("int"))], &address("long"));
         assert_eq!(narrowed.len(), 1);
         assert_eq!(narrowed[0].direction, Direction::Forward);
         assert_eq!((narrowed[0].old_type.as_deref(), narrowed[0].new_type.as_deref()), (Some("int"), Some("long")));
-        assert_eq!(check(CompatibilityMode::Full, &[(1, &address("int"))], &address("long")).len(), 1);
-        assert!(check(CompatibilityMode::None, &[(1, &address("int"))], &address("boolean")).is_empty());
+        assert_eq!(incompatibilities(CompatibilityMode::Full, &[(1, &address("int"))], &address("long")).len(), 1);
+        assert!(incompatibilities(CompatibilityMode::None, &[(1, &address("int"))], &address("boolean")).is_empty());
     }
 
     #[test]
@@ -363,11 +748,14 @@ mod tests {
         // v3 makes the field required: it reads v2's data (which has it) but not v1's.
         let v3 = record(&format!(r#"{ID}, {{"name": "amount", "type": "long"}}"#));
         let history = [(1, &v1), (2, &v2)];
-        assert!(check(CompatibilityMode::Backward, &history, &v3).is_empty());
-        let transitive = check(CompatibilityMode::BackwardTransitive, &history, &v3);
+        assert!(incompatibilities(CompatibilityMode::Backward, &history, &v3).is_empty());
+        let transitive = incompatibilities(CompatibilityMode::BackwardTransitive, &history, &v3);
         assert_eq!(transitive.len(), 1, "{transitive:?}");
         assert_eq!((transitive[0].version, transitive[0].path.as_str()), (1, "amount"));
-        assert!(check(CompatibilityMode::FullTransitive, &[], &v3).is_empty(), "a first version has nothing to meet");
+        assert!(
+            incompatibilities(CompatibilityMode::FullTransitive, &[], &v3).is_empty(),
+            "a first version has nothing to meet"
+        );
     }
 
     #[test]
@@ -375,8 +763,11 @@ mod tests {
         let status =
             |symbols: &str| schema(&format!(r#"{{"type": "enum", "name": "Status", "symbols": [{symbols}]}}"#));
         let (two, three) = (status(r#""OPEN", "CLOSED""#), status(r#""OPEN", "CLOSED", "HELD""#));
-        assert!(check(CompatibilityMode::Backward, &[(1, &two)], &three).is_empty(), "a reader with more symbols");
-        let problems = check(CompatibilityMode::Forward, &[(1, &two)], &three);
+        assert!(
+            incompatibilities(CompatibilityMode::Backward, &[(1, &two)], &three).is_empty(),
+            "a reader with more symbols"
+        );
+        let problems = incompatibilities(CompatibilityMode::Forward, &[(1, &two)], &three);
         assert_eq!(problems.len(), 1, "old readers do not know HELD: {problems:?}");
         assert_eq!(problems[0].direction, Direction::Forward);
         assert!(!problems[0].reason.is_empty());

@@ -21,6 +21,8 @@
 //! it this crate has no web-framework dependency, so services can embed a domain crate directly.
 
 pub mod audit;
+#[cfg(feature = "avro")]
+pub mod avro;
 pub mod background;
 pub mod context;
 pub mod cursor;

@@ -11,7 +11,7 @@
 //!   `import`, `include`, `redefine` or `override`.
 //! - `JsonSchema2019-09`: a valid draft 2019-09 schema (`$schema`, when given, names that draft)
 //!   that compiles without fetching anything: a `$ref` to another document is refused.
-//! - `AvroSchema`: parsed by `apache-avro`.
+//! - `AvroSchema`: parsed by `apache-avro` behind core's checks and limits (`portico_core::avro`).
 //! - `ArrowSchema`: Arrow's JSON schema form with primitive fields.
 
 use crate::error::FlowsError;
@@ -366,15 +366,12 @@ fn check_json_schema(content: &str) -> Result<CheckedContent, FlowsError> {
     Ok(CheckedContent { title: title(doc_title) })
 }
 
+/// The catalog's schema registry takes Avro through the same parser (`portico_core::avro`),
+/// with the same limits.
 fn check_avro(content: &str) -> Result<CheckedContent, FlowsError> {
-    let schema = apache_avro::Schema::parse_str(content)
-        .map_err(|err| bad(format!("not a valid Avro schema: {}", reason(err))))?;
-    let name = match &schema {
-        apache_avro::Schema::Record(record) => Some(record.name.fullname(None)),
-        apache_avro::Schema::Enum(schema) => Some(schema.name.fullname(None)),
-        apache_avro::Schema::Fixed(schema) => Some(schema.name.fullname(None)),
-        _ => None,
-    };
+    let parsed =
+        portico_core::avro::parse(content).map_err(|err| bad(format!("not a valid Avro schema: {}", reason(err))))?;
+    let name = parsed.schema.name().map(|name| name.fullname(None));
     Ok(CheckedContent { title: title(name.as_deref()) })
 }
 

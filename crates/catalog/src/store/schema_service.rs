@@ -46,18 +46,27 @@ fn parse(body: &str) -> Result<(AvroSchema, String), CatalogError> {
 }
 
 /// The reasons `new` does not fit after `stored` under `mode`.
-fn report(mode: CompatibilityMode, stored: &[SchemaVersion], new: &AvroSchema) -> Vec<VersionIncompatibility> {
+fn report(
+    mode: CompatibilityMode,
+    stored: &[SchemaVersion],
+    new: &AvroSchema,
+) -> Result<Vec<VersionIncompatibility>, CatalogError> {
     // Versions whose bodies are not Avro (accepted by POST /schema_versions) take no part. The
     // stored bodies are parsed, not their canonical forms: those drop defaults, which decide
-    // whether a reader can fill in a missing field.
-    let parsed: Vec<(usize, AvroSchema)> = stored
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.canonical.is_some())
-        .filter_map(|(i, v)| AvroSchema::parse(&v.body).ok().map(|s| (i, s)))
-        .collect();
-    let earlier: Vec<(i64, &AvroSchema)> = parsed.iter().map(|(i, s)| (*i as i64, s)).collect();
-    crate::avro::check(mode, &earlier, new)
+    // whether a reader can fill in a missing field. One version is parsed at a time, so memory
+    // stays that of one schema however many versions a transitive mode checks.
+    let avro: Vec<(usize, &SchemaVersion)> = stored.iter().enumerate().filter(|(_, v)| v.canonical.is_some()).collect();
+    let against = if mode.transitive() { &avro[..] } else { avro.last().map_or(&[][..], std::slice::from_ref) };
+    let mut checker = crate::avro::Checker::new(mode, new);
+    let mut problems = Vec::new();
+    for (index, version) in against {
+        let Ok(old) = AvroSchema::parse(&version.body) else { continue };
+        let found = checker
+            .against(*index as i64, &old)
+            .map_err(|too_complex| CatalogError::invalid("schema", too_complex.to_string()))?;
+        problems.extend(found);
+    }
+    Ok(problems
         .into_iter()
         .map(|problem| VersionIncompatibility {
             version: usize::try_from(problem.version)
@@ -71,7 +80,7 @@ fn report(mode: CompatibilityMode, stored: &[SchemaVersion], new: &AvroSchema) -
             new_type: problem.new_type,
             reason: problem.reason,
         })
-        .collect()
+        .collect())
 }
 
 /// The message of a rejected upload: every reason, with version, field and types.
@@ -269,7 +278,7 @@ impl SchemaService for CatalogStore {
                     format!("Version '{version}' of '{full_name}' already holds another schema"),
                 ));
             }
-            let problems = report(schema.compatibility, &stored, &parsed);
+            let problems = report(schema.compatibility, &stored, &parsed)?;
             if !problems.is_empty() {
                 return Err(CatalogError::conflict(
                     "schema_incompatible",
@@ -308,7 +317,7 @@ impl SchemaService for CatalogStore {
             let schema = self.existing_schema(conn, ctx, id)?;
             let mode = mode.unwrap_or(schema.compatibility);
             let stored = schemas::versions_of(conn, ctx.realm.id, id)?;
-            Ok(CompatibilityReport { mode, incompatibilities: report(mode, &stored, &parsed) })
+            Ok(CompatibilityReport { mode, incompatibilities: report(mode, &stored, &parsed)? })
         })
     }
 
@@ -356,7 +365,18 @@ impl SchemaService for CatalogStore {
         validate_label(&label)?;
         let body = body.ok_or_else(|| CatalogError::invalid("schemaBody", "'schemaBody' is required"))?;
         check_field("schemaBody", &body, 1_000_000, true)?;
-        let parsed = AvroSchema::parse(&body).ok();
+        // A body that is not Avro is kept as text (the seed's own example posts `{}`), but one
+        // beyond the parser's limits is refused, as everywhere else.
+        let parsed = match AvroSchema::parse(&body) {
+            Ok(parsed) => Some(parsed),
+            Err(refused) if refused.beyond_limits => {
+                return Err(CatalogError::invalid(
+                    "schemaBody",
+                    format!("'schemaBody' is not a schema Portico takes: {refused}"),
+                ));
+            }
+            Err(_) => None,
+        };
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "schema_version.create", "schema_version", |conn| {
             let entry = schemas::get(conn, ctx.realm.id, schema)?.ok_or_else(|| {
@@ -371,7 +391,7 @@ impl SchemaService for CatalogStore {
                 ));
             }
             if let Some(parsed) = &parsed {
-                let problems = report(entry.compatibility, &stored, parsed);
+                let problems = report(entry.compatibility, &stored, parsed)?;
                 if !problems.is_empty() {
                     return Err(CatalogError::conflict(
                         "schema_incompatible",
