@@ -170,6 +170,70 @@ impl Element<'_> {
     }
 }
 
+/// Whether `c` may appear in an XML 1.0 document (production `Char`).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// The first character of `text` that XML 1.0 does not allow.
+fn illegal_char(text: &str) -> Option<char> {
+    text.chars().find(|c| !xml_char(*c))
+}
+
+/// The well-formedness rules a streaming parser leaves to its caller (XML 1.0, §2–§4): an
+/// element's attributes are unique and their values hold only declared entities and legal
+/// characters; a reference is one of the five predefined entities (there is no DTD to declare
+/// others) or a character reference to a legal character; text holds legal characters; the
+/// declaration, when present, says version 1.0 and an encoding the text is in (UTF-8).
+fn well_formed(event: &Event<'_>) -> Result<(), String> {
+    let legal = |text: &str, what: &str| match illegal_char(text) {
+        Some(c) => Err(format!("{what} holds U+{:04X}, which XML 1.0 does not allow", u32::from(c))),
+        None => Ok(()),
+    };
+    match event {
+        Event::Start(start) | Event::Empty(start) => {
+            for attribute in start.attributes() {
+                let attribute = attribute.map_err(reason)?;
+                let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(reason)?;
+                legal(&value, &format!("the attribute '{}'", String::from_utf8_lossy(attribute.key.as_ref())))?;
+            }
+            Ok(())
+        }
+        Event::GeneralRef(reference) => {
+            let name = reference.decode().map_err(reason)?;
+            if reference.is_char_ref() {
+                let c = reference.resolve_char_ref().map_err(|_| format!("'&{name};' is not a character"))?;
+                return match c {
+                    Some(c) if xml_char(c) => Ok(()),
+                    _ => Err(format!("'&{name};' refers to a character XML 1.0 does not allow")),
+                };
+            }
+            match name.as_ref() {
+                "lt" | "gt" | "amp" | "apos" | "quot" => Ok(()),
+                other => Err(format!("the entity '&{}' is not declared", reason(other))),
+            }
+        }
+        Event::Text(text) => legal(&text.decode().map_err(reason)?, "the text"),
+        Event::CData(data) => legal(&data.decode().map_err(reason)?, "a CDATA section"),
+        Event::Comment(comment) => legal(&comment.decode().map_err(reason)?, "a comment"),
+        Event::Decl(decl) => {
+            if decl.version().map_err(reason)?.as_ref() != b"1.0" {
+                return Err("the XML declaration must say version=\"1.0\"".into());
+            }
+            match decl.encoding() {
+                None => Ok(()),
+                Some(Ok(encoding)) if encoding.eq_ignore_ascii_case(b"utf-8") => Ok(()),
+                Some(Ok(encoding)) => Err(format!(
+                    "the declaration says encoding '{}', but the document is UTF-8 text",
+                    reason(String::from_utf8_lossy(&encoding))
+                )),
+                Some(Err(err)) => Err(reason(err)),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Walks a well-formed XML document with one root and no DTD, calling `visit` for every
 /// element start (`End(depth)` for its end).
 fn walk_xml(
@@ -183,6 +247,7 @@ fn walk_xml(
     let mut roots = 0usize;
     loop {
         let (namespace, event) = reader.read_resolved_event().map_err(|err| not_xml(reason(err)))?;
+        well_formed(&event).map_err(not_xml)?;
         let namespace = match &namespace {
             ResolveResult::Bound(ns) => Some(ns.as_ref()),
             ResolveResult::Unbound => None,
