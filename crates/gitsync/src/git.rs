@@ -130,16 +130,21 @@ fn describe(err: &gix::Error) -> String {
     text
 }
 
+/// What the caller is told when the remote or its repository failed, after what Portico was
+/// doing (`could not fetch branch 'main'`): never the transport's own words (an HTTP status,
+/// "connection refused", a TLS alert), which would make Portico a scanner of what answers at an
+/// address; those go to the log.
+pub const UNREADABLE: &str = "the repository could not be read (the server log has the details)";
+
 fn failed(context: &str) -> impl FnOnce(gix::Error) -> GitError + '_ {
     move |err| {
         let text = describe(&err);
         // gix's words for "asked for credentials, and the callback had none to give".
-        let text = if text.contains("No credentials were returned") {
-            "the remote requires authentication; configure BASIC credentials".to_owned()
-        } else {
-            text
-        };
-        GitError(format!("{context}: {text}"))
+        if text.contains("No credentials were returned") {
+            return GitError("the remote requires authentication; configure BASIC credentials".to_owned());
+        }
+        tracing::warn!(error = %text, "git: {context}");
+        GitError(format!("{context}: {UNREADABLE}"))
     }
 }
 
