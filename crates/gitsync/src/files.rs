@@ -67,6 +67,26 @@ fn io(context: &str, path: &std::path::Path, err: std::io::Error) -> GitsyncErro
     GitsyncError::Storage(format!("{context} {}: {err}", path.display()))
 }
 
+/// Creates `dir` and its missing parents, readable by the owner only.
+fn private_dir(dir: &std::path::Path) -> Result<(), GitsyncError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|err| io("cannot create", dir, err))
+}
+
+/// Writes `bytes` to a new file readable by the owner only.
+fn private_file(file: &std::path::Path, bytes: &[u8]) -> Result<(), GitsyncError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(file)
+        .and_then(|mut out| out.write_all(bytes))
+        .map_err(|err| io("cannot write", file, err))
+}
+
 /// Where an S3-compatible store is and how to sign in to it.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct S3Settings {
@@ -104,8 +124,10 @@ impl FileStore {
     /// reader knows of until the set becomes current, so files are written in place, not staged
     /// and renamed one by one as `object_store`'s `LocalFileSystem` does: on this kind of disk
     /// that halves the metadata operations of a synchronisation (docs/benchmarks.md).
+    /// Directories are made `0700` and files `0600` whatever the umask, like the database and
+    /// the sealing key: configuration may hold secrets.
     pub fn local(dir: &std::path::Path) -> Result<FileStore, GitsyncError> {
-        std::fs::create_dir_all(dir).map_err(|err| io("cannot create", dir, err))?;
+        private_dir(dir)?;
         let dir = std::fs::canonicalize(dir).map_err(|err| io("cannot resolve", dir, err))?;
         Ok(FileStore { backend: Backend::Local(Arc::new(dir)) })
     }
@@ -157,7 +179,7 @@ impl FileStore {
         parents.sort();
         parents.dedup();
         for parent in &parents {
-            std::fs::create_dir_all(parent).map_err(|err| io("cannot create", parent, err))?;
+            private_dir(parent)?;
         }
         let chunk = files.len().div_ceil(LOCAL_WRITERS).max(1);
         std::thread::scope(|scope| {
@@ -168,7 +190,7 @@ impl FileStore {
                     scope.spawn(move || -> Result<(), GitsyncError> {
                         for (path, bytes) in part {
                             let file = Self::local_path(root, &[], Some(path));
-                            std::fs::write(&file, bytes).map_err(|err| io("cannot write", &file, err))?;
+                            private_file(&file, bytes)?;
                         }
                         Ok(())
                     })
@@ -350,6 +372,22 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| GitsyncError::Storage(e.to_string()))?;
         check_store(FileStore::local(dir.path())?)?;
         check_store(FileStore::memory())
+    }
+
+    #[test]
+    fn local_files_are_private_to_the_owner_whatever_the_umask() -> Result<(), GitsyncError> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().map_err(|e| GitsyncError::Storage(e.to_string()))?;
+        let root = dir.path().join("objects");
+        let store = FileStore::local(&root)?;
+        let (realm, instance, set) = (RealmId::new(Uuid::from_u128(1)), Uuid::from_u128(2), Uuid::from_u128(3));
+        store.put_set(realm, instance, set, &[("conf/app.yml".to_owned(), b"secret: x".to_vec())])?;
+        let mode = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).ok();
+        let set_dir = root.join(realm.to_string()).join(instance.to_string()).join(set.to_string());
+        assert_eq!(mode(&root), Some(0o700));
+        assert_eq!(mode(&set_dir.join("conf")), Some(0o700));
+        assert_eq!(mode(&set_dir.join("conf/app.yml")), Some(0o600));
+        Ok(())
     }
 
     fn check_store(store: FileStore) -> Result<(), GitsyncError> {
