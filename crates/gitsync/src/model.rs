@@ -12,6 +12,9 @@ pub const MAX_NAME: usize = 255;
 /// Longest accepted password or personal access token.
 pub const MAX_PASSWORD: usize = 4096;
 
+/// The answer to credentials sent with `authentication_type` `NONE` (POST and PATCH alike).
+pub const NO_CREDENTIALS_WITH_NONE: &str = "username and password are only used with BASIC authentication_type";
+
 /// How Portico authenticates to the git remote (`authentication_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthenticationType {

@@ -80,6 +80,10 @@ impl CreateRequest {
                 password: present(self.password)
                     .ok_or_else(|| GitsyncError::invalid("password", "[password] field is required"))?,
             }),
+            // As PATCH answers: credentials with NONE are a mistake to report, not to drop.
+            AuthenticationType::None if present(self.username).is_some() || present(self.password).is_some() => {
+                return Err(GitsyncError::invalid("authentication_type", crate::model::NO_CREDENTIALS_WITH_NONE));
+            }
             AuthenticationType::None => None,
         };
         let synchronization_type = synchronization(self.synchronization_type)?;

@@ -218,10 +218,7 @@ impl GitsyncStore {
         let credentials = match patch.authentication_type.unwrap_or(row.authentication()) {
             AuthenticationType::None => {
                 if patch.username.is_some() || patch.password.is_some() {
-                    return Err(GitsyncError::invalid(
-                        "authentication_type",
-                        "username and password are only used with BASIC authentication_type",
-                    ));
+                    return Err(GitsyncError::invalid("authentication_type", crate::model::NO_CREDENTIALS_WITH_NONE));
                 }
                 None
             }
