@@ -141,7 +141,9 @@ impl KeyRing {
         let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
         header.kid = Some(kid.clone());
         header.typ = Some(typ.into());
-        jsonwebtoken::encode(&header, claims, key).map_err(|e| IdentityError::Internal(format!("signing: {e}")))
+        jsonwebtoken::encode(&header, claims, key)
+            .map(super::low_s::normalized)
+            .map_err(|e| IdentityError::Internal(format!("signing: {e}")))
     }
 
     /// The verification key `kid`, reloading once if another replica may have added it.

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod keys;
+pub mod low_s;
 
 pub use claims::AccessClaims;
 pub use keys::KeyRing;

@@ -43,6 +43,9 @@ fn fresh(entry: &VerifiedBearer, generation: Option<u64>, recheck_after: std::ti
 impl IdentityStore {
     /// Verifies a token's signature and issuer; `check_expiry` also refuses expired tokens.
     fn decode(&self, token: &str, check_expiry: bool) -> Result<AccessClaims, IdentityError> {
+        if !crate::tokens::low_s::is_low_s(token) {
+            return Err(IdentityError::InvalidCredentials);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| IdentityError::InvalidCredentials)?;
         let kid = header.kid.ok_or(IdentityError::InvalidCredentials)?;
         let now = self.clock.now();

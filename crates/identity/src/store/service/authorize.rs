@@ -316,6 +316,9 @@ impl IdentityStore {
     /// An ID token this server issued for `realm` (signature and issuer; expired ones too, as
     /// RP-initiated logout allows). Access tokens are not ID tokens and are refused.
     fn decode_id_token(&self, token: &str, realm: &RealmRef) -> Option<IdClaims> {
+        if !crate::tokens::low_s::is_low_s(token) {
+            return None;
+        }
         let header = jsonwebtoken::decode_header(token).ok()?;
         if header.typ.as_deref() != Some("JWT") {
             return None;
