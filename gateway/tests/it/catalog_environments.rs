@@ -309,7 +309,7 @@ async fn bad_environments_are_400s_naming_the_field_and_nothing_is_created() {
         (with("partitions", json!(120_001)), "partitions"),
         (with("visibility", json!("secret")), "visibility"),
         (with("authorizationIssuer", json!("Anyone")), "authorizationIssuer"),
-        (with("properties", json!({"a.b": null})), "properties"),
+        (with("properties", json!({"a.b": {"nested": 1}})), "properties"),
         (with("color", json!("c".repeat(13))), "color"),
         (with("partitions", json!("8")), "partitions"),
     ] {

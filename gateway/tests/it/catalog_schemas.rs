@@ -314,3 +314,60 @@ async fn the_schema_profiles_list_their_fields() {
     crate::seed::assert_shape(&version, &crate::seed::response_to("GET /profile/schema_versions HTTP"));
     assert_eq!(version["properties"]["schema"]["format"], "uri");
 }
+
+#[actix_web::test]
+async fn avro_the_parser_cannot_take_is_an_axual_400_everywhere_a_schema_is_read() {
+    let app = TestApp::start().await;
+    let acme = app.realm("acme").await;
+    let schema = app
+        .json_accepting("POST", &acme.admin, "/schemas", "application/hal+json", &json!({"name": "huge.F1"}))
+        .await
+        .json();
+    let schema_uri = format!("http://api.example.com/schemas/{}", schema["uid"].as_str().unwrap());
+    for hostile in [
+        r#"{"type": "fixed", "name": "F1", "namespace": "huge", "size": 18446744073709551615}"#,
+        r#"{"type": "fixed", "name": "F1", "namespace": "huge", "size": 9223372036854775808}"#,
+        r#"{"type": "fixed", "name": "F1", "namespace": "huge", "size": 16, "logicalType": "decimal", "precision": 9223372036854775808, "scale": 2}"#,
+        r#"{"type": "record", "name": "F1", "namespace": "huge", "fields": [{"name": "f", "type": {"type": "fixed", "name": "G", "size": 18446744073709551615}}]}"#,
+    ] {
+        for (path, body) in [
+            ("/schemas/check", json!({"schema": hostile})),
+            ("/schemas/upload", json!({"schema": hostile, "version": "1"})),
+            ("/schema_versions", json!({"version": "1", "schemaBody": hostile, "schema": schema_uri})),
+        ] {
+            let refused = app.json_as("POST", &acme.admin, path, &body).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{path} {hostile}: {}", refused.text());
+            assert!(refused.json()["message"].is_string(), "an Axual error: {}", refused.text());
+            assert!(!refused.text().to_lowercase().contains("database"), "{}", refused.text());
+        }
+    }
+    let versions =
+        app.get_as(&acme.admin, &format!("/schema_versions/search/findAllBySchema?schema={schema_uri}")).await;
+    assert_eq!(versions.json()["_embedded"]["schema_versions"], json!([]), "nothing was stored");
+}
+
+#[actix_web::test]
+async fn a_union_of_many_same_named_enums_is_checked_in_proportion_to_its_size() {
+    let app = TestApp::start().await;
+    let acme = app.realm("acme").await;
+    let union = |namespace: &str| {
+        let branches: Vec<String> = (0..3000)
+            .map(|i| format!(r#"{{"type":"enum","name":"E","namespace":"{namespace}{i}","symbols":["A","B"]}}"#))
+            .collect();
+        format!(
+            r#"{{"type":"record","name":"R","namespace":"big","fields":[{{"name":"f","type":[{}]}}]}}"#,
+            branches.join(",")
+        )
+    };
+    let uploaded =
+        app.json_as("POST", &acme.admin, "/schemas/upload", &json!({"schema": union("a"), "version": "1"})).await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text());
+    let uid =
+        app.get_as(&acme.admin, "/schemas").await.json()["_embedded"]["schemas"][0]["uid"].as_str().unwrap().to_owned();
+    let path = format!("/schemas/{uid}/compatibility");
+    let report = app
+        .json_as("POST", &acme.admin, &path, &json!({"schema": union("b"), "compatibility": "FULL_TRANSITIVE"}))
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+    assert_eq!(report.json()["compatible"], true, "{}", report.text());
+}

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
-const KEY: &str =
+pub(crate) const KEY: &str =
     r#"{"type":"record","name":"Key","namespace":"nl.rabobank.beb","fields":[{"name":"id","type":"string"}]}"#;
 const VALUE: &str =
     r#"{"type":"record","name":"Value","namespace":"nl.rabobank.beb","fields":[{"name":"v","type":"long"}]}"#;
@@ -17,21 +17,27 @@ const VALUE: &str =
 /// Realm `acme` as the seed's examples have it: an instance (with `segment.ms`), the public
 /// environment `raboenv1` on it, a private environment, an AVRO stream with levels, its
 /// schemas' versions, a member of the owning group and an outsider.
-struct Fixture<'a> {
-    app: &'a TestApp,
-    realm: TestRealm<'a>,
-    member: String,
-    outsider: String,
-    environment: String,
-    private: String,
-    stream: String,
-    plain: String,
-    key_version: String,
-    value_version: String,
-    other_key_version: String,
+pub(crate) struct Fixture<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) realm: TestRealm<'a>,
+    pub(crate) member: String,
+    pub(crate) outsider: String,
+    pub(crate) group: String,
+    pub(crate) cluster: String,
+    pub(crate) instance: String,
+    pub(crate) environment: String,
+    pub(crate) private: String,
+    pub(crate) stream: String,
+    pub(crate) plain: String,
+    pub(crate) integrity: String,
+    pub(crate) confidentiality: String,
+    pub(crate) key_schema: String,
+    pub(crate) key_version: String,
+    pub(crate) value_version: String,
+    pub(crate) other_key_version: String,
 }
 
-async fn fixture(app: &TestApp) -> Fixture<'_> {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture<'_> {
     let realm = app.realm("acme").await;
     let member = realm.user("member@acme.test", &[]).await;
     let outsider = realm.user("outsider@acme.test", &[]).await;
@@ -142,10 +148,16 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
         realm,
         member,
         outsider: outsider.token,
+        group,
+        cluster,
+        instance,
         environment,
         private,
         stream,
         plain,
+        integrity,
+        confidentiality,
+        key_schema: versions[0].0.clone(),
         key_version: versions[0].1.clone(),
         value_version: versions[1].1.clone(),
         other_key_version: versions[2].1.clone(),
@@ -154,7 +166,7 @@ async fn fixture(app: &TestApp) -> Fixture<'_> {
 
 impl Fixture<'_> {
     /// The seed's create example, pointed at this realm's entities.
-    fn seed_body(&self) -> Value {
+    pub(crate) fn seed_body(&self) -> Value {
         json!({ "retentionTime": 10000, "partitions": 12,
                 "stream": uri("streams", &self.stream), "environment": uri("environments", &self.environment),
                 "keySchemaVersion": uri("schema_versions", &self.key_version),

@@ -308,6 +308,40 @@ async fn changes_of_a_config_or_its_stream_reconfigure_the_existing_topic() {
 }
 
 #[actix_web::test]
+async fn patched_properties_merge_into_the_topic_and_a_removed_one_returns_to_the_default() {
+    let broker = Broker::start();
+    let app = TestApp::start().await;
+    let f = fixture(&app, &broker.address).await;
+    let config = f.configure(json!({"partitions": 1, "properties": {"max.message.bytes": "2000"}})).await;
+    f.synchronized().await;
+    let mut kafka = broker.client();
+    let value = |kafka: &mut Cluster, key: &str| {
+        config_of(kafka, TOPIC).into_iter().find(|(k, _)| k == key).and_then(|(_, v)| v)
+    };
+    assert_eq!(value(&mut kafka, "max.message.bytes").as_deref(), Some("2000"));
+    let default_flush = value(&mut kafka, "flush.ms");
+
+    // A second PATCH of other keys keeps the first key, on the config and on the topic.
+    let path = format!("/stream_configs/{config}");
+    for body in [json!({"properties": {"flush.ms": "60000"}}), json!({"properties": {"segment.bytes": 1048576}})] {
+        let patched = app.json_as("PATCH", &f.member, &path, &body).await;
+        assert!(patched.status.is_success(), "{}", patched.text());
+    }
+    f.synchronized().await;
+    assert_eq!(value(&mut kafka, "max.message.bytes").as_deref(), Some("2000"), "a key dropped out of the topic");
+    assert_eq!(value(&mut kafka, "flush.ms").as_deref(), Some("60000"));
+    assert_eq!(value(&mut kafka, "segment.bytes").as_deref(), Some("1048576"));
+
+    // `null` removes the property from the config, and the topic goes back to the default.
+    let removed = app.json_as("PATCH", &f.member, &path, &json!({"properties": {"flush.ms": null}})).await;
+    assert!(removed.status.is_success(), "{}", removed.text());
+    assert!(app.get_as(&f.member, &path).await.json()["properties"].get("flush.ms").is_none());
+    f.synchronized().await;
+    assert_eq!(value(&mut kafka, "flush.ms"), default_flush, "the removed key is still set on the topic");
+    assert_eq!(value(&mut kafka, "max.message.bytes").as_deref(), Some("2000"));
+}
+
+#[actix_web::test]
 async fn synchronize_is_for_tenant_and_platform_admins_in_their_own_realm() {
     let broker = Broker::start();
     let app = TestApp::start().await;

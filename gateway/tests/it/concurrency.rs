@@ -205,3 +205,34 @@ async fn deleting_a_tenant_while_its_users_write_removes_everything_once() {
         assert!(left.is_empty(), "round {round}: {left:?} keep rows of the deleted realm");
     }
 }
+
+#[actix_web::test]
+async fn parallel_unconditional_puts_of_one_secret_and_posts_of_one_resource_all_succeed() {
+    use crate::utilihive_flows::{management_token, request};
+    let app = TestApp::start().await;
+    let acme = app.realm("acme").await;
+    let token = management_token(&app, &acme, "deployer@acme.test", &["Deployer"]).await;
+    // One key that does not exist yet: the creates race as well as the updates.
+    let secret = "/acme/management/registry/secrets/generic/db-password";
+    let puts = (0..30).map(|i| app.send(request("PUT", &token, secret, Some(&json!({"value": format!("v{i}")})))));
+    let answers = join_all(puts).await;
+    for answer in &answers {
+        assert!(answer.status.is_success(), "{}: {}", answer.status, answer.text());
+    }
+    assert_eq!(answers.iter().filter(|a| a.status == StatusCode::CREATED).count(), 1, "one of them created it");
+    let versions = app.send(request("GET", &token, &format!("{secret}/versions"), None)).await.json();
+    assert_eq!(versions.as_array().map(Vec::len), Some(30), "every write is a version: {versions}");
+
+    let resource = "/acme/management/registry/resources/AvroSchema/reading";
+    let posts = (0..150).map(|i| {
+        let schema =
+            json!({"type": "record", "name": "Reading", "fields": [{"name": format!("v{i}"), "type": "long"}]});
+        app.send(request("POST", &token, resource, Some(&json!({"content": schema}))))
+    });
+    let answers = join_all(posts).await;
+    for answer in &answers {
+        assert!(answer.status.is_success(), "{}: {}", answer.status, answer.text());
+    }
+    let read = app.send(request("GET", &token, resource, None)).await.json();
+    assert_eq!(read["revisions"].as_array().map(Vec::len), Some(150), "{read}");
+}

@@ -321,6 +321,10 @@ async fn bad_credentials_are_400s_that_name_the_problem_and_change_nothing() {
             "required",
         ),
         (credential("a", "GLOBAL", store, ok_input.clone()), "credentialScope", "not a credential scope"),
+        // Two names must never look alike and differ: invisible and reordering characters.
+        (credential("pay\u{202E}roll", "INST", store, ok_input.clone()), "credentialName", "U+202E"),
+        (credential("pay\u{200B}roll", "INST", store, ok_input.clone()), "credentialName", "U+200B"),
+        (credential("\u{FEFF}payroll", "INST", store, ok_input.clone()), "credentialName", "U+FEFF"),
         (credential("a", "INST", 424242, ok_input.clone()), "credentialStoreId", "424242 does not exist"),
         (credential("a", "INST", inactive, ok_input.clone()), "credentialStoreId", "inactive"),
         (credential("a", "INST", store, json!([])), "credentialInputs", "'Secret'"),

@@ -85,6 +85,15 @@ async fn the_header_the_fields_and_the_remote_are_checked() {
             "control character",
         ),
         (json!({"remote_url": 5, "authentication_type": "NONE", "synchronization_type": "PRODUCTION"}), "remote_url"),
+        // Credentials with NONE are refused as PATCH refuses them, not silently dropped.
+        (
+            json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "username": "u", "password": "p", "synchronization_type": "PRODUCTION"}),
+            "only used with BASIC authentication_type",
+        ),
+        (
+            json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "password": "p", "synchronization_type": "PRODUCTION"}),
+            "only used with BASIC authentication_type",
+        ),
     ];
     for (body, description) in cases {
         let response = app.send(caller.request("POST", &path, INSTANCE, Some(&body))).await;
@@ -108,6 +117,11 @@ async fn the_header_the_fields_and_the_remote_are_checked() {
     let unreachable = json!({"remote_url": format!("http://{closed}/repo.git"), "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
     let failed = app.send(caller.request("POST", &path, INSTANCE, Some(&unreachable))).await;
     assert_onegini_error(&failed, 500, "git_api_error", "Git remote repository references fetching failure: ");
+    // The caller learns that the repository could not be read, not what the transport met
+    // (a status, "connection refused"): that would make Portico a scanner of addresses.
+    let description = failed.json()["error_description"].as_str().unwrap().to_owned();
+    assert!(description.ends_with(portico_gitsync::git::UNREADABLE), "{description}");
+    assert!(!description.contains(&closed.port().to_string()) && !description.to_lowercase().contains("refused"));
     let (_served, server, _, _) = served_repository();
     let wrong = basic_draft(&server.url(), "wrong-password", "PRODUCTION");
     let refused = app.send(caller.request("POST", &path, INSTANCE, Some(&wrong))).await;
@@ -245,11 +259,19 @@ async fn local_and_private_remotes_are_refused_unless_allowed() {
     let path = config_path(INSTANCE);
     let repo = TestRepo::new();
     let server = GitServer::start(repo.root(), ServerOptions::default());
+    let port = server.url().split(':').nth(2).and_then(|rest| rest.split('/').next()).unwrap().to_owned();
     for url in [
         server.url(),
         repo.file_url(),
         "http://169.254.169.254/latest/meta-data".to_owned(),
         "http://[::1]/r.git".to_owned(),
+        // IPv6 spellings that carry the loopback address, each at the test server's port.
+        format!("http://[::127.0.0.1]:{port}/x.git"),
+        format!("http://[::ffff:0:127.0.0.1]:{port}/x.git"),
+        format!("http://[::ffff:127.0.0.1]:{port}/x.git"),
+        format!("http://[64:ff9b::127.0.0.1]:{port}/x.git"),
+        format!("http://[2002:7f00:1::]:{port}/x.git"),
+        format!("http://[2001:0:7f00:1::1]:{port}/x.git"),
     ] {
         let draft = json!({"remote_url": url, "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
         let response = app.send(caller.request("POST", &path, INSTANCE, Some(&draft))).await;
@@ -257,4 +279,41 @@ async fn local_and_private_remotes_are_refused_unless_allowed() {
         assert_eq!(response.json()["error"], "invalid_request");
     }
     assert_eq!(server.requests(), 0, "a refused remote is never contacted");
+}
+
+#[actix_web::test]
+async fn file_paths_are_decoded_once_and_a_stale_if_match_keeps_the_configuration() {
+    let app = TestApp::start().await;
+    let acme = app.realm("acme").await;
+    let user = acme.user("config@acme.test", &[ROLE]).await;
+    let caller = Caller::basic(&user.email);
+    let repo = TestRepo::new();
+    repo.commit("master", &[("100% a+b.txt", "odd"), ("100%25.txt", "literal"), ("dir/x.json", "{}")], false);
+    repo.tag("master", "v1", false);
+    let path = config_path(INSTANCE);
+    let draft =
+        json!({"remote_url": repo.file_url(), "authentication_type": "NONE", "synchronization_type": "PRODUCTION"});
+    assert_eq!(app.send(caller.request("POST", &path, INSTANCE, Some(&draft))).await.status, StatusCode::CREATED);
+    let selected = app.send(caller.request("PATCH", &path, INSTANCE, Some(&json!({"selected_reference": "v1"})))).await;
+    assert_eq!(selected.status, StatusCode::NO_CONTENT, "{}", selected.text());
+    let synced = app.send(caller.request("POST", &format!("{path}/synchronization"), INSTANCE, None)).await;
+    assert!(synced.status.is_success(), "{}", synced.text());
+    for (encoded, content) in [
+        ("100%25%20a%2Bb.txt", "odd"),
+        ("100%25%20a+b.txt", "odd"),
+        ("100%2525.txt", "literal"),
+        ("dir%2Fx.json", "{}"),
+    ] {
+        let file = app.send(caller.request("GET", &format!("{path}/files/{encoded}"), INSTANCE, None)).await;
+        assert_eq!(file.status, StatusCode::OK, "{encoded}: {}", file.text());
+        assert_eq!(file.body, content.as_bytes(), "{encoded}");
+    }
+
+    let etag = app.send(caller.request("GET", &path, INSTANCE, None)).await.header("etag").unwrap().to_owned();
+    let stale = app.send(caller.request("DELETE", &path, INSTANCE, None).insert_header(("if-match", "\"77\""))).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.text());
+    assert_eq!(app.send(caller.request("GET", &path, INSTANCE, None)).await.status, StatusCode::OK);
+    let current = app.send(caller.request("DELETE", &path, INSTANCE, None).insert_header(("if-match", etag))).await;
+    assert_eq!(current.status, StatusCode::NO_CONTENT, "{}", current.text());
+    assert_eq!(app.send(caller.request("GET", &path, INSTANCE, None)).await.status, StatusCode::NOT_FOUND);
 }

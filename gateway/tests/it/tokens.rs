@@ -408,3 +408,40 @@ async fn a_bearer_token_from_another_scheme_or_header_name_is_not_accepted() {
         app.send(TestRequest::get().uri("/v1/environments").insert_header(bearer(&format!("{token}x")))).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The order of P-256, big-endian.
+const P256_ORDER: [u8; 32] = [
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xBC, 0xE6, 0xFA,
+    0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+];
+
+/// The token with its signature's `s` replaced by `n - s`: the twin that verifies as well.
+fn high_s_twin(token: &str) -> String {
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let mut signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    assert_eq!(signature.len(), 64);
+    let mut borrow = 0u8;
+    for i in (0..32).rev() {
+        let (difference, under) = P256_ORDER[i].overflowing_sub(signature[32 + i]);
+        let (difference, under_again) = difference.overflowing_sub(borrow);
+        signature[32 + i] = difference;
+        borrow = u8::from(under || under_again);
+    }
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+#[actix_web::test]
+async fn tokens_are_issued_with_low_s_signatures_and_their_high_s_twins_are_refused() {
+    let app = TestApp::start().await;
+    for _ in 0..8 {
+        // Each token is signed afresh (a random nonce): the issuer normalises every one.
+        let token = app.admin_token().await;
+        let signature = URL_SAFE_NO_PAD.decode(token.rsplit_once('.').unwrap().1).unwrap();
+        assert!(signature[32..] <= P256_ORDER[..], "s < n");
+        assert!(signature[32] < 0x80, "issued with the low s");
+        assert_eq!(app.get_as(&token, "/users").await.status, StatusCode::OK);
+        let twin = high_s_twin(&token);
+        let refused = app.get_as(&twin, "/users").await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text());
+    }
+}

@@ -38,7 +38,7 @@ pub(crate) async fn unscoped_token(app: &TestApp, realm: &crate::support::TestRe
     crate::support::access_token(&granted)
 }
 
-fn rest_flow(id: &str, version: &str) -> Value {
+pub(crate) fn rest_flow(id: &str, version: &str) -> Value {
     json!({
         "id": id,
         "version": version,
