@@ -2,7 +2,7 @@
 //! body is accepted back unchanged, every link leads somewhere, a stale `If-Match` stops a
 //! DELETE, an unknown search is named, and names refuse invisible characters.
 
-use crate::catalog_stream_configs::fixture;
+use crate::catalog_stream_configs::{Fixture, fixture};
 use crate::support::{TestApp, TestResponse, bearer, uid_of, uri};
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -29,6 +29,12 @@ async fn send(
     .await
 }
 
+/// A stream config made by the seed's example in the fixture's realm; its uid.
+async fn stream_config(f: &Fixture<'_>) -> String {
+    let body = f.seed_body();
+    uid_of(&send(f.app, &f.member, TestRequest::post(), "/stream_configs", "application/json", &body).await)
+}
+
 async fn get(app: &TestApp, token: &str, path: &str) -> TestResponse {
     app.send(TestRequest::get().uri(path).insert_header(bearer(token)).insert_header(("realm", "acme"))).await
 }
@@ -38,9 +44,7 @@ async fn a_patch_merges_properties_key_by_key_on_every_resource_that_has_them() 
     let app = TestApp::start().await;
     let f = fixture(&app).await;
     let platform = app.admin_token().await;
-    let config = uid_of(
-        &send(&app, &f.member, TestRequest::post(), "/stream_configs", "application/json", &f.seed_body()).await,
-    );
+    let config = stream_config(&f).await;
     let cases = [
         (format!("/stream_configs/{config}"), f.member.clone()),
         (format!("/environments/{}", f.environment), platform.clone()),
@@ -81,9 +85,7 @@ async fn every_collection_accepts_its_own_get_body_back_unchanged() {
     let app = TestApp::start().await;
     let f = fixture(&app).await;
     let platform = app.admin_token().await;
-    let config = uid_of(
-        &send(&app, &f.member, TestRequest::post(), "/stream_configs", "application/json", &f.seed_body()).await,
-    );
+    let config = stream_config(&f).await;
     let schema_path = format!("/schemas/{}", f.key_schema);
     let tenants = get(&app, &platform, "/tenants/search/findByShortName?shortName=acme").await.json();
     let tenant = tenants["_embedded"]["tenants"][0]["uid"].as_str().unwrap_or_else(|| panic!("{tenants}")).to_owned();
@@ -146,9 +148,7 @@ async fn every_link_in_the_catalog_leads_somewhere() {
     let app = TestApp::start().await;
     let f = fixture(&app).await;
     let platform = app.admin_token().await;
-    let config = uid_of(
-        &send(&app, &f.member, TestRequest::post(), "/stream_configs", "application/json", &f.seed_body()).await,
-    );
+    let config = stream_config(&f).await;
     let mut start = vec![
         "/".to_owned(),
         "/profile".to_owned(),
@@ -207,9 +207,7 @@ async fn a_stale_if_match_stops_a_delete_and_the_current_one_lets_it_through() {
     let app = TestApp::start().await;
     let f = fixture(&app).await;
     let admin = &f.realm.admin;
-    let config = uid_of(
-        &send(&app, &f.member, TestRequest::post(), "/stream_configs", "application/json", &f.seed_body()).await,
-    );
+    let config = stream_config(&f).await;
     let level = uid_of(
         &send(&app, admin, TestRequest::post(), "/integrities", "application/json", &json!({"level": "L9"})).await,
     );
