@@ -377,8 +377,9 @@ pub trait StreamConfigService: Send + Sync + 'static {
         id: Uuid,
         precondition: &Precondition,
     ) -> Result<(), CatalogError>;
-    /// Whether the caller may configure `stream` on `environment` (both of its realm).
-    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool;
+    /// Whether the caller may configure `stream` on `environment` (both of its realm); an error
+    /// only when it cannot be told (the database failed), never hidden as `false`.
+    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> Result<bool, CatalogError>;
     /// Whether the caller may read the config's topic (Axual `browse-access`): those who manage
     /// the stream (403 otherwise; 404 for a config they may not see).
     fn browse_access(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError>;

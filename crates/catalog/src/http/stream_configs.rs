@@ -271,7 +271,7 @@ pub async fn find_config_by_stream_and_environment(
     let environment = listing.relation::<Environments>("environment")?;
     let may = {
         let (ctx, svc) = (ctx.clone(), svc.clone());
-        run_blocking(move || Ok::<_, ApiError>(svc.may_configure(&ctx, stream, environment))).await?
+        run_blocking(move || svc.may_configure(&ctx, stream, environment)).await?
     };
     let items = matching(ctx, listing.base(), svc, StreamConfigFilter::Pair(stream, environment)).await?;
     let create = Link::templated(format!("{}{{?projection}}", listing.base().join("/stream_configs")));

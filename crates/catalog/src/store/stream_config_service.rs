@@ -17,7 +17,7 @@ use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::write::{Precondition, committed, revise};
-use portico_core::{DbConnection, RequestContext};
+use portico_core::{DbConnection, DomainError, ErrorKind, RequestContext};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -205,13 +205,23 @@ impl CatalogStore {
         let stream = super::streams::get(conn, ctx.realm.id, stream)?.ok_or_else(|| {
             CatalogError::invalid("stream", format!("'stream': the stream '{}' does not exist", stream.simple()))
         })?;
-        let environment = self.visible_environment(conn, ctx, environment).map_err(|_| {
+        let environment = seen(self.visible_environment(conn, ctx, environment))?.ok_or_else(|| {
             CatalogError::invalid(
                 "environment",
                 format!("'environment': the environment '{}' does not exist", environment.simple()),
             )
         })?;
         Ok((stream, environment))
+    }
+}
+
+/// An entity found (`Some`), or hidden from the caller or gone (`None`): a 404 means "not for
+/// this caller", every other failure (the database) stays an error and is never read as hidden.
+fn seen<T>(found: Result<T, CatalogError>) -> Result<Option<T>, CatalogError> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err),
     }
 }
 
@@ -231,9 +241,9 @@ impl StreamConfigService for CatalogStore {
                 let environment = match visible.get(&config.environment) {
                     Some(seen) => seen.clone(),
                     None => {
-                        let seen = self.visible_environment(conn, ctx, config.environment).ok();
-                        visible.insert(config.environment, seen.clone());
-                        seen
+                        let found = seen(self.visible_environment(conn, ctx, config.environment))?;
+                        visible.insert(config.environment, found.clone());
+                        found
                     }
                 };
                 if let Some(environment) = environment {
@@ -457,12 +467,12 @@ impl StreamConfigService for CatalogStore {
         self.browse_topic(ctx, id, query)
     }
 
-    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> bool {
-        self.db
-            .read(|conn| -> Result<bool, CatalogError> {
-                let Ok((stream, _)) = self.config_targets(conn, ctx, stream, environment) else { return Ok(false) };
-                self.manages_stream(conn, ctx, stream.owner)
-            })
-            .unwrap_or(false)
+    fn may_configure(&self, ctx: &RequestContext, stream: Uuid, environment: Uuid) -> Result<bool, CatalogError> {
+        self.db.read(|conn| match self.config_targets(conn, ctx, stream, environment) {
+            Ok((stream, _)) => self.manages_stream(conn, ctx, stream.owner),
+            // A stream or environment the caller cannot configure on: no link, not an error.
+            Err(err) if err.kind() == ErrorKind::Invalid => Ok(false),
+            Err(err) => Err(err),
+        })
     }
 }
