@@ -202,6 +202,18 @@ async fn clients_are_created_listed_updated_and_deleted() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "a deleted client gets no tokens");
+
+    // The writes were the tenant's: audited in its realm, not in `master` where the caller is.
+    let audited = app.stored_texts("audit_events", "realm_id || ' ' || action || ' ' || outcome");
+    for action in ["client.create", "client.update", "client.delete"] {
+        let in_tenant = format!("{tenant} {action} SUCCESS");
+        let count = audited.iter().filter(|row| **row == in_tenant).count();
+        assert!(count >= 1, "no {action} audited in the tenant's realm: {audited:?}");
+        assert!(
+            !audited.iter().any(|row| row.ends_with(&format!("{action} SUCCESS")) && *row != in_tenant),
+            "{audited:?}"
+        );
+    }
 }
 
 #[actix_web::test]

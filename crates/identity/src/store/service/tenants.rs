@@ -145,6 +145,14 @@ impl IdentityStore {
             .ok_or_else(|| IdentityError::not_found("tenant", id))
     }
 
+    /// The platform admin's context moved into tenant `id`'s realm, so that a write there holds
+    /// that realm (a concurrent deletion of it waits, or the write finds it gone) and its audit
+    /// row is the tenant's, not `master`'s.
+    fn in_tenant(&self, ctx: &RequestContext, id: Uuid) -> Result<RequestContext, IdentityError> {
+        let realm = self.db.read(|conn| self.tenant_realm(conn, id))?;
+        Ok(ctx.in_realm(realm.reference()))
+    }
+
     /// Stores a realm, refusing a taken name.
     pub(crate) fn insert_realm(
         &self,
@@ -314,6 +322,7 @@ impl TenantService for IdentityStore {
         ctx.require(Requirement::PlatformAdmin)?;
         validate_client(&settings)?;
         let now = self.clock.now();
+        let ctx = &self.in_tenant(ctx, tenant)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "client.create", "client", |conn| {
             let realm = self.tenant_realm(conn, tenant)?;
             let issued = self.new_client(conn, realm.id, &settings, now)?;
@@ -332,6 +341,7 @@ impl TenantService for IdentityStore {
         ctx.require(Requirement::PlatformAdmin)?;
         validate_client(&changes)?;
         let now = self.clock.now();
+        let ctx = &self.in_tenant(ctx, tenant)?;
         let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "client.update", "client", |conn| {
             let realm = self.tenant_realm(conn, tenant)?;
             let (client, _) = clients::in_realm(conn, realm.id, client_id)?
@@ -360,6 +370,7 @@ impl TenantService for IdentityStore {
 
     fn delete_client(&self, ctx: &RequestContext, tenant: Uuid, client_id: &str) -> Result<(), IdentityError> {
         ctx.require(Requirement::PlatformAdmin)?;
+        let ctx = &self.in_tenant(ctx, tenant)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "client.delete", "client", |conn| {
             let realm = self.tenant_realm(conn, tenant)?;
             if !clients::delete(conn, realm.id, client_id)? {
