@@ -107,3 +107,24 @@ fn deleting_a_realm_removes_its_instances_and_files_only() {
     assert_eq!(f.files.objects(Some(globex.realm.id)).unwrap().len(), 1);
     assert_eq!(f.store.files(&globex, theirs).unwrap().len(), 1);
 }
+
+#[test]
+fn a_write_outside_a_request_holds_its_realm_and_finds_a_deleted_one_gone() {
+    let test_db = TestDatabase::migrated(&SETS);
+    let db = test_db.database();
+    let realms = TestRealms::open(&db, RealmHooks::new());
+    let realm = realms.create("acme");
+    let ctx = TestRealms::caller(&realm, &[]);
+    let record = |conn: &mut portico_core::DbConnection| {
+        let now = Clock::now(&*Arc::new(portico_core::time::SystemClock));
+        portico_core::audit::record(conn, &ctx, now, "worker.write", "test", "x", "SUCCESS", None)
+            .map_err(portico_core::DbError::from)
+    };
+    db.write_in(realm.id, record).unwrap();
+    realms.delete(&realm);
+    let refused = db.write_in(realm.id, record).unwrap_err();
+    assert!(matches!(refused, portico_core::DbError::RealmGone(id) if id == realm.id), "{refused}");
+    let left = db.read(|conn| portico_core::audit::recent(conn, realm.id, 10).map_err(portico_core::DbError::from));
+    // The audit trail outlives its realm; the refused write added nothing to it.
+    assert_eq!(left.unwrap().len(), 1, "only the write made while the realm existed");
+}

@@ -41,7 +41,7 @@ impl CatalogStore {
             Vec::new()
         };
         let now = self.clock.now();
-        self.db.write(|conn| {
+        self.db.write_in(realm, |conn| {
             // One reading at a time per instance (a synchronize and the worker may race), and
             // written only if the instance still has the Connect settings that were read: a
             // change since then asked for a new reading already.

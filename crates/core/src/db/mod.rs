@@ -293,6 +293,24 @@ impl Database {
         write_transaction(&mut conn, work)
     }
 
+    /// [`Database::write`] of rows of `realm` made outside [`crate::audit::audited_write`] (a
+    /// background worker, a login, a token): the realm is held first, as audited writes hold
+    /// it ([`hold_realm`]), so a concurrent deletion of the realm waits for this write, or this
+    /// write finds the realm gone ([`DbError::RealmGone`]) and leaves no row behind in it.
+    pub fn write_in<T, E>(
+        &self,
+        realm: crate::RealmId,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        self.write(|conn| {
+            hold_realm(conn, realm)?;
+            work(conn)
+        })
+    }
+
     /// Connection counts of the pool (metrics).
     pub fn pool_state(&self) -> r2d2::State {
         self.pool.state()

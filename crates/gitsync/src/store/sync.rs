@@ -54,8 +54,9 @@ impl GitsyncStore {
         let holder = Uuid::new_v4().to_string();
         let now = self.clock.now();
         let expires = now.plus(time::Duration::try_from(self.config.lock_lease()).unwrap_or(time::Duration::HOUR));
-        let taken =
-            self.db.write(|conn| rows::take_lock(conn, realm, id, &holder, now, expires).map_err(DbError::from));
+        let taken = self
+            .db
+            .write_in(realm, |conn| rows::take_lock(conn, realm, id, &holder, now, expires).map_err(DbError::from));
         match taken {
             Ok(true) => Ok(holder),
             Ok(false) => Err(GitsyncError::Busy),
@@ -129,7 +130,7 @@ impl GitsyncStore {
             error: None,
             requested_by: ctx.actor().to_owned(),
         };
-        self.db.write(|conn| rows::insert_sync(conn, realm, id, &sync).map_err(DbError::from))?;
+        self.db.write_in(realm, |conn| rows::insert_sync(conn, realm, id, &sync).map_err(DbError::from))?;
         let fetched = self.fetch(realm, id, row, target, sync.id);
         let stored = fetched.and_then(|fetched| {
             sync.commit_id = Some(fetched.commit.clone());
@@ -151,7 +152,8 @@ impl GitsyncStore {
                 sync.file_count = 0;
                 sync.bytes = 0;
                 sync.digest = None;
-                if let Err(record) = self.db.write(|conn| rows::finish_sync(conn, realm, &sync).map_err(DbError::from))
+                if let Err(record) =
+                    self.db.write_in(realm, |conn| rows::finish_sync(conn, realm, &sync).map_err(DbError::from))
                 {
                     tracing::error!(instance = %id, error = %record, "a failed synchronization could not be recorded");
                 }

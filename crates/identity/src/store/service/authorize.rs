@@ -221,7 +221,9 @@ impl IdentityStore {
             expires_at: now.plus(time::Duration::seconds(CODE_TTL)).as_primitive(),
             used_at: None,
         };
-        self.db.write(|conn| codes::insert(conn, &row).map_err(IdentityError::from)).map_err(SignInError::Internal)?;
+        self.db
+            .write_in(authorization.realm.id, |conn| codes::insert(conn, &row).map_err(IdentityError::from))
+            .map_err(SignInError::Internal)?;
         let issuer = issuer(&self.config.issuer, &authorization.realm.name);
         Ok(with_query(
             &authorization.redirect_uri,

@@ -416,7 +416,7 @@ impl IdentityStore {
             expires_at: now.plus(time::Duration::seconds(self.config.refresh_token_ttl)).as_primitive(),
             used_at: None,
         };
-        self.db.write(|conn| tokens::insert_refresh(conn, &row).map_err(IdentityError::from))?;
+        self.db.write_in(realm.id, |conn| tokens::insert_refresh(conn, &row).map_err(IdentityError::from))?;
         Ok(token)
     }
 }
