@@ -1,4 +1,5 @@
-//! The gitsync service without HTTP: migrations, the lock's lease, realm deletion.
+//! The gitsync service without HTTP: migrations, the lock's lease, realm deletion, and the core
+//! database guarantees its background writes and listings rely on (realm held, one snapshot).
 #![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
 use portico_core::hooks::RealmHooks;
@@ -127,4 +128,24 @@ fn a_write_outside_a_request_holds_its_realm_and_finds_a_deleted_one_gone() {
     let left = db.read(|conn| portico_core::audit::recent(conn, realm.id, 10).map_err(portico_core::DbError::from));
     // The audit trail outlives its realm; the refused write added nothing to it.
     assert_eq!(left.unwrap().len(), 1, "only the write made while the realm existed");
+}
+
+#[test]
+fn reads_in_one_snapshot_do_not_see_a_write_committed_between_them() {
+    use portico_core::DbError;
+    use portico_core::db::counters;
+    let test_db = TestDatabase::migrated(&SETS);
+    let db = test_db.database();
+    let realm = portico_core::RealmId::from(Uuid::new_v4());
+    let (before, after) = db
+        .snapshot(|conn| {
+            let before = counters::get(conn, realm, "things")?;
+            // Another connection commits between the two reads (a page and its total).
+            db.write(|other| counters::adjust(other, realm, "things", 1).map_err(DbError::from))?;
+            let after = counters::get(conn, realm, "things")?;
+            Ok::<_, DbError>((before, after))
+        })
+        .unwrap();
+    assert_eq!((before, after), (0, 0), "both reads see the snapshot");
+    assert_eq!(db.read(|conn| counters::get(conn, realm, "things").map_err(DbError::from)).unwrap(), 1);
 }

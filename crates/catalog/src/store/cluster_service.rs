@@ -19,7 +19,7 @@ use uuid::Uuid;
 impl SupportTierService for CatalogStore {
     fn support_tiers(&self, ctx: &RequestContext, page: &PageRequest) -> Result<Page<SupportTier>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| support_tiers::page(conn, ctx.realm.id, page))
+        self.db.snapshot(|conn| support_tiers::page(conn, ctx.realm.id, page))
     }
 
     fn support_tier(&self, ctx: &RequestContext, id: Uuid) -> Result<SupportTier, CatalogError> {
@@ -130,7 +130,7 @@ impl ClusterService for CatalogStore {
         page: &PageRequest,
     ) -> Result<Page<Cluster>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| clusters::page(conn, ctx.realm.id, filter, page))
+        self.db.snapshot(|conn| clusters::page(conn, ctx.realm.id, filter, page))
     }
 
     fn cluster(&self, ctx: &RequestContext, id: Uuid) -> Result<Cluster, CatalogError> {

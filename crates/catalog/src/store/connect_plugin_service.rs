@@ -88,7 +88,7 @@ impl CatalogStore {
 impl ConnectPluginService for CatalogStore {
     fn connect_plugins(&self, ctx: &RequestContext, page: &PageRequest) -> Result<Page<ConnectPlugin>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| connect_plugins::page(conn, ctx.realm.id, page))
+        self.db.snapshot(|conn| connect_plugins::page(conn, ctx.realm.id, page))
     }
 
     fn connect_plugin(&self, ctx: &RequestContext, id: Uuid) -> Result<ConnectPlugin, CatalogError> {

@@ -206,7 +206,7 @@ impl EnvironmentService for CatalogStore {
         page: &PageRequest,
     ) -> Result<Page<Environment>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| {
+        self.db.snapshot(|conn| {
             let groups = self.visible_groups(conn, ctx)?;
             environments::page(conn, ctx.realm.id, filter, groups.as_deref(), page)
         })

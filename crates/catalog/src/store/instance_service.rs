@@ -210,7 +210,7 @@ impl InstanceService for CatalogStore {
         page: &PageRequest,
     ) -> Result<Page<InstanceView>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| {
+        self.db.snapshot(|conn| {
             instances::page(conn, ctx.realm.id, filter, page)?
                 .try_map(|instance| self.instance_view(conn, ctx, instance))
         })

@@ -91,7 +91,7 @@ impl CatalogStore {
 impl LevelService for CatalogStore {
     fn levels(&self, ctx: &RequestContext, kind: LevelKind, page: &PageRequest) -> Result<Page<Level>, CatalogError> {
         ctx.require(readers(kind))?;
-        self.db.read(|conn| levels::page(conn, ctx.realm.id, kind, page))
+        self.db.snapshot(|conn| levels::page(conn, ctx.realm.id, kind, page))
     }
 
     fn level(&self, ctx: &RequestContext, kind: LevelKind, id: Uuid) -> Result<Level, CatalogError> {

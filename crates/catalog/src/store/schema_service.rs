@@ -156,7 +156,7 @@ impl SchemaService for CatalogStore {
         page: &PageRequest,
     ) -> Result<Page<SchemaEntry>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| schemas::page(conn, ctx.realm.id, filter, page))
+        self.db.snapshot(|conn| schemas::page(conn, ctx.realm.id, filter, page))
     }
 
     fn schema(&self, ctx: &RequestContext, id: Uuid) -> Result<SchemaEntry, CatalogError> {
@@ -327,8 +327,9 @@ impl SchemaService for CatalogStore {
         page: &PageRequest,
     ) -> Result<Page<(SchemaVersion, SchemaEntry)>, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db
-            .read(|conn| schemas::version_page(conn, ctx.realm.id, page)?.try_map(|v| self.with_schema(conn, ctx, v)))
+        self.db.snapshot(|conn| {
+            schemas::version_page(conn, ctx.realm.id, page)?.try_map(|v| self.with_schema(conn, ctx, v))
+        })
     }
 
     fn versions_of_schema(

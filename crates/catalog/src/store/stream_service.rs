@@ -268,7 +268,7 @@ impl StreamService for CatalogStore {
         page: &PageRequest,
     ) -> Result<StreamPage, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| {
+        self.db.snapshot(|conn| {
             let admin = ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok();
             let groups = if admin { Vec::new() } else { self.caller_groups(conn, ctx)? };
             let may_create = admin || !groups.is_empty();

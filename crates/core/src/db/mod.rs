@@ -284,6 +284,19 @@ impl Database {
         work(&mut conn)
     }
 
+    /// Runs read-only `work` in one snapshot of the database, so that what several statements
+    /// read belongs together: a page and its total, rows and the rows they refer to. A
+    /// PostgreSQL `REPEATABLE READ, READ ONLY` transaction; on SQLite a deferred one (in WAL
+    /// mode a reader sees the database as of its first read). Two statements more than
+    /// [`Database::read`], so single-statement reads use that.
+    pub fn snapshot<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.conn()?;
+        snapshot_transaction(&mut conn, work)
+    }
+
     /// Runs `work` in a write transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn write<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
@@ -439,6 +452,37 @@ where
         DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner),
     };
     begun.map_err(DbError::from)?;
+    finish_transaction(conn, work)
+}
+
+/// Runs read-only `work` in one snapshot on `conn` (see [`Database::snapshot`]).
+pub fn snapshot_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    let begun = match conn {
+        // A deferred transaction: in WAL mode a reader sees the database as of its first read.
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN DEFERRED"),
+        DbConnection::Postgres(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        }
+    };
+    begun.map_err(DbError::from)?;
+    finish_transaction(conn, work)
+}
+
+/// Runs `work` in the transaction just begun on `conn`: committed if it returns `Ok`, rolled
+/// back otherwise.
+fn finish_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
     match work(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn).map_err(DbError::from)?;

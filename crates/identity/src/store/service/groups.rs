@@ -117,7 +117,7 @@ impl GroupService for IdentityStore {
         page: &PageRequest,
     ) -> Result<Page<Group>, IdentityError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| groups::page(conn, ctx.realm.id, filter, page))
+        self.db.snapshot(|conn| groups::page(conn, ctx.realm.id, filter, page))
     }
 
     fn group(&self, ctx: &RequestContext, id: Uuid) -> Result<(Group, Vec<User>), IdentityError> {

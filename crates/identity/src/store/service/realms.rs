@@ -136,7 +136,7 @@ impl RealmService for IdentityStore {
             RealmFilter::Id(id) if *id == ctx.realm.id => ctx.require(Requirement::Authenticated)?,
             _ => ctx.require(Requirement::PlatformAdmin)?,
         }
-        self.db.read(|conn| {
+        self.db.snapshot(|conn| {
             let Page { items, number, size, total } = realms::page(conn, filter, page)?;
             let wanted: Vec<(RealmId, Uuid)> =
                 items.iter().filter_map(|r| r.contact_user_id.map(|c| (r.id, c))).collect();

@@ -119,7 +119,7 @@ impl UserService for IdentityStore {
         page: &PageRequest,
     ) -> Result<Page<User>, IdentityError> {
         ctx.require(Requirement::Authenticated)?;
-        self.db.read(|conn| users::page(conn, ctx.realm.id, filter, page))
+        self.db.snapshot(|conn| users::page(conn, ctx.realm.id, filter, page))
     }
 
     fn user(&self, ctx: &RequestContext, id: Uuid) -> Result<User, IdentityError> {
