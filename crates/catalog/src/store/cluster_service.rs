@@ -1,6 +1,7 @@
 //! Support tiers and clusters over the database.
 
 use super::CatalogStore;
+use super::schema::catalog_clusters;
 use super::validate::{validate_name, validate_url};
 use super::{clusters, support_tiers};
 use crate::error::CatalogError;
@@ -8,7 +9,6 @@ use crate::model::{Cluster, ClusterFilter, ClusterInput, SupportTier};
 use crate::service::{ClusterService, SupportTierService};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
 use portico_core::text::check_field;
@@ -184,7 +184,7 @@ impl ClusterService for CatalogStore {
         normalize_cluster(&mut input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "cluster.update", "cluster", |conn| {
-            lock_row(conn, "catalog_clusters", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_clusters, ctx.realm.id, id.to_string())?;
             let current = self.existing_cluster(conn, ctx, id)?;
             let revised = revise(precondition, "cluster", id.simple(), &current, current.version, |next| {
                 let ClusterInput {

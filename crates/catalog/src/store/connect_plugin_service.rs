@@ -1,13 +1,13 @@
 //! Connect plugins: reading an instance's Kafka Connect cluster into the catalog, on
 //! synchronize and from the background worker, and serving what was read.
 
+use super::schema::catalog_instances;
 use super::{CatalogStore, connect_plugins, instances};
 use crate::connect::{ConnectLimits, offered_plugins};
 use crate::error::CatalogError;
 use crate::model::ConnectPlugin;
 use crate::service::ConnectPluginService;
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{RealmId, RequestContext, Timestamp};
 use std::time::Duration;
@@ -45,7 +45,7 @@ impl CatalogStore {
             // One reading at a time per instance (a synchronize and the worker may race), and
             // written only if the instance still has the Connect settings that were read: a
             // change since then asked for a new reading already.
-            lock_row(conn, "catalog_instances", "id", RowKey::Text(&instance.to_string()))?;
+            portico_core::lock_row!(conn, catalog_instances, realm, instance.to_string())?;
             let current = instances::get(conn, realm, instance)?;
             if current
                 .is_some_and(|c| c.connect_enabled == found.connect_enabled && c.connect_urls == found.connect_urls)

@@ -1,6 +1,7 @@
 //! Environments over the database.
 
 use super::CatalogStore;
+use super::schema::catalog_environments;
 use super::validate::{validate_name, validate_property, validate_topic_sizes};
 use super::{environments, instances};
 use crate::error::CatalogError;
@@ -11,7 +12,6 @@ use crate::service::{ENVIRONMENT_ADMINS, ENVIRONMENT_DEPENDENT_COUNTS, Environme
 use portico_core::audit::Stamp;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
@@ -274,7 +274,7 @@ impl EnvironmentService for CatalogStore {
         validate_environment(&input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "environment.update", "environment", |conn| {
-            lock_row(conn, "catalog_environments", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_environments, ctx.realm.id, id.to_string())?;
             let current = self.visible_environment(conn, ctx, id)?;
             if !self.manages(conn, ctx, &current)? {
                 ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;
@@ -313,7 +313,7 @@ impl EnvironmentService for CatalogStore {
     ) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "environment.delete", "environment", |conn| {
-            lock_row(conn, "catalog_environments", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_environments, ctx.realm.id, id.to_string())?;
             let environment = self.visible_environment(conn, ctx, id)?;
             if !self.manages(conn, ctx, &environment)? {
                 ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;

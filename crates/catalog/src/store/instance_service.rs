@@ -1,6 +1,7 @@
 //! Instances over the database.
 
 use super::CatalogStore;
+use super::schema::catalog_instances;
 use super::validate::{validate_name, validate_property, validate_url};
 use super::{clusters, connect_plugins, environments, instances, support_tiers};
 use crate::error::CatalogError;
@@ -9,7 +10,6 @@ use crate::service::InstanceService;
 use portico_core::audit::Stamp;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
 use portico_core::text::check_field;
@@ -302,7 +302,7 @@ impl InstanceService for CatalogStore {
             "instance.update",
             "instance",
             |conn| {
-                lock_row(conn, "catalog_instances", "id", RowKey::Text(&id.to_string()))?;
+                portico_core::lock_row!(conn, catalog_instances, ctx.realm.id, id.to_string())?;
                 let current = self.existing_instance(conn, ctx, id)?;
                 let revised = revise(precondition, "instance", id.simple(), &current, current.version, |next| {
                     apply_instance(next, input.clone(), certs.clone());

@@ -2,12 +2,12 @@
 
 use super::CatalogStore;
 use super::levels::{self, LevelFields};
+use super::schema::catalog_levels;
 use crate::error::CatalogError;
 use crate::model::{Level, LevelInput, LevelKind};
 use crate::service::{LEVEL_DEPENDENT_COUNTS, LevelService, TENANT_ADMINS};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
@@ -136,7 +136,7 @@ impl LevelService for CatalogStore {
         let now = self.clock.now();
         let action = format!("{}.update", kind.as_str());
         audited_write(&self.db, self.clock.as_ref(), ctx, &action, kind.as_str(), |conn| {
-            lock_row(conn, "catalog_levels", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_levels, ctx.realm.id, id.to_string())?;
             let current = self.existing_level(conn, ctx, kind, id)?;
             let revised = revise(precondition, kind.as_str(), id.simple(), &current, current.version, |next| {
                 if let Some(level) = &input.level {
@@ -186,7 +186,7 @@ impl LevelService for CatalogStore {
         ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
         let action = format!("{}.delete", kind.as_str());
         audited_write(&self.db, self.clock.as_ref(), ctx, &action, kind.as_str(), |conn| {
-            lock_row(conn, "catalog_levels", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_levels, ctx.realm.id, id.to_string())?;
             let level = self.existing_level(conn, ctx, kind, id)?;
             precondition.check(kind.as_str(), id.simple(), level.version)?;
             let usage = self.usage(conn, ctx, kind, id)?;

@@ -1,6 +1,7 @@
 //! The schema registry over the database: schemas, versions, check, upload and compatibility.
 
 use super::CatalogStore;
+use super::schema::catalog_schemas;
 use super::schemas::{self, SchemaFilter};
 use crate::avro::{AvroSchema, CompatibilityMode};
 use crate::error::CatalogError;
@@ -8,7 +9,6 @@ use crate::model::{SchemaEntry, SchemaVersion};
 use crate::service::{CompatibilityReport, SCHEMA_ADMINS, SchemaCheck, SchemaService, VersionIncompatibility};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
 use portico_core::text::{check_field, check_name};
@@ -206,7 +206,7 @@ impl SchemaService for CatalogStore {
         }
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "schema.update", "schema", |conn| {
-            lock_row(conn, "catalog_schemas", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_schemas, ctx.realm.id, id.to_string())?;
             let current = self.existing_schema(conn, ctx, id)?;
             let revised = revise(precondition, "schema", id.simple(), &current, current.version, |next| {
                 if name.as_ref().is_some_and(|name| *name != next.name) {
@@ -266,7 +266,7 @@ impl SchemaService for CatalogStore {
                     schema
                 }
             };
-            lock_row(conn, "catalog_schemas", "id", RowKey::Text(&schema.id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_schemas, ctx.realm.id, schema.id.to_string())?;
             let stored = schemas::versions_of(conn, ctx.realm.id, schema.id)?;
             // The same schema again is the version that holds it (an idempotent retry).
             if let Some(same) = stored.iter().find(|v| v.fingerprint.as_deref() == Some(parsed.fingerprint())) {
@@ -383,7 +383,7 @@ impl SchemaService for CatalogStore {
             let entry = schemas::get(conn, ctx.realm.id, schema)?.ok_or_else(|| {
                 CatalogError::invalid("schema", format!("'schema': the schema '{}' does not exist", schema.simple()))
             })?;
-            lock_row(conn, "catalog_schemas", "id", RowKey::Text(&entry.id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_schemas, ctx.realm.id, entry.id.to_string())?;
             let stored = schemas::versions_of(conn, ctx.realm.id, entry.id)?;
             if stored.iter().any(|v| v.label == label) {
                 return Err(CatalogError::already_exists(

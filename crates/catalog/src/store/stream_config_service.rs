@@ -1,6 +1,7 @@
 //! Stream configs over the database.
 
 use super::provisioning::TopicWish;
+use super::schema::catalog_stream_configs;
 use super::stream_configs::{self, StreamConfigFilter};
 use super::stream_service::Related;
 use super::validate::{validate_property, validate_topic_sizes};
@@ -13,7 +14,6 @@ use crate::model::{
 use crate::service::{STREAM_CONFIG_DEPENDENT_COUNTS, StreamConfigService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::write::{Precondition, committed, revise};
@@ -328,7 +328,7 @@ impl StreamConfigService for CatalogStore {
         let now = self.clock.now();
         let written: Result<_, CatalogError> =
             audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.update", "stream_config", |conn| {
-                lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+                portico_core::lock_row!(conn, catalog_stream_configs, ctx.realm.id, id.to_string())?;
                 let (current, environment, stream) = self.managed_config(conn, ctx, id)?;
                 for (field, given, stored) in
                     [("stream", input.stream, current.stream), ("environment", input.environment, current.environment)]
@@ -401,7 +401,7 @@ impl StreamConfigService for CatalogStore {
         ctx.require(Requirement::Authenticated)?;
         let written: Result<_, CatalogError> =
             audited_write(&self.db, self.clock.as_ref(), ctx, "stream_config.delete", "stream_config", |conn| {
-                lock_row(conn, "catalog_stream_configs", "id", RowKey::Text(&id.to_string()))?;
+                portico_core::lock_row!(conn, catalog_stream_configs, ctx.realm.id, id.to_string())?;
                 let (config, environment, stream) = self.managed_config(conn, ctx, id)?;
                 precondition.check("stream config", id.simple(), config.version)?;
                 if !self.config_usage_in(conn, ctx, id)?.can_delete() {

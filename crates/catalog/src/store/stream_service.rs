@@ -1,5 +1,6 @@
 //! Streams over the database.
 
+use super::schema::catalog_streams;
 use super::streams::{self, StreamFilter};
 use super::{CatalogStore, levels, schemas};
 use crate::error::CatalogError;
@@ -7,7 +8,6 @@ use crate::model::{DataType, Level, LevelKind, SchemaEntry, Stream, StreamInput,
 use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamPage, StreamService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::hooks::GroupRef;
 use portico_core::ids::new_uuid;
@@ -336,7 +336,7 @@ impl StreamService for CatalogStore {
         validate(&input)?;
         let now = self.clock.now();
         let updated = audited_write(&self.db, self.clock.as_ref(), ctx, "stream.update", "stream", |conn| {
-            lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_streams, ctx.realm.id, id.to_string())?;
             let current = self.existing_stream(conn, ctx, id)?;
             self.require_stream_manager(conn, ctx, current.owner)?;
             let revised = revise(precondition, "stream", id.simple(), &current, current.version, |next| {
@@ -388,7 +388,7 @@ impl StreamService for CatalogStore {
     fn delete_stream(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         audited_write(&self.db, self.clock.as_ref(), ctx, "stream.delete", "stream", |conn| {
-            lock_row(conn, "catalog_streams", "id", RowKey::Text(&id.to_string()))?;
+            portico_core::lock_row!(conn, catalog_streams, ctx.realm.id, id.to_string())?;
             let stream = self.existing_stream(conn, ctx, id)?;
             self.require_stream_manager(conn, ctx, stream.owner)?;
             precondition.check("stream", id.simple(), stream.version)?;

@@ -347,32 +347,44 @@ impl Database {
     }
 }
 
-/// The primary key of a row to lock.
-#[derive(Debug, Clone, Copy)]
-pub enum RowKey<'a> {
-    /// A text key (UUIDs are stored as text).
-    Text(&'a str),
-    /// A numeric key.
-    Int(i64),
+/// Locks row `$key` of realm `$realm` in table `$table` (the path of a diesel `table!` module
+/// with `id` and `realm_id` columns) until the transaction ends, so concurrent writers of that
+/// row queue instead of racing. Evaluates to `diesel::QueryResult<()>`.
+///
+/// PostgreSQL: `SELECT id ... WHERE realm_id = $realm AND id = $key FOR UPDATE`, written with
+/// the table's own diesel columns, so a table or column that does not exist does not compile
+/// and a key of another realm locks nothing. SQLite: every write transaction already holds the
+/// database's write lock (`BEGIN IMMEDIATE`), the same guarantee.
+///
+/// ```ignore
+/// use super::schema::catalog_streams;
+/// portico_core::lock_row!(conn, catalog_streams, ctx.realm.id, id.to_string())?;
+/// ```
+#[macro_export]
+macro_rules! lock_row {
+    ($conn:expr, $($table:ident)::+, $realm:expr, $key:expr) => {{
+        use ::diesel::{ExpressionMethods as _, QueryDsl as _, RunQueryDsl as _};
+        match $conn {
+            $crate::db::DbConnection::Postgres(pg) => $($table)::+::table
+                .filter($($table)::+::realm_id.eq($realm))
+                .filter($($table)::+::id.eq($key))
+                .select($($table)::+::id)
+                .for_update()
+                .execute(pg)
+                .map(|_| ()),
+            $crate::db::DbConnection::Sqlite(_) => ::diesel::QueryResult::Ok(()),
+        }
+    }};
 }
 
-/// Locks the row of `table` whose `column` equals `key` until the transaction ends, so
-/// concurrent writers of that row queue instead of racing (PostgreSQL `SELECT ... FOR UPDATE`).
-/// On SQLite every write transaction already holds the database's write lock
-/// (`BEGIN IMMEDIATE`), so there is nothing more to lock. `table` and `column` are code
-/// constants, never input.
-pub fn lock_row(
-    conn: &mut DbConnection,
-    table: &'static str,
-    column: &'static str,
-    key: RowKey<'_>,
-) -> Result<(), DbError> {
+/// Locks the realm itself until the transaction ends (its deletion, a rename): every write
+/// that holds the realm ([`hold_realm`]) waits, or finds it gone once the lock is released.
+/// PostgreSQL `FOR UPDATE` on the tenancy table; on SQLite write transactions are serialised.
+pub fn lock_realm(conn: &mut DbConnection, realm: crate::RealmId) -> Result<(), DbError> {
     if let DbConnection::Postgres(_) = conn {
-        let query = diesel::sql_query(format!("SELECT 1 FROM {table} WHERE {column} = $1 FOR UPDATE"));
-        match key {
-            RowKey::Text(key) => query.bind::<diesel::sql_types::Text, _>(key).execute(conn)?,
-            RowKey::Int(key) => query.bind::<diesel::sql_types::BigInt, _>(key).execute(conn)?,
-        };
+        diesel::sql_query("SELECT 1 FROM realms WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(realm)
+            .execute(conn)?;
     }
     Ok(())
 }

@@ -80,8 +80,8 @@ impl FlowsStore {
         }
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "table.add_row", "table", |conn| {
-            self.ensure_table(conn, ctx, table)?;
             tables::lock(conn, realm, table)?;
+            self.ensure_table(conn, ctx, table)?;
             let id = tables::insert_row(conn, realm, table, &cells)?;
             Ok((Row { id, cells: cells.clone() }, table.to_owned()))
         })
@@ -96,13 +96,14 @@ impl FlowsStore {
         check_lookup(table, &upsert.column, &upsert.value)?;
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "table.upsert_row", "table", |conn| {
+            // One get-or-add of a table at a time, its creation included: a second one for the
+            // same key finds the row.
+            tables::lock(conn, realm, table)?;
             if upsert.create_table && upsert.create_row {
                 self.ensure_table(conn, ctx, table)?;
             } else {
                 self.existing_table(conn, realm, table)?;
             }
-            // One get-or-add of a table at a time: a second one for the same key finds the row.
-            tables::lock(conn, realm, table)?;
             let found = tables::matching(conn, realm, table, &upsert.column, &upsert.value, Some(1))?;
             match found.first() {
                 Some(id) => {

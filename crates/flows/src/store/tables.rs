@@ -43,16 +43,10 @@ pub fn create(conn: &mut DbConnection, realm: RealmId, table: &str, actor: &str,
     Ok(())
 }
 
-/// Locks the table's row until the transaction ends, so that get-or-add requests of one table
-/// queue (PostgreSQL; SQLite's write transactions are serialised already).
+/// Locks table `table` of `realm` until the transaction ends, whether it exists yet or not, so
+/// that get-or-add requests of one table queue, its creation included (core's key lock).
 pub fn lock(conn: &mut DbConnection, realm: RealmId, table: &str) -> Result<(), DbError> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT 1 FROM flow_tables WHERE realm_id = $1 AND table_name = $2 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(realm)
-            .bind::<diesel::sql_types::Text, _>(table)
-            .execute(conn)?;
-    }
-    Ok(())
+    portico_core::db::lock_key(conn, realm, "flows.table", table)
 }
 
 /// The ids of the rows whose `column` holds `value`, in id order (at most `limit`).

@@ -5,9 +5,10 @@ use super::super::stores::StoreFields;
 use super::super::{CredentialStore, providers, stores};
 use crate::error::CredentialsError;
 use crate::model::{InputDef, InputDefDraft, Provider, Store, validate_description, validate_name};
+use crate::store::schema::credential_store_providers;
+use crate::store::schema::credential_stores;
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::HashSet;
@@ -140,7 +141,7 @@ impl CredentialStore {
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_provider.update", "credential_provider", |conn| {
-            lock_row(conn, "credential_store_providers", "id", RowKey::Int(id))?;
+            portico_core::lock_row!(conn, credential_store_providers, realm, id)?;
             let provider = self.mutable_provider(conn, realm, id)?;
             precondition.check("Credential store provider", id, provider.version)?;
             let ProviderChange { name, description, active, defs, remove_unlisted } = change(&provider);
@@ -181,7 +182,7 @@ impl CredentialStore {
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential_store.update", "credential_store", |conn| {
-            lock_row(conn, "credential_stores", "id", RowKey::Int(id))?;
+            portico_core::lock_row!(conn, credential_stores, realm, id)?;
             let store = self.existing_store(conn, realm, id)?;
             if store.builtin {
                 return Err(CredentialsError::invalid(

@@ -7,11 +7,11 @@ use super::seal_context;
 use crate::error::CredentialsError;
 use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
 use crate::service::ADMINS;
+use crate::store::schema::credentials;
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::db::DbError;
-use portico_core::db::{RowKey, lock_row};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
 use std::collections::{BTreeMap, HashSet};
@@ -216,7 +216,7 @@ impl CredentialStore {
         let now = self.clock.now();
         let realm = ctx.realm.id;
         audited_write(&self.db, self.clock.as_ref(), ctx, "credential.update", "credential", |conn| {
-            lock_row(conn, "credentials", "id", RowKey::Int(id))?;
+            portico_core::lock_row!(conn, credentials, realm, id)?;
             let current = self.existing_credential(conn, realm, id)?;
             precondition.check("Credential", id, current.version)?;
             let change = change(&current)?;

@@ -6,11 +6,11 @@ use crate::model::{AuditStamp, Group, User, validate_chars, validate_email, vali
 use crate::service::{Allowed, GroupFilter};
 use crate::service::{GROUP_ADMINS, GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
 use crate::store::groups::{self, GroupChanges};
+use crate::store::schema::user_groups;
 use crate::store::users;
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{PrincipalKind, Requirement};
-use portico_core::db::{RowKey, lock_row};
 use portico_core::dependents::{DeletionConstraints, Target};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
@@ -39,7 +39,7 @@ impl IdentityStore {
 
     /// The group, locked against concurrent writers until the transaction ends.
     fn group_for_update(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Group, IdentityError> {
-        lock_row(conn, "user_groups", "id", RowKey::Text(&id.to_string()))?;
+        portico_core::lock_row!(conn, user_groups, realm, id.to_string())?;
         self.existing_group(conn, realm, id)
     }
 

@@ -9,7 +9,7 @@ use crate::store::realms;
 use crate::store::{environments, users};
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, Requirement};
-use portico_core::db::{RowKey, lock_row};
+use portico_core::db::lock_realm;
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::{Precondition, committed, revise};
 use portico_core::{DbConnection, RealmId, RequestContext};
@@ -205,7 +205,7 @@ impl RealmService for IdentityStore {
         validate_tenant(&input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.update", "tenant", |conn| {
-            lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
+            lock_realm(conn, RealmId::from(id))?;
             let realm = realms::get(conn, id.into())?.ok_or_else(|| IdentityError::not_found("tenant", id.simple()))?;
             if realm.name == MASTER_REALM {
                 return Err(IdentityError::conflict("master_realm", "realm master is managed by configuration"));

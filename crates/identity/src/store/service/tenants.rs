@@ -14,7 +14,7 @@ use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{MASTER_REALM, PLATFORM_ADMIN_ROLE, Requirement};
 use portico_core::cursor::{CursorPage, CursorRequest};
-use portico_core::db::{RowKey, counters, lock_row};
+use portico_core::db::{counters, lock_realm};
 use portico_core::ids::{new_uuid, random_alphanumeric};
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext, Timestamp};
@@ -289,7 +289,7 @@ impl TenantService for IdentityStore {
         audited_write(&self.db, self.clock.as_ref(), ctx, "tenant.delete", "tenant", |conn| {
             // The row lock makes every write of the realm that started first finish first; writes
             // that start later find the realm gone (see `audited_write`).
-            lock_row(conn, "realms", "id", RowKey::Text(&id.to_string()))?;
+            lock_realm(conn, RealmId::from(id))?;
             let realm = self.tenant_realm(conn, id)?;
             self.hooks.realm_deleting(conn, realm.id)?;
             counters::clear_realm(conn, realm.id)?;

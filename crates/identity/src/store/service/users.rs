@@ -9,7 +9,6 @@ use crate::store::users::{self, UserChanges};
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
 use portico_core::context::{PLATFORM_ADMIN_ROLE, PrincipalKind, Requirement};
-use portico_core::db::{RowKey, lock_row};
 use portico_core::ids::new_uuid;
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::{Precondition, committed};
@@ -50,7 +49,7 @@ impl IdentityStore {
 
     /// The user, locked against concurrent writers until the transaction ends.
     fn user_for_update(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<User, IdentityError> {
-        lock_row(conn, "users", "id", RowKey::Text(&id.to_string()))?;
+        portico_core::lock_row!(conn, crate::store::schema::users, realm, id.to_string())?;
         self.existing_user(conn, realm, id)
     }
 
