@@ -28,6 +28,7 @@ pub struct TestRealms {
     pub identity: IdentityStore,
     admin: RequestContext,
     db: Database,
+    _groups: Arc<IdentityStore>,
 }
 
 impl TestRealms {
@@ -46,9 +47,16 @@ impl TestRealms {
         bootstrap(db, clock.as_ref(), &PasswordHasher::new(PasswordCost::Minimal), &sealer, &config)
             .unwrap_or_else(|e| panic!("bootstrap: {e}"));
         let identity_config = IdentityConfig { password_cost: PasswordCost::Minimal, ..IdentityConfig::default() };
-        let identity = IdentityStore::open(db.clone(), sealer, clock.clone(), identity_config)
-            .unwrap_or_else(|e| panic!("identity: {e}"))
-            .with_hooks(hooks.clone());
+        let open = || {
+            IdentityStore::open(db.clone(), sealer.clone(), clock.clone(), identity_config.clone())
+                .unwrap_or_else(|e| panic!("identity: {e}"))
+                .with_hooks(hooks.clone())
+        };
+        let identity = open();
+        // Identity answers other domains' group questions, as its module registers it (hooks
+        // hold it weakly: the kit keeps it).
+        let groups = Arc::new(open());
+        hooks.set_groups(groups.clone());
         hooks.reconcile(db, clock.now()).unwrap_or_else(|e| panic!("reconcile: {e}"));
         let master = identity.realm_by_name(MASTER_REALM).ok().flatten().unwrap_or_else(|| panic!("no master realm"));
         let admin = RequestContext {
@@ -64,7 +72,7 @@ impl TestRealms {
             },
             request_id: "test".into(),
         };
-        TestRealms { identity, admin, db: db.clone() }
+        TestRealms { identity, admin, db: db.clone(), _groups: groups }
     }
 
     /// The database identity runs on.
@@ -93,6 +101,11 @@ impl TestRealms {
         self.identity
             .delete_tenant(&self.admin, realm.id.uuid())
             .unwrap_or_else(|e| panic!("delete realm {}: {e}", realm.name));
+    }
+
+    /// The platform admin acting in `realm` (as it does with the `realm` header).
+    pub fn platform_admin_in(&self, realm: &RealmRef) -> RequestContext {
+        self.admin.in_realm(realm.clone())
     }
 
     /// A caller in `realm` holding `roles`.
