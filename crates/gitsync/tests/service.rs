@@ -149,3 +149,59 @@ fn reads_in_one_snapshot_do_not_see_a_write_committed_between_them() {
     assert_eq!((before, after), (0, 0), "both reads see the snapshot");
     assert_eq!(db.read(|conn| counters::get(conn, realm, "things").map_err(DbError::from)).unwrap(), 1);
 }
+
+#[test]
+fn every_gitsync_operation_needs_the_configuration_scope_or_role_at_the_service() {
+    let f = fixture();
+    let realm = f.realms.create("acme");
+    let repo = TestRepo::new();
+    repo.commit("master", &[("app.json", "{}")], false);
+    let allowed = caller(&realm);
+    let id = configured(&f, &allowed, &repo);
+    let draft = || ConfigDraft {
+        remote_url: repo.file_url(),
+        authentication_type: AuthenticationType::None,
+        credentials: None,
+        synchronization_type: SynchronizationType::Development,
+    };
+    let denied = |ctx: &RequestContext| -> Vec<(&str, bool)> {
+        let refused = |kind: ErrorKind| kind == ErrorKind::Forbidden;
+        let store = &f.store;
+        let patch = ConfigPatch { selected_reference: "master".into(), ..Default::default() };
+        vec![
+            ("instances", store.instances(ctx).err().is_some_and(|e| refused(e.kind()))),
+            ("instance", store.instance(ctx, id).err().is_some_and(|e| refused(e.kind()))),
+            ("config", store.config(ctx, id).err().is_some_and(|e| refused(e.kind()))),
+            ("references", store.references(ctx, id).err().is_some_and(|e| refused(e.kind()))),
+            ("synchronizations", store.synchronizations(ctx, id, 10).err().is_some_and(|e| refused(e.kind()))),
+            ("files", store.files(ctx, id).err().is_some_and(|e| refused(e.kind()))),
+            ("file", store.file(ctx, id, "app.json").err().is_some_and(|e| refused(e.kind()))),
+            (
+                "update_config",
+                store.update_config(ctx, id, patch, &Default::default()).err().is_some_and(|e| refused(e.kind())),
+            ),
+            ("synchronize", store.synchronize(ctx, id, None).err().is_some_and(|e| refused(e.kind()))),
+            (
+                "create_config",
+                store.create_config(ctx, Uuid::new_v4(), draft()).err().is_some_and(|e| refused(e.kind())),
+            ),
+            (
+                "delete_config",
+                store.delete_config(ctx, id, &Default::default()).err().is_some_and(|e| refused(e.kind())),
+            ),
+            ("delete_instance", store.delete_instance(ctx, id).err().is_some_and(|e| refused(e.kind()))),
+        ]
+    };
+    for (operation, refused) in denied(&TestRealms::caller(&realm, &["TENANT_ADMIN"])) {
+        assert!(refused, "{operation} let in a caller without css_configuration");
+    }
+    // With the role (or the scope), nothing is refused by authorization (the deletes run last).
+    let mut scoped = TestRealms::caller(&realm, &[]);
+    scoped.principal.scopes.insert("css_configuration".into());
+    for ctx in [&scoped, &allowed] {
+        let _ = f.store.create_config(ctx, id, draft());
+        for (operation, refused) in denied(ctx) {
+            assert!(!refused, "{operation} refused a caller with css_configuration");
+        }
+    }
+}
