@@ -152,6 +152,70 @@ fn authorization_is_enforced_inside_the_service() {
 }
 
 #[test]
+fn every_credentials_operation_checks_its_role_inside_the_service() {
+    use portico_credentials::model::{ProviderDraft, ProviderPatch, StoreDraft, StorePatch};
+    let f = fixture();
+    let acme = f.realm("acme");
+    let admin = ctx(&acme, &["CREDENTIAL_ADMIN"]);
+    let (store, def) = local(&f.store, &admin);
+    let credential = f.store.create_credential(&admin, draft("k", store, def, "secret")).unwrap().id;
+    let provider = f.store.store(&admin, store).unwrap().provider_id;
+    let none = Precondition::none();
+    let s = &f.store;
+    let writes = |ctx: &RequestContext| -> Vec<(&str, bool)> {
+        let refused = |kind: Option<ErrorKind>| kind == Some(ErrorKind::Forbidden);
+        let store_draft = || StoreDraft { name: "S".into(), description: None, provider_id: provider, active: true };
+        let provider_draft = || ProviderDraft { name: "P".into(), description: None, active: true, input_defs: vec![] };
+        vec![
+            (
+                "create_credential",
+                refused(s.create_credential(ctx, draft("x", store, def, "v")).err().map(|e| e.kind())),
+            ),
+            (
+                "replace_credential",
+                refused(
+                    s.replace_credential(ctx, credential, draft("k", store, def, "w"), &none).err().map(|e| e.kind()),
+                ),
+            ),
+            (
+                "patch_credential",
+                refused(s.patch_credential(ctx, credential, CredentialPatch::default(), &none).err().map(|e| e.kind())),
+            ),
+            ("create_store", refused(s.create_store(ctx, store_draft()).err().map(|e| e.kind()))),
+            ("replace_store", refused(s.replace_store(ctx, store, store_draft(), &none).err().map(|e| e.kind()))),
+            ("patch_store", refused(s.patch_store(ctx, store, StorePatch::default(), &none).err().map(|e| e.kind()))),
+            ("create_provider", refused(s.create_provider(ctx, provider_draft()).err().map(|e| e.kind()))),
+            (
+                "replace_provider",
+                refused(s.replace_provider(ctx, provider, provider_draft(), &none).err().map(|e| e.kind())),
+            ),
+            (
+                "patch_provider",
+                refused(s.patch_provider(ctx, provider, ProviderPatch::default(), &none).err().map(|e| e.kind())),
+            ),
+        ]
+    };
+    let reads = |ctx: &RequestContext| -> Vec<(&str, bool)> {
+        let refused = |kind: Option<ErrorKind>| kind == Some(ErrorKind::Forbidden);
+        vec![
+            ("credential", refused(s.credential(ctx, credential).err().map(|e| e.kind()))),
+            ("credentials", refused(s.credentials(ctx, &CredentialQuery::default()).err().map(|e| e.kind()))),
+            ("store", refused(s.store(ctx, store).err().map(|e| e.kind()))),
+            ("stores", refused(s.stores(ctx, &Default::default()).err().map(|e| e.kind()))),
+            ("provider", refused(s.provider(ctx, provider).err().map(|e| e.kind()))),
+            ("providers", refused(s.providers(ctx, &Default::default()).err().map(|e| e.kind()))),
+        ]
+    };
+    let (viewer, nobody) = (ctx(&acme, &["CREDENTIAL_VIEWER"]), ctx(&acme, &["STREAM_ADMIN"]));
+    for (operation, refused) in writes(&viewer).into_iter().chain(writes(&nobody)).chain(reads(&nobody)) {
+        assert!(refused, "{operation} let in a caller without its role");
+    }
+    for (operation, refused) in reads(&viewer).into_iter().chain(reads(&admin)).chain(writes(&admin)) {
+        assert!(!refused, "{operation} refused a caller with its role");
+    }
+}
+
+#[test]
 fn values_open_only_with_the_key_that_sealed_them() {
     let f = fixture();
     let admin = ctx(&f.realm("acme"), &["CREDENTIAL_ADMIN"]);
