@@ -459,12 +459,7 @@ pub fn write_transaction<T, E>(
 where
     E: From<DbError>,
 {
-    let begun = match conn {
-        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
-        DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner),
-    };
-    begun.map_err(DbError::from)?;
-    finish_transaction(conn, work)
+    in_transaction(conn, ("BEGIN IMMEDIATE", "BEGIN"), work)
 }
 
 /// Runs read-only `work` in one snapshot on `conn` (see [`Database::snapshot`]).
@@ -475,26 +470,25 @@ pub fn snapshot_transaction<T, E>(
 where
     E: From<DbError>,
 {
-    let begun = match conn {
-        // A deferred transaction: in WAL mode a reader sees the database as of its first read.
-        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN DEFERRED"),
-        DbConnection::Postgres(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        }
-    };
-    begun.map_err(DbError::from)?;
-    finish_transaction(conn, work)
+    // A deferred transaction: in WAL mode a reader sees the database as of its first read.
+    in_transaction(conn, ("BEGIN DEFERRED", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"), work)
 }
 
-/// Runs `work` in the transaction just begun on `conn`: committed if it returns `Ok`, rolled
-/// back otherwise.
-fn finish_transaction<T, E>(
+/// Runs `work` in a transaction begun with `(sqlite, postgres)`: committed if it returns `Ok`,
+/// rolled back otherwise.
+fn in_transaction<T, E>(
     conn: &mut DbConnection,
+    (sqlite, postgres): (&str, &str),
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<DbError>,
 {
+    let begun = match conn {
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, sqlite),
+        DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction_sql(inner, postgres),
+    };
+    begun.map_err(DbError::from)?;
     match work(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn).map_err(DbError::from)?;
