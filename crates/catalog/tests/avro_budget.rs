@@ -5,35 +5,11 @@
 #![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
 use portico_catalog::avro::{AvroSchema, CompatibilityMode, check};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// The system allocator, counting the bytes in use and their peak.
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
-#[expect(unsafe_code, reason = "a global allocator is an unsafe trait; it only forwards to System")]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(now, Ordering::Relaxed);
-        // SAFETY: the caller's contract is the one `System.alloc` requires.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc` above with this `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use portico_core::testing::{CountingAllocator, measured};
+use std::time::Duration;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const BODY_LIMIT: usize = 1024 * 1024;
 const TIME: Duration = Duration::from_secs(2);
@@ -41,12 +17,7 @@ const MEMORY: usize = 64 * 1024 * 1024;
 
 /// Runs `work`, asserting it stays within the time and memory budget.
 fn within_budget<T>(what: &str, work: impl FnOnce() -> T) -> T {
-    let before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let started = Instant::now();
-    let result = work();
-    let elapsed = started.elapsed();
-    let added = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let (result, elapsed, added) = measured(work);
     assert!(elapsed < TIME, "{what} took {elapsed:?}");
     assert!(added < MEMORY, "{what} needed {} MiB more", added / (1024 * 1024));
     result
@@ -64,9 +35,17 @@ fn union_of_enums(prefix: &str, count: usize) -> String {
 /// One test, so no other test's allocations are counted with its own.
 #[test]
 fn the_largest_hostile_schemas_are_parsed_and_checked_within_the_budget() {
+    the_allocator_counts();
     a_union_of_thousands_of_same_named_enums();
     eighty_thousand_enum_symbols();
     records_nested_as_deep_as_allowed();
+}
+
+/// The budget means something only if the allocator counts: 8 MiB held is 8 MiB measured.
+fn the_allocator_counts() {
+    let (held, _, added) = measured(|| vec![1_u8; 8 * 1024 * 1024]);
+    assert!(added >= held.len(), "{added} bytes counted for {}", held.len());
+    assert!(added < MEMORY);
 }
 
 fn a_union_of_thousands_of_same_named_enums() {

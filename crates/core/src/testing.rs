@@ -354,3 +354,47 @@ mod tests {
         assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
     }
 }
+
+/// The system allocator, counting the bytes in use and their peak. A test binary that names it
+/// its `#[global_allocator]` measures what work allocates with [`measured`] (one test per
+/// binary, so that no other test's allocations are counted with it).
+///
+/// ```text
+/// #[global_allocator]
+/// static ALLOCATOR: portico_core::testing::CountingAllocator = portico_core::testing::CountingAllocator;
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CountingAllocator;
+
+static ALLOCATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PEAK_ALLOCATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
+#[expect(unsafe_code, reason = "a global allocator is an unsafe trait; this one only forwards to System")]
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use std::sync::atomic::Ordering;
+        let now = ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK_ALLOCATED.fetch_max(now, Ordering::Relaxed);
+        // SAFETY: the caller's contract is the one `System.alloc` requires.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        ALLOCATED.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` above with this `layout`.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// Runs `work`: its value, how long it took, and how many bytes more than before were
+/// allocated at its peak (counted by [`CountingAllocator`], when it is the global allocator).
+pub fn measured<T>(work: impl FnOnce() -> T) -> (T, std::time::Duration, usize) {
+    use std::sync::atomic::Ordering;
+    let before = ALLOCATED.load(Ordering::Relaxed);
+    PEAK_ALLOCATED.store(before, Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let value = work();
+    let elapsed = started.elapsed();
+    (value, elapsed, PEAK_ALLOCATED.load(Ordering::Relaxed).saturating_sub(before))
+}

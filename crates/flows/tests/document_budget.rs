@@ -4,37 +4,13 @@
 //! expressions built to backtrack, XML of many elements and attributes, many Arrow fields.
 //! Its own test binary with one test, so the allocator counts this work alone.
 
+use portico_core::testing::{CountingAllocator, measured};
 use portico_flows::resource_content::check;
 use portico_flows::resources::ResourceType;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// The system allocator, counting the bytes in use and their peak.
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
-#[expect(unsafe_code, reason = "a global allocator is an unsafe trait; it only forwards to System")]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(now, Ordering::Relaxed);
-        // SAFETY: the caller's contract is the one `System.alloc` requires.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc` above with this `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use std::time::Duration;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const BODY_LIMIT: usize = 1024 * 1024;
 const TIME: Duration = Duration::from_secs(2);
@@ -43,12 +19,7 @@ const MEMORY: usize = 64 * 1024 * 1024;
 /// Checks `content` as `kind`, asserting the budget; whether it was accepted.
 fn within_budget(what: &str, kind: ResourceType, content: &str) -> bool {
     assert!(content.len() <= BODY_LIMIT, "{what}: {} bytes", content.len());
-    let before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let started = Instant::now();
-    let accepted = check(kind, content).is_ok();
-    let elapsed = started.elapsed();
-    let added = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let (accepted, elapsed, added) = measured(|| check(kind, content).is_ok());
     assert!(elapsed < TIME, "{what} took {elapsed:?}");
     assert!(added < MEMORY, "{what} needed {} MiB more", added / (1024 * 1024));
     accepted
