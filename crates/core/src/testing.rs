@@ -387,6 +387,23 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     }
 }
 
+/// Whether `result` is a refusal by authorization (403): the outcome a service-level
+/// authorization test looks for.
+pub fn denied<T, E: crate::DomainError>(result: Result<T, E>) -> bool {
+    matches!(result, Err(err) if err.kind() == crate::ErrorKind::Forbidden)
+}
+
+/// Asserts that `call` (answering [`denied`]) is refused for `without` and not for `with`.
+pub fn only_for(
+    what: &str,
+    without: &crate::RequestContext,
+    with: &crate::RequestContext,
+    call: impl Fn(&crate::RequestContext) -> bool,
+) {
+    assert!(call(without), "{what}: a caller without the role got through");
+    assert!(!call(with), "{what}: a caller with the role was refused");
+}
+
 /// Runs `work`: its value, how long it took, and how many bytes more than before were
 /// allocated at its peak (counted by [`CountingAllocator`], when it is the global allocator).
 pub fn measured<T>(work: impl FnOnce() -> T) -> (T, std::time::Duration, usize) {

@@ -2,4 +2,5 @@
 //! PORTICO_TEST_POSTGRES_URL is set), through its public API.
 #![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
+mod authorization;
 mod service;
