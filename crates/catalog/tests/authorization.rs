@@ -14,7 +14,7 @@ use portico_catalog::service::{
 };
 use portico_catalog::store::CatalogStore;
 use portico_core::hooks::RealmHooks;
-use portico_core::testing::TestDatabase;
+use portico_core::testing::{TestDatabase, denied, only_for};
 use portico_core::time::SystemClock;
 use portico_core::write::Precondition;
 use portico_core::{DomainError, ErrorKind, RealmRef, RequestContext};
@@ -25,11 +25,6 @@ use uuid::Uuid;
 
 const SETS: [&portico_core::db::Migrations; 3] =
     [&portico_core::db::MIGRATIONS, &portico_identity::MIGRATIONS, &portico_catalog::MIGRATIONS];
-
-/// What one call answered: refused by authorization, or anything else.
-fn denied<T, E: DomainError>(result: Result<T, E>) -> bool {
-    matches!(result, Err(err) if err.kind() == ErrorKind::Forbidden)
-}
 
 struct Fixture {
     catalog: Arc<CatalogStore>,
@@ -66,12 +61,6 @@ impl Fixture {
 fn pem() -> String {
     let key = rcgen::KeyPair::generate().unwrap();
     rcgen::CertificateParams::new(vec!["ca.acme.test".to_owned()]).unwrap().self_signed(&key).unwrap().pem()
-}
-
-/// Asserts that `call` is refused for `without` and not refused for `with`.
-fn only_for(what: &str, without: &RequestContext, with: &RequestContext, call: impl Fn(&RequestContext) -> bool) {
-    assert!(call(without), "{what}: a caller without the role got through");
-    assert!(!call(with), "{what}: a caller with the role was refused");
 }
 
 #[test]

@@ -5,10 +5,10 @@
 
 use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
-use portico_core::testing::TestDatabase;
+use portico_core::testing::{TestDatabase, denied};
 use portico_core::time::SystemClock;
 use portico_core::write::Precondition;
-use portico_core::{DomainError, ErrorKind, RequestContext};
+use portico_core::RequestContext;
 use portico_flows::model::{FlowDefinition, StatusRequest};
 use portico_flows::resources::{ResourceQuery, ResourceType, ResourceWrite};
 use portico_flows::secrets::{SecretType, SecretWrite};
@@ -18,11 +18,6 @@ use portico_flows::tables::{RowQuery, Upsert};
 use portico_identity::testing::TestRealms;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Whether a call was refused by authorization.
-fn denied<T, E: DomainError>(result: Result<T, E>) -> bool {
-    matches!(result, Err(err) if err.kind() == ErrorKind::Forbidden)
-}
 
 fn flow(id: &str) -> FlowDefinition {
     FlowDefinition::parse(serde_json::json!({

@@ -4,7 +4,7 @@ use portico_core::context::RealmRef;
 use portico_core::error::DomainError;
 use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
-use portico_core::testing::{TestDatabase, assert_migrations_reversible};
+use portico_core::testing::{TestDatabase, assert_migrations_reversible, denied};
 use portico_core::time::SystemClock;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext};
@@ -163,47 +163,28 @@ fn every_credentials_operation_checks_its_role_inside_the_service() {
     let none = Precondition::none();
     let s = &f.store;
     let writes = |ctx: &RequestContext| -> Vec<(&str, bool)> {
-        let refused = |kind: Option<ErrorKind>| kind == Some(ErrorKind::Forbidden);
         let store_draft = || StoreDraft { name: "S".into(), description: None, provider_id: provider, active: true };
         let provider_draft = || ProviderDraft { name: "P".into(), description: None, active: true, input_defs: vec![] };
         vec![
-            (
-                "create_credential",
-                refused(s.create_credential(ctx, draft("x", store, def, "v")).err().map(|e| e.kind())),
-            ),
-            (
-                "replace_credential",
-                refused(
-                    s.replace_credential(ctx, credential, draft("k", store, def, "w"), &none).err().map(|e| e.kind()),
-                ),
-            ),
-            (
-                "patch_credential",
-                refused(s.patch_credential(ctx, credential, CredentialPatch::default(), &none).err().map(|e| e.kind())),
-            ),
-            ("create_store", refused(s.create_store(ctx, store_draft()).err().map(|e| e.kind()))),
-            ("replace_store", refused(s.replace_store(ctx, store, store_draft(), &none).err().map(|e| e.kind()))),
-            ("patch_store", refused(s.patch_store(ctx, store, StorePatch::default(), &none).err().map(|e| e.kind()))),
-            ("create_provider", refused(s.create_provider(ctx, provider_draft()).err().map(|e| e.kind()))),
-            (
-                "replace_provider",
-                refused(s.replace_provider(ctx, provider, provider_draft(), &none).err().map(|e| e.kind())),
-            ),
-            (
-                "patch_provider",
-                refused(s.patch_provider(ctx, provider, ProviderPatch::default(), &none).err().map(|e| e.kind())),
-            ),
+            ("create_credential", denied(s.create_credential(ctx, draft("x", store, def, "v")))),
+            ("replace_credential", denied(s.replace_credential(ctx, credential, draft("k", store, def, "w"), &none))),
+            ("patch_credential", denied(s.patch_credential(ctx, credential, CredentialPatch::default(), &none))),
+            ("create_store", denied(s.create_store(ctx, store_draft()))),
+            ("replace_store", denied(s.replace_store(ctx, store, store_draft(), &none))),
+            ("patch_store", denied(s.patch_store(ctx, store, StorePatch::default(), &none))),
+            ("create_provider", denied(s.create_provider(ctx, provider_draft()))),
+            ("replace_provider", denied(s.replace_provider(ctx, provider, provider_draft(), &none))),
+            ("patch_provider", denied(s.patch_provider(ctx, provider, ProviderPatch::default(), &none))),
         ]
     };
     let reads = |ctx: &RequestContext| -> Vec<(&str, bool)> {
-        let refused = |kind: Option<ErrorKind>| kind == Some(ErrorKind::Forbidden);
         vec![
-            ("credential", refused(s.credential(ctx, credential).err().map(|e| e.kind()))),
-            ("credentials", refused(s.credentials(ctx, &CredentialQuery::default()).err().map(|e| e.kind()))),
-            ("store", refused(s.store(ctx, store).err().map(|e| e.kind()))),
-            ("stores", refused(s.stores(ctx, &Default::default()).err().map(|e| e.kind()))),
-            ("provider", refused(s.provider(ctx, provider).err().map(|e| e.kind()))),
-            ("providers", refused(s.providers(ctx, &Default::default()).err().map(|e| e.kind()))),
+            ("credential", denied(s.credential(ctx, credential))),
+            ("credentials", denied(s.credentials(ctx, &CredentialQuery::default()))),
+            ("store", denied(s.store(ctx, store))),
+            ("stores", denied(s.stores(ctx, &Default::default()))),
+            ("provider", denied(s.provider(ctx, provider))),
+            ("providers", denied(s.providers(ctx, &Default::default()))),
         ]
     };
     let (viewer, nobody) = (ctx(&acme, &["CREDENTIAL_VIEWER"]), ctx(&acme, &["STREAM_ADMIN"]));
