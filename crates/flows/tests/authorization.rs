@@ -3,12 +3,12 @@
 //! and only `Admin`s read secrets' clear values — the refusals HTTP callers get.
 #![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
+use portico_core::RequestContext;
 use portico_core::hooks::RealmHooks;
 use portico_core::seal::Sealer;
 use portico_core::testing::{TestDatabase, denied};
 use portico_core::time::SystemClock;
 use portico_core::write::Precondition;
-use portico_core::RequestContext;
 use portico_flows::model::{FlowDefinition, StatusRequest};
 use portico_flows::resources::{ResourceQuery, ResourceType, ResourceWrite};
 use portico_flows::secrets::{SecretType, SecretWrite};
