@@ -152,14 +152,37 @@ pub fn audited_write<T, E>(
 where
     E: From<DbError> + DomainError,
 {
+    audited_write_prepared(db, clock, ctx, action, resource, || Ok(()), |conn, ()| work(conn))
+}
+
+/// [`audited_write`] for a write that must first check something no transaction should be
+/// held open for (a git remote's references): `prepare` runs before each attempt, outside the
+/// transaction, and `work` gets what it prepared. `work` fails with a retryable error when the
+/// rows it reads are no longer those `prepare` saw ([`crate::write::Precondition::lost`]);
+/// then both run again. A failure of `prepare` is recorded as `FAIL` like any other.
+pub fn audited_write_prepared<P, T, E>(
+    db: &Database,
+    clock: &dyn Clock,
+    ctx: &RequestContext,
+    action: &str,
+    resource: &str,
+    mut prepare: impl FnMut() -> Result<P, E>,
+    mut work: impl FnMut(&mut DbConnection, &P) -> Result<(T, String), E>,
+) -> Result<T, E>
+where
+    E: From<DbError> + DomainError,
+{
     let mut attempt = 0;
     let result: Result<T, E> = loop {
         attempt += 1;
-        let result: Result<T, E> = db.write(|conn| {
-            crate::db::hold_realm(conn, ctx.realm.id)?;
-            let (value, resource_id) = work(conn)?;
-            record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None).map_err(DbError::from)?;
-            Ok(value)
+        let result: Result<T, E> = prepare().and_then(|prepared| {
+            db.write(|conn| {
+                crate::db::hold_realm(conn, ctx.realm.id)?;
+                let (value, resource_id) = work(conn, &prepared)?;
+                record(conn, ctx, clock.now(), action, resource, &resource_id, "SUCCESS", None)
+                    .map_err(DbError::from)?;
+                Ok(value)
+            })
         });
         match result {
             Err(err) if err.is_retryable() && attempt < WRITE_ATTEMPTS => {

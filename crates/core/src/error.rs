@@ -131,19 +131,17 @@ pub trait DomainError: std::error::Error + Send + Sync + 'static {
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// The named thing does not exist in the caller's view.
-    #[error("{what} '{id}' was not found")]
+    #[error("{message}")]
     NotFound {
-        /// What was looked for, in the API's words (`user`, `Credential`).
-        what: &'static str,
         /// The stable code, e.g. `credential_not_found`.
         code: &'static str,
-        /// The identifier asked for.
-        id: String,
+        /// What was not found, in the API's words (`user 'x' was not found`).
+        message: String,
     },
     /// A field breaks a rule.
     #[error("{message}")]
     Invalid {
-        /// The request field.
+        /// The request field; empty when the request as a whole is at fault.
         field: String,
         /// What is wrong.
         message: String,
@@ -205,6 +203,15 @@ pub enum CoreError {
         /// What failed.
         message: String,
     },
+    /// Something inside Portico failed (object storage, a worker thread): 500. The message is
+    /// logged, never shown to the client.
+    #[error("{message}")]
+    Internal {
+        /// The stable code.
+        code: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// The operation exists but not for this entity (Axual: deleting a public environment).
     #[error("{message}")]
     Unsupported {
@@ -223,7 +230,22 @@ impl CoreError {
 
     /// `what` with `id` does not exist; `code` names it (`user_not_found`).
     pub fn not_found(what: &'static str, code: &'static str, id: impl std::fmt::Display) -> CoreError {
-        CoreError::NotFound { what, code, id: id.to_string() }
+        CoreError::NotFound { code, message: format!("{what} '{id}' was not found") }
+    }
+
+    /// Something does not exist, said in the API's own words (Onegini: `Instance does not exist`).
+    pub fn missing(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::NotFound { code, message: message.into() }
+    }
+
+    /// A rule broken by the request as a whole rather than one field.
+    pub fn request(message: impl Into<String>) -> CoreError {
+        CoreError::Invalid { field: String::new(), message: message.into() }
+    }
+
+    /// Something inside Portico failed (500; `message` is logged, not shown).
+    pub fn internal(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Internal { code, message: message.into() }
     }
 
     /// A unique key is taken.
@@ -278,7 +300,7 @@ impl DomainError for CoreError {
             CoreError::Precondition(_) => ErrorKind::PreconditionFailed,
             // A unique key taken by a concurrent write is a conflict, not a server error.
             CoreError::Db(db) => db.kind(),
-            CoreError::Seal(_) => ErrorKind::Internal,
+            CoreError::Seal(_) | CoreError::Internal { .. } => ErrorKind::Internal,
             CoreError::Unsupported { .. } => ErrorKind::MethodNotAllowed,
             CoreError::Upstream { .. } => ErrorKind::Upstream,
         }
@@ -290,6 +312,7 @@ impl DomainError for CoreError {
             | CoreError::AlreadyExists { code, .. }
             | CoreError::Conflict { code, .. }
             | CoreError::Unsupported { code, .. }
+            | CoreError::Internal { code, .. }
             | CoreError::Upstream { code, .. } => code,
             CoreError::Invalid { .. } => "invalid_field",
             CoreError::Denied(denied) => denied.code(),
@@ -304,7 +327,7 @@ impl DomainError for CoreError {
 
     fn field(&self) -> Option<&str> {
         match self {
-            CoreError::Invalid { field, .. } => Some(field),
+            CoreError::Invalid { field, .. } => (!field.is_empty()).then_some(field.as_str()),
             CoreError::Paging(p) => p.field(),
             _ => None,
         }

@@ -10,7 +10,7 @@
 //! caller's tokio runtime (from a blocking thread, as every service call is) or, for embedders
 //! without one, on a private current-thread runtime.
 
-use crate::error::GitsyncError;
+use crate::error::{self, GitsyncError};
 use futures_util::StreamExt;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -32,12 +32,12 @@ pub fn block_on<T>(future: impl Future<Output = Result<T, GitsyncError>>) -> Res
     static RUNTIME: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
     match RUNTIME.get_or_init(|| tokio::runtime::Builder::new_current_thread().enable_all().build().ok()) {
         Some(runtime) => runtime.block_on(future),
-        None => Err(GitsyncError::Storage("no async runtime could be started for object storage".into())),
+        None => Err(error::storage("no async runtime could be started for object storage")),
     }
 }
 
 fn storage(err: object_store::Error) -> GitsyncError {
-    GitsyncError::Storage(err.to_string())
+    error::storage(err.to_string())
 }
 
 /// Where synchronised files live.
@@ -64,7 +64,7 @@ impl std::fmt::Debug for FileStore {
 }
 
 fn io(context: &str, path: &std::path::Path, err: std::io::Error) -> GitsyncError {
-    GitsyncError::Storage(format!("{context} {}: {err}", path.display()))
+    error::storage(format!("{context} {}: {err}", path.display()))
 }
 
 /// Creates `dir` and its missing parents, readable by the owner only.
@@ -196,9 +196,9 @@ impl FileStore {
                     })
                 })
                 .collect();
-            writers.into_iter().try_for_each(|writer| {
-                writer.join().unwrap_or_else(|_| Err(GitsyncError::Storage("a writer thread failed".into())))
-            })
+            writers
+                .into_iter()
+                .try_for_each(|writer| writer.join().unwrap_or_else(|_| Err(error::storage("a writer thread failed"))))
         })
     }
 
@@ -369,7 +369,7 @@ mod tests {
 
     #[test]
     fn sets_are_written_read_and_removed() -> Result<(), GitsyncError> {
-        let dir = tempfile::tempdir().map_err(|e| GitsyncError::Storage(e.to_string()))?;
+        let dir = tempfile::tempdir().map_err(|e| error::storage(e.to_string()))?;
         check_store(FileStore::local(dir.path())?)?;
         check_store(FileStore::memory())
     }
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn local_files_are_private_to_the_owner_whatever_the_umask() -> Result<(), GitsyncError> {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().map_err(|e| GitsyncError::Storage(e.to_string()))?;
+        let dir = tempfile::tempdir().map_err(|e| error::storage(e.to_string()))?;
         let root = dir.path().join("objects");
         let store = FileStore::local(&root)?;
         let (realm, instance, set) = (RealmId::new(Uuid::from_u128(1)), Uuid::from_u128(2), Uuid::from_u128(3));

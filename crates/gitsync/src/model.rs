@@ -266,7 +266,7 @@ pub struct FileContent {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> GitsyncError {
-    GitsyncError::Invalid { field: Some(field), message: message.into() }
+    GitsyncError::invalid(field, message)
 }
 
 /// Checks a free-text field: no control characters (PostgreSQL refuses NUL), at most `max`

@@ -131,6 +131,51 @@ fn a_write_outside_a_request_holds_its_realm_and_finds_a_deleted_one_gone() {
 }
 
 #[test]
+fn racing_configuration_changes_all_succeed_and_are_audited_once_each() {
+    let f = fixture();
+    let realm = f.realms.create("acme");
+    let ctx = caller(&realm);
+    let repo = TestRepo::new();
+    repo.commit("one", &[("a.json", "{}")], false);
+    repo.commit("two", &[("b.json", "{}")], false);
+    let id = configured(&f, &ctx, &repo);
+    let audited = |outcome: &str| {
+        let events =
+            f.db.database()
+                .read(|conn| portico_core::audit::recent(conn, realm.id, 1000).map_err(portico_core::DbError::from));
+        events.unwrap().iter().filter(|e| e.action == "gitsync_config.update" && e.outcome == outcome).count()
+    };
+    let (successes, version) = (audited("SUCCESS"), rows::config(&mut f.db.database().conn().unwrap(), realm.id, id));
+    let version = version.unwrap().unwrap().version;
+    // Two writers alternate the selected branch; each change checks the remote's references
+    // outside the transaction, so the other often writes in between.
+    let changes = 8;
+    let outcomes: Vec<bool> = std::thread::scope(|scope| {
+        let writers: Vec<_> = [["one", "master"], ["two", "master"]]
+            .into_iter()
+            .map(|branches| {
+                let (store, ctx) = (&f.store, &ctx);
+                scope.spawn(move || {
+                    (0..changes)
+                        .map(|i| {
+                            let patch =
+                                ConfigPatch { selected_reference: branches[i % 2].into(), ..Default::default() };
+                            store.update_config(ctx, id, patch, &Default::default()).is_ok()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers.into_iter().flat_map(|writer| writer.join().unwrap()).collect()
+    });
+    assert!(outcomes.iter().all(|ok| *ok), "an unconditional change never fails because another raced it");
+    assert_eq!(audited("SUCCESS") - successes, 2 * changes, "one SUCCESS per change, none for a lost race");
+    assert_eq!(audited("FAIL"), 0);
+    let now = rows::config(&mut f.db.database().conn().unwrap(), realm.id, id).unwrap().unwrap().version;
+    assert!(now > version && now - version <= 2 * changes as i64, "at most one version per change: {version} → {now}");
+}
+
+#[test]
 fn reads_in_one_snapshot_do_not_see_a_write_committed_between_them() {
     use portico_core::DbError;
     use portico_core::db::counters;

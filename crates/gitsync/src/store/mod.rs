@@ -6,7 +6,7 @@ pub(crate) mod schema;
 mod sync;
 
 use crate::config::GitsyncConfig;
-use crate::error::GitsyncError;
+use crate::error::{self, GitsyncError};
 use crate::files::FileStore;
 use crate::git::{self, GitRemote};
 use crate::model::{
@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::remote::check_remote;
 use crate::service::{Created, GitsyncService, REQUIREMENT};
-use portico_core::audit::audited_write;
+use portico_core::audit::{audited_write, audited_write_prepared};
 use portico_core::db::DbError;
 use portico_core::hooks::RealmLifecycle;
 use portico_core::seal::Sealer;
@@ -33,9 +33,6 @@ pub const NO_CONFIG: &str = "Could not find Configuration linked to requested In
 pub const PATCH_NO_CONFIG: &str = "Configuration does not exist";
 /// The description of a configuration saved twice.
 pub const CONFIG_EXISTS: &str = "Configuration already exists";
-/// How many times a configuration change is recomputed when another write changed the remote
-/// it was validated against.
-const ATTEMPTS: usize = 3;
 
 /// The gitsync domain over a database, a sealer for git passwords and object storage.
 pub struct GitsyncStore {
@@ -61,12 +58,12 @@ fn references_failure(err: git::GitError) -> GitsyncError {
 }
 
 fn references_failed(reason: String) -> GitsyncError {
-    GitsyncError::Git(format!("Git remote repository references fetching failure: {reason}"))
+    error::git(format!("Git remote repository references fetching failure: {reason}"))
 }
 
 /// A synchronisation that failed at the remote.
 pub(crate) fn synchronization_failed(reason: String) -> GitsyncError {
-    GitsyncError::Git(format!("Git remote repository synchronization failure: {reason}"))
+    error::git(format!("Git remote repository synchronization failure: {reason}"))
 }
 
 impl GitsyncStore {
@@ -142,11 +139,11 @@ impl GitsyncStore {
     }
 
     fn existing_instance(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<Instance, GitsyncError> {
-        rows::instance(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound("Instance does not exist".into()))
+        rows::instance(conn, realm, id)?.ok_or_else(|| error::not_found("Instance does not exist"))
     }
 
     fn existing_config(&self, conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Result<ConfigRow, GitsyncError> {
-        rows::config(conn, realm, id)?.ok_or_else(|| GitsyncError::NotFound(NO_CONFIG.into()))
+        rows::config(conn, realm, id)?.ok_or_else(|| error::not_found(NO_CONFIG))
     }
 
     fn list(&self, remote: &GitRemote, row_type: crate::model::ReferenceType) -> Result<Vec<String>, GitsyncError> {
@@ -160,7 +157,7 @@ fn check_credentials(credentials: &BasicCredentials) -> Result<(), GitsyncError>
 }
 
 fn already_exists(err: DbError) -> GitsyncError {
-    if err.is_unique_violation() { GitsyncError::request(CONFIG_EXISTS) } else { GitsyncError::Db(err) }
+    if err.is_unique_violation() { error::request(CONFIG_EXISTS) } else { GitsyncError::Db(err) }
 }
 
 /// The configuration a patch asks for, computed from the stored one.
@@ -289,7 +286,7 @@ impl GitsyncService for GitsyncStore {
         let deleted =
             audited_write(&self.db, self.clock.as_ref(), ctx, "gitsync_instance.delete", "gitsync_instance", |conn| {
                 if !rows::delete_instance(conn, realm, id)? {
-                    return Err(GitsyncError::NotFound("Provided instance does not exist".into()));
+                    return Err(error::not_found("Provided instance does not exist"));
                 }
                 Ok(((), id.to_string()))
             });
@@ -310,7 +307,7 @@ impl GitsyncService for GitsyncStore {
             return Err(GitsyncError::invalid("authentication_type", "Valid [authentication_type] field is required"));
         }
         if self.db.read(|conn| Ok::<_, GitsyncError>(rows::config(conn, realm, id)?))?.is_some() {
-            return Err(GitsyncError::request(CONFIG_EXISTS));
+            return Err(error::request(CONFIG_EXISTS));
         }
         let (url, pinned) = self.checked_url(&draft.remote_url, authentication)?;
         let remote = GitRemote { url: url.clone(), credentials: draft.credentials.clone(), pinned };
@@ -328,7 +325,7 @@ impl GitsyncService for GitsyncStore {
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "gitsync_config.create", "gitsync_config", |conn| {
             if rows::config(conn, realm, id)?.is_some() {
-                return Err(GitsyncError::request(CONFIG_EXISTS));
+                return Err(error::request(CONFIG_EXISTS));
             }
             rows::ensure_instance(conn, realm, id, now).map_err(|e| already_exists(e.into()))?;
             rows::insert_config(conn, realm, id, values.fields(), ctx.actor(), now)
@@ -362,20 +359,19 @@ impl GitsyncService for GitsyncStore {
             check_text("remote_url", url, MAX_URL)?;
         }
         let realm = ctx.realm.id;
-        let missing = || GitsyncError::request(PATCH_NO_CONFIG);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        let missing = || error::request(PATCH_NO_CONFIG);
+        // The remote is asked for its references outside any transaction; the write then
+        // applies only to the configuration that was checked (a lost race checks again).
+        let prepare = || -> Result<(ConfigRow, Option<Revised>), GitsyncError> {
             let seen =
                 self.db.read(|conn| Ok::<_, GitsyncError>(rows::config(conn, realm, id)?))?.ok_or_else(missing)?;
             precondition.check("configuration", id, seen.version)?;
             let revised = self.revise(realm, id, &seen, &patch)?;
             if revised.fields == ConfigRowValues::of(&seen) {
-                return self.config(ctx, id);
+                return Ok((seen, None));
             }
             let kind = self.config.reference_type(revised.fields.synchronization_type);
-            let offered = self.list(&revised.remote, kind)?;
-            if !offered.contains(&patch.selected_reference) {
+            if !self.list(&revised.remote, kind)?.contains(&patch.selected_reference) {
                 return Err(GitsyncError::invalid(
                     "selected_reference",
                     format!(
@@ -385,33 +381,37 @@ impl GitsyncService for GitsyncStore {
                     ),
                 ));
             }
-            let now = self.clock.now();
-            let written = audited_write(
-                &self.db,
-                self.clock.as_ref(),
-                ctx,
-                "gitsync_config.update",
-                "gitsync_config",
-                |conn| -> Result<(bool, String), GitsyncError> {
-                    let current = rows::config(conn, realm, id)?.ok_or_else(missing)?;
-                    if current != seen {
-                        // Changed since it was validated: a conditional write is told, any other
-                        // one is recomputed against the new configuration.
-                        precondition.check("configuration", id, current.version)?;
-                        return Ok((false, id.to_string()));
-                    }
-                    let changed =
-                        rows::update_config(conn, realm, id, seen.version, revised.fields.fields(), ctx.actor(), now)?;
-                    Ok((changed, id.to_string()))
-                },
-            )?;
-            if written {
-                return self.config(ctx, id);
-            }
-            if precondition.is_conditional() || attempt == ATTEMPTS {
-                return Err(precondition.lost("configuration", id, seen.version).into());
-            }
-        }
+            Ok((seen, Some(revised)))
+        };
+        let action = "gitsync_config.update";
+        audited_write_prepared(
+            &self.db,
+            self.clock.as_ref(),
+            ctx,
+            action,
+            "gitsync_config",
+            prepare,
+            |conn, checked| {
+                let (seen, revised) = checked;
+                let Some(revised) = revised else {
+                    // A PATCH that changes nothing keeps the version.
+                    return Ok(((), id.to_string()));
+                };
+                let written = rows::config(conn, realm, id)?.as_ref() == Some(seen)
+                    && rows::update_config(
+                        conn,
+                        realm,
+                        id,
+                        seen.version,
+                        revised.fields.fields(),
+                        ctx.actor(),
+                        self.clock.now(),
+                    )?;
+                committed(precondition, "configuration", id, seen.version, written)?;
+                Ok(((), id.to_string()))
+            },
+        )?;
+        self.config(ctx, id)
     }
 
     fn delete_config(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), GitsyncError> {
@@ -473,7 +473,7 @@ impl GitsyncService for GitsyncStore {
     fn file(&self, ctx: &RequestContext, id: Uuid, path: &str) -> Result<FileContent, GitsyncError> {
         ctx.require(REQUIREMENT)?;
         let realm = ctx.realm.id;
-        let missing = || GitsyncError::NotFound(format!("No file '{path}' was synchronized for this instance"));
+        let missing = || error::not_found(format!("No file '{path}' was synchronized for this instance"));
         // A synchronisation that finishes between reading the manifest and the object removes
         // the old set: read again from the new one.
         for _ in 0..3 {

@@ -13,7 +13,7 @@
 //! written of the new set, and records the run as `FAILED` with its reason.
 
 use super::{GitsyncStore, NO_CONFIG, rows, synchronization_failed};
-use crate::error::GitsyncError;
+use crate::error::{self, GitsyncError};
 use crate::git::{self, Target};
 use crate::model::{Outcome, SyncedFile, Synchronization, check_commit};
 use portico_core::RealmId;
@@ -59,9 +59,9 @@ impl GitsyncStore {
             .write_in(realm, |conn| rows::take_lock(conn, realm, id, &holder, now, expires).map_err(DbError::from));
         match taken {
             Ok(true) => Ok(holder),
-            Ok(false) => Err(GitsyncError::Busy),
+            Ok(false) => Err(error::busy()),
             // Two first takers at once: the loser's insert breaks the primary key.
-            Err(err) if err.is_unique_violation() => Err(GitsyncError::Busy),
+            Err(err) if err.is_unique_violation() => Err(error::busy()),
             Err(err) => Err(err.into()),
         }
     }
@@ -199,7 +199,7 @@ impl GitsyncStore {
                 let previous = rows::current_set(conn, realm, id)?;
                 rows::insert_files(conn, realm, id, sync.id, manifest)?;
                 if !rows::set_current(conn, realm, id, sync.id)? {
-                    return Err(GitsyncError::NotFound(NO_CONFIG.into()));
+                    return Err(error::not_found(NO_CONFIG));
                 }
                 if let Some(previous) = previous {
                     rows::delete_files(conn, realm, id, previous)?;
