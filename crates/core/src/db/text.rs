@@ -359,9 +359,11 @@ impl TrigramIndex {
     }
 
     /// The condition "the row is of `realm` and holds every trigram of `narrowing`", for a
-    /// query on the unscoped table. On SQLite the realm is compared as `+realm = ?`, which it
-    /// cannot serve from an index, so the candidates drive the query (a few primary-key
-    /// lookups) rather than a walk of the realm's whole index that checks each row.
+    /// query on the unscoped table. The candidates drive the query (a few primary-key lookups)
+    /// rather than a walk of the realm's whole index that checks each row: on SQLite the realm
+    /// is compared as `+realm = ?`, which it cannot serve from an index; on PostgreSQL the
+    /// candidates are an `ARRAY(...)` computed once, which the planner looks up by primary key
+    /// (as `IN (...)` it estimated a thousand candidates and scanned the table instead).
     pub fn candidates<QS>(
         &self,
         sqlite: bool,
@@ -369,7 +371,7 @@ impl TrigramIndex {
         narrowing: &Narrowing,
     ) -> Box<dyn diesel::BoxableExpression<QS, crate::db::DbBackend, SqlType = diesel::sql_types::Bool>> {
         let Self { table, realm: realm_column, id, .. } = *self;
-        let plus = if sqlite { "+" } else { "" };
+        let (plus, open, close) = if sqlite { ("+", "IN (", ")") } else { ("", "= ANY(ARRAY(", "))") };
         // Always three sets to intersect (repeating the last trigram is a no-op), so the
         // statement has one shape.
         let pick = |n: usize| narrowing.0.get(n).or(narrowing.0.last()).cloned().unwrap_or_default();
@@ -377,7 +379,7 @@ impl TrigramIndex {
         Box::new(
             diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("{plus}{realm_column} = "))
                 .bind::<Text, _>(realm)
-                .sql(&format!(" AND {id} IN ({select}"))
+                .sql(&format!(" AND {id} {open}{select}"))
                 .bind::<Text, _>(realm)
                 .sql(" AND trigram = ")
                 .bind::<Text, _>(pick(0))
@@ -389,7 +391,7 @@ impl TrigramIndex {
                 .bind::<Text, _>(realm)
                 .sql(" AND trigram = ")
                 .bind::<Text, _>(pick(2))
-                .sql(")"),
+                .sql(close),
         )
     }
 }
