@@ -9,7 +9,9 @@ use portico_core::RealmId;
 use portico_core::db::DbBackend;
 use portico_core::db::UniqueDsl;
 use portico_core::db::counters;
-use portico_core::db::text::{ESCAPE, contains, contains_pattern, lower, lower_nullable, planned_per_use};
+use portico_core::db::text::{
+    ESCAPE, TrigramIndex, contains, contains_pattern, lower, lower_nullable, planned_per_use,
+};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{DbConnection, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +20,37 @@ use uuid::Uuid;
 
 /// Counter name of users per realm.
 pub const COUNTER: &str = "users";
+
+/// The trigram index of users' names and e-mail addresses (migration `identity_user_search`),
+/// serving every "contains" search of users.
+const SEARCH_INDEX: TrigramIndex = TrigramIndex {
+    table: "identity_user_trigrams",
+    counts: "identity_user_trigram_counts",
+    realm: "users.realm_id",
+    id: "users.id",
+};
+
+/// The text a user is indexed under: names and e-mail address joined by line feeds (which none
+/// of them holds), so that a match in any one of them holds all its trigrams here.
+fn search_text(first: &str, last: &str, middle: Option<&str>, email: &str) -> String {
+    format!("{first}\n{last}\n{}\n{email}", middle.unwrap_or_default())
+}
+
+/// Indexes the user `id` of `realm` as it is now in the database.
+fn index(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<()> {
+    let (first, last, middle, email): (String, String, Option<String>, String) = users::table
+        .filter(users::realm_id.eq(realm))
+        .filter(users::id.eq(id.to_string()))
+        .select((users::first_name, users::last_name, users::middle_name, users::email))
+        .first(conn)?;
+    SEARCH_INDEX.set(conn, realm, id, &search_text(&first, &last, middle.as_deref(), &email))
+}
+
+/// Removes the search index entries of every user of `realm` (the realm is being deleted; its
+/// users go with it).
+pub fn purge_search(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
+    SEARCH_INDEX.purge(conn, realm)
+}
 
 portico_core::sort_map! {
     /// How users sort (Axual property names → columns).
@@ -102,6 +135,8 @@ pub fn insert(conn: &mut DbConnection, user: &User, password_hash: Option<&str>)
         })
         .execute(conn)?;
     set_roles(conn, user.realm_id, user.id, &user.roles)?;
+    let text = search_text(&user.first_name, &user.last_name, user.middle_name.as_deref(), &user.email);
+    SEARCH_INDEX.set(conn, user.realm_id, user.id, &text)?;
     counters::adjust(conn, user.realm_id, COUNTER, 1)
 }
 
@@ -238,18 +273,37 @@ pub fn page(
     filter: &UserFilter,
     request: &PageRequest,
 ) -> Result<Page<User>, IdentityError> {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let narrowing = match filter {
+        UserFilter::FirstNameContains(text) | UserFilter::LastNameContains(text) | UserFilter::Search(text) => {
+            SEARCH_INDEX.narrowing(conn, realm, text)?
+        }
+        _ => None,
+    };
+    let filtered = || {
+        let query = match &narrowing {
+            // The realm's users holding the text's rarest trigrams; LIKE decides below.
+            Some(narrowing) => users::table.into_boxed().filter(SEARCH_INDEX.candidates(sqlite, realm, narrowing)),
+            None => users::table.filter(users::realm_id.eq(realm)).into_boxed(),
+        };
+        matching(query, realm, filter)
+    };
     let total = match filter {
         UserFilter::All => counters::get(conn, realm, COUNTER)?,
-        _ => filtered(realm, filter).count().get_result::<i64>(conn)?.max(0) as u64,
+        _ => filtered().count().get_result::<i64>(conn)?.max(0) as u64,
     };
-    let rows: Vec<UserRow> = USER_SORT.page(filtered(realm, filter), request, total, |query, offset, limit| {
+    let rows: Vec<UserRow> = USER_SORT.page(filtered(), request, total, |query, offset, limit| {
         query.offset(offset).limit(limit).select(UserRow::as_select()).load(conn)
     })?;
     Ok(Page::new(request, with_roles(conn, rows)?, total))
 }
 
-fn filtered<'a>(realm: RealmId, filter: &'a UserFilter) -> users::BoxedQuery<'a, DbBackend> {
-    let query = users::table.filter(users::realm_id.eq(realm)).into_boxed();
+/// `query` (the realm's users, or the candidates of a search) narrowed to `filter`.
+fn matching<'a>(
+    query: users::BoxedQuery<'a, DbBackend>,
+    realm: RealmId,
+    filter: &'a UserFilter,
+) -> users::BoxedQuery<'a, DbBackend> {
     match filter {
         UserFilter::All => query,
         UserFilter::FirstNameContains(text) => query.filter(contains(users::first_name, text)),
@@ -326,6 +380,10 @@ pub fn update(
             users::version.eq(expected + 1),
         ))
         .execute(conn)?;
+    let renamed = changes.first_name.is_some() || changes.last_name.is_some() || changes.middle_name.is_some();
+    if updated == 1 && renamed {
+        index(conn, realm, id)?;
+    }
     Ok(updated == 1)
 }
 
@@ -334,6 +392,7 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<
     let deleted = diesel::delete(users::table.filter(users::realm_id.eq(realm)).filter(users::id.eq(id.to_string())))
         .execute(conn)?;
     if deleted == 1 {
+        SEARCH_INDEX.remove(conn, id)?;
         counters::adjust(conn, realm, COUNTER, -1)?;
     }
     Ok(deleted == 1)

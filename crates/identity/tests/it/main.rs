@@ -3,4 +3,5 @@
 #![expect(clippy::unwrap_used, reason = "a test that meets an unexpected value fails loudly, with the value")]
 
 mod authorization;
+mod search;
 mod service;

@@ -293,6 +293,8 @@ impl TenantService for IdentityStore {
             let realm = self.tenant_realm(conn, id)?;
             self.hooks.realm_deleting(conn, realm.id)?;
             counters::clear_realm(conn, realm.id)?;
+            // Its users go with the realm (foreign keys); their search index is not keyed to them.
+            crate::store::users::purge_search(conn, realm.id)?;
             realms::delete(conn, realm.id)?;
             Ok::<_, IdentityError>(((), id.to_string()))
         })?;

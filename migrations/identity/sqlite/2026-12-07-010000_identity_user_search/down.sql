@@ -1,0 +1,2 @@
+DROP TABLE identity_user_trigram_counts;
+DROP TABLE identity_user_trigrams;
