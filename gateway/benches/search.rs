@@ -1,153 +1,141 @@
-//! Axual user listings and "contains" searches over 200,000 users of one realm, through the
-//! identity service (the queries the HTTP handlers run), on a real SQLite or PostgreSQL
-//! database. The baseline, measured in the same run, is the exact e-mail lookup (an indexed
-//! equality); on PostgreSQL the contains-search is measured again without its trigram index.
+//! Axual user listings and "contains" searches at 1,000 and at 200,000 users in one realm,
+//! through the identity service (the queries the HTTP handlers run, page and total together),
+//! on a real SQLite or PostgreSQL database. Each query is measured on the small and the large
+//! realm in the same run; the ratio is large to small. Each realm's last user is Grace Hopper
+//! (`grace@navy.test`), so the selective searches have the same answer (1 match) in both.
 //!
 //! Run: `cargo bench -p portico-gateway --bench search` (SQLite; set
-//! `PORTICO_TEST_POSTGRES_URL` for PostgreSQL; `BENCH_USERS` changes the row count).
+//! `PORTICO_TEST_POSTGRES_URL` for PostgreSQL; `BENCH_USERS` changes the large realm's count).
 
-use diesel::RunQueryDsl;
-use portico_core::context::{MASTER_REALM, PLATFORM_ADMIN_ROLE, Principal, PrincipalKind};
+mod support;
+
 use portico_core::db::{DbConnection, DbError};
 use portico_core::page::{PageRequest, SortKey};
 use portico_core::seal::Sealer;
 use portico_core::testing::TestDatabase;
 use portico_core::time::SystemClock;
-use portico_core::{Clock, RequestContext};
-use portico_gateway::settings::Settings;
+use portico_core::{Clock, RealmId};
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::PasswordCost;
 use portico_identity::service::{UserFilter, UserService};
 use portico_identity::store::IdentityStore;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use support::{context, fill_trigrams, insert_environment, insert_realm, realm_id, settle, sql, time};
 
-fn time(name: &str, runs: usize, mut work: impl FnMut() -> u64) -> Duration {
-    let mut samples: Vec<Duration> = Vec::with_capacity(runs);
-    let mut found = 0;
-    for _ in 0..runs {
-        let started = Instant::now();
-        found = work();
-        samples.push(started.elapsed());
-    }
-    samples.sort();
-    let p50 = samples[samples.len() / 2];
-    let p99 = samples[((samples.len() as f64 * 0.99) as usize).min(samples.len() - 1)];
-    println!(
-        "{name:<58} p50 {:>9.2} ms   p99 {:>9.2} ms   ({found} matches)",
-        p50.as_secs_f64() * 1e3,
-        p99.as_secs_f64() * 1e3
-    );
-    p50
-}
-
-fn sql(conn: &mut DbConnection, statement: &str) {
-    diesel::sql_query(statement).execute(conn).unwrap_or_else(|e| panic!("{statement}: {e}"));
-}
-
-/// Inserts `count` users into realm `realm` in one statement per backend.
-fn fill(db: &portico_core::Database, realm: &str, count: usize) {
+/// Realm `tag` with `count` users (`First<n>`, `Last<n % 1000>`, `user<n>@bench.test`), the
+/// last one Grace Hopper, their search trigrams and their counter.
+fn fill(db: &portico_core::Database, tag: u32, count: usize) {
+    let realm = realm_id(tag);
     db.write(|conn| {
-        let select = "printf('00000000-0000-4000-8000-%012d', n), '{realm}', 'user' || n || '@bench.test', \
-                      'First' || n, 'Last' || (n % 1000), NULL, NULL, NULL, '2026-01-01 00:00:00', NULL, '2026-01-01 00:00:00', NULL, 0";
+        insert_realm(conn, tag);
+        let columns = format!(
+            "'{realm}', CASE WHEN n = {count} THEN 'grace@navy.test' ELSE 'user' || n || '@bench.test' END, \
+             CASE WHEN n = {count} THEN 'Grace' ELSE 'First' || n END, \
+             CASE WHEN n = {count} THEN 'Hopper' ELSE 'Last' || (n % 1000) END, \
+             NULL, NULL, NULL, '2026-01-01 00:00:00', NULL, '2026-01-01 00:00:00', NULL, 0"
+        );
         let statement = match conn {
             DbConnection::Sqlite(_) => format!(
                 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {count}) \
-                 INSERT INTO users SELECT {} FROM c",
-                select.replace("{realm}", realm)
+                 INSERT INTO users SELECT printf('{tag:08}-0000-4000-8000-%012d', n), {columns} FROM c"
             ),
             DbConnection::Postgres(_) => format!(
-                "INSERT INTO users SELECT {} FROM generate_series(1, {count}) AS n",
-                select.replace("{realm}", realm).replace("printf('00000000-0000-4000-8000-%012d', n)", "'00000000-0000-4000-8000-' || lpad(n::text, 12, '0')")
+                "INSERT INTO users SELECT '{tag:08}-0000-4000-8000-' || lpad(n::text, 12, '0'), {columns} \
+                 FROM generate_series(1, {count}) AS n"
             ),
         };
         sql(conn, &statement);
-        sql(conn, &format!("UPDATE resource_counts SET n = n + {count} WHERE realm_id = '{realm}' AND resource = 'users'"));
-        if let DbConnection::Postgres(_) = conn {
-            sql(conn, "ANALYZE users");
-        }
+        // The users' search text, as the store indexes it (names and e-mail joined by line feeds).
+        let newline = if matches!(conn, DbConnection::Sqlite(_)) { "char(10)" } else { "chr(10)" };
+        let texts = format!(
+            "SELECT realm_id, id, first_name || {newline} || last_name || {newline} || coalesce(middle_name, '') \
+             || {newline} || email AS text FROM users"
+        );
+        fill_trigrams(conn, "identity_user_trigrams", "identity_user_trigram_counts", &texts, &realm);
+        let id = RealmId::from(uuid::Uuid::parse_str(&realm).unwrap_or_else(|e| panic!("{e}")));
+        portico_core::db::counters::adjust(conn, id, "users", i64::try_from(count).unwrap_or(i64::MAX))?;
         Ok::<(), DbError>(())
     })
     .unwrap_or_else(|e| panic!("fill: {e}"));
 }
 
+fn page(sort: Vec<SortKey>) -> PageRequest {
+    PageRequest { page: 0, size: 20, sort }
+}
+
+fn by_last_name(descending: bool) -> Vec<SortKey> {
+    vec![SortKey { field: "lastName".into(), descending }]
+}
+
 fn main() {
-    let count: usize = std::env::var("BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
+    let large: usize = std::env::var("BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
+    let small = 1_000;
     let runs: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
     let test_db = TestDatabase::migrated(&portico_gateway::server::migrations());
     let db = test_db.database();
-    let sealer = Sealer::generate();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut settings = Settings::default();
-    settings.bootstrap.admin_email = "admin@bench.test".into();
-    settings.bootstrap.admin_password = "bench password".into();
-    portico_gateway::server::run_bootstrap(&settings, &db, &sealer, clock.as_ref(), PasswordCost::Minimal)
-        .unwrap_or_else(|e| panic!("bootstrap: {e}"));
     let config = IdentityConfig { password_cost: PasswordCost::Minimal, ..IdentityConfig::default() };
-    let identity = IdentityStore::open(db.clone(), sealer, clock, config).unwrap_or_else(|e| panic!("{e}"));
-    let master = identity.realm_by_name(MASTER_REALM).ok().flatten().unwrap_or_else(|| panic!("no master realm"));
-    fill(&db, &master.id.to_string(), count);
-    let ctx = RequestContext {
-        realm: master.clone(),
-        principal: Principal {
-            kind: PrincipalKind::User,
-            id: "bench".into(),
-            display_name: "bench".into(),
-            realm: master,
-            roles: [PLATFORM_ADMIN_ROLE.to_owned()].into(),
-            scopes: Default::default(),
-            token_id: None,
-        },
-        request_id: "bench".into(),
-    };
-    println!("{:?}, {count} users in one realm, {runs} runs per row", db.backend());
-    let page = |sort: Vec<SortKey>| PageRequest { page: 0, size: 20, sort };
-    let search = |filter: UserFilter, request: PageRequest| {
-        let page = identity.users(&ctx, &filter, &request).unwrap_or_else(|e| panic!("{e}"));
-        page.total
-    };
-    let baseline = time("baseline: exact e-mail (findByEmailAddress)", runs, || {
-        search(UserFilter::Email("user123456@bench.test".into()), PageRequest { page: 0, size: 1000, sort: vec![] })
-    });
-    let by_name = vec![SortKey { field: "lastName".into(), descending: false }];
-    let rows = [
-        ("first page, sort=lastName (counter total)", UserFilter::All, page(by_name.clone())),
+    let identity = IdentityStore::open(db.clone(), Sealer::generate(), clock, config).unwrap_or_else(|e| panic!("{e}"));
+    insert_environment(&db);
+    fill(&db, 1, small);
+    fill(&db, 2, large);
+    settle(&db, &["users", "identity_user_trigrams", "identity_user_trigram_counts"]);
+    println!("{:?}: {small} and {large} users in two realms; {runs} runs per cell", db.backend());
+    println!("{:<52} {:>12} {:>12} {:>7}", "query (page of 20, total)", small, large, "ratio");
+    type Query = (&'static str, Box<dyn Fn(usize) -> (UserFilter, PageRequest)>);
+    let queries: Vec<Query> = vec![
         (
-            "page 5000, sort=lastName,desc",
-            UserFilter::All,
-            PageRequest { page: 5000, size: 20, sort: vec![SortKey { field: "lastName".into(), descending: true }] },
+            "findByEmailAddress 'grace@navy.test' (exact)",
+            Box::new(|_| (UserFilter::Email("grace@navy.test".into()), page(vec![]))),
         ),
-        ("contains, selective: firstName 'irst12345'", UserFilter::FirstNameContains("irst12345".into()), page(vec![])),
+        ("GET /users?sort=lastName (first page)", Box::new(|_| (UserFilter::All, page(by_last_name(false))))),
         (
-            "contains, broad: lastName 'ast99' (page + total)",
-            UserFilter::LastNameContains("ast99".into()),
-            page(vec![]),
+            "GET /users?sort=lastName,desc (last page)",
+            Box::new(|count| {
+                let last = u32::try_from(count / 20 - 1).unwrap_or(u32::MAX);
+                (UserFilter::All, PageRequest { page: last, size: 20, sort: by_last_name(true) })
+            }),
         ),
         (
-            "searchUser 'user4242' (names or e-mail)",
-            UserFilter::Search("user4242".into()),
-            PageRequest { page: 0, size: 1000, sort: vec![] },
+            "findByFirstName 'race' (1 match in each)",
+            Box::new(|_| (UserFilter::FirstNameContains("race".into()), page(vec![]))),
+        ),
+        (
+            "findByLastName 'hopp' (1 match in each)",
+            Box::new(|_| (UserFilter::LastNameContains("hopp".into()), page(vec![]))),
+        ),
+        (
+            "searchUser 'navy' (four columns, 1 match in each)",
+            Box::new(|_| (UserFilter::Search("navy".into()), page(vec![]))),
+        ),
+        (
+            "findByLastName 'ast99' (11 vs 2,200 matches)",
+            Box::new(|_| (UserFilter::LastNameContains("ast99".into()), page(vec![]))),
+        ),
+        (
+            "findByFirstName 'irst999' (1 vs 111 matches)",
+            Box::new(|_| (UserFilter::FirstNameContains("irst999".into()), page(vec![]))),
         ),
     ];
-    let mut measured = Vec::new();
-    for (name, filter, request) in rows {
-        let p50 = time(name, runs, || search(filter.clone(), request.clone()));
-        measured.push((name, p50));
-    }
-    if let portico_core::db::Backend::Postgres = db.backend() {
-        db.write(|conn| {
-            sql(conn, "DROP INDEX users_first_name_trgm");
-            sql(conn, "DROP INDEX users_last_name_trgm");
-            Ok::<(), DbError>(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-        let without = time("contains, selective, WITHOUT the trigram index", runs, || {
-            search(UserFilter::FirstNameContains("irst12345".into()), page(vec![]))
-        });
-        measured.push(("contains, selective, WITHOUT the trigram index", without));
-    }
-    println!("\nratio of p50 to the baseline (exact e-mail):");
-    for (name, p50) in measured {
-        println!("  {name:<58} {:>7.1}x", p50.as_secs_f64() / baseline.as_secs_f64());
+    for (name, query) in queries {
+        let mut cells = Vec::new();
+        for (tag, count) in [(1, small), (2, large)] {
+            let ctx = context(tag, &["TENANT_ADMIN"]);
+            let (filter, request) = query(count);
+            let (p50, found) = time(runs, || {
+                let page = identity.users(&ctx, &filter, &request).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(!page.items.is_empty(), "{name}: an empty page");
+                page.total
+            });
+            cells.push((p50, found));
+        }
+        println!(
+            "{name:<52} {:>9.2} ms {:>9.2} ms {:>6.1}x   ({} / {} matches)",
+            cells[0].0.as_secs_f64() * 1e3,
+            cells[1].0.as_secs_f64() * 1e3,
+            cells[1].0.as_secs_f64() / cells[0].0.as_secs_f64(),
+            cells[0].1,
+            cells[1].1,
+        );
     }
 }

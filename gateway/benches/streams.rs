@@ -7,55 +7,30 @@
 //! Run: `cargo bench -p portico-gateway --bench streams` (SQLite; set
 //! `PORTICO_TEST_POSTGRES_URL` for PostgreSQL; `BENCH_STREAMS` changes the large realm's count).
 
-use diesel::RunQueryDsl;
+mod support;
+
 use portico_catalog::service::StreamService;
 use portico_catalog::store::CatalogStore;
 use portico_catalog::store::streams::StreamFilter;
-use portico_core::context::{Principal, PrincipalKind};
 use portico_core::db::{DbConnection, DbError};
 use portico_core::hooks::RealmHooks;
 use portico_core::page::{PageRequest, SortKey};
 use portico_core::seal::Sealer;
 use portico_core::testing::TestDatabase;
 use portico_core::time::SystemClock;
-use portico_core::{Clock, RealmId, RealmRef, RequestContext};
+use portico_core::{Clock, RealmId};
 use portico_identity::config::IdentityConfig;
 use portico_identity::password::PasswordCost;
 use portico_identity::store::IdentityStore;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-fn time(runs: usize, mut work: impl FnMut() -> u64) -> (Duration, u64) {
-    let mut samples: Vec<Duration> = Vec::with_capacity(runs);
-    let mut found = 0;
-    for _ in 0..runs {
-        let started = Instant::now();
-        found = work();
-        samples.push(started.elapsed());
-    }
-    samples.sort();
-    (samples[samples.len() / 2], found)
-}
-
-fn sql(conn: &mut DbConnection, statement: &str) {
-    diesel::sql_query(statement).execute(conn).unwrap_or_else(|e| panic!("{statement}: {e}"));
-}
+use support::{context, fill_trigrams, insert_environment, insert_realm, realm_id, settle, sql, time};
 
 /// A realm with a group owning `count` streams named `stream-<n>`, the last one named
 /// `payments-ledger` instead (one name every realm has once), in one statement per backend.
 fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
     db.write(|conn| {
         let group = format!("00000000-0000-4000-9000-{tag:012}");
-        sql(
-            conn,
-            &format!(
-                "INSERT INTO realms (id, name, display_name, environment_id, domain, logo, issuer_url, \
-                 data_classification_enabled, feature_config, retention_time, partitions, properties, contact_user_id, \
-                 created_at, created_by, modified_at, modified_by, version) \
-                 VALUES ('{realm}', 'bench{tag}', 'Bench {tag}', '00000000-0000-4000-b000-000000000000', NULL, NULL, NULL, \
-                 false, NULL, 604800000, 12, '{{}}', NULL, '2026-01-01 00:00:00', NULL, '2026-01-01 00:00:00', NULL, 0)"
-            ),
-        );
+        insert_realm(conn, tag);
         sql(
             conn,
             &format!(
@@ -79,52 +54,13 @@ fn fill(db: &portico_core::Database, realm: &str, tag: u32, count: usize) {
         };
         sql(conn, &statement);
         // The names' trigrams, as the store writes them (the migration's backfill, for this realm).
-        let trigrams = match conn {
-            DbConnection::Sqlite(_) => format!(
-                "WITH RECURSIVE p(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM p WHERE i < 200) \
-                 INSERT OR IGNORE INTO catalog_stream_trigrams (realm_id, trigram, entity_id) \
-                 SELECT s.realm_id, substr(lower(s.name), p.i, 3), s.id FROM catalog_streams s JOIN p ON p.i <= length(s.name) - 2 \
-                 WHERE s.realm_id = '{realm}'"
-            ),
-            DbConnection::Postgres(_) => format!(
-                "INSERT INTO catalog_stream_trigrams (realm_id, trigram, entity_id) \
-                 SELECT s.realm_id, substr(lower(s.name), p.i, 3), s.id FROM catalog_streams s \
-                 CROSS JOIN generate_series(1, 200) AS p (i) WHERE p.i <= length(s.name) - 2 AND s.realm_id = '{realm}' \
-                 ON CONFLICT DO NOTHING"
-            ),
-        };
-        sql(conn, &trigrams);
-        sql(
-            conn,
-            &format!(
-                "INSERT INTO catalog_stream_trigram_counts (realm_id, trigram, n) \
-                 SELECT realm_id, trigram, COUNT(*) FROM catalog_stream_trigrams WHERE realm_id = '{realm}' \
-                 GROUP BY realm_id, trigram"
-            ),
-        );
+        let names = "SELECT realm_id, id, name AS text FROM catalog_streams";
+        fill_trigrams(conn, "catalog_stream_trigrams", "catalog_stream_trigram_counts", names, realm);
         let realm_id = RealmId::from(uuid::Uuid::parse_str(realm).unwrap_or_else(|e| panic!("{e}")));
         portico_core::db::counters::adjust(conn, realm_id, "streams", i64::try_from(count).unwrap_or(i64::MAX))?;
         Ok::<(), DbError>(())
     })
     .unwrap_or_else(|e| panic!("fill: {e}"));
-}
-
-fn context(realm: &str) -> RequestContext {
-    let realm =
-        RealmRef { id: uuid::Uuid::parse_str(realm).unwrap_or_else(|e| panic!("{e}")).into(), name: "bench".into() };
-    RequestContext {
-        realm: realm.clone(),
-        principal: Principal {
-            kind: PrincipalKind::User,
-            id: "bench".into(),
-            display_name: "bench".into(),
-            realm,
-            roles: ["STREAM_ADMIN".to_owned()].into(),
-            scopes: Default::default(),
-            token_id: None,
-        },
-        request_id: "bench".into(),
-    }
 }
 
 fn main() {
@@ -143,29 +79,13 @@ fn main() {
     );
     hooks.set_groups(identity.clone());
     let catalog = CatalogStore::new(db.clone(), clock, hooks);
-    let realm = |n: u32| format!("00000000-0000-4000-a000-{n:012}");
-    db.write(|conn| {
-        sql(
-            conn,
-            "INSERT INTO environments (id, name, domain, created_at) \
-             VALUES ('00000000-0000-4000-b000-000000000000', 'bench', 'bench.local', '2026-01-01 00:00:00')",
-        );
-        Ok::<(), DbError>(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    fill(&db, &realm(1), 1, small);
-    fill(&db, &realm(2), 2, large);
+    insert_environment(&db);
+    fill(&db, &realm_id(1), 1, small);
+    fill(&db, &realm_id(2), 2, large);
     for other in 3..13 {
-        fill(&db, &realm(other), other, 10_000);
+        fill(&db, &realm_id(other), other, 10_000);
     }
-    if let portico_core::db::Backend::Postgres = db.backend() {
-        // Statistics and the visibility map (autovacuum's steady state after a bulk load), so
-        // the trigram probes are index-only scans; VACUUM runs outside a transaction.
-        let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
-        sql(&mut conn, "VACUUM ANALYZE catalog_streams");
-        sql(&mut conn, "VACUUM ANALYZE catalog_stream_trigrams");
-        sql(&mut conn, "VACUUM ANALYZE catalog_stream_trigram_counts");
-    }
+    settle(&db, &["catalog_streams", "catalog_stream_trigrams", "catalog_stream_trigram_counts"]);
     println!(
         "{:?}: {small} and {large} streams in two realms, ten more realms of 10,000; {runs} runs per cell",
         db.backend()
@@ -209,7 +129,7 @@ fn main() {
     for (name, query) in queries {
         let mut cells = Vec::new();
         for (tag, count) in [(1, small), (2, large)] {
-            let ctx = context(&realm(tag));
+            let ctx = context(tag, &["STREAM_ADMIN"]);
             let (filter, request) = query(count);
             let (p50, _) = time(runs, || {
                 let page = catalog.streams(&ctx, &filter, &request).unwrap_or_else(|e| panic!("{name}: {e}")).page;
