@@ -38,9 +38,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Request metrics.
     pub metrics: web::Data<Metrics>,
-    /// The OpenAPI document, serialized once and shared by every worker.
-    pub openapi: web::Data<OpenApiJson>,
-    /// The same document as JSON, for modules that serve a part of it.
+    /// The OpenAPI document, serialized once and shared by every worker (and by modules that
+    /// serve a part of it).
     pub document: web::Data<ApiDocument>,
     /// Documented routes, for 404 vs 405.
     pub routes: web::Data<RouteTable>,
@@ -67,8 +66,7 @@ impl AppState {
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
             routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
-            openapi: web::Data::new(OpenApiJson(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
-            document: web::Data::new(ApiDocument(Arc::new(serde_json::to_value(&openapi).unwrap_or_default()))),
+            document: web::Data::new(ApiDocument(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
             db,
             sealer,
@@ -78,12 +76,8 @@ impl AppState {
     }
 }
 
-/// The OpenAPI document as JSON.
-#[derive(Debug)]
-pub struct OpenApiJson(pub web::Bytes);
-
 /// `GET /openapi.json`: the document, as serialized at start.
-async fn openapi_json(doc: web::Data<OpenApiJson>) -> actix_web::HttpResponse {
+async fn openapi_json(doc: web::Data<ApiDocument>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
 
@@ -211,7 +205,6 @@ pub fn app(
                 data(cfg);
             }
         })
-        .app_data(state.openapi.clone())
         .app_data(state.document.clone())
         .route("/openapi.json", web::get().to(openapi_json))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))

@@ -124,10 +124,19 @@ fn status_code(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// The whole-surface OpenAPI document as JSON (app data the gateway provides), for modules
-/// that serve a part of it, such as Utilihive's document of one owner's management API.
+/// The whole-surface OpenAPI document, serialised once at start (app data the gateway
+/// provides): served as `/openapi.json`, and read by modules that serve a part of it, such as
+/// Utilihive's document of one owner's management API. Only the bytes are kept (a parsed copy
+/// would hold about 2 MiB more for the rare request that needs one).
 #[derive(Debug, Clone)]
-pub struct ApiDocument(pub Arc<serde_json::Value>);
+pub struct ApiDocument(pub actix_web::web::Bytes);
+
+impl ApiDocument {
+    /// The document parsed (for a module that serves a part of it).
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.0).unwrap_or_default()
+    }
+}
 
 /// What a module's services are built from.
 pub struct ModuleContext {

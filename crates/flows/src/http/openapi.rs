@@ -86,7 +86,7 @@ pub async fn owner_openapi(
     ctx.require(crate::service::REQUIREMENT)?;
     ctx.require(Requirement::AnyRole(crate::service::ROLES))?;
     let owner = req.match_info().get("ownerId").unwrap_or_default();
-    Ok(HttpResponse::Ok().json(owner_document(&document.0, owner, &base.0)))
+    Ok(HttpResponse::Ok().json(owner_document(&document.value(), owner, &base.0)))
 }
 
 #[cfg(test)]
