@@ -17,7 +17,7 @@ use actix_web::{App, web};
 use portico_core::context::Requirement;
 use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
-use portico_core::http::{ApiDocument, AxualRegistry, ErrorFormats, Format, RouteAccess};
+use portico_core::http::{ApiDocument, AxualRegistry, ErrorFormats, Format, RealmPaths, RouteAccess};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use std::sync::Arc;
@@ -49,6 +49,8 @@ pub struct AppState {
     pub axual: web::Data<AxualRegistry>,
     /// Every module's error formats by path.
     pub formats: web::Data<ErrorFormats>,
+    /// Where every module's paths name their realm.
+    pub realms: web::Data<RealmPaths>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             services,
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
+            realms: web::Data::new(RealmPaths::of(MODULES)),
             routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
             document: web::Data::new(ApiDocument(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
@@ -200,6 +203,7 @@ pub fn app(
         .app_data(state.routes.clone())
         .app_data(state.axual.clone())
         .app_data(state.formats.clone())
+        .app_data(state.realms.clone())
         .configure(|cfg| {
             for data in &state.services.app_data {
                 data(cfg);

@@ -5,7 +5,8 @@
 //! - No `Authorization` header: the request goes on without a caller; routes that need one
 //!   (their handlers take a `RequestContext`) answer 401.
 //! - A present but invalid credential is a 401 with `WWW-Authenticate`, never ignored.
-//! - The target realm comes from the path owner (`/{ownerId}/management/...`), else the `realm`
+//! - The target realm comes from the path where a module declares that its paths name it
+//!   (`Module::realm_paths`, e.g. Utilihive's `/{ownerId}/management/...`), else the `realm`
 //!   header, else the caller's own realm. A caller of another realm gets 403 unless it is a
 //!   platform admin (the same 403 whether or not the realm exists, so existence does not leak);
 //!   a platform admin naming an unknown realm gets 404.
@@ -19,6 +20,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use portico_core::http::RealmPaths;
 use portico_core::http::failure::{Failure, failure_response};
 use portico_core::{ErrorKind, Principal, RealmRef, RequestContext, run_blocking};
 use portico_identity::IdentityError;
@@ -65,16 +67,12 @@ fn credentials(req: &ServiceRequest) -> Result<Option<Credentials>, Failure> {
     }
 }
 
-/// The realm named by the request: the Utilihive path owner or the `realm` header.
+/// The realm named by the request, as the modules declare it ([`RealmPaths`]; an app without
+/// any names it in the `realm` header only).
 fn requested_realm(req: &ServiceRequest) -> Option<String> {
-    let mut segments = req.path().trim_start_matches('/').split('/');
-    if let (Some(owner), Some("management")) = (segments.next(), segments.next())
-        && !owner.is_empty()
-    {
-        return Some(owner.to_owned());
-    }
-    // A duplicated header: the first value counts (Axual examples repeat `realm`).
-    req.headers().get("realm").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+    let none = RealmPaths::default();
+    let realms = req.app_data::<web::Data<RealmPaths>>().map_or(&none, |realms| realms.get_ref());
+    realms.requested(req.path(), req.headers()).map(str::to_owned)
 }
 
 fn unauthenticated(message: &str, challenge: &str) -> Failure {

@@ -39,6 +39,7 @@ pub const MODULE: Module = Module {
     axual_entries: &[],
     roles: &["TENANT_ADMIN", "STREAM_ADMIN", "ENVIRONMENT_ADMIN", "APPLICATION_ADMIN"],
     access: ACCESS,
+    realm_paths: &[],
     start,
 };
 

@@ -28,6 +28,6 @@ pub mod schema;
 pub use axual::{AxualCollection, AxualEntry, AxualRegistry, Listing};
 pub use extract::{BaseUrl, Form, IfMatchHeader, Json, QueryPairs};
 pub use failure::{ApiError, Failure, FailureInfo, Format};
-pub use module::{ApiDocument, ErrorFormats, Module, ModuleContext, PathFormat, RouteAccess};
+pub use module::{ApiDocument, ErrorFormats, Module, ModuleContext, PathFormat, RealmPath, RealmPaths, RouteAccess};
 pub use origin::{IpNet, ServerOrigin};
 pub use params::{NumericId, PathText, PathUid, Relation, RelationTarget, UriList, UuidId, path_segment};

@@ -27,38 +27,98 @@ use std::sync::Arc;
 /// matches any one segment (`/*/management`); the longest matching prefix wins.
 pub type PathFormat = (&'static str, Format);
 
+/// Path prefixes with a value each, matched by whole segments; a `*` segment matches any one
+/// segment. The one matcher behind [`ErrorFormats`] and [`RealmPaths`].
+#[derive(Debug, Clone)]
+struct PrefixRules<T> {
+    rules: Vec<(Vec<&'static str>, T)>,
+}
+
+impl<T> Default for PrefixRules<T> {
+    fn default() -> Self {
+        PrefixRules { rules: Vec::new() }
+    }
+}
+
+impl<T> PrefixRules<T> {
+    fn add(&mut self, prefix: &'static str, value: T) {
+        let segments = prefix.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        self.rules.push((segments, value));
+    }
+
+    /// The longest prefix matching `path`: its value and the path's segments.
+    fn longest<'p>(&self, path: &'p str) -> Option<(&T, &[&'static str], Vec<&'p str>)> {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let (prefix, value) = self
+            .rules
+            .iter()
+            .filter(|(prefix, _)| {
+                prefix.len() <= parts.len()
+                    && prefix.iter().zip(&parts).all(|(want, have)| *want == "*" || want == have)
+            })
+            .max_by_key(|(prefix, _)| prefix.len())?;
+        Some((value, prefix.as_slice(), parts))
+    }
+}
+
 /// Every module's [`PathFormat`]s, and the format of paths none of them claims.
 #[derive(Debug, Clone)]
 pub struct ErrorFormats {
-    rules: Vec<(Vec<&'static str>, Format)>,
+    rules: PrefixRules<Format>,
     fallback: Format,
 }
 
 impl ErrorFormats {
     /// No rules yet; unclaimed paths render as `fallback`.
     pub fn new(fallback: Format) -> ErrorFormats {
-        ErrorFormats { rules: Vec::new(), fallback }
+        ErrorFormats { rules: PrefixRules::default(), fallback }
     }
 
     /// Adds rules.
     pub fn add(&mut self, rules: &[PathFormat]) {
         for (prefix, format) in rules {
-            let segments = prefix.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-            self.rules.push((segments, *format));
+            self.rules.add(prefix, *format);
         }
     }
 
     /// The format of `path`.
     pub fn for_path(&self, path: &str) -> Format {
-        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        self.rules
-            .iter()
-            .filter(|(prefix, _)| {
-                prefix.len() <= parts.len()
-                    && prefix.iter().zip(&parts).all(|(want, have)| *want == "*" || want == have)
-            })
-            .max_by_key(|(prefix, _)| prefix.len())
-            .map_or(self.fallback, |(_, format)| *format)
+        self.rules.longest(path).map_or(self.fallback, |(format, _, _)| *format)
+    }
+}
+
+/// Where a module's paths name the realm they act on: a prefix whose `*` segment is the realm
+/// (`/*/management`: Utilihive's `/{ownerId}/management/...`). A request whose path matches
+/// none names its realm in the `realm` header, or acts in its caller's own realm (the order
+/// `DESIGN.md` gives, applied by the host for every module alike).
+pub type RealmPath = &'static str;
+
+/// Every module's [`RealmPath`]s.
+#[derive(Debug, Clone, Default)]
+pub struct RealmPaths {
+    rules: PrefixRules<()>,
+}
+
+impl RealmPaths {
+    /// The realm paths of these modules.
+    pub fn of(modules: &[&Module]) -> RealmPaths {
+        let mut rules = PrefixRules::default();
+        for prefix in modules.iter().flat_map(|module| module.realm_paths) {
+            rules.add(prefix, ());
+        }
+        RealmPaths { rules }
+    }
+
+    /// The realm a request names: its path's realm segment, else its `realm` header (the
+    /// first one: Axual examples repeat it).
+    pub fn requested<'r>(&self, path: &'r str, headers: &'r actix_web::http::header::HeaderMap) -> Option<&'r str> {
+        if let Some((_, prefix, parts)) = self.rules.longest(path) {
+            let named = prefix.iter().zip(parts).find_map(|(want, have)| (*want == "*").then_some(have));
+            if let Some(realm) = named.filter(|realm| !realm.is_empty()) {
+                return Some(realm);
+            }
+        }
+        headers.get("realm").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
     }
 }
 
@@ -202,6 +262,8 @@ pub struct Module {
     pub roles: &'static [&'static str],
     /// What each of its non-public routes requires.
     pub access: &'static [RouteAccess],
+    /// Where its paths name the realm they act on (none: the `realm` header or the caller's).
+    pub realm_paths: &'static [RealmPath],
     /// Builds its services over a migrated database and registers its realm hooks.
     pub start: fn(&ModuleContext) -> Result<AppData, StartFailure>,
 }
@@ -232,5 +294,21 @@ mod tests {
         assert_eq!(formats.for_path("/acme/management/flows"), Format::Problem);
         assert_eq!(formats.for_path("/"), Format::Axual);
         assert_eq!(formats.for_path("/v1x"), Format::Axual, "whole segments only");
+    }
+
+    #[test]
+    fn a_declared_path_names_the_realm_before_the_header() {
+        use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+        let mut rules = RealmPaths::default();
+        rules.rules.add("/*/management", ());
+        let mut headers = HeaderMap::new();
+        assert_eq!(rules.requested("/acme/management/flows", &headers), Some("acme"));
+        assert_eq!(rules.requested("/streams", &headers), None, "no rule and no header: the caller's realm");
+        headers.append(HeaderName::from_static("realm"), HeaderValue::from_static(" beta "));
+        headers.append(HeaderName::from_static("realm"), HeaderValue::from_static("gamma"));
+        assert_eq!(rules.requested("/streams", &headers), Some("beta"), "the first header, trimmed");
+        assert_eq!(rules.requested("/acme/management/flows", &headers), Some("acme"), "the path wins");
+        assert_eq!(rules.requested("/acme/managements", &headers), Some("beta"), "whole segments only");
+        assert_eq!(rules.requested("//management/flows", &headers), Some("beta"), "an empty owner names none");
     }
 }

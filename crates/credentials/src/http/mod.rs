@@ -37,6 +37,7 @@ pub const MODULE: Module = Module {
     axual_entries: &[],
     roles: &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"],
     access: ACCESS,
+    realm_paths: &[],
     start,
 };
 

@@ -27,6 +27,7 @@ pub const MODULE: Module = Module {
     axual_entries: &[],
     roles: crate::service::ROLES,
     access: ACCESS,
+    realm_paths: &["/*/management"],
     start,
 };
 

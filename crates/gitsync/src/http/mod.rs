@@ -33,6 +33,7 @@ pub const MODULE: Module = Module {
     axual_entries: &[],
     roles: &[crate::service::SCOPE],
     access: ACCESS,
+    realm_paths: &[],
     start,
 };
 

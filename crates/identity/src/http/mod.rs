@@ -35,6 +35,7 @@ pub const MODULE: Module = Module {
     axual_entries: axual::ENTRIES,
     roles: crate::model::IDENTITY_ROLES,
     access: ACCESS,
+    realm_paths: &[],
     start,
 };
 
