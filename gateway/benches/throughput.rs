@@ -304,8 +304,10 @@ async fn main() {
     assert!(stopped.is_ok_and(|s| s.success()), "cannot stop the first start");
     let _ = first.wait();
     let (mut portico, addr) = start_portico(test_db.url(), data_dir.path());
-    // Portico returns freed memory and start-up pages 2 s after start (gateway/src/memory.rs).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Portico returns freed memory and start-up pages 2 s after start, and again after each
+    // 10 s without requests (gateway/src/memory.rs): measured once idle, 3 s after one password
+    // login, and once idle again.
+    tokio::time::sleep(Duration::from_secs(13)).await;
     let resident = |pid: u32| {
         format!(
             "{:.1} MiB ({:.1} anonymous + {:.1} file-backed)",
@@ -322,7 +324,12 @@ async fn main() {
     assert_eq!(status, 200, "login: {body}");
     tokio::time::sleep(Duration::from_secs(3)).await;
     let logged_in = resident(portico.id());
-    println!("Portico resident memory (ps RSS) after a restart: {idle} idle, {logged_in} after one login");
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let idle_again = resident(portico.id());
+    println!(
+        "Portico resident memory (ps RSS) after a restart: {idle} idle, {logged_in} 3 s after one \
+         password login, {idle_again} idle again 23 s after it"
+    );
 
     // A token, a credential and a user to read.
     let form = format!("grant_type=client_credentials&client_id={CLIENT}&client_secret={SECRET}");

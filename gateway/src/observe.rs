@@ -66,6 +66,11 @@ impl Metrics {
         }
     }
 
+    /// Requests answered so far (every route).
+    pub fn requests_total(&self) -> u64 {
+        self.routes.lock().map_or(0, |routes| routes.values().map(|metrics| metrics.latency.count).sum())
+    }
+
     /// The Prometheus text exposition, with extra metrics appended by the caller (name, help,
     /// type — `gauge` or `counter` — and value).
     pub fn render(&self, extra: &[(&str, &str, &str, f64)]) -> String {

@@ -277,6 +277,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let shutdown = settings.http.shutdown_timeout;
     tracing::info!(backend = ?db.backend(), database = %portico_core::db::redact_url(&settings.database_url()), "database ready");
     let state = AppState::new(settings, db, sealer, clock, services);
+    let metrics = state.metrics.clone();
+    let answered = move || metrics.requests_total();
     let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(shutdown);
     if workers > 0 {
         server = server.workers(workers);
@@ -296,7 +298,11 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         }
         handle.stop(true).await;
     });
-    actix_web::rt::spawn(crate::memory::release_periodically(Duration::from_secs(2), Duration::from_secs(10)));
+    actix_web::rt::spawn(crate::memory::release_periodically(
+        Duration::from_secs(2),
+        Duration::from_secs(10),
+        answered,
+    ));
     for addr in addrs {
         tracing::info!(%addr, "listening");
         println!("portico: listening on http://{addr}");
