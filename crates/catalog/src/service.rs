@@ -8,6 +8,7 @@ use crate::model::{
     SchemaVersion, StreamInput, StreamView, SupportTier,
 };
 use portico_core::RequestContext;
+use portico_core::context::Requirement;
 use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
@@ -15,6 +16,23 @@ use uuid::Uuid;
 
 /// Roles that administer a tenant's catalog settings (levels).
 pub const TENANT_ADMINS: &[&str] = &["TENANT_ADMIN"];
+
+// What each kind of operation requires, named once: the routes' early checks (`http::ACCESS`),
+// the services' own checks (what embedders meet) and the HAL links' abilities all use these.
+
+/// Creating and changing clusters and instances, and placing an environment on an instance:
+/// the platform's resources, for platform admins.
+pub const MANAGE_PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
+/// Creating, changing and deleting levels, and reading integrities.
+pub const MANAGE_LEVELS: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
+/// Synchronizing instances and environments with their Kafka clusters.
+pub const SYNCHRONIZE: Requirement<'static> = Requirement::AnyRole(SYNCHRONIZERS);
+/// Creating environments, and changing or deleting ones the caller's group does not own.
+pub const MANAGE_ENVIRONMENTS: Requirement<'static> = Requirement::AnyRole(ENVIRONMENT_ADMINS);
+/// Changing a schema's description and compatibility mode.
+pub const MANAGE_SCHEMAS: Requirement<'static> = Requirement::AnyRole(SCHEMA_ADMINS);
+/// Managing streams the caller's group does not own.
+pub const MANAGE_STREAMS: Requirement<'static> = Requirement::AnyRole(STREAM_ADMINS);
 /// The counts a level's deletion constraints always show.
 pub const LEVEL_DEPENDENT_COUNTS: &[&str] = &["streamsCount"];
 

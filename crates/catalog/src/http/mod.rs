@@ -16,9 +16,10 @@ pub mod support_tiers;
 
 use crate::model::LevelKind;
 use crate::service::{
-    ClusterService, ConnectPluginService, ENVIRONMENT_ADMINS, EnvironmentService, InstanceService, LevelService,
-    SchemaService, StreamConfigService, StreamService, SupportTierService, TENANT_ADMINS,
+    ClusterService, ConnectPluginService, EnvironmentService, InstanceService, LevelService, SchemaService,
+    StreamConfigService, StreamService, SupportTierService,
 };
+use crate::service::{MANAGE_ENVIRONMENTS, MANAGE_LEVELS, MANAGE_PLATFORM, MANAGE_SCHEMAS, SYNCHRONIZE};
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
 use portico_core::context::Requirement;
@@ -101,11 +102,6 @@ pub const COLLECTIONS: &[AxualCollection] = &[
 ];
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
-const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
-const ENVIRONMENT_ADMIN: Requirement<'static> = Requirement::AnyRole(ENVIRONMENT_ADMINS);
-const SCHEMA_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::SCHEMA_ADMINS);
-const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(TENANT_ADMINS);
-const SYNCHRONIZER: Requirement<'static> = Requirement::AnyRole(crate::service::SYNCHRONIZERS);
 
 /// What each route requires (the services check the same again).
 const ACCESS: &[RouteAccess] = &[
@@ -146,7 +142,7 @@ const ACCESS: &[RouteAccess] = &[
     ("POST", "/schemas/check", ANY),
     ("POST", "/schemas/upload", ANY),
     ("GET", "/schemas/{uid}", ANY),
-    ("PATCH", "/schemas/{uid}", SCHEMA_ADMIN),
+    ("PATCH", "/schemas/{uid}", MANAGE_SCHEMAS),
     ("GET", "/schemas/{uid}/compatibility", ANY),
     ("POST", "/schemas/{uid}/compatibility", ANY),
     ("GET", "/schema_versions", ANY),
@@ -156,7 +152,7 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/schema_versions/{uid}", ANY),
     ("GET", "/schema_versions/{uid}/schema", ANY),
     ("GET", "/environments", ANY),
-    ("POST", "/environments", ENVIRONMENT_ADMIN),
+    ("POST", "/environments", MANAGE_ENVIRONMENTS),
     ("GET", "/environments/search", ANY),
     ("GET", "/environments/search/findByName", ANY),
     ("GET", "/environments/search/findByNameContaining", ANY),
@@ -170,35 +166,35 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/environments/{uid}/owners", ANY),
     ("POST", "/environments/{uid}/synchronize", ANY),
     ("GET", "/instances", ANY),
-    ("POST", "/instances", PLATFORM),
+    ("POST", "/instances", MANAGE_PLATFORM),
     ("GET", "/instances/search", ANY),
     ("GET", "/instances/search/findByName", ANY),
     ("GET", "/instances/search/findByNameContaining", ANY),
     ("GET", "/instances/{uid}", ANY),
     ("GET", "/instances/{uid}/supportTier", ANY),
-    ("PATCH", "/instances/{uid}", PLATFORM),
-    ("POST", "/instances/{uid}/synchronize", SYNCHRONIZER),
+    ("PATCH", "/instances/{uid}", MANAGE_PLATFORM),
+    ("POST", "/instances/{uid}/synchronize", SYNCHRONIZE),
     ("GET", "/clusters", ANY),
-    ("POST", "/clusters", PLATFORM),
+    ("POST", "/clusters", MANAGE_PLATFORM),
     ("GET", "/clusters/search", ANY),
     ("GET", "/clusters/search/findByName", ANY),
     ("GET", "/clusters/search/findByNameContaining", ANY),
     ("GET", "/clusters/{uid}", ANY),
-    ("PATCH", "/clusters/{uid}", PLATFORM),
+    ("PATCH", "/clusters/{uid}", MANAGE_PLATFORM),
     ("GET", "/confidentialities", ANY),
-    ("POST", "/confidentialities", TENANT_ADMIN),
+    ("POST", "/confidentialities", MANAGE_LEVELS),
     ("GET", "/confidentialities/search", ANY),
     ("GET", "/confidentialities/{uid}", ANY),
-    ("PATCH", "/confidentialities/{uid}", TENANT_ADMIN),
-    ("DELETE", "/confidentialities/{uid}", TENANT_ADMIN),
-    ("GET", "/confidentialities/{uid}/deletion-constraints", TENANT_ADMIN),
-    ("GET", "/integrities", TENANT_ADMIN),
-    ("POST", "/integrities", TENANT_ADMIN),
-    ("GET", "/integrities/search", TENANT_ADMIN),
-    ("GET", "/integrities/{uid}", TENANT_ADMIN),
-    ("PATCH", "/integrities/{uid}", TENANT_ADMIN),
-    ("DELETE", "/integrities/{uid}", TENANT_ADMIN),
-    ("GET", "/integrities/{uid}/deletion-constraints", TENANT_ADMIN),
+    ("PATCH", "/confidentialities/{uid}", MANAGE_LEVELS),
+    ("DELETE", "/confidentialities/{uid}", MANAGE_LEVELS),
+    ("GET", "/confidentialities/{uid}/deletion-constraints", MANAGE_LEVELS),
+    ("GET", "/integrities", MANAGE_LEVELS),
+    ("POST", "/integrities", MANAGE_LEVELS),
+    ("GET", "/integrities/search", MANAGE_LEVELS),
+    ("GET", "/integrities/{uid}", MANAGE_LEVELS),
+    ("PATCH", "/integrities/{uid}", MANAGE_LEVELS),
+    ("DELETE", "/integrities/{uid}", MANAGE_LEVELS),
+    ("GET", "/integrities/{uid}/deletion-constraints", MANAGE_LEVELS),
 ];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {

@@ -6,6 +6,7 @@ use super::validate::{validate_name, validate_url};
 use super::{clusters, support_tiers};
 use crate::error::CatalogError;
 use crate::model::{Cluster, ClusterFilter, ClusterInput, SupportTier};
+use crate::service::MANAGE_PLATFORM;
 use crate::service::{ClusterService, SupportTierService};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
@@ -147,7 +148,7 @@ impl ClusterService for CatalogStore {
     }
 
     fn create_cluster(&self, ctx: &RequestContext, mut input: ClusterInput) -> Result<Cluster, CatalogError> {
-        ctx.require(Requirement::PlatformAdmin)?;
+        ctx.require(MANAGE_PLATFORM)?;
         normalize_cluster(&mut input)?;
         let name = input.name.clone().ok_or_else(|| CatalogError::invalid("name", "'name' is required"))?;
         let servers = input
@@ -180,7 +181,7 @@ impl ClusterService for CatalogStore {
         mut input: ClusterInput,
         precondition: &Precondition,
     ) -> Result<Cluster, CatalogError> {
-        ctx.require(Requirement::PlatformAdmin)?;
+        ctx.require(MANAGE_PLATFORM)?;
         normalize_cluster(&mut input)?;
         let now = self.clock.now();
         audited_write(&self.db, self.clock.as_ref(), ctx, "cluster.update", "cluster", |conn| {
@@ -233,6 +234,6 @@ impl ClusterService for CatalogStore {
     }
 
     fn may_manage_clusters(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::PlatformAdmin).is_ok()
+        ctx.require(MANAGE_PLATFORM).is_ok()
     }
 }

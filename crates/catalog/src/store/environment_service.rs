@@ -8,7 +8,8 @@ use crate::error::CatalogError;
 use crate::model::{
     DEFAULT_PARTITIONS, DEFAULT_RETENTION_MS, Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView,
 };
-use crate::service::{ENVIRONMENT_ADMINS, ENVIRONMENT_DEPENDENT_COUNTS, EnvironmentService};
+use crate::service::{ENVIRONMENT_DEPENDENT_COUNTS, EnvironmentService};
+use crate::service::{MANAGE_ENVIRONMENTS, MANAGE_PLATFORM, SYNCHRONIZE};
 use portico_core::audit::Stamp;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
@@ -50,7 +51,7 @@ fn validate_environment(input: &EnvironmentInput) -> Result<(), CatalogError> {
 impl CatalogStore {
     /// The owner groups whose private environments the caller sees (`None`: all of them).
     fn visible_groups(&self, conn: &mut DbConnection, ctx: &RequestContext) -> Result<Option<Vec<Uuid>>, CatalogError> {
-        if ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS)).is_ok() {
+        if ctx.require(MANAGE_ENVIRONMENTS).is_ok() {
             return Ok(None);
         }
         Ok(Some(self.caller_groups(conn, ctx)?))
@@ -99,7 +100,7 @@ impl CatalogStore {
         };
         let owner = self.hooks.groups()?.group(conn, ctx.realm.id, environment.owner)?;
         let manage = self.manages(conn, ctx, &environment)?;
-        let synchronize = ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS)).is_ok();
+        let synchronize = ctx.require(SYNCHRONIZE).is_ok();
         Ok(EnvironmentView { environment, instance, owner, manage, synchronize })
     }
 
@@ -225,10 +226,10 @@ impl EnvironmentService for CatalogStore {
         ctx: &RequestContext,
         input: EnvironmentInput,
     ) -> Result<EnvironmentView, CatalogError> {
-        ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;
+        ctx.require(MANAGE_ENVIRONMENTS)?;
         validate_environment(&input)?;
         if input.instance.flatten().is_some() {
-            ctx.require(Requirement::PlatformAdmin)?;
+            ctx.require(MANAGE_PLATFORM)?;
         }
         let required = |present: bool, field: &str| {
             if present { Ok(()) } else { Err(CatalogError::invalid(field, format!("'{field}' is required"))) }
@@ -277,10 +278,10 @@ impl EnvironmentService for CatalogStore {
             portico_core::lock_row!(conn, catalog_environments, ctx.realm.id, id.to_string())?;
             let current = self.visible_environment(conn, ctx, id)?;
             if !self.manages(conn, ctx, &current)? {
-                ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;
+                ctx.require(MANAGE_ENVIRONMENTS)?;
             }
             if input.instance.is_some_and(|instance| instance != current.instance) {
-                ctx.require(Requirement::PlatformAdmin)?;
+                ctx.require(MANAGE_PLATFORM)?;
             }
             let revised = revise(precondition, "environment", id.simple(), &current, current.version, |next| {
                 apply_environment(next, &input)
@@ -316,7 +317,7 @@ impl EnvironmentService for CatalogStore {
             portico_core::lock_row!(conn, catalog_environments, ctx.realm.id, id.to_string())?;
             let environment = self.visible_environment(conn, ctx, id)?;
             if !self.manages(conn, ctx, &environment)? {
-                ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS))?;
+                ctx.require(MANAGE_ENVIRONMENTS)?;
             }
             precondition.check("environment", id.simple(), environment.version)?;
             if !self.environment_usage_in(conn, ctx, &environment)?.can_delete() {
@@ -331,14 +332,14 @@ impl EnvironmentService for CatalogStore {
     }
 
     fn may_create_environments(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(ENVIRONMENT_ADMINS)).is_ok()
+        ctx.require(MANAGE_ENVIRONMENTS).is_ok()
     }
 
     fn synchronize_environment(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         // 404 before 403: a hidden environment is not there for the caller.
         self.db.read(|conn| self.visible_environment(conn, ctx, id).map(|_| ()))?;
-        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS))?;
+        ctx.require(SYNCHRONIZE)?;
         self.synchronize(ctx, "environment.synchronize", "environment", id, |conn| {
             self.visible_environment(conn, ctx, id)?;
             Ok(vec![id])

@@ -7,6 +7,7 @@ use super::{clusters, connect_plugins, environments, instances, support_tiers};
 use crate::error::CatalogError;
 use crate::model::{CaCert, DEFAULT_INSTANCE_PROPERTIES, Instance, InstanceFilter, InstanceInput, InstanceView};
 use crate::service::InstanceService;
+use crate::service::{MANAGE_PLATFORM, SYNCHRONIZE};
 use portico_core::audit::Stamp;
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
@@ -234,7 +235,7 @@ impl InstanceService for CatalogStore {
     }
 
     fn create_instance(&self, ctx: &RequestContext, input: InstanceInput) -> Result<InstanceView, CatalogError> {
-        ctx.require(Requirement::PlatformAdmin)?;
+        ctx.require(MANAGE_PLATFORM)?;
         validate_instance(&input)?;
         let required = |present: bool, field: &str| {
             if present { Ok(()) } else { Err(CatalogError::invalid(field, format!("'{field}' is required"))) }
@@ -291,7 +292,7 @@ impl InstanceService for CatalogStore {
         input: InstanceInput,
         precondition: &Precondition,
     ) -> Result<InstanceView, CatalogError> {
-        ctx.require(Requirement::PlatformAdmin)?;
+        ctx.require(MANAGE_PLATFORM)?;
         validate_instance(&input)?;
         let certs = input.ca_certs.as_deref().map(read_certs).transpose()?;
         let now = self.clock.now();
@@ -328,11 +329,11 @@ impl InstanceService for CatalogStore {
     }
 
     fn may_manage_instances(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::PlatformAdmin).is_ok()
+        ctx.require(MANAGE_PLATFORM).is_ok()
     }
 
     fn synchronize_instance(&self, ctx: &RequestContext, id: Uuid) -> Result<(), CatalogError> {
-        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS))?;
+        ctx.require(SYNCHRONIZE)?;
         self.db.read(|conn| self.existing_instance(conn, ctx, id).map(|_| ()))?;
         let topics = self.synchronize(ctx, "instance.synchronize", "instance", id, |conn| {
             self.existing_instance(conn, ctx, id)?;
@@ -349,6 +350,6 @@ impl InstanceService for CatalogStore {
     }
 
     fn may_synchronize(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(crate::service::SYNCHRONIZERS)).is_ok()
+        ctx.require(SYNCHRONIZE).is_ok()
     }
 }

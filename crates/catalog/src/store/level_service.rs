@@ -5,7 +5,8 @@ use super::levels::{self, LevelFields};
 use super::schema::catalog_levels;
 use crate::error::CatalogError;
 use crate::model::{Level, LevelInput, LevelKind};
-use crate::service::{LEVEL_DEPENDENT_COUNTS, LevelService, TENANT_ADMINS};
+use crate::service::MANAGE_LEVELS;
+use crate::service::{LEVEL_DEPENDENT_COUNTS, LevelService};
 use portico_core::audit::audited_write;
 use portico_core::context::Requirement;
 use portico_core::dependents::{DeletionConstraints, Target};
@@ -21,7 +22,7 @@ use uuid::Uuid;
 fn readers(kind: LevelKind) -> Requirement<'static> {
     match kind {
         LevelKind::Confidentiality => Requirement::Authenticated,
-        LevelKind::Integrity => Requirement::AnyRole(TENANT_ADMINS),
+        LevelKind::Integrity => MANAGE_LEVELS,
     }
 }
 
@@ -105,7 +106,7 @@ impl LevelService for CatalogStore {
         kind: LevelKind,
         mut input: LevelInput,
     ) -> Result<Level, CatalogError> {
-        ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
+        ctx.require(MANAGE_LEVELS)?;
         normalize(&mut input)?;
         let name = input.level.clone().ok_or_else(|| CatalogError::invalid("level", "'level' is required"))?;
         let now = self.clock.now();
@@ -131,7 +132,7 @@ impl LevelService for CatalogStore {
         mut input: LevelInput,
         precondition: &Precondition,
     ) -> Result<Level, CatalogError> {
-        ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
+        ctx.require(MANAGE_LEVELS)?;
         normalize(&mut input)?;
         let now = self.clock.now();
         let action = format!("{}.update", kind.as_str());
@@ -169,7 +170,7 @@ impl LevelService for CatalogStore {
         kind: LevelKind,
         id: Uuid,
     ) -> Result<DeletionConstraints, CatalogError> {
-        ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
+        ctx.require(MANAGE_LEVELS)?;
         self.db.read(|conn| {
             self.existing_level(conn, ctx, kind, id)?;
             self.usage(conn, ctx, kind, id)
@@ -183,7 +184,7 @@ impl LevelService for CatalogStore {
         id: Uuid,
         precondition: &Precondition,
     ) -> Result<(), CatalogError> {
-        ctx.require(Requirement::AnyRole(TENANT_ADMINS))?;
+        ctx.require(MANAGE_LEVELS)?;
         let action = format!("{}.delete", kind.as_str());
         audited_write(&self.db, self.clock.as_ref(), ctx, &action, kind.as_str(), |conn| {
             portico_core::lock_row!(conn, catalog_levels, ctx.realm.id, id.to_string())?;
@@ -202,6 +203,6 @@ impl LevelService for CatalogStore {
     }
 
     fn may_manage_levels(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(TENANT_ADMINS)).is_ok()
+        ctx.require(MANAGE_LEVELS).is_ok()
     }
 }

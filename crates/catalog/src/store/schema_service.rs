@@ -6,7 +6,8 @@ use super::schemas::{self, SchemaFilter};
 use crate::avro::{AvroSchema, CompatibilityMode};
 use crate::error::CatalogError;
 use crate::model::{SchemaEntry, SchemaVersion};
-use crate::service::{CompatibilityReport, SCHEMA_ADMINS, SchemaCheck, SchemaService, VersionIncompatibility};
+use crate::service::MANAGE_SCHEMAS;
+use crate::service::{CompatibilityReport, SchemaCheck, SchemaService, VersionIncompatibility};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
 use portico_core::ids::new_uuid;
@@ -200,7 +201,7 @@ impl SchemaService for CatalogStore {
         compatibility: Option<CompatibilityMode>,
         precondition: &Precondition,
     ) -> Result<SchemaEntry, CatalogError> {
-        ctx.require(Requirement::AnyRole(SCHEMA_ADMINS))?;
+        ctx.require(MANAGE_SCHEMAS)?;
         if let Some(Some(description)) = &description {
             check_field("description", description, 500, true)?;
         }

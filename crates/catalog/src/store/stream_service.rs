@@ -5,7 +5,8 @@ use super::streams::{self, StreamFilter};
 use super::{CatalogStore, levels, schemas};
 use crate::error::CatalogError;
 use crate::model::{DataType, Level, LevelKind, SchemaEntry, Stream, StreamInput, StreamView};
-use crate::service::{STREAM_ADMINS, STREAM_DEPENDENT_COUNTS, StreamPage, StreamService};
+use crate::service::MANAGE_STREAMS;
+use crate::service::{STREAM_DEPENDENT_COUNTS, StreamPage, StreamService};
 use portico_core::audit::{Stamp, audited_write};
 use portico_core::context::Requirement;
 use portico_core::dependents::{DeletionConstraints, Target};
@@ -119,7 +120,7 @@ impl CatalogStore {
         ctx: &RequestContext,
         owner: Uuid,
     ) -> Result<bool, CatalogError> {
-        Ok(ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok() || self.caller_groups(conn, ctx)?.contains(&owner))
+        Ok(ctx.require(MANAGE_STREAMS).is_ok() || self.caller_groups(conn, ctx)?.contains(&owner))
     }
 
     pub(super) fn existing_stream(
@@ -183,7 +184,7 @@ impl CatalogStore {
         let caller = match &related.caller {
             Some(caller) => caller.clone(),
             None => {
-                let admin = ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok();
+                let admin = ctx.require(MANAGE_STREAMS).is_ok();
                 let groups = if admin { Vec::new() } else { self.caller_groups(conn, ctx)? };
                 related.caller = Some((admin, groups.clone()));
                 (admin, groups)
@@ -254,7 +255,7 @@ impl CatalogStore {
         if self.manages_stream(conn, ctx, owner)? {
             Ok(())
         } else {
-            ctx.require(Requirement::AnyRole(STREAM_ADMINS))?;
+            ctx.require(MANAGE_STREAMS)?;
             Ok(())
         }
     }
@@ -269,7 +270,7 @@ impl StreamService for CatalogStore {
     ) -> Result<StreamPage, CatalogError> {
         ctx.require(Requirement::Authenticated)?;
         self.db.snapshot(|conn| {
-            let admin = ctx.require(Requirement::AnyRole(STREAM_ADMINS)).is_ok();
+            let admin = ctx.require(MANAGE_STREAMS).is_ok();
             let groups = if admin { Vec::new() } else { self.caller_groups(conn, ctx)? };
             let may_create = admin || !groups.is_empty();
             let mut related = Related { caller: Some((admin, groups)), ..Related::default() };
