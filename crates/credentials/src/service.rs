@@ -16,12 +16,18 @@ use crate::model::{
     ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery,
 };
 use portico_core::RequestContext;
+use portico_core::context::Requirement;
 use portico_core::write::Precondition;
 
 /// Roles that may read.
 pub const READERS: &[&str] = &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"];
 /// Roles that may write and read secret values.
 pub const ADMINS: &[&str] = &["CREDENTIAL_ADMIN", "TENANT_ADMIN"];
+
+/// What reading requires (the routes' early checks and the service's own, named once).
+pub const READ: Requirement<'static> = Requirement::AnyRole(READERS);
+/// What writing and reading secret values require.
+pub const WRITE: Requirement<'static> = Requirement::AnyRole(ADMINS);
 
 /// FlexDeploy credentials, credential stores and credential store providers.
 pub trait CredentialService: Send + Sync + 'static {

@@ -10,6 +10,7 @@ use crate::oauth::{
 };
 use jsonwebtoken::jwk::JwkSet;
 use portico_core::RealmId;
+use portico_core::context::Requirement;
 use portico_core::cursor::{CursorPage, CursorRequest};
 use portico_core::dependents::DeletionConstraints;
 use portico_core::page::{Page, PageRequest};
@@ -21,6 +22,14 @@ use uuid::Uuid;
 pub const USER_ADMINS: &[&str] = &["TENANT_ADMIN"];
 /// Roles that administer every group of a realm.
 pub const GROUP_ADMINS: &[&str] = &["GROUP_ADMIN", "TENANT_ADMIN"];
+
+// What each kind of operation requires, named once: the routes' early checks (`http::ACCESS`),
+// the services' own checks (what embedders meet) and the HAL links' abilities use these.
+
+/// Managing a realm's users (creating, deleting, assigning roles; any user for themself).
+pub const MANAGE_USERS: Requirement<'static> = Requirement::AnyRole(USER_ADMINS);
+/// Managing every group of a realm (members manage their own groups).
+pub const MANAGE_GROUPS: Requirement<'static> = Requirement::AnyRole(GROUP_ADMINS);
 
 /// Authenticates API calls (used by the gateway's middleware).
 pub trait Authenticator: Send + Sync + 'static {

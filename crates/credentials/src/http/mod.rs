@@ -8,12 +8,11 @@ pub mod wire;
 
 use crate::error::CredentialsError;
 use crate::service::CredentialService;
-use crate::service::{ADMINS, READERS};
+use crate::service::{READ, WRITE};
 use crate::store::CredentialStore;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use portico_core::ErrorKind;
-use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::respond::{Versioned, json_with, no_store, versioned};
 use portico_core::http::{ApiError, Failure, QueryPairs};
@@ -40,9 +39,6 @@ pub const MODULE: Module = Module {
     realm_paths: &[],
     start,
 };
-
-const READ: Requirement<'static> = Requirement::AnyRole(READERS);
-const WRITE: Requirement<'static> = Requirement::AnyRole(ADMINS);
 
 /// Reading needs a credential role; writing an administrator's.
 const ACCESS: &[RouteAccess] = &[

@@ -41,8 +41,8 @@ pub const MODULE: Module = Module {
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
 const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
-const TENANT_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::USER_ADMINS);
-const GROUP_ADMIN: Requirement<'static> = Requirement::AnyRole(crate::service::GROUP_ADMINS);
+const TENANT_ADMIN: Requirement<'static> = crate::service::MANAGE_USERS;
+const GROUP_ADMIN: Requirement<'static> = crate::service::MANAGE_GROUPS;
 
 /// What each route requires; finer rules (a user may change themself, a group's members may
 /// manage it, a tenant's users may read it) are the services'.

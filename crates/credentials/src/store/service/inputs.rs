@@ -6,11 +6,10 @@ use super::super::{CredentialStore, stores};
 use super::seal_context;
 use crate::error::CredentialsError;
 use crate::model::{Credential, CredentialInput, CredentialScope, InputValue, Provider, Store, validate_name};
-use crate::service::ADMINS;
+use crate::service::WRITE;
 use crate::store::schema::credentials;
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
-use portico_core::context::Requirement;
 use portico_core::db::DbError;
 use portico_core::write::{Precondition, committed};
 use portico_core::{DbConnection, RequestContext};
@@ -70,7 +69,7 @@ impl CredentialStore {
         ctx: &RequestContext,
         records: Vec<CredentialRecord>,
     ) -> Result<Vec<Credential>, CredentialsError> {
-        let clear_secrets = ctx.require(Requirement::AnyRole(ADMINS)).is_ok();
+        let clear_secrets = ctx.require(WRITE).is_ok();
         records
             .into_iter()
             .map(|record| {

@@ -5,6 +5,7 @@
 mod definitions;
 mod inputs;
 
+use crate::service::{READ, WRITE};
 use definitions::{ProviderChange, StoreValues};
 use inputs::{CredentialChange, Placement};
 use portico_core::RealmId;
@@ -17,9 +18,8 @@ use crate::model::{
     Credential, CredentialDraft, CredentialPatch, CredentialQuery, Provider, ProviderDraft, ProviderPatch,
     ProviderQuery, Store, StoreDraft, StorePatch, StoreQuery, validate_description, validate_name,
 };
-use crate::service::{ADMINS, CredentialService, READERS};
+use crate::service::CredentialService;
 use portico_core::audit::audited_write;
-use portico_core::context::Requirement;
 use portico_core::write::Precondition;
 use portico_core::{DbConnection, RequestContext};
 
@@ -29,11 +29,11 @@ pub(super) fn seal_context(realm: RealmId, credential: i64, def: i64) -> String 
 
 impl CredentialStore {
     fn reader(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
-        Ok(ctx.require(Requirement::AnyRole(READERS))?)
+        Ok(ctx.require(READ)?)
     }
 
     fn writer(&self, ctx: &RequestContext) -> Result<(), CredentialsError> {
-        Ok(ctx.require(Requirement::AnyRole(ADMINS))?)
+        Ok(ctx.require(WRITE)?)
     }
 
     fn existing_store(&self, conn: &mut DbConnection, realm: RealmId, id: i64) -> Result<Store, CredentialsError> {

@@ -3,8 +3,9 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, Group, User, validate_chars, validate_email, validate_length, validate_phone};
+use crate::service::MANAGE_GROUPS;
 use crate::service::{Allowed, GroupFilter};
-use crate::service::{GROUP_ADMINS, GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
+use crate::service::{GROUP_DEPENDENT_COUNTS, GroupInput, GroupService};
 use crate::store::groups::{self, GroupChanges};
 use crate::store::schema::user_groups;
 use crate::store::users;
@@ -57,7 +58,7 @@ impl IdentityStore {
         ctx: &RequestContext,
         group: Uuid,
     ) -> Result<(), IdentityError> {
-        if ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok() {
+        if ctx.require(MANAGE_GROUPS).is_ok() {
             return Ok(());
         }
         ctx.require(Requirement::Authenticated)?;
@@ -126,7 +127,7 @@ impl GroupService for IdentityStore {
     }
 
     fn create_group(&self, ctx: &RequestContext, input: GroupInput) -> Result<(Group, Vec<User>), IdentityError> {
-        ctx.require(Requirement::AnyRole(GROUP_ADMINS))?;
+        ctx.require(MANAGE_GROUPS)?;
         let name = input.name.clone().ok_or_else(|| IdentityError::invalid("name", "name is required"))?;
         validate_group(&input)?;
         let now = self.clock.now();
@@ -259,14 +260,14 @@ impl GroupService for IdentityStore {
     }
 
     fn may_create_groups(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok()
+        ctx.require(MANAGE_GROUPS).is_ok()
     }
 
     fn group_allowed(&self, ctx: &RequestContext, members: &[User]) -> Allowed {
         let member = ctx.principal.kind == PrincipalKind::User
             && members.iter().any(|m| m.id.to_string() == ctx.principal.id)
             && ctx.require(Requirement::Authenticated).is_ok();
-        let manager = ctx.require(Requirement::AnyRole(GROUP_ADMINS)).is_ok() || member;
+        let manager = ctx.require(MANAGE_GROUPS).is_ok() || member;
         Allowed { edit: manager, delete: manager, assign_roles: false }
     }
 }

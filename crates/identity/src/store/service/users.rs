@@ -3,8 +3,9 @@
 use super::IdentityStore;
 use crate::error::IdentityError;
 use crate::model::{AuditStamp, User, validate_email, validate_length, validate_phone, validate_roles};
+use crate::service::MANAGE_USERS;
 use crate::service::{Allowed, UserFilter};
-use crate::service::{NewUser, USER_ADMINS, UserPatch, UserService};
+use crate::service::{NewUser, UserPatch, UserService};
 use crate::store::users::{self, UserChanges};
 use portico_core::RealmId;
 use portico_core::audit::audited_write;
@@ -55,7 +56,7 @@ impl IdentityStore {
 
     /// Sets a user's roles (TENANT_ADMIN); `PLATFORM_ADMIN` only by platform admins, in `master`.
     fn assign(&self, ctx: &RequestContext, id: Uuid, roles: BTreeSet<String>) -> Result<User, IdentityError> {
-        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        ctx.require(MANAGE_USERS)?;
         validate_roles("roles", roles.iter())?;
         if let Some(unknown) = roles.iter().find(|role| !self.hooks.is_known_role(role)) {
             return Err(IdentityError::invalid(
@@ -127,7 +128,7 @@ impl UserService for IdentityStore {
     }
 
     fn create_user(&self, ctx: &RequestContext, user: NewUser) -> Result<User, IdentityError> {
-        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        ctx.require(MANAGE_USERS)?;
         validate_names(Some(&user.first_name), Some(&user.last_name), user.middle_name.as_deref())?;
         validate_email("emailAddress", &user.email)?;
         validate_password(user.password.as_deref())?;
@@ -170,7 +171,7 @@ impl UserService for IdentityStore {
     ) -> Result<User, IdentityError> {
         let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == id.to_string();
         if !own {
-            ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+            ctx.require(MANAGE_USERS)?;
         }
         validate_names(
             patch.first_name.as_deref(),
@@ -220,7 +221,7 @@ impl UserService for IdentityStore {
     }
 
     fn delete_user(&self, ctx: &RequestContext, id: Uuid, precondition: &Precondition) -> Result<(), IdentityError> {
-        ctx.require(Requirement::AnyRole(USER_ADMINS))?;
+        ctx.require(MANAGE_USERS)?;
         if ctx.principal.id == id.to_string() {
             return Err(IdentityError::conflict("self_deletion", "you cannot delete yourself"));
         }
@@ -239,11 +240,11 @@ impl UserService for IdentityStore {
     }
 
     fn may_create_users(&self, ctx: &RequestContext) -> bool {
-        ctx.require(Requirement::AnyRole(USER_ADMINS)).is_ok()
+        ctx.require(MANAGE_USERS).is_ok()
     }
 
     fn user_allowed(&self, ctx: &RequestContext, user: &User) -> Allowed {
-        let admin = ctx.require(Requirement::AnyRole(USER_ADMINS)).is_ok();
+        let admin = ctx.require(MANAGE_USERS).is_ok();
         let own = ctx.principal.kind == PrincipalKind::User && ctx.principal.id == user.id.to_string();
         Allowed { edit: admin || own, delete: admin && !own, assign_roles: admin }
     }
