@@ -177,7 +177,7 @@ fn realms_do_not_see_or_purge_each_others_rows() {
     assert_eq!(due(&db, now).len(), 2, "the same topic name in two realms is two rows");
     assert!(claim(&db, (a, cluster, "t"), "x", now).is_some());
     assert!(claim(&db, (b, cluster, "t"), "y", now).is_some(), "a's claim does not hold b's row");
-    db.write(|conn| outbox::purge(conn, a).map_err(DbError::from)).unwrap();
+    db.write(|conn| portico_catalog::store::purge_realm(conn, a).map_err(DbError::from)).unwrap();
     assert!(pending(&db, a, cluster, "t").is_empty());
     assert_eq!(pending(&db, b, cluster, "t").len(), 1);
 }

@@ -178,9 +178,3 @@ pub fn update(
     .execute(conn)?;
     Ok(changed == 1)
 }
-
-/// Removes every cluster of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(clusters::table.filter(clusters::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

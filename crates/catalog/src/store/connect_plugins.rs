@@ -206,9 +206,3 @@ pub fn set_checked(conn: &mut DbConnection, realm: RealmId, instance: Uuid, at: 
         .execute(conn)?;
     Ok(())
 }
-
-/// Removes every plugin of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(plugins::table.filter(plugins::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -213,12 +213,6 @@ pub fn count_owned_by(conn: &mut DbConnection, realm: RealmId, owner: Uuid) -> Q
     Ok(count.max(0) as u64)
 }
 
-/// Removes every environment of `realm` (before its instances).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(environments::table.filter(environments::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}
-
 /// The ids of the environments of `realm` on `instance`.
 pub fn of_instance(conn: &mut DbConnection, realm: RealmId, instance: Uuid) -> QueryResult<Vec<Uuid>> {
     let ids: Vec<String> =

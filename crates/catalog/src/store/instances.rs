@@ -288,10 +288,3 @@ pub fn ca_pems_using_cluster(conn: &mut DbConnection, realm: RealmId, cluster: U
     }
     Ok(pems)
 }
-
-/// Removes every instance of `realm` (before its clusters and tiers).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(links::table.filter(links::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(instances::table.filter(instances::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -174,9 +174,3 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, kind: LevelKind, id: Uuid
     }
     Ok(deleted == 1)
 }
-
-/// Removes every level of `realm` (its counters go with the realm's).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(levels::table.filter(levels::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -152,18 +152,15 @@ impl RealmLifecycle for CatalogStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
-        outbox::purge(conn, realm)?;
-        connect_plugins::purge(conn, realm)?;
-        stream_configs::purge(conn, realm)?;
-        streams::purge(conn, realm)?;
-        levels::purge(conn, realm)?;
-        schemas::purge(conn, realm)?;
-        environments::purge(conn, realm)?;
-        instances::purge(conn, realm)?;
-        clusters::purge(conn, realm)?;
-        support_tiers::purge(conn, realm)?;
-        Ok(())
+        Ok(purge_realm(conn, realm)?)
     }
+}
+
+/// Deletes every catalog row of `realm`: the stream name index (its tables are not diesel
+/// tables) and every declared realm-scoped table, from the declarations.
+pub fn purge_realm(conn: &mut DbConnection, realm: RealmId) -> diesel::QueryResult<()> {
+    streams::NAME_INDEX.purge(conn, realm)?;
+    schema::purge_realm(conn, realm)
 }
 
 /// What the catalog holds of other entities: environments and streams owned by a group, streams

@@ -251,9 +251,3 @@ pub fn pending(conn: &mut DbConnection, realm: RealmId, cluster: Uuid, topics: &
         })
         .collect()
 }
-
-/// Forgets every row of `realm` (the realm is being deleted).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(outbox::table.filter(outbox::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

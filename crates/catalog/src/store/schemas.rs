@@ -260,10 +260,3 @@ pub fn version_page(
     })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
-
-/// Removes every schema and version of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(versions::table.filter(versions::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(schemas::table.filter(schemas::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

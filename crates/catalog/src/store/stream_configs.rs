@@ -194,9 +194,3 @@ pub fn pins_versions(conn: &mut DbConnection, realm: RealmId, stream: Uuid, key:
     let count: i64 = query.count().get_result(conn)?;
     Ok(count > 0)
 }
-
-/// Removes every config of `realm` (before its streams, environments and schemas).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(configs::table.filter(configs::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -12,7 +12,7 @@ use time::PrimitiveDateTime;
 use uuid::Uuid;
 
 /// The trigram index of stream names (migration `catalog_stream_name_search`).
-const NAME_INDEX: TrigramIndex = TrigramIndex {
+pub(super) const NAME_INDEX: TrigramIndex = TrigramIndex {
     table: "catalog_stream_trigrams",
     counts: "catalog_stream_trigram_counts",
     realm: "catalog_streams.realm_id",
@@ -264,11 +264,4 @@ pub fn count_referring(
     };
     let count: i64 = query.count().get_result(conn)?;
     Ok(Some(count.max(0) as u64))
-}
-
-/// Removes every stream of `realm` (before its schemas and levels).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    NAME_INDEX.purge(conn, realm)?;
-    diesel::delete(streams::table.filter(streams::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
 }

@@ -84,9 +84,3 @@ pub fn page(conn: &mut DbConnection, realm: RealmId, request: &PageRequest) -> R
     })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
 }
-
-/// Removes every tier of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(tiers::table.filter(tiers::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -587,7 +587,35 @@ macro_rules! schema_tables {
                 diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$table::table.select($table::all_columns)).to_string(),
             )),+]
         }
+
+        /// Deletes every row of `realm` from this schema's realm-scoped tables, derived from
+        /// the declarations above (see `portico_core::db::purge_declared`).
+        pub fn purge_realm(
+            conn: &mut $crate::db::DbConnection,
+            realm: $crate::RealmId,
+        ) -> diesel::QueryResult<()> {
+            $crate::db::purge_declared(conn, realm, &declared_tables())
+        }
     };
+}
+
+/// Deletes every row of `realm` from the `declared` tables (a schema's `declared_tables()`)
+/// that have a `realm_id` column, the last declared first: a schema declares a table after the
+/// tables it refers to, so rows go before the rows they refer to. A realm's purge follows from
+/// its tables' declarations, with no hand-kept list to forget a new table in.
+pub fn purge_declared(
+    conn: &mut DbConnection,
+    realm: crate::RealmId,
+    declared: &[(&'static str, String)],
+) -> diesel::QueryResult<()> {
+    for (table, select) in declared.iter().rev() {
+        if select.contains(&format!("`{table}`.`realm_id`")) {
+            diesel::sql_query(format!("DELETE FROM {table} WHERE realm_id = $1"))
+                .bind::<diesel::sql_types::Text, _>(realm)
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and the
