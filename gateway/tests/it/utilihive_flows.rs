@@ -379,3 +379,33 @@ async fn each_owner_gets_the_openapi_document_of_its_management_api() {
     assert_problem(&app.send(request("GET", &theirs, "/acme/management/openapi.json", None)).await, 403, None);
     assert_problem(&app.get("/acme/management/openapi.json").await, 401, None);
 }
+
+#[actix_web::test]
+async fn deleting_the_owner_leaves_no_row_in_any_flows_table() {
+    let app = TestApp::start().await;
+    let gone = app.realm("gone").await;
+    let token = management_token(&app, &gone, "deployer@gone.test", &["Deployer"]).await;
+    let writes = [
+        ("POST", "/gone/management/flows".to_owned(), rest_flow("meter-readings", "1.0.0")),
+        ("PUT", "/gone/management/registry/secrets/generic/db-password".to_owned(), json!({"value": "s3cret"})),
+        ("POST", "/gone/management/registry/tables/meters/rows".to_owned(), json!({"cells": {"meter": "M-1"}})),
+        (
+            "POST",
+            "/gone/management/registry/resources/OpenAPIv3/simple-rest-api".to_owned(),
+            json!({"content": crate::utilihive_resources::OPENAPI}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let written = app.send(request(method, &token, path, Some(body))).await;
+        assert!(written.status.is_success(), "{method} {path}: {}", written.text());
+    }
+    let realm_id = uuid::Uuid::parse_str(&gone.id).unwrap().to_string();
+    let holding = app.tables_holding_realm(&realm_id);
+    for table in ["flows", "flow_secrets", "flow_table_cells", "flow_resources", "flow_resource_trigrams"] {
+        assert!(holding.contains(&table), "{table} in {holding:?}");
+    }
+    let admin = app.admin_token().await;
+    let deleted = app.json_as("DELETE", &admin, &format!("/v1/tenants/{}", gone.id), &json!({})).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text());
+    assert_eq!(app.tables_holding_realm(&realm_id), Vec::<&str>::new());
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 const BASE: &str = "/acme/management/registry";
 
-const OPENAPI: &str = "openapi: 3.0.3\ninfo:\n  title: Simple REST API\n  version: '1'\npaths:\n  /echo:\n    post:\n      responses:\n        '200':\n          description: ok\n";
+pub(crate) const OPENAPI: &str = "openapi: 3.0.3\ninfo:\n  title: Simple REST API\n  version: '1'\npaths:\n  /echo:\n    post:\n      responses:\n        '200':\n          description: ok\n";
 
 const WSDL: &str = r#"<wsdl:definitions name="MeterService" targetNamespace="urn:meters" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:meters">
   <wsdl:message name="ReadingRequest"><wsdl:part name="body" element="tns:Reading"/></wsdl:message>

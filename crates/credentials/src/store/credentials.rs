@@ -286,10 +286,3 @@ pub fn name_taken(conn: &mut DbConnection, realm: RealmId, name: &str, except: O
         .load(conn)?;
     Ok(ids.iter().any(|id| Some(*id) != except))
 }
-
-/// Removes every credential and input of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(inputs::table.filter(inputs::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(credentials::table.filter(credentials::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

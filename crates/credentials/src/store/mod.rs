@@ -78,9 +78,6 @@ impl RealmLifecycle for CredentialStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
-        credentials::purge(conn, realm)?;
-        stores::purge(conn, realm)?;
-        providers::purge(conn, realm)?;
-        Ok(())
+        Ok(schema::purge_realm(conn, realm)?)
     }
 }

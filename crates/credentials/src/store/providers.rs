@@ -229,10 +229,3 @@ pub fn builtin(conn: &mut DbConnection, realm: RealmId) -> QueryResult<Option<i6
         .first(conn)
         .optional()
 }
-
-/// Removes every provider and definition of `realm`.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(defs::table.filter(defs::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(providers::table.filter(providers::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -133,9 +133,3 @@ pub fn credential_count(conn: &mut DbConnection, realm: RealmId, id: i64) -> Que
         .count()
         .get_result(conn)
 }
-
-/// Removes every store of `realm` (after its credentials).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(stores::table.filter(stores::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -254,14 +254,6 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, id: &str) -> QueryResult<
     Ok(removed == 1)
 }
 
-/// Removes every flow of the realm.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(flow_status_events::table.filter(flow_status_events::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(flow_revisions::table.filter(flow_revisions::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(flows::table.filter(flows::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}
-
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = flow_revisions)]
 struct RevisionRow {

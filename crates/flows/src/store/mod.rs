@@ -389,9 +389,8 @@ impl RealmLifecycle for FlowsStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
-        secrets::purge(conn, realm)?;
-        tables::purge(conn, realm)?;
-        resources::purge(conn, realm)?;
-        Ok(flows::purge(conn, realm)?)
+        // Every declared realm-scoped table (the search index's among them), from the
+        // declarations.
+        Ok(schema::purge_realm(conn, realm)?)
     }
 }

@@ -323,11 +323,3 @@ pub fn delete(conn: &mut DbConnection, realm: RealmId, kind: ResourceType, id: &
     .execute(conn)?;
     SEARCH_INDEX.remove(conn, key)
 }
-
-/// Removes every resource of the realm.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    SEARCH_INDEX.purge(conn, realm)?;
-    diesel::delete(revisions::table.filter(revisions::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(resources::table.filter(resources::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -180,10 +180,3 @@ pub fn versions(conn: &mut DbConnection, realm: RealmId, key: &str) -> QueryResu
         .map(|(version, at, by)| SecretVersion { version, created_at: at.into(), created_by: by })
         .collect())
 }
-
-/// Removes every secret of the realm.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(flow_secret_versions::table.filter(flow_secret_versions::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(flow_secrets::table.filter(flow_secrets::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

@@ -245,10 +245,3 @@ pub fn delete_table(conn: &mut DbConnection, realm: RealmId, table: &str) -> Que
         .execute(conn)?;
     Ok(removed == 1)
 }
-
-/// Removes every table of the realm.
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(cells::table.filter(cells::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(tables::table.filter(tables::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}

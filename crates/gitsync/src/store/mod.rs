@@ -506,7 +506,7 @@ impl RealmLifecycle for GitsyncStore {
     }
 
     fn realm_deleting(&self, conn: &mut DbConnection, realm: RealmId) -> Result<(), DbError> {
-        rows::purge(conn, realm)?;
+        schema::purge_realm(conn, realm)?;
         if let Err(err) = self.files.remove_realm(realm) {
             tracing::error!(%realm, error = %err, "the deleted realm's synchronized files could not all be removed");
         }

@@ -108,17 +108,6 @@ pub fn delete_instance(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> Que
     Ok(removed == 1)
 }
 
-/// Removes every gitsync row of `realm` (the realm is being deleted).
-pub fn purge(conn: &mut DbConnection, realm: RealmId) -> QueryResult<()> {
-    diesel::delete(gitsync_files::table.filter(gitsync_files::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(gitsync_synchronizations::table.filter(gitsync_synchronizations::realm_id.eq(realm)))
-        .execute(conn)?;
-    diesel::delete(gitsync_configs::table.filter(gitsync_configs::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(gitsync_locks::table.filter(gitsync_locks::realm_id.eq(realm))).execute(conn)?;
-    diesel::delete(gitsync_instances::table.filter(gitsync_instances::realm_id.eq(realm))).execute(conn)?;
-    Ok(())
-}
-
 /// A stored configuration, as the service works with it (the password still sealed).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = gitsync_configs)]
