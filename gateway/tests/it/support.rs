@@ -311,7 +311,7 @@ impl TestApp {
         let tables = portico_gateway::server::declared_tables();
         let scoped: Vec<&'static str> = tables
             .into_iter()
-            .filter(|(name, select)| *name != "audit_events" && select.contains("`realm_id`"))
+            .filter(|(name, select)| *name != "audit_events" && portico_core::db::realm_scoped(name, select))
             .map(|(name, _)| name)
             .collect();
         assert!(scoped.len() > 10, "realm-scoped tables: {scoped:?}");

@@ -609,13 +609,19 @@ pub fn purge_declared(
     declared: &[(&'static str, String)],
 ) -> diesel::QueryResult<()> {
     for (table, select) in declared.iter().rev() {
-        if select.contains(&format!("`{table}`.`realm_id`")) {
+        if realm_scoped(table, select) {
             diesel::sql_query(format!("DELETE FROM {table} WHERE realm_id = $1"))
                 .bind::<diesel::sql_types::Text, _>(realm)
                 .execute(conn)?;
         }
     }
     Ok(())
+}
+
+/// Whether the declared `table` (its name and `SELECT` of every column, as `declared_tables()`
+/// gives them) has a `realm_id` column: its rows belong to a realm.
+pub fn realm_scoped(table: &str, select: &str) -> bool {
+    select.contains(&format!("`{table}`.`realm_id`"))
 }
 
 /// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and the
