@@ -8,6 +8,7 @@ pub mod tokens;
 
 use crate::config::IdentityConfig;
 use crate::service::{Authenticator, GroupService, RealmService, TenantService, TokenService, UserService};
+use crate::service::{MANAGE_GROUPS, MANAGE_USERS};
 use crate::store::IdentityStore;
 use actix_web::web::Data;
 use portico_core::context::Requirement;
@@ -41,8 +42,6 @@ pub const MODULE: Module = Module {
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
 const PLATFORM: Requirement<'static> = Requirement::PlatformAdmin;
-const TENANT_ADMIN: Requirement<'static> = crate::service::MANAGE_USERS;
-const GROUP_ADMIN: Requirement<'static> = crate::service::MANAGE_GROUPS;
 
 /// What each route requires; finer rules (a user may change themself, a group's members may
 /// manage it, a tenant's users may read it) are the services'.
@@ -60,11 +59,11 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/group", ANY),
     ("GET", "/tenant", ANY),
     ("GET", "/users", ANY),
-    ("POST", "/users", TENANT_ADMIN),
+    ("POST", "/users", MANAGE_USERS),
     ("GET", "/users/{uid}", ANY),
     ("PATCH", "/users/{uid}", ANY),
-    ("DELETE", "/users/{uid}", TENANT_ADMIN),
-    ("PUT", "/users/{uid}/roles", TENANT_ADMIN),
+    ("DELETE", "/users/{uid}", MANAGE_USERS),
+    ("PUT", "/users/{uid}/roles", MANAGE_USERS),
     ("GET", "/users/search", ANY),
     ("GET", "/users/search/findByFirstName", ANY),
     ("GET", "/users/search/findByLastName", ANY),
@@ -72,7 +71,7 @@ const ACCESS: &[RouteAccess] = &[
     ("GET", "/users/search/searchUser", ANY),
     ("GET", "/users/search/findByEmailAddress", ANY),
     ("GET", "/groups", ANY),
-    ("POST", "/groups", GROUP_ADMIN),
+    ("POST", "/groups", MANAGE_GROUPS),
     ("GET", "/groups/{uid}", ANY),
     ("PATCH", "/groups/{uid}", ANY),
     ("DELETE", "/groups/{uid}", ANY),
