@@ -82,7 +82,7 @@ fn read_only_executable_mappings() -> Vec<(usize, usize)> {
     let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else { return Vec::new() };
     let exe = exe.to_string_lossy();
     let mut ranges = Vec::new();
-    // (range, whether it qualifies so far)
+    // The range of the mapping being read, while it still qualifies.
     let mut current: Option<(usize, usize)> = None;
     for line in smaps.lines() {
         let mut fields = line.split_whitespace();
