@@ -1,6 +1,6 @@
 //! Builds the actix application: shared state, middleware, and every crate's routes.
 //!
-//! The gateway is thin: it mounts each crate's `http::configure` and adds health, metrics,
+//! The gateway is thin: it mounts each crate's declared routes and adds health, metrics,
 //! OpenAPI, error rendering and request observation. No domain logic lives here.
 
 use crate::auth::authenticate;
@@ -14,10 +14,9 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, web};
-use portico_core::context::Requirement;
 use portico_core::http::guard::reject_bad_request_lines;
 use portico_core::http::module::render_failures;
-use portico_core::http::{ApiDocument, AxualRegistry, ErrorFormats, Format, RealmPaths, RouteAccess};
+use portico_core::http::{Access, ApiDocument, AxualRegistry, ErrorFormats, Format, RealmPaths, Routes};
 use portico_core::seal::Sealer;
 use portico_core::{Clock, Database};
 use std::sync::Arc;
@@ -68,7 +67,7 @@ impl AppState {
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
             realms: web::Data::new(RealmPaths::of(MODULES)),
-            routes: web::Data::new(RouteTable::from_openapi(&openapi, &route_access())),
+            routes: web::Data::new(RouteTable::new(declared_routes().operations())),
             document: web::Data::new(ApiDocument(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
             db,
@@ -82,14 +81,6 @@ impl AppState {
 /// `GET /openapi.json`: the document, as serialized at start.
 async fn openapi_json(doc: web::Data<ApiDocument>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
-}
-
-/// What every non-public route requires: the gateway's own (the Axual index and profiles, for
-/// any caller) and every module's.
-pub fn route_access() -> Vec<RouteAccess> {
-    const ANY: Requirement<'static> = Requirement::Authenticated;
-    let own: [RouteAccess; 3] = [("GET", "/", ANY), ("GET", "/profile", ANY), ("GET", "/profile/{rel}", ANY)];
-    own.into_iter().chain(MODULES.iter().flat_map(|module| module.access.iter().copied())).collect()
 }
 
 /// Every module's error formats; the gateway's own paths answer problems; everything else is
@@ -118,18 +109,29 @@ pub fn axual_registry() -> AxualRegistry {
     registry
 }
 
-/// Registers every documented route (the same list feeds the app and the OpenAPI document).
+/// Every route: the gateway's own (health, metrics: public) and every module's, each declared
+/// once with what it requires. The same list feeds the app, the OpenAPI document and the
+/// [`RouteTable`] the authentication middleware checks.
+pub fn declared_routes() -> Routes {
+    let mut routes = Routes::default();
+    routes
+        .add(Access::Public, health::healthz)
+        .add(Access::Public, health::readyz)
+        .add(Access::Public, health::info)
+        .add(Access::Public, health::metrics);
+    portico_core::http::axual::routes(&mut routes);
+    for module in MODULES {
+        (module.routes)(&mut routes);
+    }
+    routes
+}
+
+/// Registers every declared route.
 fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    let app = app
-        .service(health::healthz)
-        .service(health::readyz)
-        .service(health::info)
-        .service(health::metrics)
-        .configure(portico_core::http::axual::configure);
-    MODULES.iter().fold(app, |app, module| app.configure(module.routes))
+    app.configure(|cfg| declared_routes().register(cfg))
 }
 
 /// The whole-surface OpenAPI document.

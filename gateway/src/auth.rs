@@ -1,7 +1,7 @@
 //! Authentication and realm resolution, for every route.
 //!
-//! - Operations documented as public (`security: [{}]` in the OpenAPI document: token
-//!   endpoints, JWKS, discovery, health, docs) pass through untouched.
+//! - Operations declared public (`Access::Public` in the modules' route lists, `security: [{}]`
+//!   in the OpenAPI document: token endpoints, JWKS, discovery, health) pass through untouched.
 //! - No `Authorization` header: the request goes on without a caller; routes that need one
 //!   (their handlers take a `RequestContext`) answer 401.
 //! - A present but invalid credential is a 401 with `WWW-Authenticate`, never ignored.
@@ -20,8 +20,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use portico_core::http::RealmPaths;
 use portico_core::http::failure::{Failure, failure_response};
+use portico_core::http::{Access, RealmPaths};
 use portico_core::{ErrorKind, Principal, RealmRef, RequestContext, run_blocking};
 use portico_identity::IdentityError;
 use portico_identity::service::Authenticator;
@@ -204,10 +204,11 @@ pub async fn authenticate(
     // Public operations (token endpoints, JWKS, health, ...) authenticate their callers
     // themselves: a client's HTTP Basic credentials there are not a realm user's.
     let access = req.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.access(req.method(), req.path()));
-    if let Some((true, _)) = access {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
-    let requirement = access.and_then(|(_, requirement)| requirement);
+    let requirement = match access {
+        Some(Access::Public) => return Ok(next.call(req).await?.map_into_left_body()),
+        Some(Access::Requires(requirement)) => Some(requirement),
+        None => None,
+    };
     match resolve(&req, auth).await {
         // The route's requirement is checked before the handler reads a body: a caller without
         // the role gets 403, not a 400 about a body it may not send anyway.

@@ -6,19 +6,17 @@ use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use portico_core::ErrorKind;
 use portico_core::context::Requirement;
-use portico_core::http::RouteAccess;
 use portico_core::http::failure::{Failure, failure_response};
-use utoipa::openapi::security::SecurityRequirement;
+use portico_core::http::routes::{Access, Declaration};
 
-/// The documented routes (from the OpenAPI document): path templates, their methods, whether
-/// each operation is public by decision (`security: [{}]`), and what it requires of its caller
-/// (the modules' [`RouteAccess`] tables).
+/// The declared routes (the modules' route lists): path templates, their methods, and what
+/// each operation requires of its caller ([`Access`]).
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable(Vec<Route>);
 
-/// One operation: its method, whether it is public, what it requires.
-type Operation = (Method, bool, Option<Requirement<'static>>);
-/// One documented path: its segments and its operations.
+/// One operation: its method and what it requires.
+type Operation = (Method, Access);
+/// One path: its segments and its operations.
 type Route = (Vec<Segment>, Vec<Operation>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,36 +34,17 @@ fn segments(template: &str) -> Vec<Segment> {
 }
 
 impl RouteTable {
-    /// Builds the table from OpenAPI paths and the modules' access tables.
-    pub fn from_openapi(api: &utoipa::openapi::OpenApi, access: &[RouteAccess]) -> RouteTable {
-        let routes = api
-            .paths
-            .paths
-            .iter()
-            .map(|(template, item)| {
-                let public = |op: &utoipa::openapi::path::Operation| {
-                    op.security.as_ref().is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()))
-                };
-                let route = segments(template);
-                let requirement = |method: &Method| {
-                    access
-                        .iter()
-                        .find(|(m, path, _)| *m == method.as_str() && segments(path) == route)
-                        .map(|(_, _, requirement)| *requirement)
-                };
-                let methods = [
-                    (Method::GET, &item.get),
-                    (Method::POST, &item.post),
-                    (Method::PUT, &item.put),
-                    (Method::PATCH, &item.patch),
-                    (Method::DELETE, &item.delete),
-                ]
-                .into_iter()
-                .filter_map(|(method, op)| op.as_ref().map(|op| (method.clone(), public(op), requirement(&method))))
-                .collect();
-                (route, methods)
-            })
-            .collect();
+    /// The table of these declared operations.
+    pub fn new(declared: &[Declaration]) -> RouteTable {
+        let mut routes: Vec<Route> = Vec::new();
+        for declaration in declared {
+            let route = segments(&declaration.template);
+            let operation = (declaration.method.clone(), declaration.access);
+            match routes.iter_mut().find(|(segments, _)| *segments == route) {
+                Some((_, operations)) => operations.push(operation),
+                None => routes.push((route, vec![operation])),
+            }
+        }
         RouteTable(routes)
     }
 
@@ -91,7 +70,7 @@ impl RouteTable {
     }
 
     fn operation(&self, method: &Method, path: &str) -> Option<&Operation> {
-        self.matching(path).into_iter().flat_map(|(_, operations)| operations).find(|(m, _, _)| m == method)
+        self.matching(path).into_iter().flat_map(|(_, operations)| operations).find(|(m, _)| m == method)
     }
 
     /// Methods allowed on `path`, if any route matches it.
@@ -99,48 +78,23 @@ impl RouteTable {
         let mut allowed: Vec<Method> = self
             .matching(path)
             .into_iter()
-            .flat_map(|(_, operations)| operations.iter().map(|(m, _, _)| m.clone()))
+            .flat_map(|(_, operations)| operations.iter().map(|(m, _)| m.clone()))
             .collect();
         allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)
     }
 
-    /// Whether `method path` is public and, when not, what it requires of its caller: one
-    /// lookup for both (`None`: no such route).
-    pub fn access(&self, method: &Method, path: &str) -> Option<(bool, Option<Requirement<'static>>)> {
-        self.operation(method, path).map(|(_, public, requirement)| (*public, *requirement))
-    }
-
-    /// Whether `method path` is a public operation (it authenticates its callers itself, or
-    /// needs no caller), so the gateway must not interpret its `Authorization` header.
-    pub fn is_public(&self, method: &Method, path: &str) -> bool {
-        self.operation(method, path).is_some_and(|(_, public, _)| *public)
+    /// What `method path` asks of its caller (`None`: no such route).
+    pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
+        self.operation(method, path).map(|(_, access)| *access)
     }
 
     /// What `method path` requires of its caller, if the route is known and not public.
     pub fn requirement(&self, method: &Method, path: &str) -> Option<Requirement<'static>> {
-        self.operation(method, path).and_then(|(_, _, requirement)| *requirement)
-    }
-
-    /// Operations that are neither public nor in any access table (a test keeps this empty).
-    pub fn undeclared(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .flat_map(|(segments, operations)| {
-                operations.iter().filter(|(_, public, requirement)| !public && requirement.is_none()).map(
-                    move |(method, _, _)| {
-                        let path: Vec<String> = segments
-                            .iter()
-                            .map(|s| match s {
-                                Segment::Literal(literal) => literal.clone(),
-                                Segment::Variable => "{}".into(),
-                            })
-                            .collect();
-                        format!("{method} /{}", path.join("/"))
-                    },
-                )
-            })
-            .collect()
+        match self.access(method, path)? {
+            Access::Requires(requirement) => Some(requirement),
+            Access::Public => None,
+        }
     }
 }
 

@@ -26,14 +26,14 @@ pub struct Info {
 }
 
 /// Liveness: the process is up.
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "the process is up", body = Health)))]
+#[utoipa::path(tag = "gateway", responses((status = 200, description = "the process is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "the database answers", body = Health), (status = 503, description = "database unreachable")))]
+#[utoipa::path(tag = "gateway", responses((status = 200, description = "the database answers", body = Health), (status = 503, description = "database unreachable")))]
 #[get("/readyz")]
 pub async fn readyz(db: web::Data<Database>) -> Result<web::Json<Health>, ApiError<Problem>> {
     let db = db.get_ref().clone();
@@ -52,7 +52,7 @@ pub async fn readyz(db: web::Data<Database>) -> Result<web::Json<Health>, ApiErr
 }
 
 /// Axual "application information" (GET /info).
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "application information", body = Info)))]
+#[utoipa::path(tag = "gateway", responses((status = 200, description = "application information", body = Info)))]
 #[get("/info")]
 pub async fn info() -> HttpResponse {
     let info =
@@ -61,7 +61,7 @@ pub async fn info() -> HttpResponse {
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(tag = "gateway", security(()), responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "gateway", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
     let pool = db.pool_state();

@@ -25,9 +25,8 @@ use portico_core::ErrorKind;
 use portico_core::context::Requirement;
 use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::{ApiError, Failure};
-use portico_core::http::{AxualCollection, Module, ModuleContext, RouteAccess};
+use portico_core::http::{AxualCollection, Module, ModuleContext, Routes};
 use std::sync::Arc;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The catalog module.
 pub const MODULE: Module = Module {
@@ -35,11 +34,10 @@ pub const MODULE: Module = Module {
     migrations: &crate::MIGRATIONS,
     tables: crate::store::declared_tables,
     error_formats: &[],
-    routes: configure,
+    routes,
     axual_collections: COLLECTIONS,
     axual_entries: &[],
     roles: &["TENANT_ADMIN", "STREAM_ADMIN", "ENVIRONMENT_ADMIN", "APPLICATION_ADMIN"],
-    access: ACCESS,
     realm_paths: &[],
     start,
 };
@@ -103,100 +101,6 @@ pub const COLLECTIONS: &[AxualCollection] = &[
 
 const ANY: Requirement<'static> = Requirement::Authenticated;
 
-/// What each route requires (the services check the same again).
-const ACCESS: &[RouteAccess] = &[
-    ("GET", "/support_tiers", ANY),
-    ("GET", "/connect_plugins", ANY),
-    ("GET", "/connect_plugins/search", ANY),
-    ("GET", "/connect_plugins/{uid}", ANY),
-    ("GET", "/connect_plugins/{uid}/instance", ANY),
-    ("GET", "/support_tiers/{uid}", ANY),
-    ("GET", "/streams", ANY),
-    ("POST", "/streams", ANY),
-    ("GET", "/streams/search", ANY),
-    ("GET", "/streams/search/findByName", ANY),
-    ("GET", "/streams/search/findByNameContaining", ANY),
-    ("GET", "/streams/{uid}", ANY),
-    ("PATCH", "/streams/{uid}", ANY),
-    ("DELETE", "/streams/{uid}", ANY),
-    ("GET", "/streams/{uid}/deletion-constraints", ANY),
-    ("GET", "/streams/{uid}/browse-access", ANY),
-    ("GET", "/streams/{uid}/browse-config", ANY),
-    ("GET", "/streams/{uid}/browse", ANY),
-    ("GET", "/streams/{uid}/{association}", ANY),
-    ("POST", "/stream_configs", ANY),
-    ("GET", "/stream_configs/search", ANY),
-    ("GET", "/stream_configs/search/findByStream", ANY),
-    ("GET", "/stream_configs/search/findByEnvironment", ANY),
-    ("GET", "/stream_configs/search/findByStreamAndEnvironment", ANY),
-    ("GET", "/stream_configs/{uid}", ANY),
-    ("PATCH", "/stream_configs/{uid}", ANY),
-    ("DELETE", "/stream_configs/{uid}", ANY),
-    ("GET", "/stream_configs/{uid}/deletion-constraints", ANY),
-    ("GET", "/stream_configs/{uid}/{association}", ANY),
-    ("GET", "/schemas", ANY),
-    ("POST", "/schemas", ANY),
-    ("GET", "/schemas/search", ANY),
-    ("GET", "/schemas/search/findByName", ANY),
-    ("GET", "/schemas/search/findByNameContaining", ANY),
-    ("POST", "/schemas/check", ANY),
-    ("POST", "/schemas/upload", ANY),
-    ("GET", "/schemas/{uid}", ANY),
-    ("PATCH", "/schemas/{uid}", MANAGE_SCHEMAS),
-    ("GET", "/schemas/{uid}/compatibility", ANY),
-    ("POST", "/schemas/{uid}/compatibility", ANY),
-    ("GET", "/schema_versions", ANY),
-    ("POST", "/schema_versions", ANY),
-    ("GET", "/schema_versions/search", ANY),
-    ("GET", "/schema_versions/search/findAllBySchema", ANY),
-    ("GET", "/schema_versions/{uid}", ANY),
-    ("GET", "/schema_versions/{uid}/schema", ANY),
-    ("GET", "/environments", ANY),
-    ("POST", "/environments", MANAGE_ENVIRONMENTS),
-    ("GET", "/environments/search", ANY),
-    ("GET", "/environments/search/findByName", ANY),
-    ("GET", "/environments/search/findByNameContaining", ANY),
-    ("GET", "/environments/search/findByShortName", ANY),
-    ("GET", "/environments/search/findByInstance", ANY),
-    ("GET", "/environments/{uid}", ANY),
-    ("PATCH", "/environments/{uid}", ANY),
-    ("DELETE", "/environments/{uid}", ANY),
-    ("GET", "/environments/{uid}/deletion-constraints", ANY),
-    ("GET", "/environments/{uid}/instance", ANY),
-    ("GET", "/environments/{uid}/owners", ANY),
-    ("POST", "/environments/{uid}/synchronize", ANY),
-    ("GET", "/instances", ANY),
-    ("POST", "/instances", MANAGE_PLATFORM),
-    ("GET", "/instances/search", ANY),
-    ("GET", "/instances/search/findByName", ANY),
-    ("GET", "/instances/search/findByNameContaining", ANY),
-    ("GET", "/instances/{uid}", ANY),
-    ("GET", "/instances/{uid}/supportTier", ANY),
-    ("PATCH", "/instances/{uid}", MANAGE_PLATFORM),
-    ("POST", "/instances/{uid}/synchronize", SYNCHRONIZE),
-    ("GET", "/clusters", ANY),
-    ("POST", "/clusters", MANAGE_PLATFORM),
-    ("GET", "/clusters/search", ANY),
-    ("GET", "/clusters/search/findByName", ANY),
-    ("GET", "/clusters/search/findByNameContaining", ANY),
-    ("GET", "/clusters/{uid}", ANY),
-    ("PATCH", "/clusters/{uid}", MANAGE_PLATFORM),
-    ("GET", "/confidentialities", ANY),
-    ("POST", "/confidentialities", MANAGE_LEVELS),
-    ("GET", "/confidentialities/search", ANY),
-    ("GET", "/confidentialities/{uid}", ANY),
-    ("PATCH", "/confidentialities/{uid}", MANAGE_LEVELS),
-    ("DELETE", "/confidentialities/{uid}", MANAGE_LEVELS),
-    ("GET", "/confidentialities/{uid}/deletion-constraints", MANAGE_LEVELS),
-    ("GET", "/integrities", MANAGE_LEVELS),
-    ("POST", "/integrities", MANAGE_LEVELS),
-    ("GET", "/integrities/search", MANAGE_LEVELS),
-    ("GET", "/integrities/{uid}", MANAGE_LEVELS),
-    ("PATCH", "/integrities/{uid}", MANAGE_LEVELS),
-    ("DELETE", "/integrities/{uid}", MANAGE_LEVELS),
-    ("GET", "/integrities/{uid}/deletion-constraints", MANAGE_LEVELS),
-];
-
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let config: crate::config::CatalogConfig = ctx.config();
     let store = Arc::new(
@@ -220,96 +124,97 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     }))
 }
 
-/// Registers the catalog's routes (search indexes before `/{uid}`: actix matches in order).
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(support_tiers::list_support_tiers)
-        .service(support_tiers::get_support_tier)
-        .service(connect_plugins::connect_plugin_searches)
-        .service(connect_plugins::list_connect_plugins)
-        .service(connect_plugins::get_connect_plugin)
-        .service(connect_plugins::connect_plugin_instance)
-        .service(streams::stream_searches)
-        .service(streams::find_streams_by_name)
-        .service(streams::find_streams_by_name_containing)
-        .service(streams::list_streams)
-        .service(streams::create_stream)
-        .service(streams::get_stream)
-        .service(streams::patch_stream)
-        .service(streams::delete_stream)
-        .service(streams::stream_constraints)
-        .service(browse::browse_access)
-        .service(browse::browse_config)
-        .service(browse::browse)
-        .service(streams::stream_association)
-        .service(stream_configs::stream_config_searches)
-        .service(stream_configs::find_configs_by_stream)
-        .service(stream_configs::find_configs_by_environment)
-        .service(stream_configs::find_config_by_stream_and_environment)
-        .service(stream_configs::create_stream_config)
-        .service(stream_configs::get_stream_config)
-        .service(stream_configs::patch_stream_config)
-        .service(stream_configs::delete_stream_config)
-        .service(stream_configs::stream_config_constraints)
-        .service(stream_configs::stream_config_association)
-        .service(schemas::schema_searches)
-        .service(schemas::find_schemas_by_name)
-        .service(schemas::find_schemas_by_name_containing)
-        .service(schemas::check_schema)
-        .service(schemas::upload_schema)
-        .service(schemas::list_schemas)
-        .service(schemas::create_schema)
-        .service(schemas::get_schema)
-        .service(schemas::patch_schema)
-        .service(schemas::schema_mode)
-        .service(schemas::check_compatibility)
-        .service(schema_versions::schema_version_searches)
-        .service(schema_versions::find_versions_by_schema)
-        .service(schema_versions::list_schema_versions)
-        .service(schema_versions::create_schema_version)
-        .service(schema_versions::get_schema_version)
-        .service(schema_versions::schema_of_version)
-        .service(environments::environment_searches)
-        .service(environments::find_environments_by_name)
-        .service(environments::find_environments_by_name_containing)
-        .service(environments::find_environments_by_short_name)
-        .service(environments::find_environments_by_instance)
-        .service(environments::list_axual_environments)
-        .service(environments::create_environment)
-        .service(environments::get_environment)
-        .service(environments::patch_environment)
-        .service(environments::delete_environment)
-        .service(environments::environment_constraints)
-        .service(environments::environment_instance)
-        .service(environments::environment_owners)
-        .service(environments::synchronize_environment)
-        .service(instances::instance_searches)
-        .service(instances::find_instance_by_name)
-        .service(instances::find_instances_by_name_containing)
-        .service(instances::list_instances)
-        .service(instances::create_instance)
-        .service(instances::get_instance)
-        .service(instances::instance_support_tier)
-        .service(instances::patch_instance)
-        .service(instances::synchronize_instance)
-        .service(clusters::cluster_searches)
-        .service(clusters::find_cluster_by_name)
-        .service(clusters::find_clusters_by_name_containing)
-        .service(clusters::list_clusters)
-        .service(clusters::create_cluster)
-        .service(clusters::get_cluster)
-        .service(clusters::patch_cluster)
-        .service(levels::confidentiality_searches)
-        .service(levels::list_confidentialities)
-        .service(levels::create_confidentiality)
-        .service(levels::get_confidentiality)
-        .service(levels::patch_confidentiality)
-        .service(levels::delete_confidentiality)
-        .service(levels::confidentiality_constraints)
-        .service(levels::integrity_searches)
-        .service(levels::list_integrities)
-        .service(levels::create_integrity)
-        .service(levels::get_integrity)
-        .service(levels::patch_integrity)
-        .service(levels::delete_integrity)
-        .service(levels::integrity_constraints);
+/// Every route of the module with what it requires (the kit registers them in matching order).
+pub fn routes(routes: &mut Routes) {
+    routes
+        .add(ANY, support_tiers::list_support_tiers)
+        .add(ANY, support_tiers::get_support_tier)
+        .add(ANY, connect_plugins::connect_plugin_searches)
+        .add(ANY, connect_plugins::list_connect_plugins)
+        .add(ANY, connect_plugins::get_connect_plugin)
+        .add(ANY, connect_plugins::connect_plugin_instance)
+        .add(ANY, streams::stream_searches)
+        .add(ANY, streams::find_streams_by_name)
+        .add(ANY, streams::find_streams_by_name_containing)
+        .add(ANY, streams::list_streams)
+        .add(ANY, streams::create_stream)
+        .add(ANY, streams::get_stream)
+        .add(ANY, streams::patch_stream)
+        .add(ANY, streams::delete_stream)
+        .add(ANY, streams::stream_constraints)
+        .add(ANY, browse::browse_access)
+        .add(ANY, browse::browse_config)
+        .add(ANY, browse::browse)
+        .add(ANY, streams::stream_association)
+        .add(ANY, stream_configs::stream_config_searches)
+        .add(ANY, stream_configs::find_configs_by_stream)
+        .add(ANY, stream_configs::find_configs_by_environment)
+        .add(ANY, stream_configs::find_config_by_stream_and_environment)
+        .add(ANY, stream_configs::create_stream_config)
+        .add(ANY, stream_configs::get_stream_config)
+        .add(ANY, stream_configs::patch_stream_config)
+        .add(ANY, stream_configs::delete_stream_config)
+        .add(ANY, stream_configs::stream_config_constraints)
+        .add(ANY, stream_configs::stream_config_association)
+        .add(ANY, schemas::schema_searches)
+        .add(ANY, schemas::find_schemas_by_name)
+        .add(ANY, schemas::find_schemas_by_name_containing)
+        .add(ANY, schemas::check_schema)
+        .add(ANY, schemas::upload_schema)
+        .add(ANY, schemas::list_schemas)
+        .add(ANY, schemas::create_schema)
+        .add(ANY, schemas::get_schema)
+        .add(MANAGE_SCHEMAS, schemas::patch_schema)
+        .add(ANY, schemas::schema_mode)
+        .add(ANY, schemas::check_compatibility)
+        .add(ANY, schema_versions::schema_version_searches)
+        .add(ANY, schema_versions::find_versions_by_schema)
+        .add(ANY, schema_versions::list_schema_versions)
+        .add(ANY, schema_versions::create_schema_version)
+        .add(ANY, schema_versions::get_schema_version)
+        .add(ANY, schema_versions::schema_of_version)
+        .add(ANY, environments::environment_searches)
+        .add(ANY, environments::find_environments_by_name)
+        .add(ANY, environments::find_environments_by_name_containing)
+        .add(ANY, environments::find_environments_by_short_name)
+        .add(ANY, environments::find_environments_by_instance)
+        .add(ANY, environments::list_axual_environments)
+        .add(MANAGE_ENVIRONMENTS, environments::create_environment)
+        .add(ANY, environments::get_environment)
+        .add(ANY, environments::patch_environment)
+        .add(ANY, environments::delete_environment)
+        .add(ANY, environments::environment_constraints)
+        .add(ANY, environments::environment_instance)
+        .add(ANY, environments::environment_owners)
+        .add(ANY, environments::synchronize_environment)
+        .add(ANY, instances::instance_searches)
+        .add(ANY, instances::find_instance_by_name)
+        .add(ANY, instances::find_instances_by_name_containing)
+        .add(ANY, instances::list_instances)
+        .add(MANAGE_PLATFORM, instances::create_instance)
+        .add(ANY, instances::get_instance)
+        .add(ANY, instances::instance_support_tier)
+        .add(MANAGE_PLATFORM, instances::patch_instance)
+        .add(SYNCHRONIZE, instances::synchronize_instance)
+        .add(ANY, clusters::cluster_searches)
+        .add(ANY, clusters::find_cluster_by_name)
+        .add(ANY, clusters::find_clusters_by_name_containing)
+        .add(ANY, clusters::list_clusters)
+        .add(MANAGE_PLATFORM, clusters::create_cluster)
+        .add(ANY, clusters::get_cluster)
+        .add(MANAGE_PLATFORM, clusters::patch_cluster)
+        .add(ANY, levels::confidentiality_searches)
+        .add(ANY, levels::list_confidentialities)
+        .add(MANAGE_LEVELS, levels::create_confidentiality)
+        .add(ANY, levels::get_confidentiality)
+        .add(MANAGE_LEVELS, levels::patch_confidentiality)
+        .add(MANAGE_LEVELS, levels::delete_confidentiality)
+        .add(MANAGE_LEVELS, levels::confidentiality_constraints)
+        .add(MANAGE_LEVELS, levels::integrity_searches)
+        .add(MANAGE_LEVELS, levels::list_integrities)
+        .add(MANAGE_LEVELS, levels::create_integrity)
+        .add(MANAGE_LEVELS, levels::get_integrity)
+        .add(MANAGE_LEVELS, levels::patch_integrity)
+        .add(MANAGE_LEVELS, levels::delete_integrity)
+        .add(MANAGE_LEVELS, levels::integrity_constraints);
 }

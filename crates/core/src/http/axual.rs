@@ -433,7 +433,9 @@ pub async fn collection_profile(
     Ok(json_with(HttpResponse::Ok(), "application/alps+json;charset=UTF-8", &alps))
 }
 
-/// Registers `/`, `/profile` and `/profile/{rel}`; the gateway provides `Data<AxualRegistry>`.
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(index).service(profiles).service(collection_profile);
+/// Declares `/`, `/profile` and `/profile/{rel}` (for any caller); the gateway provides
+/// `Data<AxualRegistry>`.
+pub fn routes(routes: &mut super::Routes) {
+    const ANY: crate::context::Requirement<'static> = crate::context::Requirement::Authenticated;
+    routes.add(ANY, index).add(ANY, profiles).add(ANY, collection_profile);
 }

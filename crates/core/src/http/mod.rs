@@ -14,6 +14,7 @@
 //! - [`module`]: the descriptor each crate hands its host, and the one place error formats are
 //!   chosen (by path).
 //! - [`respond`]: small response helpers (ETag, Location).
+//! - [`routes`]: each route declared once, with what it requires of its caller.
 
 pub mod axual;
 pub mod extract;
@@ -23,11 +24,13 @@ pub mod module;
 pub mod origin;
 pub mod params;
 pub mod respond;
+pub mod routes;
 pub mod schema;
 
 pub use axual::{AxualCollection, AxualEntry, AxualRegistry, Listing};
 pub use extract::{BaseUrl, Form, IfMatchHeader, Json, QueryPairs};
 pub use failure::{ApiError, Failure, FailureInfo, Format};
-pub use module::{ApiDocument, ErrorFormats, Module, ModuleContext, PathFormat, RealmPath, RealmPaths, RouteAccess};
+pub use module::{ApiDocument, ErrorFormats, Module, ModuleContext, PathFormat, RealmPath, RealmPaths};
 pub use origin::{IpNet, ServerOrigin};
 pub use params::{NumericId, PathText, PathUid, Relation, RelationTarget, UriList, UuidId, path_segment};
+pub use routes::{Access, Routes};

@@ -229,12 +229,6 @@ impl ModuleContext {
     }
 }
 
-/// What one route requires of its caller: `("POST", "/users", Requirement::AnyRole(&["TENANT_ADMIN"]))`.
-/// Every operation of a module that is not public has one. The host answers 403 from it before
-/// the handler runs (before a body is read); the service checks again (embedders, and finer
-/// rules such as "the user themself").
-pub type RouteAccess = (&'static str, &'static str, crate::context::Requirement<'static>);
-
 /// Registers a started module's services as app data (`Data<dyn ItsService>`).
 pub type AppData = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
@@ -252,16 +246,15 @@ pub struct Module {
     pub tables: fn() -> Vec<(&'static str, String)>,
     /// The error formats of the paths it serves.
     pub error_formats: &'static [PathFormat],
-    /// Registers its routes (also used to build the OpenAPI document, without services).
-    pub routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig<'_>),
+    /// Declares its routes, each with what it requires (also used to build the OpenAPI
+    /// document, without services).
+    pub routes: fn(&mut super::Routes),
     /// Its Axual collections (index, profiles).
     pub axual_collections: &'static [AxualCollection],
     /// Its entries in the Axual index (`/user`, ...).
     pub axual_entries: &'static [AxualEntry],
     /// The roles its authorization checks (users may be given only known roles).
     pub roles: &'static [&'static str],
-    /// What each of its non-public routes requires.
-    pub access: &'static [RouteAccess],
     /// Where its paths name the realm they act on (none: the `realm` header or the caller's).
     pub realm_paths: &'static [RealmPath],
     /// Builds its services over a migrated database and registers its realm hooks.

@@ -16,10 +16,9 @@ use portico_core::ErrorKind;
 use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::respond::{Versioned, json_with, no_store, versioned};
 use portico_core::http::{ApiError, Failure, QueryPairs};
-use portico_core::http::{Format, Module, ModuleContext, RouteAccess};
+use portico_core::http::{Format, Module, ModuleContext, Routes};
 use serde::Serialize;
 use std::sync::Arc;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The base path of the FlexDeploy security APIs.
 pub const BASE: &str = "/flexdeploy/rest/v2/administration/security";
@@ -31,33 +30,13 @@ pub const MODULE: Module = Module {
     migrations: &crate::MIGRATIONS,
     tables: crate::store::declared_tables,
     error_formats: &[("/flexdeploy", Format::Problem)],
-    routes: configure,
+    routes,
     axual_collections: &[],
     axual_entries: &[],
     roles: &["CREDENTIAL_ADMIN", "CREDENTIAL_VIEWER", "TENANT_ADMIN"],
-    access: ACCESS,
     realm_paths: &[],
     start,
 };
-
-/// Reading needs a credential role; writing an administrator's.
-const ACCESS: &[RouteAccess] = &[
-    ("GET", "/flexdeploy/rest/v2/administration/security/credential", READ),
-    ("GET", "/flexdeploy/rest/v2/administration/security/credential/{Id}", READ),
-    ("POST", "/flexdeploy/rest/v2/administration/security/credential", WRITE),
-    ("PUT", "/flexdeploy/rest/v2/administration/security/credential/{credentialId}", WRITE),
-    ("PATCH", "/flexdeploy/rest/v2/administration/security/credential/{credentialId}", WRITE),
-    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstore", READ),
-    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstore/{Id}", READ),
-    ("POST", "/flexdeploy/rest/v2/administration/security/credentialstore", WRITE),
-    ("PUT", "/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}", WRITE),
-    ("PATCH", "/flexdeploy/rest/v2/administration/security/credentialstore/{credentialStoreId}", WRITE),
-    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider", READ),
-    ("GET", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{Id}", READ),
-    ("POST", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider", WRITE),
-    ("PUT", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}", WRITE),
-    ("PATCH", "/flexdeploy/rest/v2/administration/security/credentialstoreprovider/{credentialStoreProviderId}", WRITE),
-];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let store = Arc::new(CredentialStore::new(ctx.db.clone(), ctx.sealer.clone(), ctx.clock.clone()));
@@ -67,23 +46,24 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     }))
 }
 
-/// Registers the credential, store and provider routes.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(credentials::find_credentials)
-        .service(credentials::get_credential)
-        .service(credentials::create_credential)
-        .service(credentials::replace_credential)
-        .service(credentials::patch_credential)
-        .service(stores::find_stores)
-        .service(stores::get_store)
-        .service(stores::create_store)
-        .service(stores::replace_store)
-        .service(stores::patch_store)
-        .service(providers::find_providers)
-        .service(providers::get_provider)
-        .service(providers::create_provider)
-        .service(providers::replace_provider)
-        .service(providers::patch_provider);
+/// Every route of the module with what it requires (the kit registers them in matching order).
+pub fn routes(routes: &mut Routes) {
+    routes
+        .add(READ, credentials::find_credentials)
+        .add(READ, credentials::get_credential)
+        .add(WRITE, credentials::create_credential)
+        .add(WRITE, credentials::replace_credential)
+        .add(WRITE, credentials::patch_credential)
+        .add(READ, stores::find_stores)
+        .add(READ, stores::get_store)
+        .add(WRITE, stores::create_store)
+        .add(WRITE, stores::replace_store)
+        .add(WRITE, stores::patch_store)
+        .add(READ, providers::find_providers)
+        .add(READ, providers::get_provider)
+        .add(WRITE, providers::create_provider)
+        .add(WRITE, providers::replace_provider)
+        .add(WRITE, providers::patch_provider);
 }
 
 /// FlexDeploy's rendering of the domain's errors: a name already taken is a 400 (the service

@@ -15,10 +15,9 @@ use actix_web::{FromRequest, HttpRequest};
 use portico_core::ErrorKind;
 use portico_core::http::failure::Failure;
 use portico_core::http::module::{AppData, StartFailure};
-use portico_core::http::{ApiError, Format, Module, ModuleContext, RouteAccess};
+use portico_core::http::{ApiError, Format, Module, ModuleContext, Routes};
 use std::future::{Ready, ready};
 use std::sync::Arc;
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// The gitsync module: Onegini paths answer Onegini (OAuth-style) errors; a deleted realm loses
@@ -28,31 +27,13 @@ pub const MODULE: Module = Module {
     migrations: &crate::MIGRATIONS,
     tables: crate::store::declared_tables,
     error_formats: &[("/api/v1", Format::OAuth)],
-    routes: configure,
+    routes,
     axual_collections: &[],
     axual_entries: &[],
     roles: &[crate::service::SCOPE],
-    access: ACCESS,
     realm_paths: &[],
     start,
 };
-
-/// Every route needs the scope `css_configuration` or the role of that name.
-const ACCESS: &[RouteAccess] = &[
-    ("GET", "/api/v1/instance", REQUIREMENT),
-    ("GET", "/api/v1/instance/{instance_id}", REQUIREMENT),
-    ("DELETE", "/api/v1/instance/{instance_id}", REQUIREMENT),
-    ("POST", "/api/v1/config/{instance_id}", REQUIREMENT),
-    ("PATCH", "/api/v1/config/{instance_id}", REQUIREMENT),
-    ("GET", "/api/v1/config/{instance_id}", REQUIREMENT),
-    ("DELETE", "/api/v1/config/{instance_id}", REQUIREMENT),
-    ("POST", "/api/v1/config/{instance_id}/synchronize", REQUIREMENT),
-    ("POST", "/api/v1/config/{instance_id}/synchronization", REQUIREMENT),
-    ("GET", "/api/v1/config/{instance_id}/synchronizations", REQUIREMENT),
-    ("GET", "/api/v1/config/{instance_id}/files", REQUIREMENT),
-    ("GET", "/api/v1/config/{instance_id}/files/{path}", REQUIREMENT),
-    ("GET", "/api/v1/reference/{instance_id}", REQUIREMENT),
-];
 
 fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     let config: GitsyncConfig = ctx.config();
@@ -63,21 +44,22 @@ fn start(ctx: &ModuleContext) -> Result<AppData, StartFailure> {
     }))
 }
 
-/// Registers the Onegini routes.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(instances::list_instances)
-        .service(instances::get_instance)
-        .service(instances::delete_instance)
-        .service(config::create_config)
-        .service(config::update_config)
-        .service(config::get_config)
-        .service(config::delete_config)
-        .service(config::synchronize)
-        .service(config::synchronization)
-        .service(config::synchronizations)
-        .service(config::list_files)
-        .service(config::get_file)
-        .service(config::references);
+/// Every route of the module with what it requires (the kit registers them in matching order).
+pub fn routes(routes: &mut Routes) {
+    routes
+        .add(REQUIREMENT, instances::list_instances)
+        .add(REQUIREMENT, instances::get_instance)
+        .add(REQUIREMENT, instances::delete_instance)
+        .add(REQUIREMENT, config::create_config)
+        .add(REQUIREMENT, config::update_config)
+        .add(REQUIREMENT, config::get_config)
+        .add(REQUIREMENT, config::delete_config)
+        .add(REQUIREMENT, config::synchronize)
+        .add(REQUIREMENT, config::synchronization)
+        .add(REQUIREMENT, config::synchronizations)
+        .add(REQUIREMENT, config::list_files)
+        .add(REQUIREMENT, config::get_file)
+        .add(REQUIREMENT, config::references);
 }
 
 /// The instance a configuration request is about: the path's `instance_id`, which the

@@ -245,7 +245,6 @@ async fn decide(
 /// OpenID Connect authorization endpoint (code flow with PKCE S256): the login page.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(
         ("realm" = String, Path, description = "realm name"),
         ("response_type" = String, Query, description = "`code`"),
@@ -291,7 +290,6 @@ pub async fn authorize(req: HttpRequest, realm: PathText, tokens: Data<dyn Token
 /// The login form's submission: signs the user in and redirects to the client with a code.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the authorization request's parameters, `csrf`, `username`, `password`"),
     responses(
@@ -379,7 +377,6 @@ fn end_session_outcome(
 /// returns to a registered post-logout URI.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(
         ("realm" = String, Path, description = "realm name"),
         ("id_token_hint" = Option<String>, Query, description = "an ID token of the session to end"),
@@ -405,7 +402,6 @@ pub async fn end_session(req: HttpRequest, realm: PathText, tokens: Data<dyn Tok
 /// OpenID Connect RP-initiated logout (POST form): as the GET.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     request_body(content_type = "application/x-www-form-urlencoded", description = "`id_token_hint`, `post_logout_redirect_uri`, `state`, `client_id`"),
     responses(

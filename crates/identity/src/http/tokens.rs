@@ -166,7 +166,6 @@ async fn run_grant(tokens: Data<dyn TokenService>, request: GrantRequest) -> Res
 /// `authorization_code` (with PKCE).
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm (tenant) name")),
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -190,7 +189,6 @@ pub async fn realm_token(
 /// Utilihive "authenticate" (POST /authentication/token): password grant, `scope=management`.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "token issued", body = TokenResponse),
@@ -213,7 +211,6 @@ pub async fn utilihive_token(
 /// MATTR "Create API Auth Token" (POST /oauth/token): `client_credentials` with `audience`, JSON or form.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     request_body(content = TokenForm, description = "JSON or application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Successful response", body = ManagementTokenResponse),
@@ -246,7 +243,7 @@ pub async fn management_token(
 }
 
 /// The signing keys (JWKS) of every realm.
-#[utoipa::path(tag = "tokens", security(()), responses((status = 200, description = "JSON Web Key Set")))]
+#[utoipa::path(tag = "tokens", responses((status = 200, description = "JSON Web Key Set")))]
 #[get("/oauth/v1/keys")]
 pub async fn jwks(tokens: Data<dyn TokenService>) -> HttpResponse {
     HttpResponse::Ok().insert_header((CACHE_CONTROL, "max-age=300")).json(tokens.jwks())
@@ -255,7 +252,6 @@ pub async fn jwks(tokens: Data<dyn TokenService>) -> HttpResponse {
 /// A realm's signing keys (JWKS; the same keys sign for every realm).
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     responses((status = 200, description = "JSON Web Key Set"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
@@ -283,7 +279,6 @@ async fn require_realm(tokens: &Data<dyn TokenService>, realm: String) -> Result
 /// OpenID Connect / RFC 8414 discovery document of a realm.
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     responses((status = 200, description = "discovery document"), (status = 404, description = "no such realm", body = OAuthErrorBody))
 )]
@@ -402,7 +397,6 @@ fn reference_auth(req: &HttpRequest, reference: &TokenReference) -> Result<(Clie
 /// RFC 7662 token introspection (client-authenticated).
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     request_body(content = TokenReference, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -426,7 +420,6 @@ pub async fn introspect(
 /// RFC 7009 token revocation (client-authenticated; 200 for unknown tokens too).
 #[utoipa::path(
     tag = "tokens",
-    security(()),
     params(("realm" = String, Path, description = "realm name")),
     request_body(content = TokenReference, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "revoked (or unknown)"), (status = 401, description = "invalid_client", body = OAuthErrorBody))
@@ -447,7 +440,6 @@ pub async fn revoke(
 /// Axual "logout" (GET /logout): invalidates the token in `X-Auth-Token`.
 #[utoipa::path(
     tag = "axual",
-    security(()),
     params(("X-Auth-Token" = String, Header, description = "the access token to invalidate")),
     responses((status = 200, description = "invalidated; the response carries an empty X-Auth-Token"), (status = 400, description = "no X-Auth-Token"))
 )]
