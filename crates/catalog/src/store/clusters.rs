@@ -4,10 +4,9 @@ use super::schema::catalog_clusters as clusters;
 use crate::model::{Cluster, ClusterFilter};
 use diesel::prelude::*;
 use portico_core::db::text::contains;
-use portico_core::db::{DbBackend, UniqueDsl, counters};
+use portico_core::db::{UniqueDsl, counters};
 use portico_core::page::{Page, PageRequest};
-use portico_core::{CoreError, DbConnection, RealmId, Timestamp};
-use uuid::Uuid;
+use portico_core::{CoreError, DbConnection, RealmId};
 
 /// Counter name of clusters per realm.
 pub const COUNTER: &str = "clusters";
@@ -95,37 +94,9 @@ impl<'a> ClusterFields<'a> {
     }
 }
 
-/// Creates a cluster at version 0 and counts it.
-pub fn insert(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    cluster: &Cluster,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<()> {
-    diesel::insert_into(clusters::table)
-        .values((
-            ClusterFields::of(cluster),
-            clusters::id.eq(cluster.id.to_string()),
-            clusters::realm_id.eq(realm),
-            portico_core::created_columns!(clusters, actor, now, 0_i64),
-        ))
-        .execute(conn)?;
-    counters::adjust(conn, realm, COUNTER, 1)
-}
-
-fn scoped<'a>(realm: RealmId) -> clusters::BoxedQuery<'a, DbBackend> {
-    clusters::table.filter(clusters::realm_id.eq(realm)).into_boxed()
-}
-
-/// The cluster `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<Cluster>> {
-    scoped(realm)
-        .filter(clusters::id.eq(id.to_string()))
-        .select(ClusterRow::as_select())
-        .unique(conn)?
-        .map(TryInto::try_into)
-        .transpose()
+portico_core::realm_table! {
+    table: clusters, row: ClusterRow, fields: ClusterFields, item: Cluster,
+    first_version: 0_i64, counter: Some(COUNTER), fns: [get, insert, update],
 }
 
 /// The cluster of `realm` named exactly `name`.
@@ -157,24 +128,4 @@ pub fn page(
         query.offset(offset).limit(limit).select(ClusterRow::as_select()).load(conn)
     })?;
     Ok(Page::new(request, rows.into_iter().map(TryInto::try_into).collect::<QueryResult<_>>()?, total))
-}
-
-/// Writes `cluster` when its stored version is `expected`; returns whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    cluster: &Cluster,
-    expected: i64,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        clusters::table
-            .filter(clusters::realm_id.eq(realm))
-            .filter(clusters::id.eq(cluster.id.to_string()))
-            .filter(clusters::version.eq(expected)),
-    )
-    .set((ClusterFields::of(cluster), portico_core::modified_columns!(clusters, actor, now, expected)))
-    .execute(conn)?;
-    Ok(changed == 1)
 }

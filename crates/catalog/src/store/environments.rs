@@ -5,9 +5,9 @@ use crate::model::{Environment, EnvironmentFilter};
 use diesel::prelude::*;
 use portico_core::audit::Stamp;
 use portico_core::db::text::contains;
-use portico_core::db::{DbBackend, UniqueDsl};
+
 use portico_core::page::{Page, PageRequest};
-use portico_core::{CoreError, DbConnection, RealmId, Timestamp};
+use portico_core::{CoreError, DbConnection, RealmId};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
@@ -106,66 +106,9 @@ impl<'a> EnvironmentFields<'a> {
     }
 }
 
-/// Creates an environment at version 0.
-pub fn insert(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    environment: &Environment,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<()> {
-    diesel::insert_into(environments::table)
-        .values((
-            EnvironmentFields::of(environment),
-            environments::id.eq(environment.id.to_string()),
-            environments::realm_id.eq(realm),
-            portico_core::created_columns!(environments, actor, now, 0_i64),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Writes `environment` when its stored version is `expected`; returns whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    environment: &Environment,
-    expected: i64,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        environments::table
-            .filter(environments::realm_id.eq(realm))
-            .filter(environments::id.eq(environment.id.to_string()))
-            .filter(environments::version.eq(expected)),
-    )
-    .set((EnvironmentFields::of(environment), portico_core::modified_columns!(environments, actor, now, expected)))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Deletes the environment; returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
-    let deleted = diesel::delete(
-        environments::table.filter(environments::realm_id.eq(realm)).filter(environments::id.eq(id.to_string())),
-    )
-    .execute(conn)?;
-    Ok(deleted == 1)
-}
-
-fn scoped<'a>(realm: RealmId) -> environments::BoxedQuery<'a, DbBackend> {
-    environments::table.filter(environments::realm_id.eq(realm)).into_boxed()
-}
-
-/// The environment `id` of `realm` (whoever may see it).
-pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<Environment>> {
-    scoped(realm)
-        .filter(environments::id.eq(id.to_string()))
-        .select(EnvironmentRow::as_select())
-        .unique(conn)?
-        .map(TryInto::try_into)
-        .transpose()
+portico_core::realm_table! {
+    table: environments, row: EnvironmentRow, fields: EnvironmentFields, item: Environment,
+    first_version: 0_i64, counter: None::<&str>, fns: [get, insert, update, delete],
 }
 
 /// Whether another environment of `realm` has the short name `short_name`.

@@ -5,7 +5,7 @@ use crate::model::{CaCert, Instance, InstanceCluster, InstanceFilter};
 use diesel::prelude::*;
 use portico_core::audit::Stamp;
 use portico_core::db::text::contains;
-use portico_core::db::{DbBackend, UniqueDsl, counters};
+use portico_core::db::{UniqueDsl, counters};
 use portico_core::page::{Page, PageRequest};
 use portico_core::{CoreError, DbConnection, RealmId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -142,52 +142,9 @@ fn write_clusters(conn: &mut DbConnection, realm: RealmId, instance: &Instance) 
     Ok(())
 }
 
-/// Creates an instance at version 0 with its clusters, and counts it.
-pub fn insert(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    instance: &Instance,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<()> {
-    diesel::insert_into(instances::table)
-        .values((
-            InstanceFields::of(instance),
-            instances::id.eq(instance.id.to_string()),
-            instances::realm_id.eq(realm),
-            portico_core::created_columns!(instances, actor, now, 0_i64),
-        ))
-        .execute(conn)?;
-    write_clusters(conn, realm, instance)?;
-    counters::adjust(conn, realm, COUNTER, 1)
-}
-
-/// Writes `instance` (fields and clusters) when its stored version is `expected`; returns
-/// whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    instance: &Instance,
-    expected: i64,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        instances::table
-            .filter(instances::realm_id.eq(realm))
-            .filter(instances::id.eq(instance.id.to_string()))
-            .filter(instances::version.eq(expected)),
-    )
-    .set((InstanceFields::of(instance), portico_core::modified_columns!(instances, actor, now, expected)))
-    .execute(conn)?;
-    if changed == 1 {
-        write_clusters(conn, realm, instance)?;
-    }
-    Ok(changed == 1)
-}
-
-fn scoped<'a>(realm: RealmId) -> instances::BoxedQuery<'a, DbBackend> {
-    instances::table.filter(instances::realm_id.eq(realm)).into_boxed()
+portico_core::realm_table! {
+    table: instances, row: InstanceRow, fields: InstanceFields, item: Instance,
+    first_version: 0_i64, counter: Some(COUNTER), on_write: write_clusters, fns: [insert, update],
 }
 
 /// The clusters of each of `ids`, in order.

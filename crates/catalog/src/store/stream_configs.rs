@@ -92,36 +92,9 @@ pub fn insert(
     Ok(())
 }
 
-/// Writes `config` when its stored version is `expected`; returns whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    config: &StreamConfig,
-    expected: i64,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        configs::table
-            .filter(configs::realm_id.eq(realm))
-            .filter(configs::id.eq(config.id.to_string()))
-            .filter(configs::version.eq(expected)),
-    )
-    .set((StreamConfigFields::of(config), portico_core::modified_columns!(configs, actor, now, expected)))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Deletes the config; returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
-    let deleted =
-        diesel::delete(configs::table.filter(configs::realm_id.eq(realm)).filter(configs::id.eq(id.to_string())))
-            .execute(conn)?;
-    Ok(deleted == 1)
-}
-
-fn scoped<'a>(realm: RealmId) -> configs::BoxedQuery<'a, DbBackend> {
-    configs::table.filter(configs::realm_id.eq(realm)).into_boxed()
+portico_core::realm_table! {
+    table: configs, row: StreamConfigRow, fields: StreamConfigFields, item: StreamConfig,
+    first_version: 0_i64, counter: None::<&str>, fns: [update, delete],
 }
 
 fn load(query: configs::BoxedQuery<'_, DbBackend>, conn: &mut DbConnection) -> QueryResult<Vec<StreamConfig>> {

@@ -4,10 +4,10 @@ use super::schema::catalog_streams as streams;
 use crate::model::{DataType, Stream};
 use diesel::prelude::*;
 use portico_core::audit::Stamp;
+use portico_core::db::counters;
 use portico_core::db::text::{TrigramIndex, contains};
-use portico_core::db::{DbBackend, UniqueDsl, counters};
 use portico_core::page::{Page, PageRequest};
-use portico_core::{CoreError, DbConnection, RealmId, Timestamp};
+use portico_core::{CoreError, DbConnection, RealmId};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
@@ -127,73 +127,12 @@ impl<'a> StreamFields<'a> {
     }
 }
 
-/// Creates a stream at version 0 and counts it.
-pub fn insert(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    stream: &Stream,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<()> {
-    diesel::insert_into(streams::table)
-        .values((
-            StreamFields::of(stream),
-            streams::id.eq(stream.id.to_string()),
-            streams::realm_id.eq(realm),
-            portico_core::created_columns!(streams, actor, now, 0_i64),
-        ))
-        .execute(conn)?;
-    NAME_INDEX.set(conn, realm, stream.id, &stream.name)?;
-    counters::adjust(conn, realm, COUNTER, 1)
-}
-
-/// Writes `stream` when its stored version is `expected`; returns whether it changed.
-pub fn update(
-    conn: &mut DbConnection,
-    realm: RealmId,
-    stream: &Stream,
-    expected: i64,
-    actor: &str,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        streams::table
-            .filter(streams::realm_id.eq(realm))
-            .filter(streams::id.eq(stream.id.to_string()))
-            .filter(streams::version.eq(expected)),
-    )
-    .set((StreamFields::of(stream), portico_core::modified_columns!(streams, actor, now, expected)))
-    .execute(conn)?;
-    if changed == 1 {
-        NAME_INDEX.set(conn, realm, stream.id, &stream.name)?;
-    }
-    Ok(changed == 1)
-}
-
-/// Deletes the stream; returns whether it existed.
-pub fn delete(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<bool> {
-    let deleted =
-        diesel::delete(streams::table.filter(streams::realm_id.eq(realm)).filter(streams::id.eq(id.to_string())))
-            .execute(conn)?;
-    if deleted == 1 {
-        NAME_INDEX.remove(conn, id)?;
-        counters::adjust(conn, realm, COUNTER, -1)?;
-    }
-    Ok(deleted == 1)
-}
-
-fn scoped<'a>(realm: RealmId) -> streams::BoxedQuery<'a, DbBackend> {
-    streams::table.filter(streams::realm_id.eq(realm)).into_boxed()
-}
-
-/// The stream `id` of `realm`.
-pub fn get(conn: &mut DbConnection, realm: RealmId, id: Uuid) -> QueryResult<Option<Stream>> {
-    scoped(realm)
-        .filter(streams::id.eq(id.to_string()))
-        .select(StreamRow::as_select())
-        .unique(conn)?
-        .map(TryInto::try_into)
-        .transpose()
+portico_core::realm_table! {
+    table: streams, row: StreamRow, fields: StreamFields, item: Stream,
+    first_version: 0_i64, counter: Some(COUNTER),
+    on_write: |conn: &mut DbConnection, realm, stream: &Stream| NAME_INDEX.set(conn, realm, stream.id, &stream.name),
+    on_delete: |conn: &mut DbConnection, _, id| NAME_INDEX.remove(conn, id),
+    fns: [get, insert, update, delete],
 }
 
 /// Whether another stream of `realm` is named `name`.

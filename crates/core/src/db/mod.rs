@@ -14,6 +14,7 @@ pub mod counters;
 pub mod generation;
 mod migrate;
 mod pool;
+mod table;
 pub mod text;
 
 pub use migrate::Migrations;
