@@ -15,6 +15,7 @@ pub mod generation;
 mod migrate;
 mod pool;
 mod table;
+pub use table::{purge_declared, realm_scoped};
 pub mod text;
 
 pub use migrate::Migrations;
@@ -563,108 +564,12 @@ macro_rules! domain_migrations {
     };
 }
 
-/// Used once at the end of a domain's `schema` module, after its `table!` declarations: lets the
-/// tables appear in one query (`allow_tables_to_appear_in_same_query!`) and generates
-/// `pub fn declared_tables()`, every table as its declaration has it (its name and the SQL of a
-/// `SELECT` of its every column), which `testing::assert_schema_matches` compares with a migrated
-/// database of either backend.
-#[macro_export]
-macro_rules! schema_tables {
-    ($first:ident $(, $table:ident)+ $(,)?) => {
-        diesel::allow_tables_to_appear_in_same_query!($first, $($table),+);
-        $crate::schema_tables!(@declared $first $(, $table)+);
-    };
-    ($only:ident $(,)?) => {
-        $crate::schema_tables!(@declared $only);
-    };
-    (@declared $($table:ident),+) => {
-
-        /// Every table of this schema as its `table!` declaration has it (name, `SELECT` of
-        /// every column), for `portico_core::testing::assert_schema_matches`.
-        pub fn declared_tables() -> Vec<(&'static str, String)> {
-            use diesel::QueryDsl as _;
-            vec![$((
-                stringify!($table),
-                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&$table::table.select($table::all_columns)).to_string(),
-            )),+]
-        }
-
-        /// Deletes every row of `realm` from this schema's realm-scoped tables, derived from
-        /// the declarations above (see `portico_core::db::purge_declared`).
-        pub fn purge_realm(
-            conn: &mut $crate::db::DbConnection,
-            realm: $crate::RealmId,
-        ) -> diesel::QueryResult<()> {
-            $crate::db::purge_declared(conn, realm, &declared_tables())
-        }
-    };
-}
-
-/// Deletes every row of `realm` from the `declared` tables (a schema's `declared_tables()`)
-/// that have a `realm_id` column, the last declared first: a schema declares a table after the
-/// tables it refers to, so rows go before the rows they refer to. A realm's purge follows from
-/// its tables' declarations, with no hand-kept list to forget a new table in.
-pub fn purge_declared(
-    conn: &mut DbConnection,
-    realm: crate::RealmId,
-    declared: &[(&'static str, String)],
-) -> diesel::QueryResult<()> {
-    for (table, select) in declared.iter().rev() {
-        if realm_scoped(table, select) {
-            diesel::sql_query(format!("DELETE FROM {table} WHERE realm_id = $1"))
-                .bind::<diesel::sql_types::Text, _>(realm)
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether the declared `table` (its name and `SELECT` of every column, as `declared_tables()`
-/// gives them) has a `realm_id` column: its rows belong to a realm.
-pub fn realm_scoped(table: &str, select: &str) -> bool {
-    select.contains(&format!("`{table}`.`realm_id`"))
-}
-
 /// Parses a UUID stored as text. A malformed value is a corrupt row: the query fails (and the
 /// request with it, logged as an internal error) rather than carry on with a made-up id.
 pub fn stored_uuid(text: &str) -> diesel::QueryResult<uuid::Uuid> {
     uuid::Uuid::try_parse(text).map_err(|_| {
         diesel::result::Error::DeserializationError(format!("'{text}' in the database is not a UUID").into())
     })
-}
-
-/// The audit columns of a new row of `$table` (a `table!` module in scope), for an insert's
-/// `values((fields, ..., created_columns!(table, actor, now)))`: `created_at`/`modified_at` now,
-/// `created_by`/`modified_by` the actor, `version` 1. Every versioned table has these five.
-#[macro_export]
-macro_rules! created_columns {
-    ($table:ident, $actor:expr, $now:expr $(,)?) => {
-        $crate::created_columns!($table, $actor, $now, 1_i64)
-    };
-    // A first version other than 1 (Axual's entities start at ETag "0").
-    ($table:ident, $actor:expr, $now:expr, $version:expr $(,)?) => {
-        (
-            $table::created_at.eq($now.as_primitive()),
-            $table::created_by.eq($actor),
-            $table::modified_at.eq($now.as_primitive()),
-            $table::modified_by.eq($actor),
-            $table::version.eq($version),
-        )
-    };
-}
-
-/// The audit columns of a change to a row of `$table` read at version `$expected`, for an
-/// update's `set((fields, modified_columns!(table, actor, now, expected)))`; the update filters on
-/// `version = expected`, so a concurrent change makes it write nothing (see `write::committed`).
-#[macro_export]
-macro_rules! modified_columns {
-    ($table:ident, $actor:expr, $now:expr, $expected:expr $(,)?) => {
-        (
-            $table::modified_at.eq($now.as_primitive()),
-            $table::modified_by.eq($actor),
-            $table::version.eq($expected + 1_i64),
-        )
-    };
 }
 
 /// portico-core's own tables as their `table!` declarations have them (see
