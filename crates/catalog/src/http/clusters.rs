@@ -1,22 +1,22 @@
 //! `/clusters`: sets of Kafka brokers. Read by every user of the realm, written by platform
 //! admins; no audit fields and no `Last-Modified` (as the seed shows them).
 
+use crate::error::CatalogError;
 use crate::model::{Cluster, ClusterFilter, ClusterInput};
 use crate::service::ClusterService;
-use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post};
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, Resource};
-use portico_core::http::axual::{
-    Listing, Search, collection_links, created, entity_url, ok, patched, search_index, self_link,
-};
-use portico_core::http::respond::{Versioned, entity};
+use portico_core::RequestContext;
+use portico_core::hal::{HalItem, Link, Links, Resource};
+use portico_core::http::BaseUrl;
+use portico_core::http::axual::{Search, entity_url, self_link};
+use portico_core::http::collection::{AxualCreate, AxualCrud, AxualNamed, AxualUpdate};
+use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
-use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// One bootstrap server: `{"bootstrapServer": "host:port"}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -111,9 +111,6 @@ pub fn clusters_profile() -> serde_json::Value {
     spring_profile::<ClusterProfile>("Cluster", &[])
 }
 
-/// The searches of `/clusters`.
-pub const SEARCHES: &[Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
-
 /// A cluster with `self` and `cluster` (neither templated; `cluster` titled "A cluster").
 pub fn cluster_resource(base: &BaseUrl, cluster: &Cluster) -> Resource<ClusterDetail> {
     let url = entity_url(base, "clusters", cluster.id);
@@ -135,109 +132,92 @@ pub fn cluster_resource(base: &BaseUrl, cluster: &Cluster) -> Resource<ClusterDe
     Resource::new(body, links)
 }
 
-fn meta(cluster: &Cluster) -> Versioned {
-    Versioned { version: cluster.version, modified_at: None }
+/// The clusters collection, served by the kit's standard handlers.
+pub struct Clusters;
+
+impl AxualCrud for Clusters {
+    type Service = dyn ClusterService;
+    type Item = Cluster;
+    type Body = ClusterBody;
+    type Summary = ClusterDetail;
+    type Detail = ClusterDetail;
+    type Error = CatalogError;
+    const REL: &'static str = "clusters";
+    const SEARCHES: &'static [Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
+
+    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool {
+        service.may_manage_clusters(ctx)
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Cluster>, CatalogError> {
+        service.clusters(ctx, &ClusterFilter::All, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Cluster, CatalogError> {
+        service.cluster(ctx, id)
+    }
+
+    fn id(cluster: &Cluster) -> Uuid {
+        cluster.id
+    }
+
+    fn meta(cluster: &Cluster) -> Versioned {
+        Versioned { version: cluster.version, modified_at: None }
+    }
+
+    fn summary(base: &BaseUrl, cluster: &Cluster, _manage: bool) -> Resource<ClusterDetail> {
+        cluster_resource(base, cluster)
+    }
+
+    fn detail(base: &BaseUrl, cluster: &Cluster, _manage: bool) -> Resource<ClusterDetail> {
+        cluster_resource(base, cluster)
+    }
 }
 
-/// Axual "list clusters".
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.clusters`", body = Collection<ClusterDetail>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/clusters")]
-pub async fn list_clusters(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let (self_link, extra) = collection_links(listing.base(), "clusters", svc.may_manage_clusters(&ctx));
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.clusters(&ctx, &ClusterFilter::All, &request)).await?;
-    let page = page.map(|c| cluster_resource(listing.base(), &c));
-    Ok(ok(&listing.paged(page, self_link, extra)))
+impl AxualCreate for Clusters {
+    fn create(service: &Self::Service, ctx: &RequestContext, body: ClusterBody) -> Result<Cluster, CatalogError> {
+        service.create_cluster(ctx, body.into_input())
+    }
 }
 
-/// Axual "create cluster" (platform admins).
-#[utoipa::path(tag = "axual", request_body = ClusterBody,
-    responses((status = 201, description = "created (`ETag: \"0\"`); body only when an Accept header is sent", body = Resource<ClusterDetail>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "name in use")))]
-#[post("/clusters")]
-pub async fn create_cluster(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<ClusterBody>,
-    base: BaseUrl,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let cluster = run_blocking(move || svc.create_cluster(&ctx, body.0.into_input())).await?;
-    let location = entity_url(&base, "clusters", cluster.id);
-    Ok(created(&req, &location, meta(&cluster), &cluster_resource(&base, &cluster)))
+impl AxualUpdate for Clusters {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        body: ClusterBody,
+        precondition: &Precondition,
+    ) -> Result<Cluster, CatalogError> {
+        service.update_cluster(ctx, id, body.into_input(), precondition)
+    }
 }
 
-/// The search index of `/clusters`.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/clusters/search")]
-pub async fn cluster_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "clusters", SEARCHES))
+impl AxualNamed for Clusters {
+    fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Cluster, CatalogError> {
+        service.cluster_named(ctx, name)
+    }
+
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<Cluster>, CatalogError> {
+        service.clusters(ctx, &ClusterFilter::NameContains(text.to_owned()), request)
+    }
 }
 
-/// Axual `findByName`: the one cluster with exactly this name (404 when none has it).
-#[utoipa::path(tag = "axual", params(("name" = String, Query)),
-    responses((status = 200, description = "the cluster", body = Resource<ClusterDetail>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "no such cluster")))]
-#[get("/clusters/search/findByName")]
-pub async fn find_cluster_by_name(
-    req: HttpRequest,
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let name = listing.require("name")?.to_owned();
-    let cluster = run_blocking(move || svc.cluster_named(&ctx, &name)).await?;
-    Ok(entity(&req, meta(&cluster), HAL_JSON, &cluster_resource(listing.base(), &cluster)))
-}
-
-/// Axual `findByNameContaining`: a page of clusters whose name contains the text, ignoring case.
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.clusters`", body = Collection<ClusterDetail>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
-#[get("/clusters/search/findByNameContaining")]
-pub async fn find_clusters_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = ClusterFilter::NameContains(listing.require("name")?.to_owned());
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.clusters(&ctx, &filter, &request)).await?;
-    let page = page.map(|c| cluster_resource(listing.base(), &c));
-    Ok(ok(&listing.search_page(page, Links::new())))
-}
-
-/// Axual "get cluster".
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the cluster", body = Resource<ClusterDetail>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such cluster")))]
-#[get("/clusters/{uid}")]
-pub async fn get_cluster(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let cluster = run_blocking(move || svc.cluster(&ctx, id)).await?;
-    Ok(entity(&req, meta(&cluster), HAL_JSON, &cluster_resource(&base, &cluster)))
-}
-
-/// Axual "update cluster" (platform admins): any subset of the fields.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = ClusterBody,
-    responses((status = 200, description = "patched, with Accept", body = Resource<ClusterDetail>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such cluster"), (status = 409, description = "name in use"), (status = 412, description = "If-Match failed")))]
-#[patch("/clusters/{uid}")]
-pub async fn patch_cluster(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<ClusterBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn ClusterService>,
-) -> Result<HttpResponse, ApiError> {
-    let precondition = Precondition::if_match(precondition.0);
-    let cluster = run_blocking(move || svc.update_cluster(&ctx, id, body.0.into_input(), &precondition)).await?;
-    Ok(patched(&req, meta(&cluster), &cluster_resource(&base, &cluster)))
+portico_core::axual_routes! {
+    Clusters, what: "cluster", summary: ClusterDetail, detail: ClusterDetail, body: ClusterBody;
+    list: list_clusters => "/clusters",
+    create: create_cluster => "/clusters",
+    searches: cluster_searches => "/clusters/search",
+    find_by_name: find_cluster_by_name => "/clusters/search/findByName",
+    find_by_name_containing: find_clusters_by_name_containing => "/clusters/search/findByNameContaining",
+    get: get_cluster => "/clusters/{uid}",
+    patch: patch_cluster => "/clusters/{uid}",
 }

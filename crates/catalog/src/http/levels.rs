@@ -1,24 +1,22 @@
 //! `/confidentialities` and `/integrities`: the same resource twice (a classification level
-//! of the tenant), so one set of handler bodies serves both, and a macro stamps out each
-//! collection's routes.
+//! of the tenant), one `AxualCrud` generic over the kind, served by the kit's handlers.
 
+use crate::error::CatalogError;
 use crate::model::{Level, LevelInput, LevelKind};
 use crate::service::LevelService;
-use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
+use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, Resource};
-use portico_core::http::axual::{
-    AuditFields, Listing, collection_links, created, delete_link, edit_link, entity_url, ok, patched, projection_link,
-    search_index, self_link,
-};
-use portico_core::http::respond::{Versioned, entity};
+use portico_core::hal::{HalItem, Links, Resource};
+use portico_core::http::BaseUrl;
+use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
+use portico_core::http::collection::{AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualUpdate};
+use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
-use portico_core::{RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// `POST` and `PATCH` body of a level. A body read from `GET` can be sent back.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -147,161 +145,139 @@ fn meta(level: &Level) -> Versioned {
     Versioned { version: level.version, modified_at: Some(level.stamp.modified_at) }
 }
 
-async fn list_levels<S: LevelSummary>(
-    kind: LevelKind,
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    let manage = svc.may_manage_levels(&ctx);
-    let (self_link, extra) = collection_links(listing.base(), kind.rel(), manage);
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.levels(&ctx, kind, &request)).await?;
-    let page = page.map(|level| Resource::new(S::of(&level), links(listing.base(), &level, manage)));
-    Ok(ok(&listing.paged(page, self_link, extra)))
+/// One of the two level collections: its kind and the wire form of its pages.
+pub trait LevelCollection: 'static {
+    /// The kind.
+    const KIND: LevelKind;
+    /// A level in its pages.
+    type Summary: LevelSummary;
 }
 
-async fn create_level(
-    kind: LevelKind,
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: LevelBody,
-    base: BaseUrl,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    let level = run_blocking(move || svc.create_level(&ctx, kind, body.into_input())).await?;
-    let location = entity_url(&base, kind.rel(), level.id);
-    Ok(created(&req, &location, meta(&level), &detail(&base, &level, true)))
+/// `/confidentialities`.
+pub struct Confidentialities;
+
+impl LevelCollection for Confidentialities {
+    const KIND: LevelKind = LevelKind::Confidentiality;
+    type Summary = ConfidentialitySummary;
 }
 
-async fn get_level(
-    kind: LevelKind,
-    req: HttpRequest,
-    ctx: RequestContext,
-    id: uuid::Uuid,
-    base: BaseUrl,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    let manage = svc.may_manage_levels(&ctx);
-    let level = run_blocking(move || svc.level(&ctx, kind, id)).await?;
-    Ok(entity(&req, meta(&level), HAL_JSON, &detail(&base, &level, manage)))
+/// `/integrities`.
+pub struct Integrities;
+
+impl LevelCollection for Integrities {
+    const KIND: LevelKind = LevelKind::Integrity;
+    type Summary = IntegritySummary;
 }
 
-#[expect(clippy::too_many_arguments, reason = "an actix handler's extractors, passed on")]
-async fn patch_level(
-    kind: LevelKind,
-    req: HttpRequest,
-    ctx: RequestContext,
-    id: uuid::Uuid,
-    body: LevelBody,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    let precondition = Precondition::if_match(precondition.0);
-    let level = run_blocking(move || svc.update_level(&ctx, kind, id, body.into_input(), &precondition)).await?;
-    Ok(patched(&req, meta(&level), &detail(&base, &level, true)))
+/// Either level collection, served by the kit's standard handlers.
+pub struct Levels<K>(std::marker::PhantomData<K>);
+
+impl<K: LevelCollection> AxualCrud for Levels<K> {
+    type Service = dyn LevelService;
+    type Item = Level;
+    type Body = LevelBody;
+    type Summary = K::Summary;
+    type Detail = LevelDetail;
+    type Error = CatalogError;
+    const REL: &'static str = K::KIND.rel_const();
+
+    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool {
+        service.may_manage_levels(ctx)
+    }
+
+    fn page(service: &Self::Service, ctx: &RequestContext, request: &PageRequest) -> Result<Page<Level>, CatalogError> {
+        service.levels(ctx, K::KIND, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Level, CatalogError> {
+        service.level(ctx, K::KIND, id)
+    }
+
+    fn id(level: &Level) -> Uuid {
+        level.id
+    }
+
+    fn meta(level: &Level) -> Versioned {
+        meta(level)
+    }
+
+    fn summary(base: &BaseUrl, level: &Level, manage: bool) -> Resource<K::Summary> {
+        Resource::new(K::Summary::of(level), links(base, level, manage))
+    }
+
+    fn detail(base: &BaseUrl, level: &Level, manage: bool) -> Resource<LevelDetail> {
+        detail(base, level, manage)
+    }
 }
 
-async fn level_constraints(
-    kind: LevelKind,
-    ctx: RequestContext,
-    id: uuid::Uuid,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    let constraints = run_blocking(move || svc.level_usage(&ctx, kind, id)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
+impl<K: LevelCollection> AxualCreate for Levels<K> {
+    fn create(service: &Self::Service, ctx: &RequestContext, body: LevelBody) -> Result<Level, CatalogError> {
+        service.create_level(ctx, K::KIND, body.into_input())
+    }
 }
 
-async fn delete_level(
-    kind: LevelKind,
-    ctx: RequestContext,
-    id: uuid::Uuid,
-    precondition: Precondition,
-    svc: Data<dyn LevelService>,
-) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_level(&ctx, kind, id, &precondition)).await?;
-    Ok(HttpResponse::NoContent().finish())
+impl<K: LevelCollection> AxualUpdate for Levels<K> {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        body: LevelBody,
+        precondition: &Precondition,
+    ) -> Result<Level, CatalogError> {
+        service.update_level(ctx, K::KIND, id, body.into_input(), precondition)
+    }
 }
 
-macro_rules! level_routes {
-    (
-        $kind:expr, $summary:ty, $what:literal,
-        list: $list:ident => $list_path:literal,
-        search: $search:ident => $search_path:literal,
-        item: $get:ident, $patch:ident, $delete:ident, $create:ident => $item_path:literal,
-        constraints: $constraints:ident => $constraints_path:literal $(,)?
-    ) => {
-        #[doc = concat!("Axual \"list ", $what, "\": a page of the tenant's levels.")]
-        #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-            responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed")))]
-        #[get($list_path)]
-        pub async fn $list(ctx: RequestContext, listing: Listing, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            list_levels::<$summary>($kind, ctx, listing, svc).await
-        }
-
-        #[doc = concat!("Axual \"create ", $what, "\" (TENANT_ADMIN): the level is stored lower case.")]
-        #[utoipa::path(tag = "axual", request_body = LevelBody,
-            responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<LevelDetail>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 409, description = "a level of that name exists")))]
-        #[post($list_path)]
-        pub async fn $create(req: HttpRequest, ctx: RequestContext, body: Json<LevelBody>, base: BaseUrl, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            create_level($kind, req, ctx, body.0, base, svc).await
-        }
-
-        #[doc = concat!("The search index of ", $what, " (no searches are documented).")]
-        #[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-        #[get($search_path)]
-        pub async fn $search(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-            ok(&search_index(&base, $kind.rel(), &[]))
-        }
-
-        #[doc = concat!("Axual \"get ", $what, "\".")]
-        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-            responses((status = 200, description = "the level", body = Resource<LevelDetail>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such level")))]
-        #[get($item_path)]
-        pub async fn $get(req: HttpRequest, ctx: RequestContext, PathUid(id): PathUid, base: BaseUrl, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            get_level($kind, req, ctx, id, base, svc).await
-        }
-
-        #[doc = concat!("Axual \"update ", $what, "\" (TENANT_ADMIN): any subset of the fields.")]
-        #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = LevelBody,
-            responses((status = 200, description = "patched, with Accept", body = Resource<LevelDetail>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such level"), (status = 409, description = "a level of that name exists"), (status = 412, description = "If-Match failed")))]
-        #[patch($item_path)]
-        pub async fn $patch(req: HttpRequest, ctx: RequestContext, PathUid(id): PathUid, body: Json<LevelBody>, precondition: IfMatchHeader, base: BaseUrl, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            patch_level($kind, req, ctx, id, body.0, precondition, base, svc).await
-        }
-
-        #[doc = concat!("Axual ", $what, " deletion constraints: `{canDelete, streamsCount}`.")]
-        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-            responses((status = 200, description = "`{canDelete, streamsCount}`", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such level")))]
-        #[get($constraints_path)]
-        pub async fn $constraints(ctx: RequestContext, PathUid(id): PathUid, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            level_constraints($kind, ctx, id, svc).await
-        }
-
-        #[doc = concat!("Axual \"delete ", $what, "\" (TENANT_ADMIN): 409 while streams use it.")]
-        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-            responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not TENANT_ADMIN"), (status = 404, description = "no such level"), (status = 409, description = "streams use it"), (status = 412, description = "If-Match does not match the current version")))]
-        #[delete($item_path)]
-        pub async fn $delete(ctx: RequestContext, PathUid(id): PathUid, precondition: Precondition, svc: Data<dyn LevelService>) -> Result<HttpResponse, ApiError> {
-            delete_level($kind, ctx, id, precondition, svc).await
-        }
-    };
+impl<K: LevelCollection> AxualDelete for Levels<K> {
+    fn delete(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
+        service.delete_level(ctx, K::KIND, id, precondition)
+    }
 }
 
-level_routes!(
-    LevelKind::Confidentiality, ConfidentialitySummary, "confidentiality",
-    list: list_confidentialities => "/confidentialities",
-    search: confidentiality_searches => "/confidentialities/search",
-    item: get_confidentiality, patch_confidentiality, delete_confidentiality, create_confidentiality
-        => "/confidentialities/{uid}",
-    constraints: confidentiality_constraints => "/confidentialities/{uid}/deletion-constraints",
-);
+impl<K: LevelCollection> AxualConstrained for Levels<K> {
+    fn constraints(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<DeletionConstraints, CatalogError> {
+        service.level_usage(ctx, K::KIND, id)
+    }
+}
 
-level_routes!(
-    LevelKind::Integrity, IntegritySummary, "integrity",
-    list: list_integrities => "/integrities",
-    search: integrity_searches => "/integrities/search",
-    item: get_integrity, patch_integrity, delete_integrity, create_integrity => "/integrities/{uid}",
-    constraints: integrity_constraints => "/integrities/{uid}/deletion-constraints",
-);
+/// The handlers of `/confidentialities`.
+pub mod confidentialities {
+    use super::*;
+
+    portico_core::axual_routes! {
+        Levels<Confidentialities>, what: "confidentiality", summary: ConfidentialitySummary, detail: LevelDetail,
+        body: LevelBody;
+        list: list_confidentialities => "/confidentialities",
+        create: create_confidentiality => "/confidentialities",
+        searches: confidentiality_searches => "/confidentialities/search",
+        get: get_confidentiality => "/confidentialities/{uid}",
+        patch: patch_confidentiality => "/confidentialities/{uid}",
+        delete: delete_confidentiality => "/confidentialities/{uid}",
+        deletion_constraints: confidentiality_constraints => "/confidentialities/{uid}/deletion-constraints",
+    }
+}
+
+/// The handlers of `/integrities`.
+pub mod integrities {
+    use super::*;
+
+    portico_core::axual_routes! {
+        Levels<Integrities>, what: "integrity", summary: IntegritySummary, detail: LevelDetail, body: LevelBody;
+        list: list_integrities => "/integrities",
+        create: create_integrity => "/integrities",
+        searches: integrity_searches => "/integrities/search",
+        get: get_integrity => "/integrities/{uid}",
+        patch: patch_integrity => "/integrities/{uid}",
+        delete: delete_integrity => "/integrities/{uid}",
+        deletion_constraints: integrity_constraints => "/integrities/{uid}/deletion-constraints",
+    }
+}

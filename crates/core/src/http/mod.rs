@@ -10,6 +10,7 @@
 //! - [`params`]: path ids (Axual uid, numeric, UUID), relation URIs and `text/uri-list` bodies.
 //! - [`axual`]: the Axual/HAL kit: listings, links, Spring Data REST response rules, and the
 //!   registry behind `/`, `/profile` and `/profile/{rel}`.
+//! - [`collection`]: the declarative Axual collection (`AxualCrud`, `axual_routes!`).
 //! - [`schema`]: OpenAPI schemas of the HAL types and JSON Schema profiles generated from them.
 //! - [`module`]: the descriptor each crate hands its host, and the one place error formats are
 //!   chosen (by path).
@@ -17,6 +18,7 @@
 //! - [`routes`]: each route declared once, with what it requires of its caller.
 
 pub mod axual;
+pub mod collection;
 pub mod extract;
 pub mod failure;
 pub mod guard;

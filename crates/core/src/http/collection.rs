@@ -1,0 +1,387 @@
+//! The declarative Axual collection: a resource says once how it lists, reads, creates,
+//! changes and deletes through its service ([`AxualCrud`]), and [`axual_routes!`] generates its
+//! documented handlers, whose bodies are the generic functions here. Spring Data REST's rules
+//! (paged `_embedded`, `create` and `search` links for who may, `201` with a body only when an
+//! `Accept` header was sent, `204` on a `PATCH` without one, `ETag` and `If-Match`) are written
+//! once, here and in [`super::axual`].
+//!
+//! [`axual_routes!`]: crate::axual_routes
+
+use super::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
+use super::extract::{BaseUrl, IfMatchHeader, Json};
+use super::failure::ApiError;
+use super::params::PathUid;
+use super::respond::{Versioned, entity};
+use crate::db::DbError;
+use crate::dependents::DeletionConstraints;
+use crate::hal::{HAL_JSON, Links, Resource};
+use crate::page::{Page, PageRequest};
+use crate::write::Precondition;
+use crate::{DomainError, RequestContext, run_blocking};
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+/// An Axual collection as the standard handlers serve it: its service, its entity, its wire
+/// forms, and the calls each operation makes. Implemented once per collection (a unit type in
+/// the collection's `http` module); the service methods do the authorization.
+pub trait AxualCrud: 'static {
+    /// The service (`dyn ClusterService`), registered as `Data<Self::Service>`.
+    type Service: ?Sized + Send + Sync + 'static;
+    /// The domain entity.
+    type Item: Send + 'static;
+    /// The request body of `POST` and `PATCH`.
+    type Body: DeserializeOwned + Send + 'static;
+    /// The entity in a collection page.
+    type Summary: Serialize + crate::hal::HalItem;
+    /// The entity alone.
+    type Detail: Serialize;
+    /// The service's error.
+    type Error: DomainError + From<DbError> + Send + 'static;
+    /// The collection's relation (`clusters`): its path and its `_embedded` key.
+    const REL: &'static str;
+    /// Its searches (`findByName`, ...), linked from `/{rel}/search`.
+    const SEARCHES: &'static [Search] = &[];
+
+    /// Whether the caller may create (and so change) entities: the `create` link. A role
+    /// check only: it runs on the async executor.
+    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool;
+    /// A page of the collection.
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Self::Item>, Self::Error>;
+    /// One entity.
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Self::Item, Self::Error>;
+    /// The entity's id (its `uid`).
+    fn id(item: &Self::Item) -> Uuid;
+    /// The entity's `ETag` and `Last-Modified`.
+    fn meta(item: &Self::Item) -> Versioned;
+    /// The entity with its links, in a page (`manage`: whether the caller may change it).
+    fn summary(base: &BaseUrl, item: &Self::Item, manage: bool) -> Resource<Self::Summary>;
+    /// The entity with its links, alone.
+    fn detail(base: &BaseUrl, item: &Self::Item, manage: bool) -> Resource<Self::Detail>;
+}
+
+/// A collection whose entities are created with `POST /{rel}`.
+pub trait AxualCreate: AxualCrud {
+    /// Creates an entity.
+    fn create(service: &Self::Service, ctx: &RequestContext, body: Self::Body) -> Result<Self::Item, Self::Error>;
+}
+
+/// A collection whose entities change with `PATCH /{rel}/{uid}`.
+pub trait AxualUpdate: AxualCrud {
+    /// Changes an entity when `precondition` holds.
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        body: Self::Body,
+        precondition: &Precondition,
+    ) -> Result<Self::Item, Self::Error>;
+}
+
+/// A collection whose entities are deleted with `DELETE /{rel}/{uid}`.
+pub trait AxualDelete: AxualCrud {
+    /// Deletes an entity when `precondition` holds.
+    fn delete(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), Self::Error>;
+}
+
+/// A collection whose entities report what still uses them (`GET /{rel}/{uid}/deletion-constraints`).
+pub trait AxualConstrained: AxualCrud {
+    /// What still uses the entity, as `{canDelete, ...Count}`.
+    fn constraints(service: &Self::Service, ctx: &RequestContext, id: Uuid)
+    -> Result<DeletionConstraints, Self::Error>;
+}
+
+/// A collection with the name searches `findByName` (one entity) and `findByNameContaining`
+/// (a page, ignoring case).
+pub trait AxualNamed: AxualCrud {
+    /// The entity named exactly `name` (404 when none is).
+    fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Self::Item, Self::Error>;
+    /// A page of the entities whose name contains `text`.
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<Self::Item>, Self::Error>;
+}
+
+/// `GET /{rel}`: a page, with `create` for those who may.
+pub async fn list<C: AxualCrud>(
+    ctx: RequestContext,
+    listing: Listing,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let manage = C::may_create(&service, &ctx);
+    let (self_link, extra) = collection_links(listing.base(), C::REL, manage);
+    let request = listing.request().clone();
+    let page = run_blocking(move || C::page(&service, &ctx, &request)).await?;
+    let page = page.map(|item| C::summary(listing.base(), &item, manage));
+    Ok(ok(&listing.paged(page, self_link, extra)))
+}
+
+/// `GET /{rel}/{uid}`.
+pub async fn get<C: AxualCrud>(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    base: BaseUrl,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let manage = C::may_create(&service, &ctx);
+    let item = run_blocking(move || C::get(&service, &ctx, id)).await?;
+    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(&base, &item, manage)))
+}
+
+/// `POST /{rel}`: 201 with `Location` and `ETag` (a body only when `Accept` was sent).
+pub async fn create<C: AxualCreate>(
+    req: HttpRequest,
+    ctx: RequestContext,
+    body: Json<C::Body>,
+    base: BaseUrl,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let item = run_blocking(move || C::create(&service, &ctx, body.0)).await?;
+    let location = entity_url(&base, C::REL, C::id(&item));
+    Ok(created(&req, &location, C::meta(&item), &C::detail(&base, &item, true)))
+}
+
+/// `PATCH /{rel}/{uid}`: any subset of the fields, under `If-Match` when sent.
+pub async fn patch<C: AxualUpdate>(
+    req: HttpRequest,
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    body: Json<C::Body>,
+    precondition: IfMatchHeader,
+    base: BaseUrl,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let precondition = Precondition::if_match(precondition.0);
+    let item = run_blocking(move || C::update(&service, &ctx, id, body.0, &precondition)).await?;
+    Ok(patched(&req, C::meta(&item), &C::detail(&base, &item, true)))
+}
+
+/// `DELETE /{rel}/{uid}`: 204.
+pub async fn delete<C: AxualDelete>(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    precondition: Precondition,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    run_blocking(move || C::delete(&service, &ctx, id, &precondition)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /{rel}/{uid}/deletion-constraints`.
+pub async fn deletion_constraints<C: AxualConstrained>(
+    ctx: RequestContext,
+    PathUid(id): PathUid,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let constraints = run_blocking(move || C::constraints(&service, &ctx, id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
+}
+
+/// `GET /{rel}/search`: links to the collection's searches.
+pub async fn searches<C: AxualCrud>(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
+    ok(&search_index(&base, C::REL, C::SEARCHES))
+}
+
+/// `GET /{rel}/search/findByName?name=`: the one entity with exactly this name (404 when none).
+pub async fn find_by_name<C: AxualNamed>(
+    req: HttpRequest,
+    ctx: RequestContext,
+    listing: Listing,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let name = listing.require("name")?.to_owned();
+    let manage = C::may_create(&service, &ctx);
+    let item = run_blocking(move || C::named(&service, &ctx, &name)).await?;
+    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(listing.base(), &item, manage)))
+}
+
+/// `GET /{rel}/search/findByNameContaining?name=`: a page of the entities whose name contains
+/// the text, ignoring case.
+pub async fn find_by_name_containing<C: AxualNamed>(
+    ctx: RequestContext,
+    listing: Listing,
+    service: Data<C::Service>,
+) -> Result<HttpResponse, ApiError> {
+    let text = listing.require("name")?.to_owned();
+    let manage = C::may_create(&service, &ctx);
+    let request = listing.request().clone();
+    let page = run_blocking(move || C::containing(&service, &ctx, &text, &request)).await?;
+    let page = page.map(|item| C::summary(listing.base(), &item, manage));
+    Ok(ok(&listing.search_page(page, Links::new())))
+}
+
+/// Generates the documented handlers of an [`AxualCrud`] collection, each a shell around the
+/// generic function of its operation, named and pathed as given (so `grep '"/clusters/{uid}"'`
+/// finds it). Operations, in any subset and order: `list`, `create`, `searches`,
+/// `find_by_name`, `find_by_name_containing`, `get`, `patch`, `delete`, `deletion_constraints`. Register them like any
+/// handler, with what each requires (`core::http::Routes`). One collection per Rust module
+/// (the handlers live in its `axual_handlers` submodule and are re-exported).
+///
+/// ```ignore
+/// portico_core::axual_routes! {
+///     Clusters, what: "cluster", summary: ClusterDetail, detail: ClusterDetail, body: ClusterBody;
+///     list: list_clusters => "/clusters",
+///     get: get_cluster => "/clusters/{uid}",
+/// }
+/// ```
+#[macro_export]
+macro_rules! axual_routes {
+    (
+        $crud:ty, what: $what:literal, summary: $summary:ty, detail: $detail:ty, body: $body:ty;
+        $($op:ident: $name:ident => $path:literal),* $(,)?
+    ) => {
+        // In a module of their own: utoipa names the HAL types of the documented bodies
+        // unqualified.
+        #[doc(hidden)]
+        pub mod axual_handlers {
+            #[allow(unused_imports, reason = "what the handlers' documentation names")]
+            use super::*;
+            #[allow(unused_imports, reason = "what the handlers' documentation names")]
+            use $crate::hal::{Collection, LinksOnly, Resource};
+            #[allow(unused_imports, reason = "what the handlers' documentation names")]
+            use $crate::dependents::DeletionConstraints;
+            #[allow(unused_imports, reason = "the operations this collection has")]
+            use ::actix_web::{delete, get, patch, post};
+            $( $crate::axual_routes!(@$op [$crud, $what, $summary, $detail, $body] $name $path); )*
+        }
+        pub use axual_handlers::*;
+    };
+    (@list [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual: a page of the ", $what, " collection, with `create` for those who may.")]
+        #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+            responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed")))]
+        #[get($path)]
+        pub async fn $name(
+            ctx: $crate::RequestContext,
+            listing: $crate::http::Listing,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::list::<$crud>(ctx, listing, service).await
+        }
+    };
+    (@create [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual \"create ", $what, "\": 201 with `Location` and `ETag`; a body only when an Accept header is sent.")]
+        #[utoipa::path(tag = "axual", request_body = $body,
+            responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<$detail>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 409, description = "the name is in use")))]
+        #[post($path)]
+        pub async fn $name(
+            req: ::actix_web::HttpRequest,
+            ctx: $crate::RequestContext,
+            body: $crate::http::Json<$body>,
+            base: $crate::http::BaseUrl,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::create::<$crud>(req, ctx, body, base, service).await
+        }
+    };
+    (@searches [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("The search index of ", $what, ".")]
+        #[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
+        #[get($path)]
+        pub async fn $name(caller: $crate::RequestContext, base: $crate::http::BaseUrl) -> ::actix_web::HttpResponse {
+            $crate::http::collection::searches::<$crud>(caller, base).await
+        }
+    };
+    (@find_by_name [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual `findByName`: the one ", $what, " with exactly this name (404 when none has it).")]
+        #[utoipa::path(tag = "axual", params(("name" = String, Query)),
+            responses((status = 200, description = "the entity", body = Resource<$detail>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "none has that name")))]
+        #[get($path)]
+        pub async fn $name(
+            req: ::actix_web::HttpRequest,
+            ctx: $crate::RequestContext,
+            listing: $crate::http::Listing,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::find_by_name::<$crud>(req, ctx, listing, service).await
+        }
+    };
+    (@find_by_name_containing [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual `findByNameContaining`: a page of ", $what, " entities whose name contains the text, ignoring case.")]
+        #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
+            responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
+        #[get($path)]
+        pub async fn $name(
+            ctx: $crate::RequestContext,
+            listing: $crate::http::Listing,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::find_by_name_containing::<$crud>(ctx, listing, service).await
+        }
+    };
+    (@get [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual \"get ", $what, "\".")]
+        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+            responses((status = 200, description = "the entity", body = Resource<$detail>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
+        #[get($path)]
+        pub async fn $name(
+            req: ::actix_web::HttpRequest,
+            ctx: $crate::RequestContext,
+            uid: $crate::http::PathUid,
+            base: $crate::http::BaseUrl,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::get::<$crud>(req, ctx, uid, base, service).await
+        }
+    };
+    (@patch [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual \"update ", $what, "\": any subset of the fields, under If-Match when sent.")]
+        #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = $body,
+            responses((status = 200, description = "patched, with Accept", body = Resource<$detail>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "the name is in use"), (status = 412, description = "If-Match failed")))]
+        #[patch($path)]
+        #[expect(clippy::too_many_arguments, reason = "an actix handler's extractors, passed on")]
+        pub async fn $name(
+            req: ::actix_web::HttpRequest,
+            ctx: $crate::RequestContext,
+            uid: $crate::http::PathUid,
+            body: $crate::http::Json<$body>,
+            precondition: $crate::http::IfMatchHeader,
+            base: $crate::http::BaseUrl,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::patch::<$crud>(req, ctx, uid, body, precondition, base, service).await
+        }
+    };
+    (@delete [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual \"delete ", $what, "\": 204.")]
+        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+            responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "still in use"), (status = 412, description = "If-Match does not match the current version")))]
+        #[delete($path)]
+        pub async fn $name(
+            ctx: $crate::RequestContext,
+            uid: $crate::http::PathUid,
+            precondition: $crate::write::Precondition,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::delete::<$crud>(ctx, uid, precondition, service).await
+        }
+    };
+    (@deletion_constraints [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+        #[doc = concat!("Axual ", $what, " deletion constraints: `{canDelete, ...Count}`.")]
+        #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
+            responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
+        #[get($path)]
+        pub async fn $name(
+            ctx: $crate::RequestContext,
+            uid: $crate::http::PathUid,
+            service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
+        ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
+            $crate::http::collection::deletion_constraints::<$crud>(ctx, uid, service).await
+        }
+    };
+}
