@@ -5,7 +5,7 @@ use crate::error::CatalogError;
 use crate::model::{Cluster, ClusterFilter, ClusterInput};
 use crate::service::ClusterService;
 use portico_core::RequestContext;
-use portico_core::hal::{HalItem, Link, Links, Resource};
+use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
 use portico_core::http::BaseUrl;
 use portico_core::http::axual::{Search, entity_url, self_link};
 use portico_core::http::collection::{AxualCreate, AxualCrud, AxualNamed, AxualUpdate};
@@ -141,12 +141,19 @@ impl AxualCrud for Clusters {
     type Body = ClusterBody;
     type Summary = ClusterDetail;
     type Detail = ClusterDetail;
+    type Embedded = NoEmbedded;
+    type Abilities = bool;
     type Error = CatalogError;
     const REL: &'static str = "clusters";
     const SEARCHES: &'static [Search] = &[("findByName", "name"), ("findByNameContaining", "name,page,size,sort")];
 
-    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool {
-        service.may_manage_clusters(ctx)
+    /// Whether the caller may create and change clusters (a cluster's own links do not show it).
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
+        Ok(service.may_manage_clusters(ctx))
+    }
+
+    fn may_create(manage: &bool) -> bool {
+        *manage
     }
 
     fn page(
@@ -169,11 +176,11 @@ impl AxualCrud for Clusters {
         Versioned { version: cluster.version, modified_at: None }
     }
 
-    fn summary(base: &BaseUrl, cluster: &Cluster, _manage: bool) -> Resource<ClusterDetail> {
+    fn summary(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
         cluster_resource(base, cluster)
     }
 
-    fn detail(base: &BaseUrl, cluster: &Cluster, _manage: bool) -> Resource<ClusterDetail> {
+    fn detail(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
         cluster_resource(base, cluster)
     }
 }

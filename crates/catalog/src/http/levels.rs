@@ -6,7 +6,7 @@ use crate::model::{Level, LevelInput, LevelKind};
 use crate::service::LevelService;
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{HalItem, Links, Resource};
+use portico_core::hal::{HalItem, Links, NoEmbedded, Resource};
 use portico_core::http::BaseUrl;
 use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
 use portico_core::http::collection::{AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualUpdate};
@@ -178,11 +178,18 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
     type Body = LevelBody;
     type Summary = K::Summary;
     type Detail = LevelDetail;
+    type Embedded = NoEmbedded;
+    type Abilities = bool;
     type Error = CatalogError;
     const REL: &'static str = K::KIND.rel_const();
 
-    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool {
-        service.may_manage_levels(ctx)
+    /// Whether the caller may create, change and delete levels.
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
+        Ok(service.may_manage_levels(ctx))
+    }
+
+    fn may_create(manage: &bool) -> bool {
+        *manage
     }
 
     fn page(service: &Self::Service, ctx: &RequestContext, request: &PageRequest) -> Result<Page<Level>, CatalogError> {
@@ -201,12 +208,12 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
         meta(level)
     }
 
-    fn summary(base: &BaseUrl, level: &Level, manage: bool) -> Resource<K::Summary> {
-        Resource::new(K::Summary::of(level), links(base, level, manage))
+    fn summary(base: &BaseUrl, level: &Level, manage: &bool) -> Resource<K::Summary> {
+        Resource::new(K::Summary::of(level), links(base, level, *manage))
     }
 
-    fn detail(base: &BaseUrl, level: &Level, manage: bool) -> Resource<LevelDetail> {
-        detail(base, level, manage)
+    fn detail(base: &BaseUrl, level: &Level, manage: &bool) -> Resource<LevelDetail> {
+        detail(base, level, *manage)
     }
 }
 

@@ -14,7 +14,7 @@ use super::params::PathUid;
 use super::respond::{Versioned, entity};
 use crate::db::DbError;
 use crate::dependents::DeletionConstraints;
-use crate::hal::{HAL_JSON, Links, Resource};
+use crate::hal::{HAL_JSON, Link, Links, Resource};
 use crate::page::{Page, PageRequest};
 use crate::write::Precondition;
 use crate::{DomainError, RequestContext, run_blocking};
@@ -38,6 +38,10 @@ pub trait AxualCrud: 'static {
     type Summary: Serialize + crate::hal::HalItem;
     /// The entity alone.
     type Detail: Serialize;
+    /// What the entity alone embeds (`hal::NoEmbedded` for nothing).
+    type Embedded: Serialize;
+    /// What the caller may do, as the links show it (`bool`: whether it may create and change).
+    type Abilities: Send + 'static;
     /// The service's error.
     type Error: DomainError + From<DbError> + Send + 'static;
     /// The collection's relation (`clusters`): its path and its `_embedded` key.
@@ -45,9 +49,10 @@ pub trait AxualCrud: 'static {
     /// Its searches (`findByName`, ...), linked from `/{rel}/search`.
     const SEARCHES: &'static [Search] = &[];
 
-    /// Whether the caller may create (and so change) entities: the `create` link. A role
-    /// check only: it runs on the async executor.
-    fn may_create(service: &Self::Service, ctx: &RequestContext) -> bool;
+    /// What the caller may do (on the blocking pool, beside the operation).
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<Self::Abilities, Self::Error>;
+    /// Whether these abilities include creating entities: the `create` link.
+    fn may_create(abilities: &Self::Abilities) -> bool;
     /// A page of the collection.
     fn page(
         service: &Self::Service,
@@ -60,10 +65,16 @@ pub trait AxualCrud: 'static {
     fn id(item: &Self::Item) -> Uuid;
     /// The entity's `ETag` and `Last-Modified`.
     fn meta(item: &Self::Item) -> Versioned;
-    /// The entity with its links, in a page (`manage`: whether the caller may change it).
-    fn summary(base: &BaseUrl, item: &Self::Item, manage: bool) -> Resource<Self::Summary>;
+    /// The entity with its links, in a page.
+    fn summary(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities) -> Resource<Self::Summary>;
     /// The entity with its links, alone.
-    fn detail(base: &BaseUrl, item: &Self::Item, manage: bool) -> Resource<Self::Detail>;
+    fn detail(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities)
+    -> Resource<Self::Detail, Self::Embedded>;
+    /// The links of a page of the whole collection: `self`, `profile`, `search`, and `create`
+    /// for those who may.
+    fn collection_links(base: &BaseUrl, abilities: &Self::Abilities) -> (Link, Links) {
+        collection_links(base, Self::REL, Self::may_create(abilities))
+    }
 }
 
 /// A collection whose entities are created with `POST /{rel}`.
@@ -105,6 +116,10 @@ pub trait AxualConstrained: AxualCrud {
 /// A collection with the name searches `findByName` (one entity) and `findByNameContaining`
 /// (a page, ignoring case).
 pub trait AxualNamed: AxualCrud {
+    /// The links of a search result page (none by default; some collections add `create`).
+    fn search_links(_base: &BaseUrl, _abilities: &Self::Abilities) -> Links {
+        Links::new()
+    }
     /// The entity named exactly `name` (404 when none is).
     fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Self::Item, Self::Error>;
     /// A page of the entities whose name contains `text`.
@@ -122,11 +137,12 @@ pub async fn list<C: AxualCrud>(
     listing: Listing,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
-    let manage = C::may_create(&service, &ctx);
-    let (self_link, extra) = collection_links(listing.base(), C::REL, manage);
     let request = listing.request().clone();
-    let page = run_blocking(move || C::page(&service, &ctx, &request)).await?;
-    let page = page.map(|item| C::summary(listing.base(), &item, manage));
+    let (page, abilities) =
+        run_blocking(move || Ok::<_, C::Error>((C::page(&service, &ctx, &request)?, C::abilities(&service, &ctx)?)))
+            .await?;
+    let (self_link, extra) = C::collection_links(listing.base(), &abilities);
+    let page = page.map(|item| C::summary(listing.base(), &item, &abilities));
     Ok(ok(&listing.paged(page, self_link, extra)))
 }
 
@@ -138,9 +154,9 @@ pub async fn get<C: AxualCrud>(
     base: BaseUrl,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
-    let manage = C::may_create(&service, &ctx);
-    let item = run_blocking(move || C::get(&service, &ctx, id)).await?;
-    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(&base, &item, manage)))
+    let (item, abilities) =
+        run_blocking(move || Ok::<_, C::Error>((C::get(&service, &ctx, id)?, C::abilities(&service, &ctx)?))).await?;
+    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(&base, &item, &abilities)))
 }
 
 /// `POST /{rel}`: 201 with `Location` and `ETag` (a body only when `Accept` was sent).
@@ -151,9 +167,11 @@ pub async fn create<C: AxualCreate>(
     base: BaseUrl,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = run_blocking(move || C::create(&service, &ctx, body.0)).await?;
+    let (item, abilities) =
+        run_blocking(move || Ok::<_, C::Error>((C::create(&service, &ctx, body.0)?, C::abilities(&service, &ctx)?)))
+            .await?;
     let location = entity_url(&base, C::REL, C::id(&item));
-    Ok(created(&req, &location, C::meta(&item), &C::detail(&base, &item, true)))
+    Ok(created(&req, &location, C::meta(&item), &C::detail(&base, &item, &abilities)))
 }
 
 /// `PATCH /{rel}/{uid}`: any subset of the fields, under `If-Match` when sent.
@@ -167,8 +185,12 @@ pub async fn patch<C: AxualUpdate>(
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = Precondition::if_match(precondition.0);
-    let item = run_blocking(move || C::update(&service, &ctx, id, body.0, &precondition)).await?;
-    Ok(patched(&req, C::meta(&item), &C::detail(&base, &item, true)))
+    let (item, abilities) = run_blocking(move || {
+        let item = C::update(&service, &ctx, id, body.0, &precondition)?;
+        Ok::<_, C::Error>((item, C::abilities(&service, &ctx)?))
+    })
+    .await?;
+    Ok(patched(&req, C::meta(&item), &C::detail(&base, &item, &abilities)))
 }
 
 /// `DELETE /{rel}/{uid}`: 204.
@@ -205,24 +227,28 @@ pub async fn find_by_name<C: AxualNamed>(
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
     let name = listing.require("name")?.to_owned();
-    let manage = C::may_create(&service, &ctx);
-    let item = run_blocking(move || C::named(&service, &ctx, &name)).await?;
-    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(listing.base(), &item, manage)))
+    let (item, abilities) =
+        run_blocking(move || Ok::<_, C::Error>((C::named(&service, &ctx, &name)?, C::abilities(&service, &ctx)?)))
+            .await?;
+    Ok(entity(&req, C::meta(&item), HAL_JSON, &C::detail(listing.base(), &item, &abilities)))
 }
 
 /// `GET /{rel}/search/findByNameContaining?name=`: a page of the entities whose name contains
-/// the text, ignoring case.
+/// the text, ignoring case, with a plain `create` link for those who may.
 pub async fn find_by_name_containing<C: AxualNamed>(
     ctx: RequestContext,
     listing: Listing,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
     let text = listing.require("name")?.to_owned();
-    let manage = C::may_create(&service, &ctx);
     let request = listing.request().clone();
-    let page = run_blocking(move || C::containing(&service, &ctx, &text, &request)).await?;
-    let page = page.map(|item| C::summary(listing.base(), &item, manage));
-    Ok(ok(&listing.search_page(page, Links::new())))
+    let (page, abilities) = run_blocking(move || {
+        Ok::<_, C::Error>((C::containing(&service, &ctx, &text, &request)?, C::abilities(&service, &ctx)?))
+    })
+    .await?;
+    let page = page.map(|item| C::summary(listing.base(), &item, &abilities));
+    let extra = C::search_links(listing.base(), &abilities);
+    Ok(ok(&listing.search_page(page, extra)))
 }
 
 /// Generates the documented handlers of an [`AxualCrud`] collection, each a shell around the
@@ -242,7 +268,8 @@ pub async fn find_by_name_containing<C: AxualNamed>(
 #[macro_export]
 macro_rules! axual_routes {
     (
-        $crud:ty, what: $what:literal, summary: $summary:ty, detail: $detail:ty, body: $body:ty;
+        $crud:ty, what: $what:literal, summary: $summary:ty, detail: $detail:ty $(, embedded: $embedded:ty)?,
+        body: $body:ty;
         $($op:ident: $name:ident => $path:literal),* $(,)?
     ) => {
         // In a module of their own: utoipa names the HAL types of the documented bodies
@@ -257,11 +284,14 @@ macro_rules! axual_routes {
             use $crate::dependents::DeletionConstraints;
             #[allow(unused_imports, reason = "the operations this collection has")]
             use ::actix_web::{delete, get, patch, post};
-            $( $crate::axual_routes!(@$op [$crud, $what, $summary, $detail, $body] $name $path); )*
+            $crate::axual_routes!(@all [$crud, $what, $summary, $detail, [$($embedded)?], $body] $($op $name $path)*);
         }
         pub use axual_handlers::*;
     };
-    (@list [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@all $header:tt $($op:ident $name:ident $path:literal)*) => {
+        $( $crate::axual_routes!(@$op $header $name $path); )*
+    };
+    (@list [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual: a page of the ", $what, " collection, with `create` for those who may.")]
         #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
             responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed")))]
@@ -274,10 +304,10 @@ macro_rules! axual_routes {
             $crate::http::collection::list::<$crud>(ctx, listing, service).await
         }
     };
-    (@create [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@create [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"create ", $what, "\": 201 with `Location` and `ETag`; a body only when an Accept header is sent.")]
         #[utoipa::path(tag = "axual", request_body = $body,
-            responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<$detail>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 409, description = "the name is in use")))]
+            responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 409, description = "the name is in use")))]
         #[post($path)]
         pub async fn $name(
             req: ::actix_web::HttpRequest,
@@ -289,7 +319,7 @@ macro_rules! axual_routes {
             $crate::http::collection::create::<$crud>(req, ctx, body, base, service).await
         }
     };
-    (@searches [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@searches [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("The search index of ", $what, ".")]
         #[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
         #[get($path)]
@@ -297,10 +327,10 @@ macro_rules! axual_routes {
             $crate::http::collection::searches::<$crud>(caller, base).await
         }
     };
-    (@find_by_name [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@find_by_name [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual `findByName`: the one ", $what, " with exactly this name (404 when none has it).")]
         #[utoipa::path(tag = "axual", params(("name" = String, Query)),
-            responses((status = 200, description = "the entity", body = Resource<$detail>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "none has that name")))]
+            responses((status = 200, description = "the entity", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "none has that name")))]
         #[get($path)]
         pub async fn $name(
             req: ::actix_web::HttpRequest,
@@ -311,7 +341,7 @@ macro_rules! axual_routes {
             $crate::http::collection::find_by_name::<$crud>(req, ctx, listing, service).await
         }
     };
-    (@find_by_name_containing [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@find_by_name_containing [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual `findByNameContaining`: a page of ", $what, " entities whose name contains the text, ignoring case.")]
         #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
             responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
@@ -324,10 +354,10 @@ macro_rules! axual_routes {
             $crate::http::collection::find_by_name_containing::<$crud>(ctx, listing, service).await
         }
     };
-    (@get [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@get [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"get ", $what, "\".")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-            responses((status = 200, description = "the entity", body = Resource<$detail>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
+            responses((status = 200, description = "the entity", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
         #[get($path)]
         pub async fn $name(
             req: ::actix_web::HttpRequest,
@@ -339,10 +369,10 @@ macro_rules! axual_routes {
             $crate::http::collection::get::<$crud>(req, ctx, uid, base, service).await
         }
     };
-    (@patch [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@patch [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"update ", $what, "\": any subset of the fields, under If-Match when sent.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = $body,
-            responses((status = 200, description = "patched, with Accept", body = Resource<$detail>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "the name is in use"), (status = 412, description = "If-Match failed")))]
+            responses((status = 200, description = "patched, with Accept", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "the name is in use"), (status = 412, description = "If-Match failed")))]
         #[patch($path)]
         #[expect(clippy::too_many_arguments, reason = "an actix handler's extractors, passed on")]
         pub async fn $name(
@@ -357,7 +387,7 @@ macro_rules! axual_routes {
             $crate::http::collection::patch::<$crud>(req, ctx, uid, body, precondition, base, service).await
         }
     };
-    (@delete [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@delete [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"delete ", $what, "\": 204.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
             responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "still in use"), (status = 412, description = "If-Match does not match the current version")))]
@@ -371,7 +401,7 @@ macro_rules! axual_routes {
             $crate::http::collection::delete::<$crud>(ctx, uid, precondition, service).await
         }
     };
-    (@deletion_constraints [$crud:ty, $what:literal, $summary:ty, $detail:ty, $body:ty] $name:ident $path:literal) => {
+    (@deletion_constraints [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual ", $what, " deletion constraints: `{canDelete, ...Count}`.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
             responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
