@@ -1,16 +1,18 @@
 //! `/support_tiers`: read-only reference data (every realm has `GOLD` and `SILVER`).
 
+use crate::error::CatalogError;
 use crate::model::SupportTier;
 use crate::service::SupportTierService;
-use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, get};
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, Resource};
-use portico_core::http::axual::{Listing, entity_url, ok, self_link, titles, untitled_projection_link};
-use portico_core::http::respond::{Versioned, entity};
-use portico_core::http::{ApiError, BaseUrl, PathUid};
-use portico_core::{RequestContext, run_blocking};
+use portico_core::RequestContext;
+use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
+use portico_core::http::BaseUrl;
+use portico_core::http::axual::{entity_url, self_link, titles, untitled_projection_link};
+use portico_core::http::collection::AxualCrud;
+use portico_core::http::respond::Versioned;
+use portico_core::page::{Page, PageRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// A support tier, in collections and alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -44,35 +46,67 @@ pub fn support_tier(base: &BaseUrl, tier: &SupportTier) -> Resource<SupportTierB
     Resource::new(body, links)
 }
 
-/// Axual "list support tiers": `_links` are `self` (templated) and `profile`.
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.support_tiers`", body = Collection<SupportTierBody>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/support_tiers")]
-pub async fn list_support_tiers(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn SupportTierService>,
-) -> Result<HttpResponse, ApiError> {
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.support_tiers(&ctx, &request)).await?;
-    let page = page.map(|tier| support_tier(listing.base(), &tier));
-    let base = listing.base();
-    let self_link = Link::templated(base.join("/support_tiers{?page,size,sort}")).titled(titles::SELF);
-    let extra = Links::new().add("profile", Link::new(base.join("/profile/support_tiers")).titled(titles::PROFILE));
-    Ok(ok(&listing.paged(page, self_link, extra)))
+/// The support tiers, served by the kit's standard handlers (read only).
+pub struct SupportTiers;
+
+impl AxualCrud for SupportTiers {
+    type Service = dyn SupportTierService;
+    type Item = SupportTier;
+    type Body = ();
+    type Summary = SupportTierBody;
+    type Detail = SupportTierBody;
+    type Embedded = NoEmbedded;
+    type Abilities = ();
+    type Error = CatalogError;
+    const REL: &'static str = "support_tiers";
+
+    fn abilities(_: &Self::Service, _: &RequestContext) -> Result<(), CatalogError> {
+        Ok(())
+    }
+
+    fn may_create(_: &()) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<SupportTier>, CatalogError> {
+        service.support_tiers(ctx, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<SupportTier, CatalogError> {
+        service.support_tier(ctx, id)
+    }
+
+    fn id(tier: &SupportTier) -> Uuid {
+        tier.id
+    }
+
+    /// Tiers never change: every one is at version 0.
+    fn meta(_: &SupportTier) -> Versioned {
+        Versioned { version: 0, modified_at: None }
+    }
+
+    fn summary(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
+        support_tier(base, tier)
+    }
+
+    fn detail(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
+        support_tier(base, tier)
+    }
+
+    /// `self` (templated) and `profile`: the seed shows no searches.
+    fn collection_links(base: &BaseUrl, _: &()) -> (Link, Links) {
+        let self_link = Link::templated(base.join("/support_tiers{?page,size,sort}")).titled(titles::SELF);
+        let profile = Link::new(base.join("/profile/support_tiers")).titled(titles::PROFILE);
+        (self_link, Links::new().add("profile", profile))
+    }
 }
 
-/// One support tier.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the tier", body = Resource<SupportTierBody>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such tier")))]
-#[get("/support_tiers/{uid}")]
-pub async fn get_support_tier(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn SupportTierService>,
-) -> Result<HttpResponse, ApiError> {
-    let tier = run_blocking(move || svc.support_tier(&ctx, id)).await?;
-    Ok(entity(&req, Versioned { version: 0, modified_at: None }, HAL_JSON, &support_tier(&base, &tier)))
+portico_core::axual_routes! {
+    SupportTiers, what: "support tier", summary: SupportTierBody, detail: SupportTierBody, body: ();
+    list: list_support_tiers => "/support_tiers",
+    get: get_support_tier => "/support_tiers/{uid}",
 }
