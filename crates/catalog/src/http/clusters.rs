@@ -6,11 +6,11 @@ use crate::model::{Cluster, ClusterFilter, ClusterInput};
 use crate::service::ClusterService;
 use portico_core::RequestContext;
 use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
-use portico_core::http::BaseUrl;
 use portico_core::http::axual::{Search, entity_url, self_link};
-use portico_core::http::collection::{AxualCreate, AxualCrud, AxualNamed, AxualUpdate};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualNamed, AxualUpdate};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
+use portico_core::http::{ApiError, BaseUrl};
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use serde::{Deserialize, Serialize};
@@ -138,7 +138,7 @@ pub struct Clusters;
 impl AxualCrud for Clusters {
     type Service = dyn ClusterService;
     type Item = Cluster;
-    type Body = ClusterBody;
+    type Listed = Cluster;
     type Summary = ClusterDetail;
     type Detail = ClusterDetail;
     type Embedded = NoEmbedded;
@@ -185,9 +185,18 @@ impl AxualCrud for Clusters {
     }
 }
 
+impl AxualBody for Clusters {
+    type Body = ClusterBody;
+    type Input = ClusterInput;
+
+    fn input(body: ClusterBody) -> Result<ClusterInput, ApiError> {
+        Ok(body.into_input())
+    }
+}
+
 impl AxualCreate for Clusters {
-    fn create(service: &Self::Service, ctx: &RequestContext, body: ClusterBody) -> Result<Cluster, CatalogError> {
-        service.create_cluster(ctx, body.into_input())
+    fn create(service: &Self::Service, ctx: &RequestContext, input: ClusterInput) -> Result<Cluster, CatalogError> {
+        service.create_cluster(ctx, input)
     }
 }
 
@@ -196,10 +205,10 @@ impl AxualUpdate for Clusters {
         service: &Self::Service,
         ctx: &RequestContext,
         id: Uuid,
-        body: ClusterBody,
+        input: ClusterInput,
         precondition: &Precondition,
     ) -> Result<Cluster, CatalogError> {
-        service.update_cluster(ctx, id, body.into_input(), precondition)
+        service.update_cluster(ctx, id, input, precondition)
     }
 }
 
@@ -207,7 +216,9 @@ impl AxualNamed for Clusters {
     fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Cluster, CatalogError> {
         service.cluster_named(ctx, name)
     }
+}
 
+impl AxualContaining for Clusters {
     fn containing(
         service: &Self::Service,
         ctx: &RequestContext,

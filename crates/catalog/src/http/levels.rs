@@ -7,11 +7,11 @@ use crate::service::LevelService;
 use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
 use portico_core::hal::{HalItem, Links, NoEmbedded, Resource};
-use portico_core::http::BaseUrl;
 use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
-use portico_core::http::collection::{AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualUpdate};
+use portico_core::http::collection::{AxualBody, AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualUpdate};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
+use portico_core::http::{ApiError, BaseUrl};
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use serde::{Deserialize, Serialize};
@@ -175,7 +175,7 @@ pub struct Levels<K>(std::marker::PhantomData<K>);
 impl<K: LevelCollection> AxualCrud for Levels<K> {
     type Service = dyn LevelService;
     type Item = Level;
-    type Body = LevelBody;
+    type Listed = Level;
     type Summary = K::Summary;
     type Detail = LevelDetail;
     type Embedded = NoEmbedded;
@@ -217,9 +217,18 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
     }
 }
 
+impl<K: LevelCollection> AxualBody for Levels<K> {
+    type Body = LevelBody;
+    type Input = LevelInput;
+
+    fn input(body: LevelBody) -> Result<LevelInput, ApiError> {
+        Ok(body.into_input())
+    }
+}
+
 impl<K: LevelCollection> AxualCreate for Levels<K> {
-    fn create(service: &Self::Service, ctx: &RequestContext, body: LevelBody) -> Result<Level, CatalogError> {
-        service.create_level(ctx, K::KIND, body.into_input())
+    fn create(service: &Self::Service, ctx: &RequestContext, input: LevelInput) -> Result<Level, CatalogError> {
+        service.create_level(ctx, K::KIND, input)
     }
 }
 
@@ -228,10 +237,10 @@ impl<K: LevelCollection> AxualUpdate for Levels<K> {
         service: &Self::Service,
         ctx: &RequestContext,
         id: Uuid,
-        body: LevelBody,
+        input: LevelInput,
         precondition: &Precondition,
     ) -> Result<Level, CatalogError> {
-        service.update_level(ctx, K::KIND, id, body.into_input(), precondition)
+        service.update_level(ctx, K::KIND, id, input, precondition)
     }
 }
 

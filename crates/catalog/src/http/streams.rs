@@ -7,26 +7,32 @@ use super::shapes::{
     templated_self,
 };
 use super::{Groups, invalid};
+use crate::error::CatalogError;
 use crate::model::{DataType, LevelKind, SchemaEntry, StreamInput, StreamView};
 use crate::service::StreamService;
 use crate::store::streams::StreamFilter;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
+use actix_web::{HttpRequest, HttpResponse, get};
 use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, LocalTime, Resource};
+use portico_core::hal::{Collection, HalItem, Links, LocalTime, Resource};
 use portico_core::http::axual::{
-    AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
-    projection_link, search_create_link, search_index, self_link,
+    AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
+    self_link,
+};
+use portico_core::http::collection::{
+    AxualBody, AxualConstrained, AxualContaining, AxualCreate, AxualCrud, AxualDelete, AxualUpdate,
 };
 use portico_core::http::params::Relation;
-use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 portico_core::relation_target!(
     /// `/streams/{uid}` URIs.
@@ -371,45 +377,6 @@ async fn matching(
     Ok((found.page.map(|view| summary(listing.base(), &view)), found.may_create))
 }
 
-/// Axual "list streams".
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.streams`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/streams")]
-pub async fn list_streams(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let request = listing.request().clone();
-    let (page, may_create) = matching(ctx, &listing, svc, StreamFilter::All, request).await?;
-    let (self_link, extra) = collection_links(listing.base(), "streams", may_create);
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// Axual "create stream" (stream admins, or members of the owning group).
-#[utoipa::path(tag = "axual", request_body = StreamBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, or an unknown or foreign relation"), (status = 401, description = "no credentials"), (status = 403, description = "neither a stream admin nor in the owning group"), (status = 409, description = "name in use")))]
-#[post("/streams")]
-pub async fn create_stream(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<StreamBody>,
-    base: BaseUrl,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let view = run_blocking(move || svc.create_stream(&ctx, input)).await?;
-    let location = entity_url(&base, "streams", view.stream.id);
-    Ok(created(&req, &location, meta(&view), &detail(&base, &view)))
-}
-
-/// The search index of `/streams`.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/streams/search")]
-pub async fn stream_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "streams", SEARCHES))
-}
-
 /// Axual `findByName`: streams with exactly this name (a list, no paging).
 #[utoipa::path(tag = "axual", params(("name" = String, Query)),
     responses((status = 200, description = "`_embedded.streams`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials")))]
@@ -422,82 +389,6 @@ pub async fn find_streams_by_name(
     let filter = StreamFilter::Name(listing.require("name")?.to_owned());
     let (page, _) = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
     Ok(ok(&listing.search_list(page)?))
-}
-
-/// Axual `findByNameContaining`: a page of streams whose name contains the text, ignoring case.
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.streams`; `_links` `self` and `create`", body = Collection<StreamSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
-#[get("/streams/search/findByNameContaining")]
-pub async fn find_streams_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = StreamFilter::NameContains(listing.require("name")?.to_owned());
-    let (page, may_create) = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
-    let extra = Links::new().add_if(may_create, "create", || search_create_link(listing.base(), "streams"));
-    Ok(ok(&listing.search_page(page, extra)))
-}
-
-/// Axual "get stream".
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the stream", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such stream")))]
-#[get("/streams/{uid}")]
-pub async fn get_stream(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let view = run_blocking(move || svc.stream(&ctx, id)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view)))
-}
-
-/// Axual "update stream": only the fields that change.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = StreamBody,
-    responses((status = 200, description = "patched, with Accept", body = Resource<StreamDetail, StreamEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "name in use"), (status = 412, description = "If-Match failed")))]
-#[patch("/streams/{uid}")]
-pub async fn patch_stream(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<StreamBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let precondition = Precondition::if_match(precondition.0);
-    let view = run_blocking(move || svc.update_stream(&ctx, id, input, &precondition)).await?;
-    Ok(patched(&req, meta(&view), &detail(&base, &view)))
-}
-
-/// Axual stream deletion constraints: `{canDelete, streamConfigsCount, activeGrantsCount}`.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such stream")))]
-#[get("/streams/{uid}/deletion-constraints")]
-pub async fn stream_constraints(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    let constraints = run_blocking(move || svc.stream_usage(&ctx, id)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
-}
-
-/// Axual "delete stream": 409 while stream configs or grants use it.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such stream"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
-#[delete("/streams/{uid}")]
-pub async fn delete_stream(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    precondition: Precondition,
-    svc: Data<dyn StreamService>,
-) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_stream(&ctx, id, &precondition)).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A stream's association (`keySchema`, `valueSchema`, `owners`, `integrity`,
@@ -529,4 +420,156 @@ pub async fn stream_association(
         Some(Ok(value)) => Ok(ok(&value)),
         _ => Err(none()),
     }
+}
+
+/// The streams collection, served by the kit's standard handlers. A stream's `edit` and
+/// `delete` links come from its view (`StreamView::manage`); `create` shows in listings, read
+/// with their page.
+pub struct StreamCollection;
+
+impl AxualCrud for StreamCollection {
+    type Service = dyn StreamService;
+    type Item = StreamView;
+    type Listed = StreamView;
+    type Summary = StreamSummary;
+    type Detail = StreamDetail;
+    type Embedded = StreamEmbedded;
+    /// Whether the caller may create streams (of some group).
+    type Abilities = bool;
+    type Error = CatalogError;
+    const REL: &'static str = "streams";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    /// Outside a listing nothing shows it: a stream's links come from its view.
+    fn abilities(_: &Self::Service, _: &RequestContext) -> Result<bool, CatalogError> {
+        Ok(false)
+    }
+
+    fn may_create(may_create: &bool) -> bool {
+        *may_create
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<StreamView>, CatalogError> {
+        Ok(service.streams(ctx, &StreamFilter::All, request)?.page)
+    }
+
+    fn listed(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<(Page<StreamView>, bool), CatalogError> {
+        let found = service.streams(ctx, &StreamFilter::All, request)?;
+        Ok((found.page, found.may_create))
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError> {
+        service.stream(ctx, id)
+    }
+
+    fn id(view: &StreamView) -> Uuid {
+        view.stream.id
+    }
+
+    fn meta(view: &StreamView) -> Versioned {
+        meta(view)
+    }
+
+    fn summary(base: &BaseUrl, view: &StreamView, _: &bool) -> Resource<StreamSummary> {
+        summary(base, view)
+    }
+
+    fn detail(base: &BaseUrl, view: &StreamView, _: &bool) -> Resource<StreamDetail, StreamEmbedded> {
+        detail(base, view)
+    }
+}
+
+impl AxualBody for StreamCollection {
+    type Body = StreamBody;
+    type Input = StreamInput;
+
+    fn input(body: StreamBody) -> Result<StreamInput, ApiError> {
+        body.into_input()
+    }
+}
+
+impl AxualCreate for StreamCollection {
+    fn create(service: &Self::Service, ctx: &RequestContext, input: StreamInput) -> Result<StreamView, CatalogError> {
+        service.create_stream(ctx, input)
+    }
+}
+
+impl AxualUpdate for StreamCollection {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: StreamInput,
+        precondition: &Precondition,
+    ) -> Result<StreamView, CatalogError> {
+        service.update_stream(ctx, id, input, precondition)
+    }
+}
+
+impl AxualDelete for StreamCollection {
+    fn delete(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
+        service.delete_stream(ctx, id, precondition)
+    }
+}
+
+impl AxualConstrained for StreamCollection {
+    fn constraints(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<DeletionConstraints, CatalogError> {
+        service.stream_usage(ctx, id)
+    }
+}
+
+impl AxualContaining for StreamCollection {
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<StreamView>, CatalogError> {
+        Ok(Self::containing_listed(service, ctx, text, request)?.0)
+    }
+
+    fn containing_listed(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<(Page<StreamView>, bool), CatalogError> {
+        let found = service.streams(ctx, &StreamFilter::NameContains(text.to_owned()), request)?;
+        Ok((found.page, found.may_create))
+    }
+
+    /// `create` (not templated) for those who may.
+    fn search_links(base: &BaseUrl, may_create: &bool) -> Links {
+        Links::new().add_if(*may_create, "create", || search_create_link(base, "streams"))
+    }
+}
+
+portico_core::axual_routes! {
+    StreamCollection, what: "stream", summary: StreamSummary, detail: StreamDetail, embedded: StreamEmbedded,
+    body: StreamBody;
+    list: list_streams => "/streams",
+    create: create_stream => "/streams",
+    searches: stream_searches => "/streams/search",
+    find_by_name_containing: find_streams_by_name_containing => "/streams/search/findByNameContaining",
+    get: get_stream => "/streams/{uid}",
+    patch: patch_stream => "/streams/{uid}",
+    delete: delete_stream => "/streams/{uid}",
+    deletion_constraints: stream_constraints => "/streams/{uid}/deletion-constraints",
 }

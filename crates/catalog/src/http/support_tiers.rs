@@ -52,7 +52,7 @@ pub struct SupportTiers;
 impl AxualCrud for SupportTiers {
     type Service = dyn SupportTierService;
     type Item = SupportTier;
-    type Body = ();
+    type Listed = SupportTier;
     type Summary = SupportTierBody;
     type Detail = SupportTierBody;
     type Embedded = NoEmbedded;

@@ -24,6 +24,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+/// A page of a collection and what the caller may do.
+pub type Listed<C> = (Page<<C as AxualCrud>::Listed>, <C as AxualCrud>::Abilities);
+
 /// An Axual collection as the standard handlers serve it: its service, its entity, its wire
 /// forms, and the calls each operation makes. Implemented once per collection (a unit type in
 /// the collection's `http` module); the service methods do the authorization.
@@ -32,8 +35,8 @@ pub trait AxualCrud: 'static {
     type Service: ?Sized + Send + Sync + 'static;
     /// The domain entity.
     type Item: Send + 'static;
-    /// The request body of `POST` and `PATCH`.
-    type Body: DeserializeOwned + Send + 'static;
+    /// What a page holds (usually `Item`).
+    type Listed: Send + 'static;
     /// The entity in a collection page.
     type Summary: Serialize + crate::hal::HalItem;
     /// The entity alone.
@@ -58,15 +61,24 @@ pub trait AxualCrud: 'static {
         service: &Self::Service,
         ctx: &RequestContext,
         request: &PageRequest,
-    ) -> Result<Page<Self::Item>, Self::Error>;
+    ) -> Result<Page<Self::Listed>, Self::Error>;
+    /// A page and what the caller may do: by default [`Self::page`] and [`Self::abilities`];
+    /// a collection whose page read also finds the abilities answers both at once.
+    fn listed(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Listed<Self>, Self::Error> {
+        Ok((Self::page(service, ctx, request)?, Self::abilities(service, ctx)?))
+    }
     /// One entity.
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Self::Item, Self::Error>;
     /// The entity's id (its `uid`).
     fn id(item: &Self::Item) -> Uuid;
     /// The entity's `ETag` and `Last-Modified`.
     fn meta(item: &Self::Item) -> Versioned;
-    /// The entity with its links, in a page.
-    fn summary(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities) -> Resource<Self::Summary>;
+    /// An entity with its links, in a page.
+    fn summary(base: &BaseUrl, listed: &Self::Listed, abilities: &Self::Abilities) -> Resource<Self::Summary>;
     /// The entity with its links, alone.
     fn detail(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities)
     -> Resource<Self::Detail, Self::Embedded>;
@@ -77,20 +89,30 @@ pub trait AxualCrud: 'static {
     }
 }
 
+/// A collection that takes a request body (`POST`, `PATCH`).
+pub trait AxualBody: AxualCrud {
+    /// The request body.
+    type Body: DeserializeOwned + Send + 'static;
+    /// What the service takes.
+    type Input: Send + 'static;
+    /// The body as the service takes it (a 400 for what only the wire form can tell).
+    fn input(body: Self::Body) -> Result<Self::Input, ApiError>;
+}
+
 /// A collection whose entities are created with `POST /{rel}`.
-pub trait AxualCreate: AxualCrud {
+pub trait AxualCreate: AxualBody {
     /// Creates an entity.
-    fn create(service: &Self::Service, ctx: &RequestContext, body: Self::Body) -> Result<Self::Item, Self::Error>;
+    fn create(service: &Self::Service, ctx: &RequestContext, input: Self::Input) -> Result<Self::Item, Self::Error>;
 }
 
 /// A collection whose entities change with `PATCH /{rel}/{uid}`.
-pub trait AxualUpdate: AxualCrud {
+pub trait AxualUpdate: AxualBody {
     /// Changes an entity when `precondition` holds.
     fn update(
         service: &Self::Service,
         ctx: &RequestContext,
         id: Uuid,
-        body: Self::Body,
+        input: Self::Input,
         precondition: &Precondition,
     ) -> Result<Self::Item, Self::Error>;
 }
@@ -113,22 +135,35 @@ pub trait AxualConstrained: AxualCrud {
     -> Result<DeletionConstraints, Self::Error>;
 }
 
-/// A collection with the name searches `findByName` (one entity) and `findByNameContaining`
-/// (a page, ignoring case).
+/// A collection with the search `findByName`: the one entity with exactly this name.
 pub trait AxualNamed: AxualCrud {
-    /// The links of a search result page (none by default; some collections add `create`).
-    fn search_links(_base: &BaseUrl, _abilities: &Self::Abilities) -> Links {
-        Links::new()
-    }
     /// The entity named exactly `name` (404 when none is).
     fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Self::Item, Self::Error>;
-    /// A page of the entities whose name contains `text`.
+}
+
+/// A collection with the search `findByNameContaining`: a page of the entities whose name
+/// contains the text, ignoring case.
+pub trait AxualContaining: AxualCrud {
+    /// The page.
     fn containing(
         service: &Self::Service,
         ctx: &RequestContext,
         text: &str,
         request: &PageRequest,
-    ) -> Result<Page<Self::Item>, Self::Error>;
+    ) -> Result<Page<Self::Listed>, Self::Error>;
+    /// The page and what the caller may do (see [`AxualCrud::listed`]).
+    fn containing_listed(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Listed<Self>, Self::Error> {
+        Ok((Self::containing(service, ctx, text, request)?, Self::abilities(service, ctx)?))
+    }
+    /// The links of a result page (none by default; some collections add `create`).
+    fn search_links(_base: &BaseUrl, _abilities: &Self::Abilities) -> Links {
+        Links::new()
+    }
 }
 
 /// `GET /{rel}`: a page, with `create` for those who may.
@@ -138,9 +173,7 @@ pub async fn list<C: AxualCrud>(
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
     let request = listing.request().clone();
-    let (page, abilities) =
-        run_blocking(move || Ok::<_, C::Error>((C::page(&service, &ctx, &request)?, C::abilities(&service, &ctx)?)))
-            .await?;
+    let (page, abilities) = run_blocking(move || C::listed(&service, &ctx, &request)).await?;
     let (self_link, extra) = C::collection_links(listing.base(), &abilities);
     let page = page.map(|item| C::summary(listing.base(), &item, &abilities));
     Ok(ok(&listing.paged(page, self_link, extra)))
@@ -167,8 +200,9 @@ pub async fn create<C: AxualCreate>(
     base: BaseUrl,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = C::input(body.0)?;
     let (item, abilities) =
-        run_blocking(move || Ok::<_, C::Error>((C::create(&service, &ctx, body.0)?, C::abilities(&service, &ctx)?)))
+        run_blocking(move || Ok::<_, C::Error>((C::create(&service, &ctx, input)?, C::abilities(&service, &ctx)?)))
             .await?;
     let location = entity_url(&base, C::REL, C::id(&item));
     Ok(created(&req, &location, C::meta(&item), &C::detail(&base, &item, &abilities)))
@@ -184,9 +218,10 @@ pub async fn patch<C: AxualUpdate>(
     base: BaseUrl,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
+    let input = C::input(body.0)?;
     let precondition = Precondition::if_match(precondition.0);
     let (item, abilities) = run_blocking(move || {
-        let item = C::update(&service, &ctx, id, body.0, &precondition)?;
+        let item = C::update(&service, &ctx, id, input, &precondition)?;
         Ok::<_, C::Error>((item, C::abilities(&service, &ctx)?))
     })
     .await?;
@@ -235,17 +270,14 @@ pub async fn find_by_name<C: AxualNamed>(
 
 /// `GET /{rel}/search/findByNameContaining?name=`: a page of the entities whose name contains
 /// the text, ignoring case, with a plain `create` link for those who may.
-pub async fn find_by_name_containing<C: AxualNamed>(
+pub async fn find_by_name_containing<C: AxualContaining>(
     ctx: RequestContext,
     listing: Listing,
     service: Data<C::Service>,
 ) -> Result<HttpResponse, ApiError> {
     let text = listing.require("name")?.to_owned();
     let request = listing.request().clone();
-    let (page, abilities) = run_blocking(move || {
-        Ok::<_, C::Error>((C::containing(&service, &ctx, &text, &request)?, C::abilities(&service, &ctx)?))
-    })
-    .await?;
+    let (page, abilities) = run_blocking(move || C::containing_listed(&service, &ctx, &text, &request)).await?;
     let page = page.map(|item| C::summary(listing.base(), &item, &abilities));
     let extra = C::search_links(listing.base(), &abilities);
     Ok(ok(&listing.search_page(page, extra)))
@@ -312,7 +344,7 @@ macro_rules! axual_routes {
         pub async fn $name(
             req: ::actix_web::HttpRequest,
             ctx: $crate::RequestContext,
-            body: $crate::http::Json<$body>,
+            body: $crate::http::Json<<$crud as $crate::http::collection::AxualBody>::Body>,
             base: $crate::http::BaseUrl,
             service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
         ) -> Result<::actix_web::HttpResponse, $crate::http::ApiError> {
@@ -379,7 +411,7 @@ macro_rules! axual_routes {
             req: ::actix_web::HttpRequest,
             ctx: $crate::RequestContext,
             uid: $crate::http::PathUid,
-            body: $crate::http::Json<$body>,
+            body: $crate::http::Json<<$crud as $crate::http::collection::AxualBody>::Body>,
             precondition: $crate::http::IfMatchHeader,
             base: $crate::http::BaseUrl,
             service: ::actix_web::web::Data<<$crud as $crate::http::collection::AxualCrud>::Service>,
