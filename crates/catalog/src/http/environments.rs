@@ -4,25 +4,31 @@
 use super::instances::{InstanceSummary, Instances, instance_summary};
 use super::shapes::{EmbeddedOwner, embedded_owner, templated_self};
 use super::{Groups, invalid};
+use crate::error::CatalogError;
 use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, EnvironmentView};
 use crate::service::EnvironmentService;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
+use actix_web::{HttpResponse, get, post};
 use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use portico_core::hal::{Collection, HalItem, Link, Links, LocalTime, Resource};
 use portico_core::http::axual::{
-    AuditFields, Listing, Search, collection_links, created, delete_link, edit_link, entity_url, ok, patched,
-    projection_link, search_create_link, search_index, self_link, titles,
+    AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
+    self_link, titles,
+};
+use portico_core::http::collection::{
+    AxualBody, AxualConstrained, AxualContaining, AxualCreate, AxualCrud, AxualDelete, AxualUpdate,
 };
 use portico_core::http::params::Relation;
-use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 portico_core::relation_target!(
     /// `/environments/{uid}` URIs.
@@ -346,46 +352,6 @@ async fn matching(
     Ok(page.map(|environment| summary(listing.base(), &environment)))
 }
 
-/// Axual "list environments": those the caller may see.
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.environments`", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/environments")]
-pub async fn list_axual_environments(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let (self_link, extra) = collection_links(listing.base(), "environments", svc.may_create_environments(&ctx));
-    let request = listing.request().clone();
-    let page = matching(ctx, &listing, svc, EnvironmentFilter::All, request).await?;
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// Axual "create environment" (`ENVIRONMENT_ADMIN`, `TENANT_ADMIN`; `instance` only by
-/// platform admins).
-#[utoipa::path(tag = "axual", request_body = EnvironmentBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, unknown group or instance"), (status = 401, description = "no credentials"), (status = 403, description = "not an environment admin, or linking an instance without being a platform admin"), (status = 409, description = "short name in use")))]
-#[post("/environments")]
-pub async fn create_environment(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<EnvironmentBody>,
-    base: BaseUrl,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let view = run_blocking(move || svc.create_environment(&ctx, input)).await?;
-    let location = entity_url(&base, "environments", view.environment.id);
-    Ok(created(&req, &location, meta(&view), &detail(&base, &view)))
-}
-
-/// The search index of `/environments`.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/environments/search")]
-pub async fn environment_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "environments", SEARCHES))
-}
-
 /// Axual `findByName`: every visible environment with exactly this name (a list, no paging).
 #[utoipa::path(tag = "axual", params(("name" = String, Query)),
     responses((status = 200, description = "`_embedded.environments`, unpaged", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials")))]
@@ -426,83 +392,6 @@ pub async fn find_environments_by_instance(
     let filter = EnvironmentFilter::Instance(listing.relation::<Instances>("instance")?);
     let page = matching(ctx, &listing, svc, filter, listing.all_matches()).await?;
     Ok(ok(&listing.search_list(page)?))
-}
-
-/// Axual `findByNameContaining`: a page of visible environments whose name contains the text.
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.environments`; `_links` `self` and (for environment admins) `create`", body = Collection<EnvironmentSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
-#[get("/environments/search/findByNameContaining")]
-pub async fn find_environments_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = EnvironmentFilter::NameContains(listing.require("name")?.to_owned());
-    let may_create = svc.may_create_environments(&ctx);
-    let page = matching(ctx, &listing, svc, filter, listing.request().clone()).await?;
-    let extra = Links::new().add_if(may_create, "create", || search_create_link(listing.base(), "environments"));
-    Ok(ok(&listing.search_page(page, extra)))
-}
-
-/// Axual "get environment" (404 for a private one the caller may not see).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the environment", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment")))]
-#[get("/environments/{uid}")]
-pub async fn get_environment(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let view = run_blocking(move || svc.environment(&ctx, id)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view)))
-}
-
-/// Axual "update environment": environment admins and the owning group's members.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = EnvironmentBody,
-    responses((status = 200, description = "patched, with Accept", body = Resource<EnvironmentDetail, EnvironmentEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 409, description = "short name in use"), (status = 412, description = "If-Match failed")))]
-#[patch("/environments/{uid}")]
-pub async fn patch_environment(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<EnvironmentBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let precondition = Precondition::if_match(precondition.0);
-    let view = run_blocking(move || svc.update_environment(&ctx, id, input, &precondition)).await?;
-    Ok(patched(&req, meta(&view), &detail(&base, &view)))
-}
-
-/// Axual environment deletion constraints (private environments only; public ones: 405).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "`{canDelete, activeGrantsCount, appPrincipalsCount, streamConfigsCount}`", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment")))]
-#[get("/environments/{uid}/deletion-constraints")]
-pub async fn environment_constraints(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    let constraints = run_blocking(move || svc.environment_usage(&ctx, id)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
-}
-
-/// Axual "delete environment": private environments nothing uses (public: 405; in use: 409).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such environment"), (status = 405, description = "a public environment"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
-#[delete("/environments/{uid}")]
-pub async fn delete_environment(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    precondition: Precondition,
-    svc: Data<dyn EnvironmentService>,
-) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_environment(&ctx, id, &precondition)).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Axual "synchronize environment" (platform and tenant admins): deploys every stream config
@@ -553,4 +442,140 @@ pub async fn environment_owners(
         Some(group) => Ok(ok(&embedded_owner(&base, group))),
         None => Err(ApiError::new(Failure::new(ErrorKind::NotFound, "not_found", "The owning group no longer exists"))),
     }
+}
+
+/// The environments collection, served by the kit's standard handlers: pages of what the
+/// caller may see, `create` for environment admins.
+pub struct EnvironmentCollection;
+
+impl AxualCrud for EnvironmentCollection {
+    type Service = dyn EnvironmentService;
+    type Item = EnvironmentView;
+    type Listed = Environment;
+    type Summary = EnvironmentSummary;
+    type Detail = EnvironmentDetail;
+    type Embedded = EnvironmentEmbedded;
+    /// Whether the caller may create environments (a view's own links say what it may do).
+    type Abilities = bool;
+    type Error = CatalogError;
+    const REL: &'static str = "environments";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
+        Ok(service.may_create_environments(ctx))
+    }
+
+    fn may_create(may_create: &bool) -> bool {
+        *may_create
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Environment>, CatalogError> {
+        service.environments(ctx, &EnvironmentFilter::All, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<EnvironmentView, CatalogError> {
+        service.environment(ctx, id)
+    }
+
+    fn id(view: &EnvironmentView) -> Uuid {
+        view.environment.id
+    }
+
+    fn meta(view: &EnvironmentView) -> Versioned {
+        meta(view)
+    }
+
+    fn summary(base: &BaseUrl, environment: &Environment, _: &bool) -> Resource<EnvironmentSummary> {
+        summary(base, environment)
+    }
+
+    fn detail(base: &BaseUrl, view: &EnvironmentView, _: &bool) -> Resource<EnvironmentDetail, EnvironmentEmbedded> {
+        detail(base, view)
+    }
+}
+
+impl AxualBody for EnvironmentCollection {
+    type Body = EnvironmentBody;
+    type Input = EnvironmentInput;
+
+    fn input(body: EnvironmentBody) -> Result<EnvironmentInput, ApiError> {
+        body.into_input()
+    }
+}
+
+impl AxualCreate for EnvironmentCollection {
+    fn create(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        input: EnvironmentInput,
+    ) -> Result<EnvironmentView, CatalogError> {
+        service.create_environment(ctx, input)
+    }
+}
+
+impl AxualUpdate for EnvironmentCollection {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: EnvironmentInput,
+        precondition: &Precondition,
+    ) -> Result<EnvironmentView, CatalogError> {
+        service.update_environment(ctx, id, input, precondition)
+    }
+}
+
+/// Private environments only (public ones: 405, from the service).
+impl AxualDelete for EnvironmentCollection {
+    fn delete(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CatalogError> {
+        service.delete_environment(ctx, id, precondition)
+    }
+}
+
+impl AxualConstrained for EnvironmentCollection {
+    fn constraints(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<DeletionConstraints, CatalogError> {
+        service.environment_usage(ctx, id)
+    }
+}
+
+impl AxualContaining for EnvironmentCollection {
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<Environment>, CatalogError> {
+        service.environments(ctx, &EnvironmentFilter::NameContains(text.to_owned()), request)
+    }
+
+    /// `create` (not templated) for environment admins.
+    fn search_links(base: &BaseUrl, may_create: &bool) -> Links {
+        Links::new().add_if(*may_create, "create", || search_create_link(base, "environments"))
+    }
+}
+
+portico_core::axual_routes! {
+    EnvironmentCollection, what: "environment", summary: EnvironmentSummary, detail: EnvironmentDetail,
+    embedded: EnvironmentEmbedded, body: EnvironmentBody;
+    list: list_axual_environments => "/environments",
+    create: create_environment => "/environments",
+    searches: environment_searches => "/environments/search",
+    find_by_name_containing: find_environments_by_name_containing => "/environments/search/findByNameContaining",
+    get: get_environment => "/environments/{uid}",
+    patch: patch_environment => "/environments/{uid}",
+    delete: delete_environment => "/environments/{uid}",
+    deletion_constraints: environment_constraints => "/environments/{uid}/deletion-constraints",
 }
