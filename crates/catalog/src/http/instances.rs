@@ -3,25 +3,29 @@
 
 use super::clusters::ClusterDetail;
 use super::support_tiers::{SupportTierBody, support_tier};
+use crate::error::CatalogError;
 use crate::model::{CaCert, InstanceCluster, InstanceFilter, InstanceInput, InstanceView};
 use crate::service::InstanceService;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post};
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use actix_web::{HttpRequest, HttpResponse, get, post};
+use portico_core::hal::{HAL_JSON, HalItem, Link, Links, LocalTime, Resource};
 use portico_core::http::axual::{
-    AuditFields, Listing, Search, collection_links, create_link, created, edit_link, entity_url, ok, patched,
-    projection_link, search_index, self_link, untitled_projection_link,
+    AuditFields, Listing, Search, collection_links, create_link, edit_link, entity_url, ok, projection_link, self_link,
+    untitled_projection_link,
 };
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualUpdate};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
 use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 portico_core::relation_target!(
     /// `/clusters/{uid}` URIs.
@@ -367,58 +371,6 @@ fn meta(view: &InstanceView) -> Versioned {
     Versioned { version: view.instance.version, modified_at: Some(view.instance.stamp.modified_at) }
 }
 
-/// Axual "list instances".
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.instances`", body = Collection<InstanceSummary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/instances")]
-pub async fn list_instances(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn InstanceService>,
-) -> Result<HttpResponse, ApiError> {
-    let manage = svc.may_manage_instances(&ctx);
-    let (self_link, extra) = collection_links(listing.base(), "instances", false);
-    // `show`: the console shows its Instances menu to those who manage instances (the seed's
-    // relation table); then `create`, as the seed prints them.
-    let url = listing.base().join("/instances");
-    let extra = extra
-        .add_if(manage, "show", || {
-            Link::templated(format!("{url}{{?page,size,sort}}"))
-                .titled("Indication that an entity can be shown in menu")
-        })
-        .add_if(manage, "create", || create_link(&url));
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.instances(&ctx, &InstanceFilter::All, &request)).await?;
-    let page = page.map(|view| instance_summary(listing.base(), &view));
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// Axual "create instance" (platform admins): default `properties` are filled in, and each
-/// CA certificate's `expiresOn` is read from its PEM.
-#[utoipa::path(tag = "axual", request_body = InstanceBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, unknown cluster or support tier, or a PEM that is not a certificate"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "short name in use")))]
-#[post("/instances")]
-pub async fn create_instance(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<InstanceBody>,
-    base: BaseUrl,
-    svc: Data<dyn InstanceService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let abilities = (true, svc.may_synchronize(&ctx));
-    let view = run_blocking(move || svc.create_instance(&ctx, input)).await?;
-    let location = entity_url(&base, "instances", view.instance.id);
-    Ok(created(&req, &location, meta(&view), &detail(&base, &view, abilities)))
-}
-
-/// The search index of `/instances`.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/instances/search")]
-pub async fn instance_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "instances", SEARCHES))
-}
-
 /// Axual `findByName`: the instance with exactly this name, as an entity whose links are only
 /// `self`, `instance` and `supportTier` (404 when none has it).
 #[utoipa::path(tag = "axual", params(("name" = String, Query)),
@@ -433,38 +385,6 @@ pub async fn find_instance_by_name(
     let name = listing.require("name")?.to_owned();
     let view = run_blocking(move || svc.instance_named(&ctx, &name)).await?;
     Ok(entity(&req, meta(&view), HAL_JSON, &detail(listing.base(), &view, (false, false))))
-}
-
-/// Axual `findByNameContaining`: a page of instances whose name contains the text, ignoring case.
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.instances`", body = Collection<InstanceSummary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
-#[get("/instances/search/findByNameContaining")]
-pub async fn find_instances_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn InstanceService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = InstanceFilter::NameContains(listing.require("name")?.to_owned());
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.instances(&ctx, &filter, &request)).await?;
-    let page = page.map(|view| instance_summary(listing.base(), &view));
-    Ok(ok(&listing.search_page(page, Links::new())))
-}
-
-/// Axual "get instance".
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the instance", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such instance")))]
-#[get("/instances/{uid}")]
-pub async fn get_instance(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn InstanceService>,
-) -> Result<HttpResponse, ApiError> {
-    let abilities = (svc.may_manage_instances(&ctx), svc.may_synchronize(&ctx));
-    let view = run_blocking(move || svc.instance(&ctx, id)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view, abilities)))
 }
 
 /// The instance's support tier (its `supportTier` association); 404 when it has none.
@@ -484,27 +404,6 @@ pub async fn instance_support_tier(
     }
 }
 
-/// Axual "update instance" (platform admins): any subset; given `instanceClusters` and `caCerts`
-/// replace the old ones.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = InstanceBody,
-    responses((status = 200, description = "patched, with Accept", body = Resource<InstanceDetail, InstanceEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such instance"), (status = 409, description = "short name in use"), (status = 412, description = "If-Match failed")))]
-#[patch("/instances/{uid}")]
-pub async fn patch_instance(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<InstanceBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn InstanceService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let precondition = Precondition::if_match(precondition.0);
-    let abilities = (true, svc.may_synchronize(&ctx));
-    let view = run_blocking(move || svc.update_instance(&ctx, id, input, &precondition)).await?;
-    Ok(patched(&req, meta(&view), &detail(&base, &view, abilities)))
-}
-
 /// Axual "synchronize instance" (platform and tenant admins): deploys every stream config of
 /// every environment on the instance to the instance's Kafka clusters now — topics created,
 /// grown and reconfigured — and answers when that is done. A cluster that fails is a 500
@@ -519,4 +418,129 @@ pub async fn synchronize_instance(
 ) -> Result<HttpResponse, ApiError> {
     run_blocking(move || svc.synchronize_instance(&ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The instances collection, served by the kit's standard handlers.
+pub struct InstanceCollection;
+
+impl AxualCrud for InstanceCollection {
+    type Service = dyn InstanceService;
+    type Item = InstanceView;
+    type Listed = InstanceView;
+    type Summary = InstanceSummary;
+    type Detail = InstanceDetail;
+    type Embedded = InstanceEmbedded;
+    /// Whether the caller may manage instances (platform admins), and synchronize them.
+    type Abilities = (bool, bool);
+    type Error = CatalogError;
+    const REL: &'static str = "instances";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<(bool, bool), CatalogError> {
+        Ok((service.may_manage_instances(ctx), service.may_synchronize(ctx)))
+    }
+
+    fn may_create(&(manage, _): &(bool, bool)) -> bool {
+        manage
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<InstanceView>, CatalogError> {
+        service.instances(ctx, &InstanceFilter::All, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<InstanceView, CatalogError> {
+        service.instance(ctx, id)
+    }
+
+    fn id(view: &InstanceView) -> Uuid {
+        view.instance.id
+    }
+
+    fn meta(view: &InstanceView) -> Versioned {
+        meta(view)
+    }
+
+    fn summary(base: &BaseUrl, view: &InstanceView, _: &(bool, bool)) -> Resource<InstanceSummary> {
+        instance_summary(base, view)
+    }
+
+    fn detail(
+        base: &BaseUrl,
+        view: &InstanceView,
+        abilities: &(bool, bool),
+    ) -> Resource<InstanceDetail, InstanceEmbedded> {
+        detail(base, view, *abilities)
+    }
+
+    /// `self`, `profile`, `search`, then for those who manage instances `show` (the console
+    /// shows its Instances menu to them; the seed's relation table) and `create`, as the seed
+    /// prints them.
+    fn collection_links(base: &BaseUrl, &(manage, _): &(bool, bool)) -> (Link, Links) {
+        let (self_link, extra) = collection_links(base, "instances", false);
+        let url = base.join("/instances");
+        let extra = extra
+            .add_if(manage, "show", || {
+                Link::templated(format!("{url}{{?page,size,sort}}"))
+                    .titled("Indication that an entity can be shown in menu")
+            })
+            .add_if(manage, "create", || create_link(&url));
+        (self_link, extra)
+    }
+}
+
+impl AxualBody for InstanceCollection {
+    type Body = InstanceBody;
+    type Input = InstanceInput;
+
+    fn input(body: InstanceBody) -> Result<InstanceInput, ApiError> {
+        body.into_input()
+    }
+}
+
+impl AxualCreate for InstanceCollection {
+    fn create(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        input: InstanceInput,
+    ) -> Result<InstanceView, CatalogError> {
+        service.create_instance(ctx, input)
+    }
+}
+
+impl AxualUpdate for InstanceCollection {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: InstanceInput,
+        precondition: &Precondition,
+    ) -> Result<InstanceView, CatalogError> {
+        service.update_instance(ctx, id, input, precondition)
+    }
+}
+
+impl AxualContaining for InstanceCollection {
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<InstanceView>, CatalogError> {
+        service.instances(ctx, &InstanceFilter::NameContains(text.to_owned()), request)
+    }
+}
+
+portico_core::axual_routes! {
+    InstanceCollection, what: "instance", summary: InstanceSummary, detail: InstanceDetail, embedded: InstanceEmbedded,
+    body: InstanceBody;
+    list: list_instances => "/instances",
+    create: create_instance => "/instances",
+    searches: instance_searches => "/instances/search",
+    find_by_name_containing: find_instances_by_name_containing => "/instances/search/findByNameContaining",
+    get: get_instance => "/instances/{uid}",
+    patch: patch_instance => "/instances/{uid}",
 }
