@@ -140,6 +140,7 @@ impl AxualCrud for Clusters {
     type Item = Cluster;
     type Listed = Cluster;
     type Summary = ClusterDetail;
+    type SummaryEmbedded = NoEmbedded;
     type Detail = ClusterDetail;
     type Embedded = NoEmbedded;
     type Abilities = bool;

@@ -453,6 +453,7 @@ impl AxualCrud for EnvironmentCollection {
     type Item = EnvironmentView;
     type Listed = Environment;
     type Summary = EnvironmentSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = EnvironmentDetail;
     type Embedded = EnvironmentEmbedded;
     /// Whether the caller may create environments (a view's own links say what it may do).

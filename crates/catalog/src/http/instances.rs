@@ -428,6 +428,7 @@ impl AxualCrud for InstanceCollection {
     type Item = InstanceView;
     type Listed = InstanceView;
     type Summary = InstanceSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = InstanceDetail;
     type Embedded = InstanceEmbedded;
     /// Whether the caller may manage instances (platform admins), and synchronize them.

@@ -177,6 +177,7 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
     type Item = Level;
     type Listed = Level;
     type Summary = K::Summary;
+    type SummaryEmbedded = NoEmbedded;
     type Detail = LevelDetail;
     type Embedded = NoEmbedded;
     type Abilities = bool;

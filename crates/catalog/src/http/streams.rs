@@ -432,6 +432,7 @@ impl AxualCrud for StreamCollection {
     type Item = StreamView;
     type Listed = StreamView;
     type Summary = StreamSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = StreamDetail;
     type Embedded = StreamEmbedded;
     /// Whether the caller may create streams (of some group).

@@ -54,6 +54,7 @@ impl AxualCrud for SupportTiers {
     type Item = SupportTier;
     type Listed = SupportTier;
     type Summary = SupportTierBody;
+    type SummaryEmbedded = NoEmbedded;
     type Detail = SupportTierBody;
     type Embedded = NoEmbedded;
     type Abilities = ();

@@ -39,6 +39,8 @@ pub trait AxualCrud: 'static {
     type Listed: Send + 'static;
     /// The entity in a collection page.
     type Summary: Serialize + crate::hal::HalItem;
+    /// What the entity embeds in a page (`hal::NoEmbedded` for nothing).
+    type SummaryEmbedded: Serialize;
     /// The entity alone.
     type Detail: Serialize;
     /// What the entity alone embeds (`hal::NoEmbedded` for nothing).
@@ -78,7 +80,11 @@ pub trait AxualCrud: 'static {
     /// The entity's `ETag` and `Last-Modified`.
     fn meta(item: &Self::Item) -> Versioned;
     /// An entity with its links, in a page.
-    fn summary(base: &BaseUrl, listed: &Self::Listed, abilities: &Self::Abilities) -> Resource<Self::Summary>;
+    fn summary(
+        base: &BaseUrl,
+        listed: &Self::Listed,
+        abilities: &Self::Abilities,
+    ) -> Resource<Self::Summary, Self::SummaryEmbedded>;
     /// The entity with its links, alone.
     fn detail(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities)
     -> Resource<Self::Detail, Self::Embedded>;
@@ -300,8 +306,8 @@ pub async fn find_by_name_containing<C: AxualContaining>(
 #[macro_export]
 macro_rules! axual_routes {
     (
-        $crud:ty, what: $what:literal, summary: $summary:ty, detail: $detail:ty $(, embedded: $embedded:ty)?,
-        body: $body:ty;
+        $crud:ty, what: $what:literal, summary: $summary:ty $(, summary_embedded: $summary_embedded:ty)?,
+        detail: $detail:ty $(, embedded: $embedded:ty)?, body: $body:ty;
         $($op:ident: $name:ident => $path:literal),* $(,)?
     ) => {
         // In a module of their own: utoipa names the HAL types of the documented bodies
@@ -316,17 +322,17 @@ macro_rules! axual_routes {
             use $crate::dependents::DeletionConstraints;
             #[allow(unused_imports, reason = "the operations this collection has")]
             use ::actix_web::{delete, get, patch, post};
-            $crate::axual_routes!(@all [$crud, $what, $summary, $detail, [$($embedded)?], $body] $($op $name $path)*);
+            $crate::axual_routes!(@all [$crud, $what, $summary, [$($summary_embedded)?], $detail, [$($embedded)?], $body] $($op $name $path)*);
         }
         pub use axual_handlers::*;
     };
     (@all $header:tt $($op:ident $name:ident $path:literal)*) => {
         $( $crate::axual_routes!(@$op $header $name $path); )*
     };
-    (@list [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@list [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual: a page of the ", $what, " collection, with `create` for those who may.")]
         #[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-            responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed")))]
+            responses((status = 200, description = "a paged collection", body = Collection<$summary $(, $summary_embedded)?>, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed")))]
         #[get($path)]
         pub async fn $name(
             ctx: $crate::RequestContext,
@@ -336,7 +342,7 @@ macro_rules! axual_routes {
             $crate::http::collection::list::<$crud>(ctx, listing, service).await
         }
     };
-    (@create [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@create [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"create ", $what, "\": 201 with `Location` and `ETag`; a body only when an Accept header is sent.")]
         #[utoipa::path(tag = "axual", request_body = $body,
             responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 409, description = "the name is in use")))]
@@ -351,7 +357,7 @@ macro_rules! axual_routes {
             $crate::http::collection::create::<$crud>(req, ctx, body, base, service).await
         }
     };
-    (@searches [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@searches [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("The search index of ", $what, ".")]
         #[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
         #[get($path)]
@@ -359,7 +365,7 @@ macro_rules! axual_routes {
             $crate::http::collection::searches::<$crud>(caller, base).await
         }
     };
-    (@find_by_name [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@find_by_name [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual `findByName`: the one ", $what, " with exactly this name (404 when none has it).")]
         #[utoipa::path(tag = "axual", params(("name" = String, Query)),
             responses((status = 200, description = "the entity", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 400, description = "no name"), (status = 401, description = "no credentials"), (status = 404, description = "none has that name")))]
@@ -373,10 +379,10 @@ macro_rules! axual_routes {
             $crate::http::collection::find_by_name::<$crud>(req, ctx, listing, service).await
         }
     };
-    (@find_by_name_containing [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@find_by_name_containing [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual `findByNameContaining`: a page of ", $what, " entities whose name contains the text, ignoring case.")]
         #[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-            responses((status = 200, description = "a paged collection", body = Collection<$summary>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
+            responses((status = 200, description = "a paged collection", body = Collection<$summary $(, $summary_embedded)?>, content_type = "application/hal+json"), (status = 400, description = "no name or bad paging"), (status = 401, description = "no credentials")))]
         #[get($path)]
         pub async fn $name(
             ctx: $crate::RequestContext,
@@ -386,7 +392,7 @@ macro_rules! axual_routes {
             $crate::http::collection::find_by_name_containing::<$crud>(ctx, listing, service).await
         }
     };
-    (@get [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@get [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"get ", $what, "\".")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
             responses((status = 200, description = "the entity", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]
@@ -401,7 +407,7 @@ macro_rules! axual_routes {
             $crate::http::collection::get::<$crud>(req, ctx, uid, base, service).await
         }
     };
-    (@patch [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@patch [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"update ", $what, "\": any subset of the fields, under If-Match when sent.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = $body,
             responses((status = 200, description = "patched, with Accept", body = Resource<$detail $(, $embedded)?>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "the name is in use"), (status = 412, description = "If-Match failed")))]
@@ -419,7 +425,7 @@ macro_rules! axual_routes {
             $crate::http::collection::patch::<$crud>(req, ctx, uid, body, precondition, base, service).await
         }
     };
-    (@delete [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@delete [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual \"delete ", $what, "\": 204.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
             responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity"), (status = 409, description = "still in use"), (status = 412, description = "If-Match does not match the current version")))]
@@ -433,7 +439,7 @@ macro_rules! axual_routes {
             $crate::http::collection::delete::<$crud>(ctx, uid, precondition, service).await
         }
     };
-    (@deletion_constraints [$crud:ty, $what:literal, $summary:ty, $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
+    (@deletion_constraints [$crud:ty, $what:literal, $summary:ty, [$($summary_embedded:ty)?], $detail:ty, [$($embedded:ty)?], $body:ty] $name:ident $path:literal) => {
         #[doc = concat!("Axual ", $what, " deletion constraints: `{canDelete, ...Count}`.")]
         #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
             responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such entity")))]

@@ -2,19 +2,21 @@
 
 use super::wire::{TenantContact, TenantFields, UserDetail, Users, meta, tenant, user_detail};
 use crate::error::IdentityError;
-use crate::service::{Allowed, RealmFilter, RealmService, TenantInput};
+use crate::service::{Allowed, RealmFilter, RealmService, TenantInput, TenantView};
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post};
-use portico_core::hal::{Collection, HAL_JSON, LinksOnly, Resource};
-use portico_core::http::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
+use actix_web::{HttpResponse, get};
+use portico_core::hal::{Collection, Resource};
+use portico_core::http::axual::{Listing, Search, ok};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualUpdate};
 use portico_core::http::params::Relation;
-use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid};
+use portico_core::http::respond::Versioned;
+use portico_core::http::{ApiError, BaseUrl, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// `POST /tenants` and `PATCH /tenants/{uid}` body. A body read from `GET` can be sent back:
 /// an unchanged `shortName` is accepted, read-only fields are ignored.
@@ -91,77 +93,6 @@ pub(super) async fn tenant_page(
     Ok(page.map(|view| tenant(base, &view.realm, view.contact.as_ref(), allowed)))
 }
 
-/// Axual "list tenants" (GET /tenants): platform admins.
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
-#[get("/tenants")]
-pub async fn list_axual_tenants(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError> {
-    let allowed = svc.tenant_allowed(&ctx);
-    let (self_link, extra) = collection_links(listing.base(), "tenants", false);
-    let page = tenant_page(ctx, listing.base(), svc, RealmFilter::All, listing.request().clone(), allowed).await?;
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// Axual "create tenant" (POST /tenants): platform admins.
-#[utoipa::path(tag = "axual", request_body = TenantBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Tenant, content_type = "application/hal+json"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 409, description = "shortName in use")))]
-#[post("/tenants")]
-pub async fn create_axual_tenant(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<TenantBody>,
-    base: BaseUrl,
-    svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input();
-    let allowed = svc.tenant_allowed(&ctx);
-    let view = run_blocking(move || svc.create_realm(&ctx, input)).await?;
-    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
-    let location = entity_url(&base, "tenants", view.realm.id);
-    Ok(created(&req, &location, meta(view.realm.version, view.realm.audit.modified_at), &body))
-}
-
-/// Axual "get tenant" (GET /tenants/{uid}): platform admins, or the tenant's own users.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the tenant", body = Tenant, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no such tenant")))]
-#[get("/tenants/{uid}")]
-pub async fn get_axual_tenant(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError> {
-    let allowed = svc.tenant_allowed(&ctx);
-    let view = run_blocking(move || svc.realm(&ctx, id)).await?;
-    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
-    Ok(entity(&req, meta(view.realm.version, view.realm.audit.modified_at), HAL_JSON, &body))
-}
-
-/// Axual "update tenant" (PATCH /tenants/{uid}): platform admins.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = TenantBody,
-    responses((status = 200, description = "patched, with Accept", body = Tenant, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin"), (status = 404, description = "no such tenant"), (status = 412, description = "If-Match failed")))]
-#[patch("/tenants/{uid}")]
-pub async fn patch_tenant(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<TenantBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input();
-    let allowed = svc.tenant_allowed(&ctx);
-    let view = run_blocking(move || svc.update_realm(&ctx, id, input, &Precondition::if_match(precondition.0))).await?;
-    let body = tenant(&base, &view.realm, view.contact.as_ref(), allowed);
-    Ok(patched(&req, meta(view.realm.version, view.realm.audit.modified_at), &body))
-}
-
 /// The tenant's business contact (404 when none is set).
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
     responses((status = 200, description = "the contact user", body = Resource<UserDetail>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 403, description = "another tenant"), (status = 404, description = "no tenant or no contact")))]
@@ -175,13 +106,6 @@ pub async fn get_contact(
     let view = run_blocking(move || svc.realm(&ctx, id)).await?;
     let contact = view.contact.ok_or_else(|| IdentityError::not_found("contact of tenant", id.simple()))?;
     Ok(ok(&user_detail(&base, &contact, Allowed::default())))
-}
-
-/// The search endpoints of tenants.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/tenants/search")]
-pub async fn tenant_searches(_ctx: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "tenants", SEARCHES))
 }
 
 async fn search_list(
@@ -221,17 +145,107 @@ pub async fn find_tenants_by_short_name(
     search_list(ctx, listing, svc, filter).await
 }
 
-/// Axual `findByNameContaining`: full name contains the text, ignoring case (paged).
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.tenants`", body = Tenants, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials"), (status = 403, description = "not a platform admin")))]
-#[get("/tenants/search/findByNameContaining")]
-pub async fn find_tenants_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn RealmService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = RealmFilter::DisplayNameContains(listing.require("name")?.to_owned());
-    let allowed = svc.tenant_allowed(&ctx);
-    let page = tenant_page(ctx, listing.base(), svc, filter, listing.request().clone(), allowed).await?;
-    Ok(ok(&listing.search_page(page, Default::default())))
+/// Axual tenants (realms), served by the kit's standard handlers: platform admins list,
+/// create and change them; a tenant's own users read it.
+pub struct TenantCollection;
+
+impl AxualCrud for TenantCollection {
+    type Service = dyn RealmService;
+    type Item = TenantView;
+    type Listed = TenantView;
+    type Summary = TenantFields;
+    type SummaryEmbedded = TenantContact;
+    type Detail = TenantFields;
+    type Embedded = TenantContact;
+    type Abilities = Allowed;
+    type Error = IdentityError;
+    const REL: &'static str = "tenants";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<Allowed, IdentityError> {
+        Ok(service.tenant_allowed(ctx))
+    }
+
+    /// Listings show no `create` (the seed prints none).
+    fn may_create(_: &Allowed) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<TenantView>, IdentityError> {
+        service.realms(ctx, &RealmFilter::All, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError> {
+        service.realm(ctx, id)
+    }
+
+    fn id(view: &TenantView) -> Uuid {
+        view.realm.id.into()
+    }
+
+    fn meta(view: &TenantView) -> Versioned {
+        meta(view.realm.version, view.realm.audit.modified_at)
+    }
+
+    fn summary(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
+        tenant(base, &view.realm, view.contact.as_ref(), *allowed)
+    }
+
+    fn detail(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
+        tenant(base, &view.realm, view.contact.as_ref(), *allowed)
+    }
+}
+
+impl AxualBody for TenantCollection {
+    type Body = TenantBody;
+    type Input = TenantInput;
+
+    fn input(body: TenantBody) -> Result<TenantInput, ApiError> {
+        Ok(body.into_input())
+    }
+}
+
+impl AxualCreate for TenantCollection {
+    fn create(service: &Self::Service, ctx: &RequestContext, input: TenantInput) -> Result<TenantView, IdentityError> {
+        service.create_realm(ctx, input)
+    }
+}
+
+impl AxualUpdate for TenantCollection {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: TenantInput,
+        precondition: &Precondition,
+    ) -> Result<TenantView, IdentityError> {
+        service.update_realm(ctx, id, input, precondition)
+    }
+}
+
+/// Full names containing the text, ignoring case (paged).
+impl AxualContaining for TenantCollection {
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<TenantView>, IdentityError> {
+        service.realms(ctx, &RealmFilter::DisplayNameContains(text.to_owned()), request)
+    }
+}
+
+portico_core::axual_routes! {
+    TenantCollection, what: "tenant", summary: TenantFields, summary_embedded: TenantContact, detail: TenantFields,
+    embedded: TenantContact, body: TenantBody;
+    list: list_axual_tenants => "/tenants",
+    create: create_axual_tenant => "/tenants",
+    searches: tenant_searches => "/tenants/search",
+    find_by_name_containing: find_tenants_by_name_containing => "/tenants/search/findByNameContaining",
+    get: get_axual_tenant => "/tenants/{uid}",
+    patch: patch_tenant => "/tenants/{uid}",
 }
