@@ -7,12 +7,11 @@ use crate::service::ClusterService;
 use portico_core::RequestContext;
 use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
 use portico_core::http::axual::{Search, entity_url, self_link};
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualNamed, AxualUpdate};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl};
 use portico_core::page::{Page, PageRequest};
-use portico_core::write::Precondition;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
@@ -195,30 +194,6 @@ impl AxualBody for Clusters {
     }
 }
 
-impl AxualCreate for Clusters {
-    fn create(service: &Self::Service, ctx: &RequestContext, input: ClusterInput) -> Result<Cluster, CatalogError> {
-        service.create_cluster(ctx, input)
-    }
-}
-
-impl AxualUpdate for Clusters {
-    fn update(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        input: ClusterInput,
-        precondition: &Precondition,
-    ) -> Result<Cluster, CatalogError> {
-        service.update_cluster(ctx, id, input, precondition)
-    }
-}
-
-impl AxualNamed for Clusters {
-    fn named(service: &Self::Service, ctx: &RequestContext, name: &str) -> Result<Cluster, CatalogError> {
-        service.cluster_named(ctx, name)
-    }
-}
-
 impl AxualContaining for Clusters {
     fn containing(
         service: &Self::Service,
@@ -229,6 +204,8 @@ impl AxualContaining for Clusters {
         service.clusters(ctx, &ClusterFilter::NameContains(text.to_owned()), request)
     }
 }
+
+portico_core::axual_calls!(Clusters { create: create_cluster, update: update_cluster, named: cluster_named });
 
 portico_core::axual_routes! {
     Clusters, what: "cluster", summary: ClusterDetail, detail: ClusterDetail, body: ClusterBody;

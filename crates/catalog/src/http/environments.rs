@@ -9,22 +9,18 @@ use crate::model::{Environment, EnvironmentFilter, EnvironmentInput, Environment
 use crate::service::EnvironmentService;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get, post};
-use portico_core::dependents::DeletionConstraints;
 use portico_core::hal::{Collection, HalItem, Link, Links, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
     self_link, titles,
 };
-use portico_core::http::collection::{
-    AxualBody, AxualConstrained, AxualContaining, AxualCreate, AxualCrud, AxualDelete, AxualUpdate,
-};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
-use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -508,50 +504,6 @@ impl AxualBody for EnvironmentCollection {
     }
 }
 
-impl AxualCreate for EnvironmentCollection {
-    fn create(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        input: EnvironmentInput,
-    ) -> Result<EnvironmentView, CatalogError> {
-        service.create_environment(ctx, input)
-    }
-}
-
-impl AxualUpdate for EnvironmentCollection {
-    fn update(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        input: EnvironmentInput,
-        precondition: &Precondition,
-    ) -> Result<EnvironmentView, CatalogError> {
-        service.update_environment(ctx, id, input, precondition)
-    }
-}
-
-/// Private environments only (public ones: 405, from the service).
-impl AxualDelete for EnvironmentCollection {
-    fn delete(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        precondition: &Precondition,
-    ) -> Result<(), CatalogError> {
-        service.delete_environment(ctx, id, precondition)
-    }
-}
-
-impl AxualConstrained for EnvironmentCollection {
-    fn constraints(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<DeletionConstraints, CatalogError> {
-        service.environment_usage(ctx, id)
-    }
-}
-
 impl AxualContaining for EnvironmentCollection {
     fn containing(
         service: &Self::Service,
@@ -567,6 +519,13 @@ impl AxualContaining for EnvironmentCollection {
         Links::new().add_if(*may_create, "create", || search_create_link(base, "environments"))
     }
 }
+
+portico_core::axual_calls!(EnvironmentCollection {
+    create: create_environment,
+    update: update_environment,
+    delete: delete_environment,
+    constraints: environment_usage
+});
 
 portico_core::axual_routes! {
     EnvironmentCollection, what: "environment", summary: EnvironmentSummary, detail: EnvironmentDetail,

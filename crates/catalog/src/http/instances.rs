@@ -13,14 +13,13 @@ use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, create_link, edit_link, entity_url, ok, projection_link, self_link,
     untitled_projection_link,
 };
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualUpdate};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
-use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -502,28 +501,6 @@ impl AxualBody for InstanceCollection {
     }
 }
 
-impl AxualCreate for InstanceCollection {
-    fn create(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        input: InstanceInput,
-    ) -> Result<InstanceView, CatalogError> {
-        service.create_instance(ctx, input)
-    }
-}
-
-impl AxualUpdate for InstanceCollection {
-    fn update(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        input: InstanceInput,
-        precondition: &Precondition,
-    ) -> Result<InstanceView, CatalogError> {
-        service.update_instance(ctx, id, input, precondition)
-    }
-}
-
 impl AxualContaining for InstanceCollection {
     fn containing(
         service: &Self::Service,
@@ -534,6 +511,8 @@ impl AxualContaining for InstanceCollection {
         service.instances(ctx, &InstanceFilter::NameContains(text.to_owned()), request)
     }
 }
+
+portico_core::axual_calls!(InstanceCollection { create: create_instance, update: update_instance });
 
 portico_core::axual_routes! {
     InstanceCollection, what: "instance", summary: InstanceSummary, detail: InstanceDetail, embedded: InstanceEmbedded,

@@ -13,22 +13,18 @@ use crate::service::StreamService;
 use crate::store::streams::StreamFilter;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
-use portico_core::dependents::DeletionConstraints;
 use portico_core::hal::{Collection, HalItem, Links, LocalTime, Resource};
 use portico_core::http::axual::{
     AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
     self_link,
 };
-use portico_core::http::collection::{
-    AxualBody, AxualConstrained, AxualContaining, AxualCreate, AxualCrud, AxualDelete, AxualUpdate,
-};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
 use portico_core::page::{Page, PageRequest};
 use portico_core::properties::PropertyPatch;
-use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -497,45 +493,6 @@ impl AxualBody for StreamCollection {
     }
 }
 
-impl AxualCreate for StreamCollection {
-    fn create(service: &Self::Service, ctx: &RequestContext, input: StreamInput) -> Result<StreamView, CatalogError> {
-        service.create_stream(ctx, input)
-    }
-}
-
-impl AxualUpdate for StreamCollection {
-    fn update(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        input: StreamInput,
-        precondition: &Precondition,
-    ) -> Result<StreamView, CatalogError> {
-        service.update_stream(ctx, id, input, precondition)
-    }
-}
-
-impl AxualDelete for StreamCollection {
-    fn delete(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        precondition: &Precondition,
-    ) -> Result<(), CatalogError> {
-        service.delete_stream(ctx, id, precondition)
-    }
-}
-
-impl AxualConstrained for StreamCollection {
-    fn constraints(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<DeletionConstraints, CatalogError> {
-        service.stream_usage(ctx, id)
-    }
-}
-
 impl AxualContaining for StreamCollection {
     fn containing(
         service: &Self::Service,
@@ -561,6 +518,13 @@ impl AxualContaining for StreamCollection {
         Links::new().add_if(*may_create, "create", || search_create_link(base, "streams"))
     }
 }
+
+portico_core::axual_calls!(StreamCollection {
+    create: create_stream,
+    update: update_stream,
+    delete: delete_stream,
+    constraints: stream_usage
+});
 
 portico_core::axual_routes! {
     StreamCollection, what: "stream", summary: StreamSummary, detail: StreamDetail, embedded: StreamEmbedded,

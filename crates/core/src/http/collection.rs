@@ -453,3 +453,74 @@ macro_rules! axual_routes {
         }
     };
 }
+
+/// Implements the operation traits of a collection whose operations are each one service
+/// method taking what the trait method takes (`create: create_stream` is
+/// `service.create_stream(ctx, input)`). Operations: `create`, `update`, `delete`,
+/// `constraints`, `named`.
+///
+/// ```ignore
+/// portico_core::axual_calls!(StreamCollection {
+///     create: create_stream, update: update_stream, delete: delete_stream, constraints: stream_usage,
+/// });
+/// ```
+#[macro_export]
+macro_rules! axual_calls {
+    ($crud:ty { $($op:ident: $method:ident),* $(,)? }) => {
+        $( $crate::axual_calls!(@$op $crud, $method); )*
+    };
+    (@create $crud:ty, $method:ident) => {
+        impl $crate::http::collection::AxualCreate for $crud {
+            fn create(
+                service: &Self::Service,
+                ctx: &$crate::RequestContext,
+                input: Self::Input,
+            ) -> Result<Self::Item, Self::Error> {
+                service.$method(ctx, input)
+            }
+        }
+    };
+    (@update $crud:ty, $method:ident) => {
+        impl $crate::http::collection::AxualUpdate for $crud {
+            fn update(
+                service: &Self::Service,
+                ctx: &$crate::RequestContext,
+                id: ::uuid::Uuid,
+                input: Self::Input,
+                precondition: &$crate::write::Precondition,
+            ) -> Result<Self::Item, Self::Error> {
+                service.$method(ctx, id, input, precondition)
+            }
+        }
+    };
+    (@delete $crud:ty, $method:ident) => {
+        impl $crate::http::collection::AxualDelete for $crud {
+            fn delete(
+                service: &Self::Service,
+                ctx: &$crate::RequestContext,
+                id: ::uuid::Uuid,
+                precondition: &$crate::write::Precondition,
+            ) -> Result<(), Self::Error> {
+                service.$method(ctx, id, precondition)
+            }
+        }
+    };
+    (@constraints $crud:ty, $method:ident) => {
+        impl $crate::http::collection::AxualConstrained for $crud {
+            fn constraints(
+                service: &Self::Service,
+                ctx: &$crate::RequestContext,
+                id: ::uuid::Uuid,
+            ) -> Result<$crate::dependents::DeletionConstraints, Self::Error> {
+                service.$method(ctx, id)
+            }
+        }
+    };
+    (@named $crud:ty, $method:ident) => {
+        impl $crate::http::collection::AxualNamed for $crud {
+            fn named(service: &Self::Service, ctx: &$crate::RequestContext, name: &str) -> Result<Self::Item, Self::Error> {
+                service.$method(ctx, name)
+            }
+        }
+    };
+}

@@ -7,12 +7,11 @@ use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 use portico_core::hal::{Collection, Resource};
 use portico_core::http::axual::{Listing, Search, ok};
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualUpdate};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::{ApiError, BaseUrl, PathUid};
 use portico_core::page::{Page, PageRequest};
-use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -209,24 +208,6 @@ impl AxualBody for TenantCollection {
     }
 }
 
-impl AxualCreate for TenantCollection {
-    fn create(service: &Self::Service, ctx: &RequestContext, input: TenantInput) -> Result<TenantView, IdentityError> {
-        service.create_realm(ctx, input)
-    }
-}
-
-impl AxualUpdate for TenantCollection {
-    fn update(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        id: Uuid,
-        input: TenantInput,
-        precondition: &Precondition,
-    ) -> Result<TenantView, IdentityError> {
-        service.update_realm(ctx, id, input, precondition)
-    }
-}
-
 /// Full names containing the text, ignoring case (paged).
 impl AxualContaining for TenantCollection {
     fn containing(
@@ -238,6 +219,8 @@ impl AxualContaining for TenantCollection {
         service.realms(ctx, &RealmFilter::DisplayNameContains(text.to_owned()), request)
     }
 }
+
+portico_core::axual_calls!(TenantCollection { create: create_realm, update: update_realm });
 
 portico_core::axual_routes! {
     TenantCollection, what: "tenant", summary: TenantFields, summary_embedded: TenantContact, detail: TenantFields,
