@@ -3,19 +3,22 @@
 //! Axual: other methods answer 405.
 
 use super::instances::instance_summary;
+use crate::error::CatalogError;
 use crate::model::ConnectPlugin;
 use crate::service::{ConnectPluginService, InstanceService};
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, get};
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Links, LinksOnly, Resource};
-use portico_core::http::axual::{
-    Listing, collection_links, entity_url, ok, projection_link, search_index, self_link, untitled_projection_link,
-};
-use portico_core::http::respond::{Versioned, entity};
+use actix_web::{HttpResponse, get};
+use portico_core::hal::NoEmbedded;
+use portico_core::hal::{HalItem, Links, Resource};
+use portico_core::http::axual::{entity_url, ok, projection_link, self_link, untitled_projection_link};
+use portico_core::http::collection::AxualCrud;
+use portico_core::http::respond::Versioned;
 use portico_core::http::{ApiError, BaseUrl, PathUid};
+use portico_core::page::{Page, PageRequest};
 use portico_core::{RealmRef, RequestContext, run_blocking};
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// The tenant inline in a plugin's instance.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -106,48 +109,6 @@ pub fn connect_plugin(base: &BaseUrl, realm: &RealmRef, plugin: &ConnectPlugin) 
     Resource::new(body, links)
 }
 
-/// Axual "list all connect plugins": the plugins of the realm's instances; `_links` are
-/// `self` (templated), `profile` and `search`.
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query, description = "pluginClass, pluginType, pluginVersion or uid")),
-    responses((status = 200, description = "paged `_embedded.connect_plugins`", body = Collection<ConnectPluginBody>, content_type = "application/hal+json"), (status = 400, description = "bad paging or sort"), (status = 401, description = "no credentials")))]
-#[get("/connect_plugins")]
-pub async fn list_connect_plugins(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn ConnectPluginService>,
-) -> Result<HttpResponse, ApiError> {
-    let realm = ctx.realm.clone();
-    let request = listing.request().clone();
-    let page = run_blocking(move || svc.connect_plugins(&ctx, &request)).await?;
-    let page = page.map(|plugin| connect_plugin(listing.base(), &realm, &plugin));
-    let (self_link, extra) = collection_links(listing.base(), "connect_plugins", false);
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// The search index of `/connect_plugins` (Axual's `findEnvironmentsByApplication` comes with
-/// applications).
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/connect_plugins/search")]
-pub async fn connect_plugin_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "connect_plugins", &[]))
-}
-
-/// One connect plugin.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the plugin", body = Resource<ConnectPluginBody>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such plugin in the realm")))]
-#[get("/connect_plugins/{uid}")]
-pub async fn get_connect_plugin(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn ConnectPluginService>,
-) -> Result<HttpResponse, ApiError> {
-    let realm = ctx.realm.clone();
-    let plugin = run_blocking(move || svc.connect_plugin(&ctx, id)).await?;
-    Ok(entity(&req, Versioned { version: 0, modified_at: None }, HAL_JSON, &connect_plugin(&base, &realm, &plugin)))
-}
-
 /// The plugin's instance (its `instance` association).
 #[utoipa::path(tag = "axual", params(("uid" = String, Path)),
     responses((status = 200, description = "the instance", body = Resource<super::instances::InstanceSummary>, content_type = "application/hal+json"), (status = 401, description = "no credentials"), (status = 404, description = "no such plugin in the realm")))]
@@ -165,4 +126,66 @@ pub async fn connect_plugin_instance(
     })
     .await?;
     Ok(ok(&instance_summary(&base, &view)))
+}
+
+/// The connect plugins collection, served by the kit's standard handlers (read only).
+pub struct ConnectPluginCollection;
+
+impl AxualCrud for ConnectPluginCollection {
+    type Service = dyn ConnectPluginService;
+    type Item = ConnectPlugin;
+    type Listed = ConnectPlugin;
+    type Summary = ConnectPluginBody;
+    type SummaryEmbedded = NoEmbedded;
+    type Detail = ConnectPluginBody;
+    type Embedded = NoEmbedded;
+    /// Not an ability: the caller's realm, which each plugin shows as its instance's tenant.
+    type Abilities = RealmRef;
+    type Error = CatalogError;
+    const REL: &'static str = "connect_plugins";
+
+    fn abilities(_: &Self::Service, ctx: &RequestContext) -> Result<RealmRef, CatalogError> {
+        Ok(ctx.realm.clone())
+    }
+
+    /// Plugins are read from the instances' Connect clusters, never created here.
+    fn may_create(_: &RealmRef) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<ConnectPlugin>, CatalogError> {
+        service.connect_plugins(ctx, request)
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<ConnectPlugin, CatalogError> {
+        service.connect_plugin(ctx, id)
+    }
+
+    fn id(plugin: &ConnectPlugin) -> Uuid {
+        plugin.id
+    }
+
+    /// Plugins carry no version: every one is at 0.
+    fn meta(_: &ConnectPlugin) -> Versioned {
+        Versioned { version: 0, modified_at: None }
+    }
+
+    fn summary(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
+        connect_plugin(base, realm, plugin)
+    }
+
+    fn detail(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
+        connect_plugin(base, realm, plugin)
+    }
+}
+
+portico_core::axual_routes! {
+    ConnectPluginCollection, what: "connect plugin", summary: ConnectPluginBody, detail: ConnectPluginBody, body: ();
+    list: list_connect_plugins => "/connect_plugins",
+    searches: connect_plugin_searches => "/connect_plugins/search",
+    get: get_connect_plugin => "/connect_plugins/{uid}",
 }
