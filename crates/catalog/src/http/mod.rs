@@ -14,7 +14,6 @@ pub mod stream_configs;
 pub mod streams;
 pub mod support_tiers;
 
-use crate::model::LevelKind;
 use crate::service::{
     ClusterService, ConnectPluginService, EnvironmentService, InstanceService, LevelService, SchemaService,
     StreamConfigService, StreamService, SupportTierService,
@@ -23,6 +22,7 @@ use crate::service::{MANAGE_ENVIRONMENTS, MANAGE_LEVELS, MANAGE_PLATFORM, MANAGE
 use crate::store::CatalogStore;
 use portico_core::ErrorKind;
 use portico_core::context::Requirement;
+use portico_core::http::collection::indexed;
 use portico_core::http::module::{AppData, StartFailure};
 use portico_core::http::{ApiError, Failure};
 use portico_core::http::{AxualCollection, Module, ModuleContext, Routes};
@@ -51,26 +51,17 @@ pub(crate) fn invalid(field: &str, message: String) -> ApiError {
 
 /// The Axual collections this crate serves (the index orders them as the seed does).
 pub const COLLECTIONS: &[AxualCollection] = &[
-    AxualCollection {
-        rel: "environments",
-        title: Some("Access or create environments"),
-        profile: Some(environments::environments_profile),
-    },
-    AxualCollection {
-        rel: "instances",
-        title: Some("Access or create instances"),
-        profile: Some(instances::instances_profile),
-    },
-    AxualCollection {
-        rel: "streams",
-        title: Some("Access or create streams"),
-        profile: Some(streams::streams_profile),
-    },
+    indexed::<environments::EnvironmentCollection>(
+        Some("Access or create environments"),
+        environments::environments_profile,
+    ),
+    indexed::<instances::InstanceCollection>(Some("Access or create instances"), instances::instances_profile),
+    indexed::<streams::StreamCollection>(Some("Access or create streams"), streams::streams_profile),
     // The seed prints no profile of these four, but their listings link one (as Spring Data
     // REST serves one per repository): generated from their wire types, so the links lead
     // somewhere.
-    AxualCollection { rel: "support_tiers", title: None, profile: Some(support_tiers::support_tiers_profile) },
-    AxualCollection { rel: "connect_plugins", title: None, profile: Some(connect_plugins::connect_plugins_profile) },
+    indexed::<support_tiers::SupportTiers>(None, support_tiers::support_tiers_profile),
+    indexed::<connect_plugins::ConnectPluginCollection>(None, connect_plugins::connect_plugins_profile),
     AxualCollection {
         rel: "stream_configs",
         title: Some("Access or create streams"), // sic: the seed's index
@@ -86,17 +77,9 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         title: Some("Access or create schemas"),
         profile: Some(schemas::schemas_profile),
     },
-    AxualCollection {
-        rel: "clusters",
-        title: Some("Access or create clusters"),
-        profile: Some(clusters::clusters_profile),
-    },
-    AxualCollection {
-        rel: LevelKind::Confidentiality.rel_const(),
-        title: None,
-        profile: Some(levels::confidentialities_profile),
-    },
-    AxualCollection { rel: LevelKind::Integrity.rel_const(), title: None, profile: Some(levels::integrities_profile) },
+    indexed::<clusters::Clusters>(Some("Access or create clusters"), clusters::clusters_profile),
+    indexed::<levels::Levels<levels::Confidentialities>>(None, levels::confidentialities_profile),
+    indexed::<levels::Levels<levels::Integrities>>(None, levels::integrities_profile),
 ];
 
 const ANY: Requirement<'static> = Requirement::Authenticated;

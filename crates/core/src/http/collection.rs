@@ -7,7 +7,9 @@
 //!
 //! [`axual_routes!`]: crate::axual_routes
 
-use super::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
+use super::axual::{
+    AxualCollection, Listing, Search, collection_links, created, entity_url, ok, patched, search_index,
+};
 use super::extract::{BaseUrl, IfMatchHeader, Json};
 use super::failure::ApiError;
 use super::params::PathUid;
@@ -23,6 +25,12 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
+
+/// The entry of a collection served by the kit in its module's Axual collections (the index
+/// and `/profile/{rel}`): its relation comes from the collection itself.
+pub const fn indexed<C: AxualCrud>(title: Option<&'static str>, profile: super::axual::ProfileFn) -> AxualCollection {
+    AxualCollection { rel: C::REL, title, profile: Some(profile) }
+}
 
 /// A page of a collection and what the caller may do.
 pub type Listed<C> = (Page<<C as AxualCrud>::Listed>, <C as AxualCrud>::Abilities);

@@ -13,7 +13,10 @@ use portico_core::http::{AxualCollection, AxualEntry};
 
 /// The Axual collections this crate serves.
 pub const COLLECTIONS: &[AxualCollection] = &[
-    AxualCollection { rel: "tenants", title: Some("Access or create tenants"), profile: Some(wire::tenants_profile) },
+    portico_core::http::collection::indexed::<tenants::TenantCollection>(
+        Some("Access or create tenants"),
+        wire::tenants_profile,
+    ),
     AxualCollection { rel: "groups", title: Some("Access or create groups"), profile: Some(wire::groups_profile) },
     AxualCollection { rel: "users", title: Some("Access or create users"), profile: Some(wire::users_profile) },
 ];
