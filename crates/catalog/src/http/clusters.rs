@@ -7,7 +7,7 @@ use crate::service::ClusterService;
 use portico_core::RequestContext;
 use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
 use portico_core::http::axual::{Search, entity_url, self_link};
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud, AxualList};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl};
@@ -137,9 +137,6 @@ pub struct Clusters;
 impl AxualCrud for Clusters {
     type Service = dyn ClusterService;
     type Item = Cluster;
-    type Listed = Cluster;
-    type Summary = ClusterDetail;
-    type SummaryEmbedded = NoEmbedded;
     type Detail = ClusterDetail;
     type Embedded = NoEmbedded;
     type Abilities = bool;
@@ -150,18 +147,6 @@ impl AxualCrud for Clusters {
     /// Whether the caller may create and change clusters (a cluster's own links do not show it).
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
         Ok(service.may_manage_clusters(ctx))
-    }
-
-    fn may_create(manage: &bool) -> bool {
-        *manage
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<Cluster>, CatalogError> {
-        service.clusters(ctx, &ClusterFilter::All, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Cluster, CatalogError> {
@@ -176,11 +161,29 @@ impl AxualCrud for Clusters {
         Versioned { version: cluster.version, modified_at: None }
     }
 
-    fn summary(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
+    fn detail(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
         cluster_resource(base, cluster)
     }
+}
 
-    fn detail(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
+impl AxualList for Clusters {
+    type Listed = Cluster;
+    type Summary = ClusterDetail;
+    type SummaryEmbedded = NoEmbedded;
+
+    fn may_create(manage: &bool) -> bool {
+        *manage
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Cluster>, CatalogError> {
+        service.clusters(ctx, &ClusterFilter::All, request)
+    }
+
+    fn summary(base: &BaseUrl, cluster: &Cluster, _: &bool) -> Resource<ClusterDetail> {
         cluster_resource(base, cluster)
     }
 }

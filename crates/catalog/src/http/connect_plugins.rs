@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, get};
 use portico_core::hal::NoEmbedded;
 use portico_core::hal::{HalItem, Links, Resource};
 use portico_core::http::axual::{entity_url, ok, projection_link, self_link, untitled_projection_link};
-use portico_core::http::collection::AxualCrud;
+use portico_core::http::collection::{AxualCrud, AxualList};
 use portico_core::http::respond::Versioned;
 use portico_core::http::{ApiError, BaseUrl, PathUid};
 use portico_core::page::{Page, PageRequest};
@@ -134,11 +134,9 @@ pub struct ConnectPluginCollection;
 impl AxualCrud for ConnectPluginCollection {
     type Service = dyn ConnectPluginService;
     type Item = ConnectPlugin;
-    type Listed = ConnectPlugin;
-    type Summary = ConnectPluginBody;
-    type SummaryEmbedded = NoEmbedded;
     type Detail = ConnectPluginBody;
     type Embedded = NoEmbedded;
+
     /// Not an ability: the caller's realm, which each plugin shows as its instance's tenant.
     type Abilities = RealmRef;
     type Error = CatalogError;
@@ -146,19 +144,6 @@ impl AxualCrud for ConnectPluginCollection {
 
     fn abilities(_: &Self::Service, ctx: &RequestContext) -> Result<RealmRef, CatalogError> {
         Ok(ctx.realm.clone())
-    }
-
-    /// Plugins are read from the instances' Connect clusters, never created here.
-    fn may_create(_: &RealmRef) -> bool {
-        false
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<ConnectPlugin>, CatalogError> {
-        service.connect_plugins(ctx, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<ConnectPlugin, CatalogError> {
@@ -174,11 +159,30 @@ impl AxualCrud for ConnectPluginCollection {
         Versioned { version: 0, modified_at: None }
     }
 
-    fn summary(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
+    fn detail(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
         connect_plugin(base, realm, plugin)
     }
+}
 
-    fn detail(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
+impl AxualList for ConnectPluginCollection {
+    type Listed = ConnectPlugin;
+    type Summary = ConnectPluginBody;
+    type SummaryEmbedded = NoEmbedded;
+
+    /// Plugins are read from the instances' Connect clusters, never created here.
+    fn may_create(_: &RealmRef) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<ConnectPlugin>, CatalogError> {
+        service.connect_plugins(ctx, request)
+    }
+
+    fn summary(base: &BaseUrl, plugin: &ConnectPlugin, realm: &RealmRef) -> Resource<ConnectPluginBody> {
         connect_plugin(base, realm, plugin)
     }
 }

@@ -14,7 +14,7 @@ use portico_core::http::axual::{
     AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
     self_link, titles,
 };
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud, AxualList};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
@@ -447,11 +447,9 @@ pub struct EnvironmentCollection;
 impl AxualCrud for EnvironmentCollection {
     type Service = dyn EnvironmentService;
     type Item = EnvironmentView;
-    type Listed = Environment;
-    type Summary = EnvironmentSummary;
-    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = EnvironmentDetail;
     type Embedded = EnvironmentEmbedded;
+
     /// Whether the caller may create environments (a view's own links say what it may do).
     type Abilities = bool;
     type Error = CatalogError;
@@ -460,18 +458,6 @@ impl AxualCrud for EnvironmentCollection {
 
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
         Ok(service.may_create_environments(ctx))
-    }
-
-    fn may_create(may_create: &bool) -> bool {
-        *may_create
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<Environment>, CatalogError> {
-        service.environments(ctx, &EnvironmentFilter::All, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<EnvironmentView, CatalogError> {
@@ -486,12 +472,30 @@ impl AxualCrud for EnvironmentCollection {
         meta(view)
     }
 
-    fn summary(base: &BaseUrl, environment: &Environment, _: &bool) -> Resource<EnvironmentSummary> {
-        summary(base, environment)
-    }
-
     fn detail(base: &BaseUrl, view: &EnvironmentView, _: &bool) -> Resource<EnvironmentDetail, EnvironmentEmbedded> {
         detail(base, view)
+    }
+}
+
+impl AxualList for EnvironmentCollection {
+    type Listed = Environment;
+    type Summary = EnvironmentSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
+
+    fn may_create(may_create: &bool) -> bool {
+        *may_create
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Environment>, CatalogError> {
+        service.environments(ctx, &EnvironmentFilter::All, request)
+    }
+
+    fn summary(base: &BaseUrl, environment: &Environment, _: &bool) -> Resource<EnvironmentSummary> {
+        summary(base, environment)
     }
 }
 

@@ -13,7 +13,7 @@ use portico_core::http::axual::{
     AuditFields, Listing, Search, collection_links, create_link, edit_link, entity_url, ok, projection_link, self_link,
     untitled_projection_link,
 };
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud, AxualList};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::{Versioned, entity};
 use portico_core::http::schema::spring_profile;
@@ -425,11 +425,9 @@ pub struct InstanceCollection;
 impl AxualCrud for InstanceCollection {
     type Service = dyn InstanceService;
     type Item = InstanceView;
-    type Listed = InstanceView;
-    type Summary = InstanceSummary;
-    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = InstanceDetail;
     type Embedded = InstanceEmbedded;
+
     /// Whether the caller may manage instances (platform admins), and synchronize them.
     type Abilities = (bool, bool);
     type Error = CatalogError;
@@ -438,18 +436,6 @@ impl AxualCrud for InstanceCollection {
 
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<(bool, bool), CatalogError> {
         Ok((service.may_manage_instances(ctx), service.may_synchronize(ctx)))
-    }
-
-    fn may_create(&(manage, _): &(bool, bool)) -> bool {
-        manage
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<InstanceView>, CatalogError> {
-        service.instances(ctx, &InstanceFilter::All, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<InstanceView, CatalogError> {
@@ -464,16 +450,34 @@ impl AxualCrud for InstanceCollection {
         meta(view)
     }
 
-    fn summary(base: &BaseUrl, view: &InstanceView, _: &(bool, bool)) -> Resource<InstanceSummary> {
-        instance_summary(base, view)
-    }
-
     fn detail(
         base: &BaseUrl,
         view: &InstanceView,
         abilities: &(bool, bool),
     ) -> Resource<InstanceDetail, InstanceEmbedded> {
         detail(base, view, *abilities)
+    }
+}
+
+impl AxualList for InstanceCollection {
+    type Listed = InstanceView;
+    type Summary = InstanceSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
+
+    fn may_create(&(manage, _): &(bool, bool)) -> bool {
+        manage
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<InstanceView>, CatalogError> {
+        service.instances(ctx, &InstanceFilter::All, request)
+    }
+
+    fn summary(base: &BaseUrl, view: &InstanceView, _: &(bool, bool)) -> Resource<InstanceSummary> {
+        instance_summary(base, view)
     }
 
     /// `self`, `profile`, `search`, then for those who manage instances `show` (the console

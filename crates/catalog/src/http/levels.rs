@@ -8,7 +8,9 @@ use portico_core::RequestContext;
 use portico_core::dependents::DeletionConstraints;
 use portico_core::hal::{HalItem, Links, NoEmbedded, Resource};
 use portico_core::http::axual::{AuditFields, delete_link, edit_link, entity_url, projection_link, self_link};
-use portico_core::http::collection::{AxualBody, AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualUpdate};
+use portico_core::http::collection::{
+    AxualBody, AxualConstrained, AxualCreate, AxualCrud, AxualDelete, AxualList, AxualUpdate,
+};
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
 use portico_core::http::{ApiError, BaseUrl};
@@ -175,9 +177,6 @@ pub struct Levels<K>(std::marker::PhantomData<K>);
 impl<K: LevelCollection> AxualCrud for Levels<K> {
     type Service = dyn LevelService;
     type Item = Level;
-    type Listed = Level;
-    type Summary = K::Summary;
-    type SummaryEmbedded = NoEmbedded;
     type Detail = LevelDetail;
     type Embedded = NoEmbedded;
     type Abilities = bool;
@@ -187,14 +186,6 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
     /// Whether the caller may create, change and delete levels.
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, CatalogError> {
         Ok(service.may_manage_levels(ctx))
-    }
-
-    fn may_create(manage: &bool) -> bool {
-        *manage
-    }
-
-    fn page(service: &Self::Service, ctx: &RequestContext, request: &PageRequest) -> Result<Page<Level>, CatalogError> {
-        service.levels(ctx, K::KIND, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Level, CatalogError> {
@@ -209,12 +200,26 @@ impl<K: LevelCollection> AxualCrud for Levels<K> {
         meta(level)
     }
 
-    fn summary(base: &BaseUrl, level: &Level, manage: &bool) -> Resource<K::Summary> {
-        Resource::new(K::Summary::of(level), links(base, level, *manage))
-    }
-
     fn detail(base: &BaseUrl, level: &Level, manage: &bool) -> Resource<LevelDetail> {
         detail(base, level, *manage)
+    }
+}
+
+impl<K: LevelCollection> AxualList for Levels<K> {
+    type Listed = Level;
+    type Summary = K::Summary;
+    type SummaryEmbedded = NoEmbedded;
+
+    fn may_create(manage: &bool) -> bool {
+        *manage
+    }
+
+    fn page(service: &Self::Service, ctx: &RequestContext, request: &PageRequest) -> Result<Page<Level>, CatalogError> {
+        service.levels(ctx, K::KIND, request)
+    }
+
+    fn summary(base: &BaseUrl, level: &Level, manage: &bool) -> Resource<K::Summary> {
+        Resource::new(K::Summary::of(level), links(base, level, *manage))
     }
 }
 

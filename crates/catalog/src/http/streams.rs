@@ -18,7 +18,7 @@ use portico_core::http::axual::{
     AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, search_create_link,
     self_link,
 };
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud, AxualList};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
@@ -426,11 +426,9 @@ pub struct StreamCollection;
 impl AxualCrud for StreamCollection {
     type Service = dyn StreamService;
     type Item = StreamView;
-    type Listed = StreamView;
-    type Summary = StreamSummary;
-    type SummaryEmbedded = portico_core::hal::NoEmbedded;
     type Detail = StreamDetail;
     type Embedded = StreamEmbedded;
+
     /// Whether the caller may create streams (of some group).
     type Abilities = bool;
     type Error = CatalogError;
@@ -441,6 +439,28 @@ impl AxualCrud for StreamCollection {
     fn abilities(_: &Self::Service, _: &RequestContext) -> Result<bool, CatalogError> {
         Ok(false)
     }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError> {
+        service.stream(ctx, id)
+    }
+
+    fn id(view: &StreamView) -> Uuid {
+        view.stream.id
+    }
+
+    fn meta(view: &StreamView) -> Versioned {
+        meta(view)
+    }
+
+    fn detail(base: &BaseUrl, view: &StreamView, _: &bool) -> Resource<StreamDetail, StreamEmbedded> {
+        detail(base, view)
+    }
+}
+
+impl AxualList for StreamCollection {
+    type Listed = StreamView;
+    type Summary = StreamSummary;
+    type SummaryEmbedded = portico_core::hal::NoEmbedded;
 
     fn may_create(may_create: &bool) -> bool {
         *may_create
@@ -463,24 +483,8 @@ impl AxualCrud for StreamCollection {
         Ok((found.page, found.may_create))
     }
 
-    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<StreamView, CatalogError> {
-        service.stream(ctx, id)
-    }
-
-    fn id(view: &StreamView) -> Uuid {
-        view.stream.id
-    }
-
-    fn meta(view: &StreamView) -> Versioned {
-        meta(view)
-    }
-
     fn summary(base: &BaseUrl, view: &StreamView, _: &bool) -> Resource<StreamSummary> {
         summary(base, view)
-    }
-
-    fn detail(base: &BaseUrl, view: &StreamView, _: &bool) -> Resource<StreamDetail, StreamEmbedded> {
-        detail(base, view)
     }
 }
 

@@ -7,7 +7,7 @@ use portico_core::RequestContext;
 use portico_core::hal::{HalItem, Link, Links, NoEmbedded, Resource};
 use portico_core::http::BaseUrl;
 use portico_core::http::axual::{entity_url, self_link, titles, untitled_projection_link};
-use portico_core::http::collection::AxualCrud;
+use portico_core::http::collection::{AxualCrud, AxualList};
 use portico_core::http::respond::Versioned;
 use portico_core::page::{Page, PageRequest};
 use serde::Serialize;
@@ -52,9 +52,6 @@ pub struct SupportTiers;
 impl AxualCrud for SupportTiers {
     type Service = dyn SupportTierService;
     type Item = SupportTier;
-    type Listed = SupportTier;
-    type Summary = SupportTierBody;
-    type SummaryEmbedded = NoEmbedded;
     type Detail = SupportTierBody;
     type Embedded = NoEmbedded;
     type Abilities = ();
@@ -63,18 +60,6 @@ impl AxualCrud for SupportTiers {
 
     fn abilities(_: &Self::Service, _: &RequestContext) -> Result<(), CatalogError> {
         Ok(())
-    }
-
-    fn may_create(_: &()) -> bool {
-        false
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<SupportTier>, CatalogError> {
-        service.support_tiers(ctx, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<SupportTier, CatalogError> {
@@ -90,11 +75,29 @@ impl AxualCrud for SupportTiers {
         Versioned { version: 0, modified_at: None }
     }
 
-    fn summary(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
+    fn detail(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
         support_tier(base, tier)
     }
+}
 
-    fn detail(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
+impl AxualList for SupportTiers {
+    type Listed = SupportTier;
+    type Summary = SupportTierBody;
+    type SummaryEmbedded = NoEmbedded;
+
+    fn may_create(_: &()) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<SupportTier>, CatalogError> {
+        service.support_tiers(ctx, request)
+    }
+
+    fn summary(base: &BaseUrl, tier: &SupportTier, _: &()) -> Resource<SupportTierBody> {
         support_tier(base, tier)
     }
 

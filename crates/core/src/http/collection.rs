@@ -33,22 +33,17 @@ pub const fn indexed<C: AxualCrud>(title: Option<&'static str>, profile: super::
 }
 
 /// A page of a collection and what the caller may do.
-pub type Listed<C> = (Page<<C as AxualCrud>::Listed>, <C as AxualCrud>::Abilities);
+pub type Listed<C> = (Page<<C as AxualList>::Listed>, <C as AxualCrud>::Abilities);
 
 /// An Axual collection as the standard handlers serve it: its service, its entity, its wire
 /// forms, and the calls each operation makes. Implemented once per collection (a unit type in
-/// the collection's `http` module); the service methods do the authorization.
+/// the collection's `http` module); the service methods do the authorization. What it lists
+/// is [`AxualList`]; what it changes, the traits below.
 pub trait AxualCrud: 'static {
     /// The service (`dyn ClusterService`), registered as `Data<Self::Service>`.
     type Service: ?Sized + Send + Sync + 'static;
     /// The domain entity.
     type Item: Send + 'static;
-    /// What a page holds (usually `Item`).
-    type Listed: Send + 'static;
-    /// The entity in a collection page.
-    type Summary: Serialize + crate::hal::HalItem;
-    /// What the entity embeds in a page (`hal::NoEmbedded` for nothing).
-    type SummaryEmbedded: Serialize;
     /// The entity alone.
     type Detail: Serialize;
     /// What the entity alone embeds (`hal::NoEmbedded` for nothing).
@@ -64,6 +59,26 @@ pub trait AxualCrud: 'static {
 
     /// What the caller may do (on the blocking pool, beside the operation).
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<Self::Abilities, Self::Error>;
+    /// One entity.
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Self::Item, Self::Error>;
+    /// The entity's id (its `uid`).
+    fn id(item: &Self::Item) -> Uuid;
+    /// The entity's `ETag` and `Last-Modified`.
+    fn meta(item: &Self::Item) -> Versioned;
+    /// The entity with its links, alone.
+    fn detail(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities)
+    -> Resource<Self::Detail, Self::Embedded>;
+}
+
+/// A collection listed in pages (`GET /{rel}`).
+pub trait AxualList: AxualCrud {
+    /// What a page holds (usually `Item`).
+    type Listed: Send + 'static;
+    /// The entity in a collection page.
+    type Summary: Serialize + crate::hal::HalItem;
+    /// What the entity embeds in a page (`hal::NoEmbedded` for nothing).
+    type SummaryEmbedded: Serialize;
+
     /// Whether these abilities include creating entities: the `create` link.
     fn may_create(abilities: &Self::Abilities) -> bool;
     /// A page of the collection.
@@ -72,8 +87,9 @@ pub trait AxualCrud: 'static {
         ctx: &RequestContext,
         request: &PageRequest,
     ) -> Result<Page<Self::Listed>, Self::Error>;
-    /// A page and what the caller may do: by default [`Self::page`] and [`Self::abilities`];
-    /// a collection whose page read also finds the abilities answers both at once.
+    /// A page and what the caller may do: by default [`Self::page`] and
+    /// [`AxualCrud::abilities`]; a collection whose page read also finds the abilities answers
+    /// both at once.
     fn listed(
         service: &Self::Service,
         ctx: &RequestContext,
@@ -81,21 +97,12 @@ pub trait AxualCrud: 'static {
     ) -> Result<Listed<Self>, Self::Error> {
         Ok((Self::page(service, ctx, request)?, Self::abilities(service, ctx)?))
     }
-    /// One entity.
-    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<Self::Item, Self::Error>;
-    /// The entity's id (its `uid`).
-    fn id(item: &Self::Item) -> Uuid;
-    /// The entity's `ETag` and `Last-Modified`.
-    fn meta(item: &Self::Item) -> Versioned;
     /// An entity with its links, in a page.
     fn summary(
         base: &BaseUrl,
         listed: &Self::Listed,
         abilities: &Self::Abilities,
     ) -> Resource<Self::Summary, Self::SummaryEmbedded>;
-    /// The entity with its links, alone.
-    fn detail(base: &BaseUrl, item: &Self::Item, abilities: &Self::Abilities)
-    -> Resource<Self::Detail, Self::Embedded>;
     /// The links of a page of the whole collection: `self`, `profile`, `search`, and `create`
     /// for those who may.
     fn collection_links(base: &BaseUrl, abilities: &Self::Abilities) -> (Link, Links) {
@@ -157,7 +164,7 @@ pub trait AxualNamed: AxualCrud {
 
 /// A collection with the search `findByNameContaining`: a page of the entities whose name
 /// contains the text, ignoring case.
-pub trait AxualContaining: AxualCrud {
+pub trait AxualContaining: AxualList {
     /// The page.
     fn containing(
         service: &Self::Service,
@@ -181,7 +188,7 @@ pub trait AxualContaining: AxualCrud {
 }
 
 /// `GET /{rel}`: a page, with `create` for those who may.
-pub async fn list<C: AxualCrud>(
+pub async fn list<C: AxualList>(
     ctx: RequestContext,
     listing: Listing,
     service: Data<C::Service>,

@@ -7,7 +7,7 @@ use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 use portico_core::hal::{Collection, Resource};
 use portico_core::http::axual::{Listing, Search, ok};
-use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCrud, AxualList};
 use portico_core::http::params::Relation;
 use portico_core::http::respond::Versioned;
 use portico_core::http::{ApiError, BaseUrl, PathUid};
@@ -151,9 +151,6 @@ pub struct TenantCollection;
 impl AxualCrud for TenantCollection {
     type Service = dyn RealmService;
     type Item = TenantView;
-    type Listed = TenantView;
-    type Summary = TenantFields;
-    type SummaryEmbedded = TenantContact;
     type Detail = TenantFields;
     type Embedded = TenantContact;
     type Abilities = Allowed;
@@ -163,19 +160,6 @@ impl AxualCrud for TenantCollection {
 
     fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<Allowed, IdentityError> {
         Ok(service.tenant_allowed(ctx))
-    }
-
-    /// Listings show no `create` (the seed prints none).
-    fn may_create(_: &Allowed) -> bool {
-        false
-    }
-
-    fn page(
-        service: &Self::Service,
-        ctx: &RequestContext,
-        request: &PageRequest,
-    ) -> Result<Page<TenantView>, IdentityError> {
-        service.realms(ctx, &RealmFilter::All, request)
     }
 
     fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<TenantView, IdentityError> {
@@ -190,11 +174,30 @@ impl AxualCrud for TenantCollection {
         meta(view.realm.version, view.realm.audit.modified_at)
     }
 
-    fn summary(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
+    fn detail(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
         tenant(base, &view.realm, view.contact.as_ref(), *allowed)
     }
+}
 
-    fn detail(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
+impl AxualList for TenantCollection {
+    type Listed = TenantView;
+    type Summary = TenantFields;
+    type SummaryEmbedded = TenantContact;
+
+    /// Listings show no `create` (the seed prints none).
+    fn may_create(_: &Allowed) -> bool {
+        false
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<TenantView>, IdentityError> {
+        service.realms(ctx, &RealmFilter::All, request)
+    }
+
+    fn summary(base: &BaseUrl, view: &TenantView, allowed: &Allowed) -> Tenant {
         tenant(base, &view.realm, view.contact.as_ref(), *allowed)
     }
 }
