@@ -5,26 +5,26 @@
 use super::environments::{EnvironmentSummary, Environments, embedded_environment};
 use super::schema_versions::{SchemaVersionDetail, SchemaVersions, VersionEmbedded, version_detail};
 use super::streams::{StreamSummary, Streams, embedded_stream};
+use crate::error::CatalogError;
 use crate::model::{StreamConfigInput, StreamConfigView};
 use crate::service::{SchemaService, StreamConfigService};
 use crate::store::stream_configs::StreamConfigFilter;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
-use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, HalItem, Link, Links, LinksOnly, LocalTime, Resource};
+use actix_web::{HttpRequest, HttpResponse, get};
+use portico_core::hal::{Collection, HalItem, Link, Links, LocalTime, Resource};
 use portico_core::http::axual::{
-    AuditFields, Listing, Search, created, delete_link, edit_link, entity_url, ok, patched, projection_link,
-    search_index, self_link,
+    AuditFields, Listing, Search, delete_link, edit_link, entity_url, ok, projection_link, self_link,
 };
+use portico_core::http::collection::{AxualBody, AxualCrud};
 use portico_core::http::params::Relation;
-use portico_core::http::respond::{Versioned, entity};
+use portico_core::http::respond::Versioned;
 use portico_core::http::schema::spring_profile;
-use portico_core::http::{ApiError, BaseUrl, Failure, IfMatchHeader, Json, PathUid};
+use portico_core::http::{ApiError, BaseUrl, Failure, PathUid};
 use portico_core::properties::PropertyPatch;
-use portico_core::write::Precondition;
 use portico_core::{ErrorKind, RequestContext, run_blocking};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// `POST` and `PATCH` body of a stream config.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -204,32 +204,6 @@ async fn search_list(
     Ok(ok(&Collection::list(items, Links::new().add("self", listing.search_self()))))
 }
 
-/// Axual "create stream config": one per stream and environment, by those who manage the
-/// stream, on an environment they may see. Properties start from the environment's
-/// instance's `segment.ms`; retention and partitions from the environment.
-#[utoipa::path(tag = "axual", request_body = StreamConfigBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Resource<StreamConfigDetail, StreamConfigEmbedded>, content_type = "application/hal+json"), (status = 400, description = "validation failed, an unknown or foreign relation, a version of another schema, or the stream already has a config there"), (status = 401, description = "no credentials"), (status = 403, description = "neither a stream admin nor in the stream's owning group")))]
-#[post("/stream_configs")]
-pub async fn create_stream_config(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<StreamConfigBody>,
-    base: BaseUrl,
-    svc: Data<dyn StreamConfigService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let view = run_blocking(move || svc.create_stream_config(&ctx, input)).await?;
-    let location = entity_url(&base, "stream_configs", view.config.id);
-    Ok(created(&req, &location, meta(&view), &detail(&base, &view)))
-}
-
-/// The search index of `/stream_configs`.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/stream_configs/search")]
-pub async fn stream_config_searches(_caller: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "stream_configs", SEARCHES))
-}
-
 /// Axual `findByStream`: the stream's configs on environments the caller may see (a list).
 #[utoipa::path(tag = "axual", params(("stream" = String, Query, description = "a stream URI")),
     responses((status = 200, description = "`_embedded.stream_configs`, unpaged", body = Collection<StreamConfigDetail, StreamConfigEmbedded>, content_type = "application/hal+json"), (status = 400, description = "no or malformed stream URI"), (status = 401, description = "no credentials")))]
@@ -277,68 +251,6 @@ pub async fn find_config_by_stream_and_environment(
     let create = Link::templated(format!("{}{{?projection}}", listing.base().join("/stream_configs")));
     let links = Links::new().add("self", listing.search_self()).add_if(may, "createStreamConfig", || create);
     Ok(ok(&Collection::list(items, links)))
-}
-
-/// Axual "get stream config".
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the config", body = Resource<StreamConfigDetail, StreamConfigEmbedded>, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such config, or its environment is hidden from the caller")))]
-#[get("/stream_configs/{uid}")]
-pub async fn get_stream_config(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn StreamConfigService>,
-) -> Result<HttpResponse, ApiError> {
-    let view = run_blocking(move || svc.stream_config(&ctx, id)).await?;
-    Ok(entity(&req, meta(&view), HAL_JSON, &detail(&base, &view)))
-}
-
-/// Axual "update stream config": only the fields that change (stream and environment stay;
-/// partitions only grow).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = StreamConfigBody,
-    responses((status = 200, description = "patched, with Accept", body = Resource<StreamConfigDetail, StreamConfigEmbedded>, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such config"), (status = 412, description = "If-Match failed")))]
-#[patch("/stream_configs/{uid}")]
-pub async fn patch_stream_config(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<StreamConfigBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn StreamConfigService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input()?;
-    let precondition = Precondition::if_match(precondition.0);
-    let view = run_blocking(move || svc.update_stream_config(&ctx, id, input, &precondition)).await?;
-    Ok(patched(&req, meta(&view), &detail(&base, &view)))
-}
-
-/// Axual stream config deletion constraints: `{activeGrantsCount, canDelete}`.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the counts", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such config")))]
-#[get("/stream_configs/{uid}/deletion-constraints")]
-pub async fn stream_config_constraints(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    svc: Data<dyn StreamConfigService>,
-) -> Result<HttpResponse, ApiError> {
-    let constraints = run_blocking(move || svc.stream_config_usage(&ctx, id)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
-}
-
-/// Axual "delete stream config": 409 while grants use it.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such config"), (status = 409, description = "still used"), (status = 412, description = "If-Match does not match the current version")))]
-#[delete("/stream_configs/{uid}")]
-pub async fn delete_stream_config(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    precondition: Precondition,
-    svc: Data<dyn StreamConfigService>,
-) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_stream_config(&ctx, id, &precondition)).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The related resource a stream config's association link points at.
@@ -393,4 +305,66 @@ pub async fn stream_config_association(
     let version = version.ok_or_else(none)?;
     let (version, schema) = run_blocking(move || schemas.schema_version(&ctx, version)).await?;
     Ok(ok(&ConfigAssociation::Version(Box::new(version_detail(&base, &version, &schema)))))
+}
+
+/// Stream configs, served by the kit's standard handlers: there is no listing (only the
+/// searches), and a config's `edit` and `delete` links come from its view.
+pub struct StreamConfigCollection;
+
+impl AxualCrud for StreamConfigCollection {
+    type Service = dyn StreamConfigService;
+    type Item = StreamConfigView;
+    type Detail = StreamConfigDetail;
+    type Embedded = StreamConfigEmbedded;
+    type Abilities = ();
+    type Error = CatalogError;
+    const REL: &'static str = "stream_configs";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    fn abilities(_: &Self::Service, _: &RequestContext) -> Result<(), CatalogError> {
+        Ok(())
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<StreamConfigView, CatalogError> {
+        service.stream_config(ctx, id)
+    }
+
+    fn id(view: &StreamConfigView) -> Uuid {
+        view.config.id
+    }
+
+    fn meta(view: &StreamConfigView) -> Versioned {
+        meta(view)
+    }
+
+    fn detail(base: &BaseUrl, view: &StreamConfigView, _: &()) -> Detail {
+        detail(base, view)
+    }
+}
+
+impl AxualBody for StreamConfigCollection {
+    type Body = StreamConfigBody;
+    type Input = StreamConfigInput;
+
+    fn input(body: StreamConfigBody) -> Result<StreamConfigInput, ApiError> {
+        body.into_input()
+    }
+}
+
+portico_core::axual_calls!(StreamConfigCollection {
+    create: create_stream_config,
+    update: update_stream_config,
+    delete: delete_stream_config,
+    constraints: stream_config_usage,
+});
+
+portico_core::axual_routes! {
+    StreamConfigCollection, what: "stream config", summary: StreamConfigDetail, detail: StreamConfigDetail,
+    embedded: StreamConfigEmbedded, body: StreamConfigBody;
+    create: create_stream_config => "/stream_configs",
+    searches: stream_config_searches => "/stream_configs/search",
+    get: get_stream_config => "/stream_configs/{uid}",
+    patch: patch_stream_config => "/stream_configs/{uid}",
+    delete: delete_stream_config => "/stream_configs/{uid}",
+    deletion_constraints: stream_config_constraints => "/stream_configs/{uid}/deletion-constraints",
 }
