@@ -62,11 +62,11 @@ pub const COLLECTIONS: &[AxualCollection] = &[
     // somewhere.
     indexed::<support_tiers::SupportTiers>(None, support_tiers::support_tiers_profile),
     indexed::<connect_plugins::ConnectPluginCollection>(None, connect_plugins::connect_plugins_profile),
-    AxualCollection {
-        rel: "stream_configs",
-        title: Some("Access or create streams"), // sic: the seed's index
-        profile: Some(stream_configs::stream_configs_profile),
-    },
+    // sic: the seed's index titles stream configs so.
+    indexed::<stream_configs::StreamConfigCollection>(
+        Some("Access or create streams"),
+        stream_configs::stream_configs_profile,
+    ),
     AxualCollection {
         rel: "schema_versions",
         title: Some("Access or create schema versions"),
