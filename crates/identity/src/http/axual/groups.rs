@@ -4,21 +4,25 @@
 use super::wire::{
     EmailInput, GroupDetail, GroupMembers, GroupSummary, Users, group_detail, group_summary, meta, user_summary,
 };
+use crate::error::IdentityError;
 use crate::model::{Group, User};
-use crate::service::{GroupFilter, GroupInput, GroupService, UserFilter, UserService};
+use crate::service::{Allowed, GroupFilter, GroupInput, GroupService, UserFilter, UserService};
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
-use portico_core::dependents::DeletionConstraints;
-use portico_core::hal::{Collection, HAL_JSON, LinksOnly, Resource};
-use portico_core::http::axual::{Listing, Search, collection_links, created, entity_url, ok, patched, search_index};
+use actix_web::{HttpResponse, delete, get, post, put};
+use portico_core::hal::NoEmbedded;
+use portico_core::hal::{Collection, Resource};
+use portico_core::http::axual::{Listing, Search, ok};
+use portico_core::http::collection::{AxualBody, AxualContaining, AxualCreate, AxualCrud, AxualList, AxualUpdate};
 use portico_core::http::params::Relation;
-use portico_core::http::respond::entity;
-use portico_core::http::{ApiError, BaseUrl, IfMatchHeader, Json, PathUid, UriList};
+use portico_core::http::respond::Versioned;
+use portico_core::http::{ApiError, BaseUrl, PathUid, UriList};
+use portico_core::page::{Page, PageRequest};
 use portico_core::write::Precondition;
 use portico_core::{RequestContext, run_blocking};
 use serde::Deserialize;
 use serde_with::{OneOrMany, serde_as};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// `POST /groups` and `PATCH /groups/{uid}` body. A body read from `GET` can be sent back.
 #[serde_as]
@@ -62,10 +66,6 @@ pub const SEARCHES: &[Search] = &[
 type Groups = Collection<GroupSummary>;
 type Detail = Resource<GroupDetail, GroupMembers>;
 
-fn detail(svc: &dyn GroupService, ctx: &RequestContext, base: &BaseUrl, group: &Group, members: &[User]) -> Detail {
-    group_detail(base, group, members, svc.group_allowed(ctx, members))
-}
-
 /// A page of groups matching `filter`, rendered at `listing`.
 pub(super) async fn groups_page(
     ctx: RequestContext,
@@ -76,103 +76,6 @@ pub(super) async fn groups_page(
     let request = listing.request().clone();
     let page = run_blocking(move || svc.groups(&ctx, &filter, &request)).await?;
     Ok(page.map(|g| group_summary(listing.base(), &g)))
-}
-
-/// Axual "list groups" (GET /groups).
-#[utoipa::path(tag = "axual", params(("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.groups`", body = Groups, content_type = "application/hal+json"), (status = 400, description = "bad paging"), (status = 401, description = "no credentials")))]
-#[get("/groups")]
-pub async fn list_groups(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let (self_link, extra) = collection_links(listing.base(), "groups", svc.may_create_groups(&ctx));
-    let page = groups_page(ctx, &listing, svc, GroupFilter::All).await?;
-    Ok(ok(&listing.paged(page, self_link, extra)))
-}
-
-/// Axual "create group" (POST /groups): GROUP_ADMIN or TENANT_ADMIN.
-#[utoipa::path(tag = "axual", request_body = GroupBody,
-    responses((status = 201, description = "created; body only when an Accept header is sent", body = Detail, content_type = "application/hal+json"), (status = 400, description = "validation failed or unknown member"), (status = 401, description = "no credentials"), (status = 403, description = "not GROUP_ADMIN"), (status = 409, description = "name in use")))]
-#[post("/groups")]
-pub async fn create_group(
-    req: HttpRequest,
-    ctx: RequestContext,
-    body: Json<GroupBody>,
-    base: BaseUrl,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input();
-    let (caller, service) = (ctx.clone(), svc.clone());
-    let (group, members) = run_blocking(move || service.create_group(&ctx, input)).await?;
-    let body = detail(svc.as_ref(), &caller, &base, &group, &members);
-    Ok(created(&req, &entity_url(&base, "groups", group.id), meta(group.version, group.audit.modified_at), &body))
-}
-
-/// Axual "get group" (GET /groups/{uid}).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "the group with `_embedded.members`", body = Detail, content_type = "application/hal+json"), (status = 304, description = "If-None-Match matched"), (status = 401, description = "no credentials"), (status = 404, description = "no such group")))]
-#[get("/groups/{uid}")]
-pub async fn get_group(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    base: BaseUrl,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let (caller, service) = (ctx.clone(), svc.clone());
-    let (group, members) = run_blocking(move || service.group(&ctx, id)).await?;
-    let body = detail(svc.as_ref(), &caller, &base, &group, &members);
-    Ok(entity(&req, meta(group.version, group.audit.modified_at), HAL_JSON, &body))
-}
-
-/// Axual "update group" (PATCH /groups/{uid}).
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)), request_body = GroupBody,
-    responses((status = 200, description = "patched, with Accept", body = Detail, content_type = "application/hal+json"), (status = 204, description = "patched, without Accept"), (status = 400, description = "validation failed"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such group"), (status = 409, description = "name in use"), (status = 412, description = "If-Match failed")))]
-#[patch("/groups/{uid}")]
-pub async fn patch_group(
-    req: HttpRequest,
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    body: Json<GroupBody>,
-    precondition: IfMatchHeader,
-    base: BaseUrl,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.0.into_input();
-    let (caller, service) = (ctx.clone(), svc.clone());
-    let (group, members) =
-        run_blocking(move || service.update_group(&ctx, id, input, &Precondition::if_match(precondition.0))).await?;
-    let body = detail(svc.as_ref(), &caller, &base, &group, &members);
-    Ok(patched(&req, meta(group.version, group.audit.modified_at), &body))
-}
-
-/// Axual "group deletion constraints": what the group still owns.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 200, description = "`{canDelete, environmentsCount, applicationsCount, streamsCount}`", body = DeletionConstraints, content_type = "application/json"), (status = 401, description = "no credentials"), (status = 404, description = "no such group")))]
-#[get("/groups/{uid}/deletion-constraints")]
-pub async fn deletion_constraints(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let constraints = run_blocking(move || svc.group_usage(&ctx, id)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json;charset=UTF-8").json(constraints))
-}
-
-/// Axual "delete group": 409 while it owns environments, applications or streams.
-#[utoipa::path(tag = "axual", params(("uid" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, description = "no credentials"), (status = 403, description = "not allowed"), (status = 404, description = "no such group"), (status = 409, description = "the group still owns resources"), (status = 412, description = "If-Match does not match the current version")))]
-#[delete("/groups/{uid}")]
-pub async fn delete_group(
-    ctx: RequestContext,
-    PathUid(id): PathUid,
-    precondition: Precondition,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    run_blocking(move || svc.delete_group(&ctx, id, &precondition)).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The members of a group (paged `_embedded.users`).
@@ -238,13 +141,6 @@ pub async fn remove_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The search endpoints of groups.
-#[utoipa::path(tag = "axual", responses((status = 200, description = "links to the searches", body = LinksOnly, content_type = "application/hal+json"), (status = 401, description = "no credentials")))]
-#[get("/groups/search")]
-pub async fn group_searches(_ctx: RequestContext, base: BaseUrl) -> HttpResponse {
-    ok(&search_index(&base, "groups", SEARCHES))
-}
-
 async fn search(
     ctx: RequestContext,
     listing: Listing,
@@ -268,19 +164,6 @@ pub async fn find_groups_by_name(
     search(ctx, listing, svc, filter).await
 }
 
-/// Axual `findByNameContaining`: name contains the text, ignoring case (paged).
-#[utoipa::path(tag = "axual", params(("name" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
-    responses((status = 200, description = "paged `_embedded.groups`", body = Groups, content_type = "application/hal+json"), (status = 400, description = "missing parameter"), (status = 401, description = "no credentials")))]
-#[get("/groups/search/findByNameContaining")]
-pub async fn find_groups_by_name_containing(
-    ctx: RequestContext,
-    listing: Listing,
-    svc: Data<dyn GroupService>,
-) -> Result<HttpResponse, ApiError> {
-    let filter = GroupFilter::NameContains(listing.require("name")?.to_owned());
-    search(ctx, listing, svc, filter).await
-}
-
 /// Axual `findByMembersContains`: groups with this user (a user URI) as member (paged).
 #[utoipa::path(tag = "axual", params(("user" = String, Query), ("page" = Option<u32>, Query), ("size" = Option<u32>, Query), ("sort" = Option<String>, Query)),
     responses((status = 200, description = "paged `_embedded.groups`", body = Groups, content_type = "application/hal+json"), (status = 400, description = "missing or invalid parameter"), (status = 401, description = "no credentials")))]
@@ -292,4 +175,130 @@ pub async fn find_by_members_contains(
 ) -> Result<HttpResponse, ApiError> {
     let user = listing.relation::<Users>("user")?;
     search(ctx, listing, svc, GroupFilter::HasMember(user)).await
+}
+
+/// A group as one is shown alone: its members, and what the caller may do with it.
+pub struct GroupView {
+    group: Group,
+    members: Vec<User>,
+    allowed: Allowed,
+}
+
+impl GroupView {
+    fn of(service: &dyn GroupService, ctx: &RequestContext, (group, members): (Group, Vec<User>)) -> GroupView {
+        let allowed = service.group_allowed(ctx, &members);
+        GroupView { group, members, allowed }
+    }
+}
+
+/// Axual groups, served by the kit's standard handlers. A group's links depend on whether
+/// the caller is one of its members, so each view carries what the caller may do with it.
+pub struct GroupCollection;
+
+impl AxualCrud for GroupCollection {
+    type Service = dyn GroupService;
+    type Item = GroupView;
+    type Detail = GroupDetail;
+    type Embedded = GroupMembers;
+    /// Whether the caller may create groups.
+    type Abilities = bool;
+    type Error = IdentityError;
+    const REL: &'static str = "groups";
+    const SEARCHES: &'static [Search] = SEARCHES;
+
+    fn abilities(service: &Self::Service, ctx: &RequestContext) -> Result<bool, IdentityError> {
+        Ok(service.may_create_groups(ctx))
+    }
+
+    fn get(service: &Self::Service, ctx: &RequestContext, id: Uuid) -> Result<GroupView, IdentityError> {
+        Ok(GroupView::of(service, ctx, service.group(ctx, id)?))
+    }
+
+    fn id(view: &GroupView) -> Uuid {
+        view.group.id
+    }
+
+    fn meta(view: &GroupView) -> Versioned {
+        meta(view.group.version, view.group.audit.modified_at)
+    }
+
+    fn detail(base: &BaseUrl, view: &GroupView, _: &bool) -> Detail {
+        group_detail(base, &view.group, &view.members, view.allowed)
+    }
+}
+
+impl AxualList for GroupCollection {
+    type Listed = Group;
+    type Summary = GroupSummary;
+    type SummaryEmbedded = NoEmbedded;
+
+    fn may_create(may_create: &bool) -> bool {
+        *may_create
+    }
+
+    fn page(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        request: &PageRequest,
+    ) -> Result<Page<Group>, IdentityError> {
+        service.groups(ctx, &GroupFilter::All, request)
+    }
+
+    fn summary(base: &BaseUrl, group: &Group, _: &bool) -> Resource<GroupSummary> {
+        group_summary(base, group)
+    }
+}
+
+impl AxualBody for GroupCollection {
+    type Body = GroupBody;
+    type Input = GroupInput;
+
+    fn input(body: GroupBody) -> Result<GroupInput, ApiError> {
+        Ok(body.into_input())
+    }
+}
+
+impl AxualCreate for GroupCollection {
+    fn create(service: &Self::Service, ctx: &RequestContext, input: GroupInput) -> Result<GroupView, IdentityError> {
+        Ok(GroupView::of(service, ctx, service.create_group(ctx, input)?))
+    }
+}
+
+impl AxualUpdate for GroupCollection {
+    fn update(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        id: Uuid,
+        input: GroupInput,
+        precondition: &Precondition,
+    ) -> Result<GroupView, IdentityError> {
+        Ok(GroupView::of(service, ctx, service.update_group(ctx, id, input, precondition)?))
+    }
+}
+
+/// Names containing the text, ignoring case (paged).
+impl AxualContaining for GroupCollection {
+    fn containing(
+        service: &Self::Service,
+        ctx: &RequestContext,
+        text: &str,
+        request: &PageRequest,
+    ) -> Result<Page<Group>, IdentityError> {
+        service.groups(ctx, &GroupFilter::NameContains(text.to_owned()), request)
+    }
+}
+
+portico_core::axual_calls!(GroupCollection { delete: delete_group, constraints: group_usage });
+
+portico_core::axual_routes! {
+    GroupCollection, what: "group", summary: GroupSummary, detail: GroupDetail, embedded: GroupMembers,
+    body: GroupBody;
+    list: list_groups => "/groups",
+    create: create_group => "/groups",
+    searches: group_searches => "/groups/search",
+    find_by_name_containing: find_groups_by_name_containing => "/groups/search/findByNameContaining",
+    get: get_group => "/groups/{uid}",
+    patch: patch_group => "/groups/{uid}",
+    delete: delete_group => "/groups/{uid}",
+    deletion_constraints: deletion_constraints => "/groups/{uid}/deletion-constraints",
 }

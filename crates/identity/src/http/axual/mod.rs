@@ -17,7 +17,10 @@ pub const COLLECTIONS: &[AxualCollection] = &[
         Some("Access or create tenants"),
         wire::tenants_profile,
     ),
-    AxualCollection { rel: "groups", title: Some("Access or create groups"), profile: Some(wire::groups_profile) },
+    portico_core::http::collection::indexed::<groups::GroupCollection>(
+        Some("Access or create groups"),
+        wire::groups_profile,
+    ),
     AxualCollection { rel: "users", title: Some("Access or create users"), profile: Some(wire::users_profile) },
 ];
 
