@@ -61,13 +61,16 @@ impl AppState {
         clock: Arc<dyn Clock>,
         services: Services,
     ) -> AppState {
-        let openapi = openapi();
+        // One declaration list for the route table and the document.
+        let routes = declared_routes();
+        let table = RouteTable::new(routes.operations());
+        let openapi = document(routes);
         AppState {
             services,
             axual: web::Data::new(axual_registry()),
             formats: web::Data::new(error_formats()),
             realms: web::Data::new(RealmPaths::of(MODULES)),
-            routes: web::Data::new(RouteTable::new(declared_routes().operations())),
+            routes: web::Data::new(table),
             document: web::Data::new(ApiDocument(web::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default()))),
             settings: Arc::new(settings),
             db,
@@ -126,17 +129,22 @@ pub fn declared_routes() -> Routes {
     routes
 }
 
-/// Registers every declared route.
-fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+/// Registers these routes.
+fn routes<T>(app: UtoipaApp<T>, routes: Routes) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.configure(|cfg| declared_routes().register(cfg))
+    app.configure(|cfg| routes.register(cfg))
 }
 
 /// The whole-surface OpenAPI document.
 pub fn openapi() -> OpenApi {
-    let (_, api) = routes(App::new().into_utoipa_app().openapi(crate::openapi::base())).split_for_parts();
+    document(declared_routes())
+}
+
+/// The OpenAPI document of these routes.
+fn document(declared: Routes) -> OpenApi {
+    let (_, api) = routes(App::new().into_utoipa_app().openapi(crate::openapi::base()), declared).split_for_parts();
     crate::openapi::finish(api)
 }
 
@@ -196,7 +204,7 @@ pub fn app(
 > {
     let cors = cors(&state.settings);
     let cors_enabled = cors.is_some();
-    routes(App::new().into_utoipa_app())
+    routes(App::new().into_utoipa_app(), declared_routes())
         .into_app()
         .app_data(web::PayloadConfig::new(state.settings.http.body_limit))
         .app_data(web::Data::new(state.db.clone()))
